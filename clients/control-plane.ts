@@ -1,0 +1,23 @@
+/**
+ * How the gateway reaches the control plane. Two implementations: in-process (wired in api/,
+ * calling the same services the resolvers call) and remote (GraphQL over HTTP + graphql-ws).
+ * The gateway cannot tell which one it holds.
+ */
+import type { GatewaySnapshot } from './snapshot.ts';
+
+export interface ConfigChangedEvent {
+  version: number;
+  /** Entity kinds that changed, e.g. ["VirtualKey", "Budget"]. */
+  changed: string[];
+}
+
+export type Unsubscribe = () => void;
+
+export interface ControlPlaneClient {
+  /** The current snapshot. */
+  getSnapshot(): Promise<GatewaySnapshot>;
+  /** Called after every committed config change; the gateway then fetches a new snapshot. */
+  onConfigChanged(listener: (event: ConfigChangedEvent) => void): Unsubscribe;
+  /** Stops subscriptions and flushes anything buffered. */
+  close(): Promise<void>;
+}

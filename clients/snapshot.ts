@@ -1,0 +1,164 @@
+/**
+ * The gateway's view of configuration: one immutable snapshot, built by the control plane and
+ * swapped atomically on `configChanged`. This is the contract between the halves; the gateway
+ * never sees database rows. Field names follow the config file so docs apply to both.
+ *
+ * Secrets: provider key values arrive decrypted (or as `env.VAR` references, resolved by the
+ * gateway at use). Virtual keys arrive only as hashes (`valueHash` = hex SHA-256 of the value).
+ */
+
+export interface NetworkSnapshot {
+  base_url?: string | undefined;
+  extra_headers?: Record<string, string> | undefined;
+  default_request_timeout_in_seconds?: number | undefined;
+  stream_idle_timeout_in_seconds?: number | undefined;
+  max_retries?: number | undefined;
+  retry_backoff_initial?: number | undefined;
+  retry_backoff_max?: number | undefined;
+  max_conns_per_host?: number | undefined;
+  beta_header_overrides?: Record<string, boolean> | undefined;
+}
+
+export interface ProviderKeySnapshot {
+  id: string;
+  name: string;
+  /** Decrypted secret or an `env.VAR` reference. May be empty (self-hosted providers). */
+  value: string;
+  weight: number;
+  /** Empty or `["*"]` allows every model. */
+  models: string[];
+  blacklisted_models: string[];
+  aliases?: Record<string, string> | undefined;
+  enabled: boolean;
+  use_for_batch_api: boolean;
+  azure_key_config?: Record<string, unknown> | undefined;
+  bedrock_key_config?: Record<string, unknown> | undefined;
+  vertex_key_config?: Record<string, unknown> | undefined;
+  ollama_key_config?: { url: string } | undefined;
+  sgl_key_config?: { url: string } | undefined;
+  vllm_key_config?: { url: string; model_name?: string | undefined } | undefined;
+  replicate_key_config?: Record<string, unknown> | undefined;
+  huggingface_key_config?: Record<string, unknown> | undefined;
+}
+
+export interface ProviderSnapshot {
+  name: string;
+  keys: ProviderKeySnapshot[];
+  network_config?: NetworkSnapshot | undefined;
+  concurrency_and_buffer_size?: { concurrency: number; buffer_size: number } | undefined;
+  proxy_config?:
+    | { type: 'none' | 'http' | 'socks5' | 'environment'; url?: string | undefined; username?: string | undefined; password?: string | undefined; ca_cert_pem?: string | undefined }
+    | undefined;
+  custom_provider_config?: { base_provider_type?: string | undefined } | undefined;
+}
+
+export interface ClientSnapshot {
+  drop_excess_requests: boolean;
+  enable_logging: boolean;
+  disable_content_logging: boolean;
+  enforce_auth_on_inference: boolean;
+  allow_direct_keys: boolean;
+  allowed_origins: string[];
+  max_request_body_size_mb: number;
+  log_retention_days: number;
+  send_extra_fields: boolean;
+  unpriced_model_policy: 'allow' | 'deny';
+}
+
+export interface BudgetSnapshot {
+  id: string;
+  /** Integer micro-dollars (1 USD = 1_000_000). */
+  max_limit_micros: number;
+  reset_duration: string;
+  calendar_aligned: boolean;
+  mode: 'soft' | 'strict';
+}
+
+export interface RateLimitSnapshot {
+  id: string;
+  token_max_limit?: number | undefined;
+  token_reset_duration?: string | undefined;
+  request_max_limit?: number | undefined;
+  request_reset_duration?: string | undefined;
+}
+
+export interface LimitRefs {
+  budget_id?: string | undefined;
+  rate_limit_id?: string | undefined;
+}
+
+export interface CustomerSnapshot extends LimitRefs {
+  id: string;
+  name: string;
+}
+
+export interface TeamSnapshot extends CustomerSnapshot {
+  customer_id?: string | undefined;
+}
+
+export interface VirtualKeyProviderSnapshot extends LimitRefs {
+  provider: string;
+  weight: number;
+  allowed_models: string[];
+  key_ids: string[];
+}
+
+export interface VirtualKeySnapshot extends LimitRefs {
+  id: string;
+  name: string;
+  /** Hex SHA-256 of the key's value; the value itself never leaves the control plane. */
+  valueHash: string;
+  is_active: boolean;
+  team_id?: string | undefined;
+  customer_id?: string | undefined;
+  provider_configs: VirtualKeyProviderSnapshot[];
+}
+
+export interface ModelConfigSnapshot extends LimitRefs {
+  id: string;
+  model_name: string;
+  provider?: string | undefined;
+}
+
+export interface ProviderGovernanceSnapshot extends LimitRefs {
+  name: string;
+}
+
+export interface RoutingRuleSnapshot {
+  id: string;
+  name: string;
+  enabled: boolean;
+  cel_expression: string;
+  targets: Array<{ provider: string; model: string; weight: number; key_id?: string | undefined }>;
+  fallbacks: string[];
+  scope: 'global' | 'team' | 'customer' | 'virtual_key';
+  scope_id?: string | undefined;
+  priority: number;
+}
+
+export interface PluginSnapshot {
+  name: string;
+  enabled: boolean;
+  version: number;
+  config: Record<string, unknown>;
+}
+
+export interface GovernanceSnapshot {
+  budgets: BudgetSnapshot[];
+  rate_limits: RateLimitSnapshot[];
+  customers: CustomerSnapshot[];
+  teams: TeamSnapshot[];
+  virtual_keys: VirtualKeySnapshot[];
+  model_configs: ModelConfigSnapshot[];
+  providers: ProviderGovernanceSnapshot[];
+  routing_rules: RoutingRuleSnapshot[];
+}
+
+export interface GatewaySnapshot {
+  /** Monotonic config version; bumps on every change. */
+  version: number;
+  client: ClientSnapshot;
+  providers: ProviderSnapshot[];
+  governance: GovernanceSnapshot;
+  plugins: PluginSnapshot[];
+}

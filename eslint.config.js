@@ -1,0 +1,88 @@
+// Lint encodes the room rules of ARCHITECTURE.md: which folder may import which, where
+// drizzle-orm and undici may appear, and no import cycles anywhere.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+
+const rooms = ['api', 'gateway', 'schema', 'db', 'clients'];
+/** What each room may import from the other rooms (ARCHITECTURE.md, "Rooms"). */
+const allowed = {
+  db: [],
+  schema: ['db'],
+  api: ['schema', 'db', 'gateway', 'clients'],
+  gateway: ['clients'],
+  clients: [],
+};
+
+const zones = Object.entries(allowed).flatMap(([room, may]) =>
+  rooms
+    .filter((other) => other !== room && !may.includes(other))
+    .map((other) => ({
+      target: `./${room}`,
+      from: `./${other}`,
+      message: `${room}/ may not import ${other}/ (see ARCHITECTURE.md, "Rooms")`,
+    })),
+);
+
+const packageRule = (patterns) => ['error', { patterns }];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', 'db/migrations/**', 'coverage/**', 'helm/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js'] } } },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': ['error', { zones }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['api/**', 'gateway/**', 'schema/**', 'clients/**'],
+    rules: {
+      'no-restricted-imports': packageRule([
+        { group: ['drizzle-orm', 'drizzle-orm/*'], message: 'drizzle-orm lives only in db/' },
+      ]),
+    },
+  },
+  {
+    files: ['gateway/**'],
+    ignores: ['gateway/upstream/**'],
+    rules: {
+      'no-restricted-imports': packageRule([
+        { group: ['drizzle-orm', 'drizzle-orm/*'], message: 'drizzle-orm lives only in db/' },
+        { group: ['undici', 'undici/*'], message: 'undici is used only under gateway/upstream/' },
+      ]),
+    },
+  },
+  {
+    files: ['gateway/**'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'use the undici dispatchers in gateway/upstream/' }],
+    },
+  },
+  {
+    files: ['api/**', 'schema/**', 'db/**', 'clients/**'],
+    rules: {
+      'no-restricted-imports': packageRule([
+        { group: ['undici', 'undici/*'], message: 'undici is used only under gateway/upstream/' },
+      ]),
+    },
+  },
+  {
+    files: ['api/**', 'schema/**', 'clients/**'],
+    rules: {
+      'no-restricted-imports': packageRule([
+        { group: ['undici', 'undici/*'], message: 'undici is used only under gateway/upstream/' },
+        { group: ['drizzle-orm', 'drizzle-orm/*'], message: 'drizzle-orm lives only in db/' },
+      ]),
+    },
+  },
+  {
+    files: ['test/**', '*.ts', '*.js'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);
