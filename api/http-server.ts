@@ -1,0 +1,58 @@
+/**
+ * The one HTTP server: inference routes go to the gateway first (the hot path, no framework),
+ * then /health, /metrics and /graphql. Everything else is a JSON 404.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Gateway } from '../gateway/create-gateway.ts';
+
+export interface HttpRoutes {
+  gateway: Gateway;
+  /** Resolves when the database answers; rejects when it does not. */
+  pingDatabase(): Promise<void>;
+  /** Extra Prometheus text (control-plane metrics), appended to the gateway's. */
+  controlPlaneMetrics?(): Promise<string>;
+  /** The GraphQL handler (yoga), when the control plane is mounted. */
+  graphql?: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function health(routes: HttpRoutes, res: ServerResponse): Promise<void> {
+  try {
+    await routes.pingDatabase();
+    sendJson(res, 200, { status: 'ok', config_version: routes.gateway.snapshotVersion() });
+  } catch (error) {
+    sendJson(res, 503, { status: 'unavailable', reason: `database unreachable: ${(error as Error).message}` });
+  }
+}
+
+async function metrics(routes: HttpRoutes, res: ServerResponse): Promise<void> {
+  const parts = [await routes.gateway.metrics()];
+  if (routes.controlPlaneMetrics) parts.push(await routes.controlPlaneMetrics());
+  const text = parts.join('\n');
+  res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+  res.end(text);
+}
+
+export function createHttpServer(routes: HttpRoutes): Server {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    if (routes.gateway.handle(req, res)) return;
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path === '/health' || path === '/healthz' || path === '/readyz') void health(routes, res);
+    else if (path === '/metrics' && req.method === 'GET') void metrics(routes, res);
+    else if (path === '/graphql' && routes.graphql) routes.graphql(req, res);
+    else
+      sendJson(res, 404, {
+        error: { message: `no route for ${req.method} ${path}`, type: 'invalid_request_error', code: 'not_found', param: null },
+      });
+  };
+  const server = createServer({ keepAliveTimeout: 65_000 }, handler);
+  // Long streams must not be cut by Node's default request timeout; the gateway owns timeouts.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  return server;
+}
