@@ -1,0 +1,37 @@
+/**
+ * `npm start`: runs control plane and gateway in one process. Exits non-zero, with the reason,
+ * when the config is invalid or the database cannot be reached.
+ */
+import { ConfigError } from '../db/config/issues.ts';
+import { createLogger, parseLogLevel } from './logger.ts';
+import { startHeimdall } from './start.ts';
+
+const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
+
+try {
+  const running = await startHeimdall({ logger });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`heimdall: ${error.message}\n`);
+  } else {
+    logger.error('start-up failed', { error });
+  }
+  process.exit(1);
+}

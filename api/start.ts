@@ -1,0 +1,92 @@
+/**
+ * Start-up, the one orchestrator of the "Start" flow (ARCHITECTURE.md, data flow 1):
+ * load config → validate → open + migrate DB → reconcile file into DB → build the gateway's
+ * snapshot through the control-plane client → listen. Validation happens before the database
+ * is opened, so a bad file writes nothing.
+ */
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { findConfigFile, loadConfigFile, validateConfig, type LoadedConfig } from '../db/config/load.ts';
+import { openDatabase } from '../db/connection.ts';
+import { resolveSecretBox } from '../db/crypto.ts';
+import { migrateDatabase } from '../db/migrate.ts';
+import { reconcileConfig } from '../db/reconcile.ts';
+import { createGateway } from '../gateway/create-gateway.ts';
+import { createHttpServer } from './http-server.ts';
+import { createInProcessControlPlane } from './in-process-control-plane.ts';
+import type { Logger } from './logger.ts';
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  logger: Logger;
+  /** Overrides PORT; 0 picks a free port (tests). */
+  port?: number;
+  host?: string;
+}
+
+export interface RunningHeimdall {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+function loadConfig(env: NodeJS.ProcessEnv, cwd: string, logger: Logger): LoadedConfig {
+  const file = findConfigFile(env, cwd);
+  if (!file) {
+    logger.warn('no config file found (HEIMDALL_CONFIG, ./config.json, ./config.yaml); starting with an empty config');
+    return validateConfig({}, { env, source: 'empty config' });
+  }
+  const loaded = loadConfigFile(file, env);
+  for (const warning of loaded.warnings) logger.warn(`config: ${warning}`, { file });
+  return loaded;
+}
+
+export async function startHeimdall(options: StartOptions): Promise<RunningHeimdall> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const { logger } = options;
+  const { config, source } = loadConfig(env, cwd, logger);
+
+  const dataDir = resolve(cwd, env.HEIMDALL_DATA_DIR ?? 'data');
+  const database = await openDatabase({ url: env.DATABASE_URL, store: config.config_store, dataDir });
+  try {
+    const box = resolveSecretBox({
+      dialect: database.dialect,
+      env,
+      configKey: config.encryption_key,
+      dataDir,
+      warn: (message: string) => logger.warn(message),
+    });
+    await migrateDatabase(database);
+    const result = await reconcileConfig(database, config, box);
+    logger.info('config reconciled', { source, created: result.created.length, updated: result.updated.length, unchanged: result.unchanged.length });
+
+    const controlPlane = createInProcessControlPlane({ database, box });
+    const gateway = await createGateway({ controlPlane, logger });
+    const server = createHttpServer({ gateway, pingDatabase: () => database.ping() });
+    const port = options.port ?? Number(env.PORT ?? 8080);
+    const host = options.host ?? env.HOST ?? '0.0.0.0';
+    await new Promise<void>((done, fail) => {
+      server.once('error', fail);
+      server.listen(port, host, () => done());
+    });
+    const bound = (server.address() as AddressInfo).port;
+    logger.info('heimdall listening', { port: bound, dialect: database.dialect, config_version: gateway.snapshotVersion() });
+
+    return {
+      url: `http://127.0.0.1:${bound}`,
+      port: bound,
+      async stop() {
+        server.closeIdleConnections();
+        await new Promise<void>((done) => server.close(() => done()));
+        await gateway.close();
+        await controlPlane.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
