@@ -3,7 +3,7 @@
  * chat.completion (usage included) on keep-alive connections; prints `READY <port>` when
  * listening and exits when its parent closes stdin.
  */
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { exitWithParent, reportReady } from './child.ts';
 
 const completion = Buffer.from(
@@ -13,19 +13,26 @@ const completion = Buffer.from(
     created: 1_700_000_000,
     model: 'gpt-4o-mini',
     choices: [
-      { index: 0, message: { role: 'assistant', content: 'Hello from the bench mock.' }, finish_reason: 'stop' },
+      {
+        index: 0,
+        message: { role: 'assistant', content: 'Hello from the bench mock.' },
+        finish_reason: 'stop',
+      },
     ],
     usage: { prompt_tokens: 9, completion_tokens: 7, total_tokens: 16 },
   }),
 );
 const models = Buffer.from(
-  JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'bench' }] }),
+  JSON.stringify({
+    object: 'list',
+    data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'bench' }],
+  }),
 );
 const notFound = Buffer.from(
   JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error', code: null, param: null } }),
 );
 
-function send(res: import('node:http').ServerResponse, status: number, body: Buffer): void {
+function send(res: ServerResponse, status: number, body: Buffer): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': body.length });
   res.end(body);
 }

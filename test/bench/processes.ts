@@ -3,6 +3,7 @@
  * ready, and always killed by PID on the way out — normal end, error, or Ctrl-C.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { request } from 'undici';
 
@@ -38,9 +39,14 @@ export interface Child {
 }
 
 /** Spawns `node <args>` (through `taskset -c <cpu>` when pinning), keeping the PID of node itself. */
-export function startNode(name: string, args: string[], options: { cpu?: number; env?: NodeJS.ProcessEnv } = {}): Child {
+export function startNode(
+  name: string,
+  args: string[],
+  options: { cpu?: number; env?: NodeJS.ProcessEnv } = {},
+): Child {
   const argv = [process.execPath, ...args];
-  const [command, ...rest] = canPin && options.cpu !== undefined ? ['taskset', '-c', String(options.cpu), ...argv] : argv;
+  const [command, ...rest] =
+    canPin && options.cpu !== undefined ? ['taskset', '-c', String(options.cpu), ...argv] : argv;
   const child = spawn(command!, rest, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
   live.add(child);
   child.on('exit', () => live.delete(child));
@@ -85,7 +91,10 @@ function exitedError(child: Child, what: string): Error {
 /** Resolves with the port from the child's `READY <port>` line. */
 export function waitForReadyLine(child: Child, timeoutMs = 15_000): Promise<number> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${child.name} not ready after ${timeoutMs} ms\n${child.tail()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${child.name} not ready after ${timeoutMs} ms\n${child.tail()}`)),
+      timeoutMs,
+    );
     child.process.stdout?.on('data', (chunk: Buffer) => {
       const match = /READY (\d+)/.exec(chunk.toString());
       if (!match) return;
@@ -104,9 +113,13 @@ export async function waitForHealth(child: Child, origin: string, timeoutMs = 30
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
-    if (child.process.exitCode !== null || child.process.signalCode !== null) throw exitedError(child, '/health answered 200');
+    if (child.process.exitCode !== null || child.process.signalCode !== null)
+      throw exitedError(child, '/health answered 200');
     try {
-      const { statusCode, body } = await request(`${origin}/health`, { headersTimeout: 1000, bodyTimeout: 1000 });
+      const { statusCode, body } = await request(`${origin}/health`, {
+        headersTimeout: 1000,
+        bodyTimeout: 1000,
+      });
       const text = await body.text();
       if (statusCode === 200) return;
       last = `${statusCode} ${text.slice(0, 200)}`;
@@ -115,7 +128,9 @@ export async function waitForHealth(child: Child, origin: string, timeoutMs = 30
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${child.name}: GET /health not 200 within ${timeoutMs} ms (last: ${last})\n${child.tail()}`);
+  throw new Error(
+    `${child.name}: GET /health not 200 within ${timeoutMs} ms (last: ${last})\n${child.tail()}`,
+  );
 }
 
 /** A loopback port that was free a moment ago (listen(0), read, close). */
@@ -129,4 +144,16 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** CPU seconds (user + system) a process has used so far; undefined where /proc is missing. */
+export function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100) ticks
+  } catch {
+    return undefined;
+  }
 }

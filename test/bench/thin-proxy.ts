@@ -13,16 +13,24 @@ if (!upstream) throw new Error('usage: thin-proxy.ts <upstream origin>');
 const pool = new Pool(upstream, { keepAliveTimeout: 120_000 });
 const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'upgrade']);
 
-function forwardable(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
+function forwardable(
+  headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
+): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !hopByHop.has(name)) out[name] = value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && !hopByHop.has(name)) out[name] = value;
   return out;
 }
 
 const server = createServer((req, res) => {
   const method = req.method === 'GET' ? 'GET' : 'POST';
   pool
-    .request({ path: req.url ?? '/', method, headers: forwardable(req.headers) as Record<string, string>, body: method === 'GET' ? null : req })
+    .request({
+      path: req.url ?? '/',
+      method,
+      headers: forwardable(req.headers) as Record<string, string>,
+      body: method === 'GET' ? null : req,
+    })
     .then(({ statusCode, headers, body }) => {
       res.writeHead(statusCode, forwardable(headers));
       pipeline(body, res, () => {});

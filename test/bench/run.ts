@@ -1,0 +1,197 @@
+/**
+ * `npm run bench [-- --scenario=plain|governance|all] [--duration=8] [--warmup=2] [--entry=api/main.ts]`
+ *
+ * Measures, on loopback: a mock OpenAI upstream hit directly, a thin node:http + undici proxy in
+ * front of it (the Node ceiling), and Heimdall in front of it — plain (governance and request
+ * logging off) and/or with governance on (virtual key, budget, rate limit, routing rule, logging).
+ * Figures are reported, not asserted; the exit code is non-zero only when a target could not be
+ * measured or more than 1% of its responses failed.
+ *
+ * CPU pinning (Linux with taskset): the load generator (this process) owns CPU 0 and the process
+ * under test owns CPU 1, alone. With 3+ CPUs the mock upstream gets CPU 2; with 2 CPUs it shares
+ * CPU 0 with the load generator while it is the upstream, and moves to CPU 1 while it is itself
+ * the target. Proxy and Heimdall are thus measured under identical conditions.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
+import { benchVirtualKey, heimdallConfig, type Scenario } from './config.ts';
+import { requestBody, runPhase, type Target } from './load.ts';
+import {
+  canPin,
+  cpuSeconds,
+  freePort,
+  killAllChildren,
+  pin,
+  startNode,
+  waitForHealth,
+  waitForReadyLine,
+  type Child,
+} from './processes.ts';
+import { formatRows, machineFacts, rowFailed, type Row } from './report.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = resolve(here, '../..');
+
+const { values: args } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'all' },
+    duration: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '2' },
+    entry: { type: 'string', default: 'api/main.ts' },
+  },
+});
+const scenarios: Scenario[] =
+  args.scenario === 'all'
+    ? ['plain', 'governance']
+    : args.scenario === 'plain' || args.scenario === 'governance'
+      ? [args.scenario]
+      : [];
+if (scenarios.length === 0) {
+  console.error(`--scenario must be plain, governance or all (got "${args.scenario}")`);
+  process.exit(2);
+}
+const seconds = Number(args.duration);
+const warmupSeconds = Number(args.warmup);
+if (!(seconds > 0) || !(warmupSeconds >= 0)) {
+  console.error('--duration must be a positive number of seconds and --warmup a non-negative one');
+  process.exit(2);
+}
+const heimdallEntry = resolve(root, args.entry);
+
+const cores = availableParallelism();
+const cpu = canPin && cores >= 2 ? { load: 0, target: 1, mock: cores >= 3 ? 2 : 0 } : undefined;
+const pinning = cpu
+  ? `load generator on CPU ${cpu.load}, target alone on CPU ${cpu.target}, mock upstream on CPU ${cpu.mock} (CPU ${cores >= 3 ? cpu.mock : cpu.target} when it is the target)`
+  : 'none (needs Linux, taskset and 2+ CPUs)';
+
+const workDir = mkdtempSync(join(tmpdir(), 'heimdall-bench-'));
+const cleanUp = (): void => {
+  killAllChildren();
+  rmSync(workDir, { recursive: true, force: true });
+};
+process.on('exit', cleanUp);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+
+const tsx = (file: string, ...rest: string[]): string[] => ['--import', 'tsx', join(here, file), ...rest];
+
+/** One request first, so a misconfigured target fails with its own error message, not a statistic. */
+async function check(target: Target, expect = 200): Promise<void> {
+  const { statusCode, body } = await request(target.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...target.headers },
+    body: requestBody,
+  });
+  const text = await body.text();
+  if (statusCode !== expect) throw new Error(`expected ${expect}, got ${statusCode}: ${text.slice(0, 300)}`);
+}
+
+async function measure(target: Target, pid: number | undefined): Promise<Row> {
+  process.stdout.write(
+    `${target.name}: warm-up ${warmupSeconds} s, then ${seconds} s @64 and ${seconds} s @1 …`,
+  );
+  if (warmupSeconds > 0) await runPhase(target, 64, warmupSeconds);
+  const cpuBefore = cpuSeconds(pid);
+  const started = performance.now();
+  const at64 = await runPhase(target, 64, seconds);
+  const cpuAfter = cpuSeconds(pid);
+  const elapsed = (performance.now() - started) / 1000;
+  const at1 = await runPhase(target, 1, seconds);
+  process.stdout.write(' done\n');
+  const cpuAt64 =
+    cpuBefore === undefined || cpuAfter === undefined ? undefined : (100 * (cpuAfter - cpuBefore)) / elapsed;
+  return { name: target.name, at64, at1, cpuAt64 };
+}
+
+async function startHeimdall(
+  scenario: Scenario,
+  upstream: string,
+): Promise<{ child: Child; origin: string }> {
+  if (!existsSync(heimdallEntry)) {
+    throw new Error(`${heimdallEntry} does not exist: Heimdall's composition root is needed to bench it`);
+  }
+  const configFile = join(workDir, `config-${scenario}.json`);
+  writeFileSync(configFile, JSON.stringify(heimdallConfig(scenario, upstream), null, 2));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HEIMDALL_CONFIG: configFile,
+    HEIMDALL_DATA_DIR: join(workDir, `data-${scenario}`),
+    HEIMDALL_ENCRYPTION_KEY: 'bench-key',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+  };
+  delete env.DATABASE_URL; // the bench measures the default one-process SQLite deployment
+  delete env.REDIS_URL;
+  const child = startNode(`heimdall (${scenario})`, ['--import', 'tsx', heimdallEntry], {
+    cpu: cpu?.target,
+    env,
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitForHealth(child, origin);
+  return { child, origin };
+}
+
+async function benchHeimdall(scenario: Scenario, upstream: string): Promise<Row> {
+  const name = scenario === 'plain' ? 'heimdall' : 'heimdall+governance';
+  let child: Child | undefined;
+  try {
+    const started = await startHeimdall(scenario, upstream);
+    child = started.child;
+    const url = `${started.origin}/v1/chat/completions`;
+    const headers: Record<string, string> = scenario === 'governance' ? { 'x-bf-vk': benchVirtualKey } : {};
+    if (scenario === 'governance') await check({ name, url, headers: {} }, 401); // proves governance is on
+    const target = { name, url, headers };
+    await check(target);
+    return await measure(target, child.process.pid);
+  } catch (error) {
+    const message = (error as Error).message;
+    console.error(`\n${name}: ${message}`);
+    return { name, error: message.split('\n')[0] ?? message };
+  } finally {
+    await child?.stop();
+  }
+}
+
+async function main(): Promise<number> {
+  console.log(machineFacts(pinning, seconds));
+  if (cpu) pin(process.pid, cpu.load);
+  const rows: Row[] = [];
+
+  const mock = startNode('mock upstream', tsx('mock-upstream.ts'), { cpu: cpu?.mock });
+  const upstream = `http://127.0.0.1:${await waitForReadyLine(mock)}`;
+  const proxy = startNode('thin proxy', tsx('thin-proxy.ts', upstream), { cpu: cpu?.target });
+  const proxyOrigin = `http://127.0.0.1:${await waitForReadyLine(proxy)}`;
+
+  const direct: Target = { name: 'direct (mock)', url: `${upstream}/v1/chat/completions`, headers: {} };
+  await check(direct);
+  if (cpu && cores < 3) pin(mock.process.pid!, cpu.target);
+  rows.push(await measure(direct, mock.process.pid));
+  if (cpu && cores < 3) pin(mock.process.pid!, cpu.mock);
+
+  const thin: Target = { name: 'thin proxy', url: `${proxyOrigin}/v1/chat/completions`, headers: {} };
+  await check(thin);
+  rows.push(await measure(thin, proxy.process.pid));
+  await proxy.stop();
+
+  for (const scenario of scenarios) rows.push(await benchHeimdall(scenario, upstream));
+  await mock.stop();
+
+  console.log(`\n${formatRows(rows, direct.name, thin.name)}`);
+  const broken = rows.filter(rowFailed).map((r) => r.name);
+  if (broken.length > 0)
+    console.error(`\nFAILED: ${broken.join(', ')} (not measured, or more than 1% failed responses)`);
+  return broken.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
