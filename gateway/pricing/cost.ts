@@ -1,0 +1,75 @@
+/**
+ * Cost of one attempt in integer micro-dollars. A price of P USD per 1M tokens is exactly P
+ * micro-dollars per token, so cost = Σ tokens × P. Prices are scaled to integers (1e-4 µ$) before
+ * multiplying, so no float error accumulates; each attempt is rounded once, half up.
+ */
+import { BUNDLED_PRICES, PRICE_BOOK_VERSION, type BundledPrice } from './bundled-prices.ts';
+
+export interface TokenUsage {
+  /** All input tokens, including cache reads and cache writes. */
+  prompt_tokens: number;
+  completion_tokens: number;
+  cache_read_tokens?: number;
+  cache_write_tokens?: number;
+}
+
+export interface PriceLookup {
+  price: BundledPrice;
+  version: string;
+}
+
+const SCALE = 10_000;
+const scaled = (usdPerMillion: number | undefined) => Math.round((usdPerMillion ?? 0) * SCALE);
+
+/** Providers that bill the same list prices as another provider's models. */
+const PRICE_ALIASES: Record<string, string> = { azure: 'openai' };
+
+export class PriceBook {
+  private readonly byKey = new Map<string, BundledPrice>();
+
+  constructor(
+    readonly version: string = PRICE_BOOK_VERSION,
+    entries: readonly BundledPrice[] = BUNDLED_PRICES,
+    overrides: readonly BundledPrice[] = [],
+  ) {
+    for (const entry of [...entries, ...overrides]) this.byKey.set(`${entry.provider}/${entry.model}`, entry);
+  }
+
+  /** Exact match, then the longest known model that prefixes a dated name (`gpt-4o-2024-08-06`). */
+  lookup(provider: string, model: string): PriceLookup | undefined {
+    for (const candidate of [provider, PRICE_ALIASES[provider]]) {
+      if (!candidate) continue;
+      const exact = this.byKey.get(`${candidate}/${model}`);
+      if (exact) return { price: exact, version: this.version };
+      let best: BundledPrice | undefined;
+      for (const entry of this.byKey.values()) {
+        if (entry.provider !== candidate || !model.startsWith(`${entry.model}-`)) continue;
+        if (!best || entry.model.length > best.model.length) best = entry;
+      }
+      if (best) return { price: best, version: this.version };
+    }
+    return undefined;
+  }
+}
+
+function rates(price: BundledPrice, promptTokens: number) {
+  const tier = [...(price.tiers ?? [])]
+    .sort((a, b) => b.above_input_tokens - a.above_input_tokens)
+    .find((t) => promptTokens > t.above_input_tokens);
+  const input = tier?.input ?? price.input;
+  return {
+    input: scaled(input),
+    output: scaled(tier?.output ?? price.output),
+    cacheRead: scaled(tier?.cache_read ?? price.cache_read ?? input),
+    cacheWrite: scaled(tier?.cache_write ?? price.cache_write ?? input),
+  };
+}
+
+export function costMicros(price: BundledPrice, usage: TokenUsage): number {
+  const cacheRead = usage.cache_read_tokens ?? 0;
+  const cacheWrite = usage.cache_write_tokens ?? 0;
+  const uncached = Math.max(0, usage.prompt_tokens - cacheRead - cacheWrite);
+  const r = rates(price, usage.prompt_tokens);
+  const total = uncached * r.input + cacheRead * r.cacheRead + cacheWrite * r.cacheWrite + usage.completion_tokens * r.output;
+  return Math.floor((total + SCALE / 2) / SCALE);
+}
