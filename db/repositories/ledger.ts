@@ -1,0 +1,57 @@
+/**
+ * The usage ledger: append-only reserve/settle/release movements per request attempt and budget.
+ * Recording an entry and moving the budget's counters happen in one transaction, and only for
+ * entries that were not recorded before, so replaying a batch never charges twice.
+ */
+import { and, asc, eq, type SQL } from 'drizzle-orm';
+import type { LedgerKind } from '../config-types.ts';
+import type { Database } from '../connection/types.ts';
+import { addBudgetUsage, type BudgetDelta } from './budgets.ts';
+import type { Insert, Row } from './rows.ts';
+
+export type LedgerEntryRecord = Row<'usageLedger'>;
+export type LedgerEntryInput = Omit<Insert<'usageLedger'>, 'id'>;
+
+/** How each kind moves a budget: reserve holds money, release frees it, settle spends it. */
+function deltaOf(kind: LedgerKind, amount: number): BudgetDelta {
+  if (kind === 'reserve') return { reservedMicros: amount };
+  if (kind === 'release') return { reservedMicros: -amount };
+  return { usedMicros: amount };
+}
+
+/** Records entries idempotently and applies the new ones to their budgets; returns the new ones. */
+export function recordLedgerEntries(db: Database, entries: LedgerEntryInput[]): Promise<LedgerEntryRecord[]> {
+  if (entries.length === 0) return Promise.resolve([]);
+  return db.transaction(async (tx) => {
+    const inserted = await tx.run(({ orm, t }) =>
+      orm.insert(t.usageLedger).values(entries).onConflictDoNothing().returning(),
+    );
+    const deltas = new Map<string, Required<BudgetDelta>>();
+    for (const entry of inserted) {
+      const sum = deltas.get(entry.budgetId) ?? { usedMicros: 0, reservedMicros: 0 };
+      const delta = deltaOf(entry.kind, entry.amountMicros);
+      sum.usedMicros += delta.usedMicros ?? 0;
+      sum.reservedMicros += delta.reservedMicros ?? 0;
+      deltas.set(entry.budgetId, sum);
+    }
+    for (const [budgetId, delta] of deltas) await addBudgetUsage(tx, budgetId, delta);
+    return inserted;
+  });
+}
+
+export function listLedgerEntries(
+  db: Database,
+  filter: { requestId?: string; budgetId?: string } = {},
+): Promise<LedgerEntryRecord[]> {
+  return db.run(({ orm, t }) => {
+    const conditions: Array<SQL | undefined> = [
+      filter.requestId === undefined ? undefined : eq(t.usageLedger.requestId, filter.requestId),
+      filter.budgetId === undefined ? undefined : eq(t.usageLedger.budgetId, filter.budgetId),
+    ];
+    return orm
+      .select()
+      .from(t.usageLedger)
+      .where(and(...conditions))
+      .orderBy(asc(t.usageLedger.id));
+  });
+}
