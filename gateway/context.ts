@@ -1,0 +1,124 @@
+/**
+ * The per-request context: everything one inference request carries from parse to log. It holds
+ * the snapshot the request started on (a config change mid-request does not affect it), the
+ * parsed body (parsed once), the targets, one record per upstream attempt, and the abort signal
+ * fired when the client goes away. Governance (issue 5) stores its principal and reservations here.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayError } from './errors.ts';
+import type { Target } from './routing/targets.ts';
+import type { CompiledSnapshot } from './snapshot/types.ts';
+import type { JsonObject, Operation, Usage } from './types.ts';
+
+/** One try against one provider: the primary's first call, a retry, or a fallback. */
+export interface AttemptRecord {
+  provider: string;
+  /** Logical model name (what the client addressed). */
+  model: string;
+  /** Id sent upstream after aliases/deployments. */
+  upstreamModel: string | undefined;
+  keyId: string | undefined;
+  keyName: string | undefined;
+  /** 0 for the primary target. */
+  fallbackIndex: number;
+  /** 0 for the first call on this target. */
+  retry: number;
+  /** Answered by a plugin (mocker) instead of the provider. */
+  mocked: boolean;
+  /** Upstream HTTP status, or the gateway status of the failure (502, 504, 499…). */
+  status: number;
+  error: { type: string; code: string; message: string } | undefined;
+  usage: Usage | undefined;
+  /** From sending the request to the end of the response body. */
+  latencyMs: number;
+}
+
+/** What a request log row needs; built once when the request finishes. */
+export interface RequestLog {
+  id: string;
+  operation: Operation;
+  stream: boolean;
+  requestedModel: string;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  durationMs: number;
+  /** Status the client saw (499 when it left; 502/504 for a stream that failed mid-way). */
+  status: number;
+  provider: string | undefined;
+  model: string | undefined;
+  fallbackIndex: number | undefined;
+  usage: Usage | undefined;
+  attempts: readonly AttemptRecord[];
+  error: { type: string; code: string; message: string } | undefined;
+}
+
+export class RequestContext {
+  readonly id: string = randomUUID();
+  readonly startedAt: number = performance.now();
+  readonly startedAtEpoch: number = Date.now();
+  readonly abort = new AbortController();
+  clientGone = false;
+
+  body: JsonObject = {};
+  stream = false;
+  requestedModel = '';
+  /** Bifrost's optional `provider` body field. */
+  requestedProvider: string | undefined = undefined;
+  /** Bifrost's `fallbacks` body field, as sent. */
+  requestedFallbacks: readonly unknown[] = [];
+  /** The client itself set `stream_options.include_usage`. */
+  clientWantsStreamUsage = false;
+  /** The client's own `stream_options`, restored per attempt before usage injection. */
+  clientStreamOptions: unknown = undefined;
+  pinnedKeyName: string | undefined = undefined;
+
+  targets: Target[] = [];
+  readonly attempts: AttemptRecord[] = [];
+  /** The target whose answer the client got. */
+  served: Target | undefined = undefined;
+  status = 0;
+  error: GatewayError | undefined = undefined;
+  usage: Usage | undefined = undefined;
+  /** Time spent waiting on providers and on deliberate delays (backoff, mock latency). */
+  externalMs = 0;
+  /** Lazily built text of the prompt (mocker message_regex). */
+  promptText: string | undefined = undefined;
+
+  /** Set by governance (issue 5): the authenticated virtual key and what it resolved to. */
+  principal: unknown = undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly snapshot: CompiledSnapshot,
+    readonly operation: Operation,
+  ) {}
+
+  /** Registered on `res` 'close': a close before the response finished is a client disconnect. */
+  readonly onResponseClose = (): void => {
+    if (!this.res.writableFinished) {
+      this.clientGone = true;
+      this.abort.abort();
+    }
+  };
+
+  toLog(): RequestLog {
+    const error = this.error;
+    return {
+      id: this.id,
+      operation: this.operation,
+      stream: this.stream,
+      requestedModel: this.requestedModel,
+      startedAt: this.startedAtEpoch,
+      durationMs: performance.now() - this.startedAt,
+      status: this.status,
+      provider: this.served?.provider.name,
+      model: this.served?.model,
+      fallbackIndex: this.served?.index,
+      usage: this.usage,
+      attempts: this.attempts,
+      error: error ? { type: error.type, code: error.code, message: error.message } : undefined,
+    };
+  }
+}

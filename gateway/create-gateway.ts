@@ -1,0 +1,58 @@
+/**
+ * The gateway's public entry, called by the composition root in api/. Everything else in
+ * gateway/ is internal.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ControlPlaneClient } from '../clients/control-plane.ts';
+import { withDefaultHooks, type GatewayHooks } from './hooks.ts';
+import { createHandler } from './http/router.ts';
+import type { ServeDeps } from './http/serve.ts';
+import { SILENT_LOGGER, type GatewayLogger } from './logger.ts';
+import { GatewayMetrics } from './metrics/metrics.ts';
+import { SnapshotStore } from './snapshot/store.ts';
+
+export type { GatewayHooks } from './hooks.ts';
+export type { AttemptRecord, RequestContext, RequestLog } from './context.ts';
+export type { GatewayLogger } from './logger.ts';
+
+export interface GatewayOptions {
+  controlPlane: ControlPlaneClient;
+  /** @default silent */
+  logger?: GatewayLogger;
+  /**
+   * Hook points (governance, request logs). Each missing hook is a no-op. Internal to Heimdall:
+   * the governance room (issue 5) supplies them; tests use them to observe attempts.
+   * @default all no-ops
+   */
+  hooks?: Partial<GatewayHooks>;
+}
+
+export interface Gateway {
+  /** Serves the request if the path is an inference route (/v1/*, /anthropic/*); returns false otherwise, without touching req/res. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Prometheus exposition text of the gateway's metrics (served by api/ at GET /metrics). */
+  metrics(): Promise<string>;
+  /** The snapshot currently in force (for tests and /health details). */
+  snapshotVersion(): number;
+  close(): Promise<void>;
+}
+
+/** Loads the first snapshot, subscribes to configChanged, and rebuilds + swaps atomically on each change. */
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const logger = options.logger ?? SILENT_LOGGER;
+  const store = await SnapshotStore.open(options.controlPlane, logger);
+  const metrics = new GatewayMetrics();
+  const deps: ServeDeps = {
+    hooks: withDefaultHooks(options.hooks),
+    metrics,
+    logger,
+    current: () => store.current,
+  };
+  const handle = createHandler(deps);
+  return {
+    handle,
+    metrics: () => metrics.text(),
+    snapshotVersion: () => store.current.version,
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * One attempt against one target: governance pre-check, plugin interception (mocker), key
+ * choice, the outgoing request, a concurrency slot, the upstream call and its answer (JSON or
+ * stream). Every attempt is recorded and reported to `onAttemptSettled`, failures included.
+ */
+import type { AttemptRecord, RequestContext } from '../context.ts';
+import { asGatewayError, clientClosed, GatewayError } from '../errors.ts';
+import type { GatewayHooks } from '../hooks.ts';
+import type { GatewayMetrics } from '../metrics/metrics.ts';
+import type { ProviderAdapter } from '../providers/adapter.ts';
+import { parseOpenAIError } from '../providers/upstream-errors.ts';
+import { selectKey } from '../routing/key-select.ts';
+import type { Target } from '../routing/targets.ts';
+import { StreamRelay } from '../streaming/relay.ts';
+import { SseParser } from '../streaming/sse-parser.ts';
+import type { UpstreamResponse } from '../upstream/types.ts';
+import { finishJson } from './finish-json.ts';
+import { buildOutgoing } from './outgoing.ts';
+import { parseRetryAfter, RETRYABLE_STATUSES, sleep } from './retry.ts';
+import { staticResponse } from './static-body.ts';
+
+export interface EngineDeps {
+  hooks: GatewayHooks;
+  metrics: GatewayMetrics;
+}
+
+async function upstreamHttpError(
+  target: Target,
+  response: UpstreamResponse,
+  adapter: ProviderAdapter | undefined,
+): Promise<GatewayError> {
+  let text = '';
+  try {
+    text = await response.body.text();
+  } catch {
+    // The status alone is enough to report.
+  }
+  const status = response.status;
+  const detail = adapter?.parseError ? adapter.parseError(status, text) : parseOpenAIError(status, text);
+  const retryAfterSeconds = parseRetryAfter(response.headers);
+  return new GatewayError(
+    status,
+    'upstream_error',
+    detail.code ?? `upstream_http_${status}`,
+    `${target.provider.name} responded ${status}: ${detail.message}`,
+    {
+      param: detail.param,
+      retryable: RETRYABLE_STATUSES.has(status),
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    },
+  );
+}
+
+function isJsonContent(response: UpstreamResponse): boolean {
+  const type = response.headers['content-type'];
+  return typeof type === 'string' && type.includes('application/json');
+}
+
+/** Serves a provider (or plugin) response; `adapter` undefined means it is already canonical. */
+async function serve(
+  ctx: RequestContext,
+  target: Target,
+  record: AttemptRecord,
+  response: UpstreamResponse,
+  adapter: ProviderAdapter | undefined,
+  stripUsageChunk: boolean,
+  attemptStart: number,
+): Promise<void> {
+  record.status = response.status;
+  if (response.status >= 400) throw await upstreamHttpError(target, response, adapter);
+  if (!ctx.stream) return finishJson(ctx, target, record, response, adapter, attemptStart);
+  if (isJsonContent(response)) {
+    await response.body.dump().catch(() => undefined);
+    throw new GatewayError(
+      502,
+      'upstream_error',
+      'upstream_invalid_response',
+      `${target.provider.name} answered a stream request with JSON`,
+    );
+  }
+  const decoder = adapter?.createStreamDecoder ? adapter.createStreamDecoder(ctx.operation) : new SseParser();
+  await new StreamRelay(ctx, target, record, response.body, decoder, stripUsageChunk).run();
+}
+
+async function callProvider(
+  ctx: RequestContext,
+  target: Target,
+  record: AttemptRecord,
+  attemptStart: number,
+): Promise<void> {
+  const provider = target.provider;
+  const adapter = provider.adapter;
+  if (adapter === undefined) {
+    throw new GatewayError(
+      501,
+      'server_error',
+      'provider_unsupported',
+      provider.unsupportedReason ?? `provider "${provider.name}" is not supported`,
+    );
+  }
+  const key = selectKey(provider, target.model, ctx.pinnedKeyName, target.index === 0);
+  record.keyId = key.id;
+  record.keyName = key.name;
+  const outgoing = buildOutgoing(ctx, target, key, adapter);
+  record.upstreamModel = outgoing.upstreamModel;
+  if (adapter.prepare) await adapter.prepare(outgoing.request, key, outgoing.secret);
+  const wait = provider.limiter.acquire(ctx.abort.signal);
+  if (wait) await wait;
+  const sentAt = performance.now();
+  try {
+    const network = provider.network;
+    const response = await provider.pools.send(outgoing.origin, {
+      path: outgoing.request.path,
+      headers: outgoing.request.headers,
+      body: outgoing.request.body,
+      signal: ctx.abort.signal,
+      bodyTimeoutMs: ctx.stream ? network.streamIdleTimeoutMs : network.timeoutMs,
+    });
+    await serve(ctx, target, record, response, adapter, outgoing.injectedUsage, attemptStart);
+  } finally {
+    provider.limiter.release();
+    ctx.externalMs += performance.now() - sentAt;
+  }
+}
+
+async function serveIntercepted(
+  ctx: RequestContext,
+  target: Target,
+  record: AttemptRecord,
+  attemptStart: number,
+): Promise<boolean> {
+  const interceptors = ctx.snapshot.interceptors;
+  for (let i = 0; i < interceptors.length; i++) {
+    const intercepted = interceptors[i]!.intercept(ctx, target);
+    if (intercepted === undefined) continue;
+    record.mocked = true;
+    if (intercepted.delayMs > 0) {
+      const delayStart = performance.now();
+      await sleep(intercepted.delayMs, ctx.abort.signal);
+      ctx.externalMs += performance.now() - delayStart;
+    }
+    await serve(
+      ctx,
+      target,
+      record,
+      staticResponse(intercepted),
+      undefined,
+      !ctx.clientWantsStreamUsage,
+      attemptStart,
+    );
+    return true;
+  }
+  return false;
+}
+
+function newRecord(target: Target, retry: number): AttemptRecord {
+  return {
+    provider: target.provider.name,
+    model: target.model,
+    upstreamModel: undefined,
+    keyId: undefined,
+    keyName: undefined,
+    fallbackIndex: target.index,
+    retry,
+    mocked: false,
+    status: 0,
+    error: undefined,
+    usage: undefined,
+    latencyMs: 0,
+  };
+}
+
+/** Runs one attempt; resolves when the client was served, throws the GatewayError otherwise. */
+export async function runAttempt(
+  ctx: RequestContext,
+  target: Target,
+  retry: number,
+  deps: EngineDeps,
+): Promise<void> {
+  const record = newRecord(target, retry);
+  ctx.attempts.push(record);
+  const attemptStart = performance.now();
+  try {
+    const before = deps.hooks.beforeAttempt(ctx, target, record);
+    if (before) await before;
+    if (ctx.snapshot.interceptors.length > 0 && (await serveIntercepted(ctx, target, record, attemptStart)))
+      return;
+    await callProvider(ctx, target, record, attemptStart);
+  } catch (thrown) {
+    const error = ctx.clientGone ? clientClosed() : asGatewayError(thrown);
+    record.status = error.status;
+    record.error = { type: error.type, code: error.code, message: error.message };
+    throw error;
+  } finally {
+    record.latencyMs = performance.now() - attemptStart;
+    deps.hooks.onAttemptSettled(ctx, record);
+    deps.metrics.observeAttempt(record);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The request loop, written once for every provider: each target in order (primary, then
+ * fallbacks), each with up to `max_retries` retries on retryable failures (connect errors, 429,
+ * 500, 502–504), waiting the provider's Retry-After or a jittered exponential backoff. A client
+ * cancel stops everything; a failure that forbids fallbacks (bad input) stops at once. When all
+ * targets fail the client gets the primary's error, annotated with what was tried.
+ */
+import type { RequestContext } from '../context.ts';
+import { clientClosed, type GatewayError } from '../errors.ts';
+import { sendError } from '../http/respond.ts';
+import type { Target } from '../routing/targets.ts';
+import { runAttempt, type EngineDeps } from './attempt.ts';
+import { retryDelayMs, sleep } from './retry.ts';
+
+/** Tries one target with retries; undefined when the client was served. */
+async function runTarget(
+  ctx: RequestContext,
+  target: Target,
+  deps: EngineDeps,
+): Promise<GatewayError | undefined> {
+  const network = target.provider.network;
+  for (let retry = 0; ; retry++) {
+    let error: GatewayError;
+    try {
+      await runAttempt(ctx, target, retry, deps);
+      return undefined;
+    } catch (thrown) {
+      error = thrown as GatewayError;
+    }
+    if (ctx.clientGone) return clientClosed();
+    if (!error.retryable || retry >= network.maxRetries) return error;
+    const delay = retryDelayMs(network, retry, error.retryAfterSeconds);
+    if (delay === undefined) return error;
+    const waitStart = performance.now();
+    try {
+      await sleep(delay, ctx.abort.signal);
+    } catch {
+      return clientClosed();
+    } finally {
+      ctx.externalMs += performance.now() - waitStart;
+    }
+  }
+}
+
+function annotate(error: GatewayError, ctx: RequestContext): GatewayError {
+  const tried = new Set<string>();
+  for (const attempt of ctx.attempts) tried.add(`${attempt.provider}/${attempt.model} (${attempt.status})`);
+  if (tried.size < 2) return error;
+  return error.withMessage(`${error.message} [tried: ${[...tried].join(', ')}]`);
+}
+
+export async function execute(ctx: RequestContext, deps: EngineDeps): Promise<void> {
+  const targets = ctx.targets;
+  let primaryError: GatewayError | undefined;
+  for (let i = 0; i < targets.length; i++) {
+    const error = await runTarget(ctx, targets[i]!, deps);
+    if (error === undefined) return;
+    if (ctx.clientGone) break;
+    primaryError ??= error;
+    if (!error.fallbackAllowed) break;
+  }
+  if (ctx.clientGone) {
+    ctx.status = clientClosed().status;
+    ctx.error ??= clientClosed();
+    return;
+  }
+  const final = annotate(primaryError ?? clientClosed(), ctx);
+  ctx.status = final.status;
+  ctx.error = final;
+  sendError(ctx.res, final, targets[0]);
+}

@@ -1,0 +1,99 @@
+/**
+ * Builds the request for one attempt: the key's secret (resolved from `env.VAR` at use), the
+ * model id after aliases and the adapter's mapping, the base URL (key URL, then
+ * `network_config.base_url`, then the adapter's default), headers, and the body. The parsed body
+ * is reused: only `model` and `stream_options` change between attempts.
+ */
+import type { ProviderKeySnapshot } from '../../clients/snapshot.ts';
+import type { RequestContext } from '../context.ts';
+import { GatewayError } from '../errors.ts';
+import type { OutgoingRequest, ProviderAdapter } from '../providers/adapter.ts';
+import { joinPath, parseBaseUrl } from '../providers/base-url.ts';
+import type { Target } from '../routing/targets.ts';
+import { resolveEnv } from '../util/env.ts';
+
+export interface Outgoing {
+  origin: string;
+  request: OutgoingRequest;
+  upstreamModel: string;
+  secret: string;
+  /** Heimdall added `stream_options.include_usage` (the client did not ask). */
+  injectedUsage: boolean;
+}
+
+function misconfigured(message: string): GatewayError {
+  return new GatewayError(500, 'server_error', 'provider_misconfigured', message);
+}
+
+export function resolveSecret(target: Target, key: ProviderKeySnapshot, adapter: ProviderAdapter): string {
+  const secret = resolveEnv(key.value);
+  if (secret === undefined) {
+    throw misconfigured(
+      `key "${key.name}" of provider "${target.provider.name}" references ${key.value}, which is not set`,
+    );
+  }
+  if (secret === '' && !adapter.auth.optional) {
+    throw misconfigured(`key "${key.name}" of provider "${target.provider.name}" has no value`);
+  }
+  return secret;
+}
+
+function baseUrlFor(target: Target, key: ProviderKeySnapshot, adapter: ProviderAdapter): string {
+  const fromKey = adapter.keyBaseUrl?.(key);
+  const raw = fromKey ?? target.provider.network.baseUrl ?? adapter.defaultBaseUrl;
+  if (raw === undefined || raw === '')
+    throw misconfigured(`provider "${target.provider.name}" needs network_config.base_url`);
+  const resolved = resolveEnv(raw);
+  if (resolved === undefined || resolved === '')
+    throw misconfigured(`provider "${target.provider.name}" base URL ${raw} is not set`);
+  return resolved;
+}
+
+/** Sets (or restores) `stream_options` for this attempt; returns whether usage was injected. */
+function prepareStreamOptions(ctx: RequestContext, adapter: ProviderAdapter): boolean {
+  const body = ctx.body;
+  if (!ctx.stream || (ctx.operation !== 'chat' && ctx.operation !== 'completions')) return false;
+  if (ctx.clientWantsStreamUsage || !adapter.streamUsageOption) {
+    if (ctx.clientStreamOptions === undefined) delete body.stream_options;
+    else body.stream_options = ctx.clientStreamOptions;
+    return false;
+  }
+  const own = ctx.clientStreamOptions;
+  body.stream_options =
+    typeof own === 'object' && own !== null ? { ...own, include_usage: true } : { include_usage: true };
+  return true;
+}
+
+export function buildOutgoing(
+  ctx: RequestContext,
+  target: Target,
+  key: ProviderKeySnapshot,
+  adapter: ProviderAdapter,
+): Outgoing {
+  const secret = resolveSecret(target, key, adapter);
+  const aliased = key.aliases?.[target.model] ?? target.model;
+  const upstreamModel = adapter.upstreamModel ? adapter.upstreamModel(aliased, key) : aliased;
+  const base = parseBaseUrl(baseUrlFor(target, key, adapter), target.provider.name);
+  const operationPath = adapter.resolvePath
+    ? adapter.resolvePath(ctx.operation, upstreamModel, key)
+    : adapter.paths[ctx.operation]!;
+
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (adapter.staticHeaders) Object.assign(headers, adapter.staticHeaders);
+  const extra = target.provider.network.extraHeaders;
+  for (const name in extra) headers[name.toLowerCase()] = extra[name]!;
+  if (secret !== '') headers[adapter.auth.header] = adapter.auth.prefix + secret;
+
+  const injectedUsage = prepareStreamOptions(ctx, adapter);
+  ctx.body.model = upstreamModel;
+  const payload = adapter.encodeRequest
+    ? adapter.encodeRequest(ctx.operation, ctx.body, upstreamModel)
+    : ctx.body;
+  return {
+    origin: base.origin,
+    request: { path: joinPath(base.prefix, operationPath), headers, body: JSON.stringify(payload) },
+    upstreamModel,
+    secret,
+    injectedUsage,
+  };
+}

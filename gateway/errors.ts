@@ -1,0 +1,95 @@
+/**
+ * Every error a client of the inference routes can see: one class, stable `type`/`code` strings,
+ * and the OpenAI envelope `{"error":{"message","type","code","param"}}` with all four keys.
+ */
+
+/** Stable `error.type` values. `upstream_error` means the provider side failed, not Heimdall. */
+export type ErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'budget_exceeded'
+  | 'rate_limit_error'
+  | 'not_found_error'
+  | 'upstream_error'
+  | 'server_error'
+  | 'client_closed';
+
+export interface GatewayErrorOptions {
+  param?: string | null;
+  /** The attempt may be retried on the same provider (connect errors, 429, 500, 502–504). */
+  retryable?: boolean;
+  /** Seconds the client (or a retry) should wait; sent as `Retry-After`. */
+  retryAfterSeconds?: number;
+  /** False for failures that must not move on to a fallback (client cancel, bad input). */
+  fallbackAllowed?: boolean;
+}
+
+export class GatewayError extends Error {
+  readonly param: string | null;
+  readonly retryable: boolean;
+  readonly retryAfterSeconds: number | undefined;
+  readonly fallbackAllowed: boolean;
+
+  constructor(
+    readonly status: number,
+    readonly type: ErrorType,
+    readonly code: string,
+    message: string,
+    options: GatewayErrorOptions = {},
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+    this.param = options.param ?? null;
+    this.retryable = options.retryable ?? false;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.fallbackAllowed = options.fallbackAllowed ?? true;
+  }
+
+  /** A copy with a different message (used to annotate the primary's error with what was tried). */
+  withMessage(message: string): GatewayError {
+    return new GatewayError(this.status, this.type, this.code, message, {
+      param: this.param,
+      retryable: this.retryable,
+      ...(this.retryAfterSeconds !== undefined ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
+      fallbackAllowed: this.fallbackAllowed,
+    });
+  }
+
+  toJSON(): { error: { message: string; type: string; code: string; param: string | null } } {
+    return { error: { message: this.message, type: this.type, code: this.code, param: this.param } };
+  }
+}
+
+/** 400 for input the client must fix; `param` names the offending field. */
+export function badRequest(code: string, message: string, param: string | null = null): GatewayError {
+  return new GatewayError(400, 'invalid_request_error', code, message, { param, fallbackAllowed: false });
+}
+
+/** Status Heimdall records (and Nginx made customary) for a client that went away. */
+export const CLIENT_CLOSED_STATUS = 499;
+
+export function clientClosed(): GatewayError {
+  return new GatewayError(
+    CLIENT_CLOSED_STATUS,
+    'client_closed',
+    'client_closed',
+    'the client closed the connection',
+    {
+      fallbackAllowed: false,
+    },
+  );
+}
+
+/** Wraps anything thrown that is not a GatewayError: a bug, reported as 500 without internals. */
+export function internalError(cause: unknown): GatewayError {
+  const error = new GatewayError(500, 'server_error', 'internal_error', 'internal gateway error', {
+    fallbackAllowed: false,
+  });
+  error.cause = cause;
+  return error;
+}
+
+export function asGatewayError(error: unknown): GatewayError {
+  return error instanceof GatewayError ? error : internalError(error);
+}

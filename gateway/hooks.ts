@@ -1,0 +1,49 @@
+/**
+ * Hook points for governance (issue 5) and anything else that must see every request. All are
+ * no-ops by default; the engine calls them at fixed points:
+ *
+ *   parse → authenticate → route → [per attempt: beforeAttempt → upstream → onAttemptSettled]
+ *         → onRequestFinished
+ *
+ * `authenticate`/`beforeAttempt` may throw a GatewayError (401/403/402/429) to refuse; a refusal
+ * in `beforeAttempt` counts as that target failing, so fallbacks still run. `onAttemptSettled` is
+ * where usage settles against budgets (it runs for failures too, with `usage` undefined), and
+ * `onRequestFinished` is where a request log row is queued. Neither may block the response.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { AttemptRecord, RequestContext, RequestLog } from './context.ts';
+import type { Target } from './routing/targets.ts';
+import type { ModelListEntry } from './snapshot/types.ts';
+
+export interface GatewayHooks {
+  /** Virtual-key authentication; sets `ctx.principal`. */
+  authenticate(ctx: RequestContext): void | Promise<void>;
+  /** Routing rules (CEL) and VK provider weights may reorder or replace the targets. */
+  route(ctx: RequestContext, targets: Target[]): Target[];
+  /** Budget/rate-limit pre-check and reservation for this target. */
+  beforeAttempt(ctx: RequestContext, target: Target, attempt: AttemptRecord): void | Promise<void>;
+  /** After each attempt, success or failure; usage is set when the provider reported it. */
+  onAttemptSettled(ctx: RequestContext, attempt: AttemptRecord): void;
+  /** Once per request, after the response ended or the client left. */
+  onRequestFinished(ctx: RequestContext, log: RequestLog): void;
+  /** Filters `GET /v1/models` to what the caller (authenticated from `req`'s headers) may use. */
+  filterModels(
+    req: IncomingMessage,
+    entries: readonly ModelListEntry[],
+  ): readonly ModelListEntry[] | Promise<readonly ModelListEntry[]>;
+}
+
+const nothing = (): undefined => undefined;
+
+export const NOOP_HOOKS: GatewayHooks = {
+  authenticate: nothing,
+  route: (_ctx, targets) => targets,
+  beforeAttempt: nothing,
+  onAttemptSettled: nothing,
+  onRequestFinished: nothing,
+  filterModels: (_req, entries) => entries,
+};
+
+export function withDefaultHooks(hooks: Partial<GatewayHooks> | undefined): GatewayHooks {
+  return hooks ? { ...NOOP_HOOKS, ...hooks } : NOOP_HOOKS;
+}

@@ -1,0 +1,56 @@
+/**
+ * Writing responses: JSON bodies and errors in the OpenAI envelope, always with the
+ * `x-heimdall-provider`/`x-heimdall-model` headers once a provider was chosen, and the SSE head
+ * and error event for streams.
+ */
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { GatewayError } from '../errors.ts';
+import type { Target } from '../routing/targets.ts';
+
+export const PROVIDER_HEADER = 'x-heimdall-provider';
+export const MODEL_HEADER = 'x-heimdall-model';
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  target: Target | undefined,
+): void {
+  const headers: OutgoingHttpHeaders = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  };
+  if (target !== undefined) {
+    headers[PROVIDER_HEADER] = target.provider.name;
+    headers[MODEL_HEADER] = target.model;
+  }
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+export function sendError(res: ServerResponse, error: GatewayError, target: Target | undefined): void {
+  if (res.headersSent || res.destroyed) return;
+  if (error.retryAfterSeconds !== undefined)
+    res.setHeader('retry-after', String(Math.max(0, Math.ceil(error.retryAfterSeconds))));
+  // A body we refused to read is still on the wire: do not reuse the connection.
+  if (error.status === 413) res.setHeader('connection', 'close');
+  sendJson(res, error.status, JSON.stringify(error.toJSON()), target);
+}
+
+export function writeStreamHead(res: ServerResponse, target: Target): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+    [PROVIDER_HEADER]: target.provider.name,
+    [MODEL_HEADER]: target.model,
+  });
+}
+
+/**
+ * The event that ends a stream which failed after its first byte. The OpenAI SDKs throw an
+ * APIError on it (`data.error`), so a broken stream never looks like a clean end.
+ */
+export function streamErrorEvent(error: GatewayError): string {
+  return `event: error\ndata: ${JSON.stringify(error.toJSON())}\n\n`;
+}

@@ -1,0 +1,87 @@
+/**
+ * The inference routes on plain node:http. `handle` claims `/v1/*` and `/anthropic/*` and
+ * returns false for anything else without touching the request.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GatewayError } from '../errors.ts';
+import type { Operation } from '../types.ts';
+import { serveModels } from './models.ts';
+import { sendError, sendJson } from './respond.ts';
+import { serveInference, type ServeDeps } from './serve.ts';
+
+const OPERATIONS: ReadonlyMap<string, Operation> = new Map([
+  ['/v1/chat/completions', 'chat'],
+  ['/v1/completions', 'completions'],
+  ['/v1/embeddings', 'embeddings'],
+  ['/v1/responses', 'responses'],
+]);
+
+const MODELS = '/v1/models';
+
+function methodNotAllowed(res: ServerResponse, allow: string): void {
+  res.setHeader('allow', allow);
+  sendError(
+    res,
+    new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `use ${allow} on this route`),
+    undefined,
+  );
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function routeOpenAI(deps: ServeDeps, path: string, req: IncomingMessage, res: ServerResponse): void {
+  const operation = OPERATIONS.get(path);
+  if (operation !== undefined) {
+    if (req.method === 'POST') void serveInference(deps, operation, req, res);
+    else methodNotAllowed(res, 'POST');
+    return;
+  }
+  if (path === MODELS || path.startsWith(`${MODELS}/`)) {
+    if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
+    const id = path.length > MODELS.length + 1 ? safeDecode(path.slice(MODELS.length + 1)) : undefined;
+    void serveModels(deps, req, res, id);
+    return;
+  }
+  sendError(
+    res,
+    new GatewayError(
+      404,
+      'not_found_error',
+      'unknown_route',
+      `no inference route ${req.method ?? ''} ${path}`,
+    ),
+    undefined,
+  );
+}
+
+/** The Anthropic-compatible route arrives with issue 4; until then it answers in Anthropic's envelope. */
+function routeAnthropic(res: ServerResponse): void {
+  const body = {
+    type: 'error',
+    error: { type: 'not_found_error', message: 'the Anthropic-compatible route is not available yet' },
+  };
+  sendJson(res, 404, JSON.stringify(body), undefined);
+}
+
+export function createHandler(deps: ServeDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
+    if (path.startsWith('/v1/')) {
+      routeOpenAI(deps, path, req, res);
+      return true;
+    }
+    if (path.startsWith('/anthropic/')) {
+      routeAnthropic(res);
+      return true;
+    }
+    return false;
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * One inference request from start to finish: read and parse the body once, validate it,
+ * authenticate (hook), resolve targets, pin a key (`x-bf-api-key`), run the engine, then record
+ * metrics and hand the request log to `onRequestFinished`. Never rejects.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestContext } from '../context.ts';
+import type { EngineDeps } from '../engine/attempt.ts';
+import { execute } from '../engine/execute.ts';
+import { asGatewayError, CLIENT_CLOSED_STATUS } from '../errors.ts';
+import { NOOP_HOOKS } from '../hooks.ts';
+import type { GatewayLogger } from '../logger.ts';
+import { buildTargets } from '../routing/targets.ts';
+import type { CompiledSnapshot } from '../snapshot/types.ts';
+import type { Operation } from '../types.ts';
+import { parseJson, readBody } from './body.ts';
+import { sendError } from './respond.ts';
+import { acceptBody } from './validate.ts';
+
+export interface ServeDeps extends EngineDeps {
+  /** The snapshot in force now; a request keeps the one it started with. */
+  current(): CompiledSnapshot;
+  logger: GatewayLogger;
+}
+
+/** Header naming the provider key to use (by its configured name). */
+export const PIN_KEY_HEADER = 'x-bf-api-key';
+
+async function prepare(ctx: RequestContext, deps: ServeDeps): Promise<void> {
+  const raw = await readBody(ctx.req, ctx.snapshot.maxBodyBytes);
+  acceptBody(ctx, parseJson(raw));
+  const auth = deps.hooks.authenticate(ctx);
+  if (auth) await auth;
+  const pinned = ctx.req.headers[PIN_KEY_HEADER];
+  if (typeof pinned === 'string' && pinned !== '') ctx.pinnedKeyName = pinned;
+  const targets = buildTargets(
+    ctx.snapshot,
+    ctx.operation,
+    ctx.requestedModel,
+    ctx.requestedProvider,
+    ctx.requestedFallbacks,
+  );
+  ctx.targets = deps.hooks.route(ctx, targets);
+}
+
+function finish(ctx: RequestContext, deps: ServeDeps): void {
+  if (ctx.clientGone && ctx.status === 0) ctx.status = CLIENT_CLOSED_STATUS;
+  try {
+    deps.metrics.observeRequest(ctx);
+    if (deps.hooks.onRequestFinished !== NOOP_HOOKS.onRequestFinished)
+      deps.hooks.onRequestFinished(ctx, ctx.toLog());
+  } catch (error) {
+    deps.logger.error('request accounting failed', { error });
+  }
+}
+
+export async function serveInference(
+  deps: ServeDeps,
+  operation: Operation,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const ctx = new RequestContext(req, res, deps.current(), operation);
+  res.once('close', ctx.onResponseClose);
+  try {
+    await prepare(ctx, deps);
+    await execute(ctx, deps);
+  } catch (thrown) {
+    const error = asGatewayError(thrown);
+    if (error.code === 'internal_error')
+      deps.logger.error('inference request failed', { error: error.cause });
+    ctx.error = error;
+    ctx.status = ctx.clientGone ? CLIENT_CLOSED_STATUS : error.status;
+    if (!ctx.clientGone) sendError(res, error, ctx.targets[0]);
+  } finally {
+    finish(ctx, deps);
+  }
+}

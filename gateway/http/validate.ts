@@ -1,0 +1,71 @@
+/**
+ * Checks the fields Heimdall itself relies on, per operation, and answers 400 naming the field.
+ * Everything else is the provider's to judge.
+ */
+import type { RequestContext } from '../context.ts';
+import { badRequest } from '../errors.ts';
+import type { Operation } from '../types.ts';
+import { isJsonObject } from '../types.ts';
+
+/** The field each operation cannot do without (besides `model`). */
+const REQUIRED_INPUT: Readonly<Record<Operation, string | undefined>> = {
+  chat: 'messages',
+  completions: 'prompt',
+  embeddings: 'input',
+  responses: undefined,
+};
+
+function requireModel(body: Record<string, unknown>): string {
+  const model = body.model;
+  if (model === undefined || model === null)
+    throw badRequest('missing_field', 'the "model" field is required', 'model');
+  if (typeof model !== 'string' || model.trim() === '')
+    throw badRequest('invalid_type', '"model" must be a non-empty string', 'model');
+  return model;
+}
+
+function checkInput(operation: Operation, body: Record<string, unknown>): void {
+  const field = REQUIRED_INPUT[operation];
+  if (field === undefined) return;
+  const value = body[field];
+  if (value === undefined || value === null)
+    throw badRequest('missing_field', `the "${field}" field is required`, field);
+  if (operation === 'chat') {
+    if (!Array.isArray(value)) throw badRequest('invalid_type', '"messages" must be an array', 'messages');
+    if (value.length === 0) throw badRequest('invalid_value', '"messages" must not be empty', 'messages');
+  } else if (typeof value !== 'string' && !Array.isArray(value)) {
+    throw badRequest('invalid_type', `"${field}" must be a string or an array`, field);
+  }
+}
+
+/** Validates and stores the parsed body on the context. */
+export function acceptBody(ctx: RequestContext, parsed: unknown): void {
+  if (!isJsonObject(parsed)) throw badRequest('invalid_body', 'request body must be a JSON object');
+  const model = requireModel(parsed);
+  checkInput(ctx.operation, parsed);
+  const stream = parsed.stream;
+  if (stream !== undefined && stream !== null && typeof stream !== 'boolean')
+    throw badRequest('invalid_type', '"stream" must be a boolean', 'stream');
+  if (stream === true && ctx.operation === 'embeddings')
+    throw badRequest('invalid_value', 'embeddings cannot be streamed', 'stream');
+  const options = parsed.stream_options;
+  if (options !== undefined && options !== null && !isJsonObject(options))
+    throw badRequest('invalid_type', '"stream_options" must be an object', 'stream_options');
+  const fallbacks = parsed.fallbacks;
+  if (fallbacks !== undefined && fallbacks !== null && !Array.isArray(fallbacks))
+    throw badRequest('invalid_type', '"fallbacks" must be an array', 'fallbacks');
+  if (parsed.provider !== undefined && typeof parsed.provider !== 'string')
+    throw badRequest('invalid_type', '"provider" must be a string', 'provider');
+
+  ctx.body = parsed;
+  ctx.requestedModel = model;
+  ctx.stream = stream === true;
+  ctx.clientStreamOptions = options ?? undefined;
+  ctx.clientWantsStreamUsage = isJsonObject(options) && options.include_usage === true;
+  ctx.requestedProvider =
+    typeof parsed.provider === 'string' && parsed.provider !== '' ? parsed.provider : undefined;
+  ctx.requestedFallbacks = Array.isArray(fallbacks) ? fallbacks : [];
+  // Gateway-only fields never reach the provider.
+  delete parsed.fallbacks;
+  delete parsed.provider;
+}

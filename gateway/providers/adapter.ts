@@ -1,0 +1,86 @@
+/**
+ * The provider adapter contract. An adapter is a declarative object: where the provider lives,
+ * how it authenticates, which path serves each operation, and (for translating providers) how
+ * bodies, streams, usage and errors map to and from the canonical OpenAI shapes. The request,
+ * retry, fallback and streaming loop in gateway/engine is written once and only reads adapters.
+ *
+ * The OpenAI-compatible family (providers/openai-compat) leaves every transform undefined and so
+ * gets the pass-through fast path. Translating providers (Anthropic, Bedrock, Vertex, Gemini,
+ * Cohere: issue 4) fill in encodeRequest/decodeResponse/createStreamDecoder/parseError, and
+ * `prepare` for request signing (SigV4) or minted tokens.
+ */
+import type { ProviderKeySnapshot } from '../../clients/snapshot.ts';
+import type { JsonObject, Operation, Usage } from '../types.ts';
+
+/** How the key's secret is sent. */
+export interface AuthSpec {
+  /** Lower-case header name, e.g. `authorization`, `api-key`, `x-api-key`. */
+  header: string;
+  /** Text before the secret, e.g. `Bearer `. */
+  prefix: string;
+  /** When true an empty key value sends no header (self-hosted servers); otherwise it is an error. */
+  optional: boolean;
+}
+
+/** The request about to leave for the provider; `prepare` may still change it. */
+export interface OutgoingRequest {
+  /** Path and query, already joined with the base URL's path prefix. */
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What a provider said when it refused a request. */
+export interface UpstreamErrorDetail {
+  message: string;
+  code: string | null;
+  param: string | null;
+}
+
+/** Receives canonical (OpenAI-shaped) SSE events from a stream decoder. */
+export interface EventSink {
+  onEvent(event: string | undefined, data: string): void;
+}
+
+/** Turns upstream stream bytes into canonical SSE events. One instance per stream. */
+export interface StreamDecoder {
+  push(chunk: Buffer, sink: EventSink): void;
+  /** The upstream ended; flush whatever complete event is still buffered. */
+  end(sink: EventSink): void;
+}
+
+export interface ProviderAdapter {
+  /** Adapter id, e.g. `openai`, `azure`, `groq`, or `custom:<base type>`. */
+  readonly id: string;
+  /** Used when neither a key URL nor `network_config.base_url` is set; undefined: must be configured. */
+  readonly defaultBaseUrl: string | undefined;
+  /** Upstream path per supported operation; a missing entry means the provider lacks it. */
+  readonly paths: Readonly<Partial<Record<Operation, string>>>;
+  readonly auth: AuthSpec;
+  /** Headers sent on every request to this provider (before `extra_headers`). */
+  readonly staticHeaders?: Readonly<Record<string, string>>;
+  /**
+   * Ask for usage on streamed chat/completions with `stream_options.include_usage`. Providers that
+   * report stream usage unasked (or reject the option) set this false.
+   */
+  readonly streamUsageOption: boolean;
+
+  /** Key-level base URL (self-hosted `url`, Azure `endpoint`), possibly an `env.VAR` reference. */
+  keyBaseUrl?(key: ProviderKeySnapshot): string | undefined;
+  /** The model id sent upstream for a logical name already mapped through the key's aliases. */
+  upstreamModel?(model: string, key: ProviderKeySnapshot): string;
+  /** Path and query when they depend on model or key (Azure deployments, api-version). */
+  resolvePath?(operation: Operation, upstreamModel: string, key: ProviderKeySnapshot): string;
+  /** Canonical request → provider body. Default: the OpenAI body with `model` set. */
+  encodeRequest?(operation: Operation, body: JsonObject, upstreamModel: string): JsonObject;
+  /** Provider body → canonical OpenAI body. Default: identity. */
+  decodeResponse?(operation: Operation, payload: JsonObject, requestedModel: string): JsonObject;
+  /** Provider stream → canonical SSE events. Default: SSE pass-through. */
+  createStreamDecoder?(operation: Operation): StreamDecoder;
+  /** Usage of a canonical response body. Default: OpenAI `usage` fields. */
+  extractUsage?(operation: Operation, payload: JsonObject): Usage | undefined;
+  /** Error body → message/code/param. Default: OpenAI-style and common self-hosted shapes. */
+  parseError?(status: number, text: string): UpstreamErrorDetail;
+  /** Last step before sending: signing, minted tokens. Resolved secret given; may be async. */
+  prepare?(request: OutgoingRequest, key: ProviderKeySnapshot, secret: string): void | Promise<void>;
+}

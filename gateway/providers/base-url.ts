@@ -1,0 +1,57 @@
+/**
+ * Base URLs: an origin plus an optional path prefix. The provider's standard path is appended to
+ * the prefix, and a prefix that already ends in the path's version segment (`…/v1` + `/v1/…`)
+ * is not doubled, so `https://host/v1` and `https://host` both work.
+ */
+import { GatewayError } from '../errors.ts';
+
+export interface BaseUrl {
+  /** `scheme://host[:port]`, the key of the connection pool. */
+  origin: string;
+  /** Path without trailing slash; empty for none. */
+  prefix: string;
+}
+
+const cache = new Map<string, BaseUrl>();
+const CACHE_LIMIT = 1024;
+
+export function parseBaseUrl(raw: string, provider: string): BaseUrl {
+  const hit = cache.get(raw);
+  if (hit) return hit;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new GatewayError(
+      500,
+      'server_error',
+      'provider_misconfigured',
+      `provider "${provider}" has an invalid base URL`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new GatewayError(
+      500,
+      'server_error',
+      'provider_misconfigured',
+      `provider "${provider}" base URL must be http(s)`,
+    );
+  }
+  let prefix = url.pathname;
+  while (prefix.endsWith('/')) prefix = prefix.slice(0, -1);
+  const parsed = { origin: url.origin, prefix };
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(raw, parsed);
+  return parsed;
+}
+
+/** Joins prefix and path, dropping the path's first segment when the prefix already ends with it. */
+export function joinPath(prefix: string, path: string): string {
+  if (prefix === '') return path;
+  const second = path.indexOf('/', 1);
+  if (second > 0) {
+    const first = path.slice(0, second);
+    if (prefix.endsWith(first)) return prefix + path.slice(second);
+  }
+  return prefix + path;
+}

@@ -1,0 +1,34 @@
+/** Usage of canonical (OpenAI-shaped) bodies: chat/completions/embeddings and Responses. */
+import type { JsonObject, Operation, Usage } from '../types.ts';
+import { isJsonObject } from '../types.ts';
+
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+function cached(details: unknown): number | undefined {
+  return isJsonObject(details) && typeof details.cached_tokens === 'number'
+    ? details.cached_tokens
+    : undefined;
+}
+
+/** Reads a `usage` object in either naming (prompt/completion or input/output tokens). */
+export function usageFromObject(operation: Operation, usage: unknown): Usage | undefined {
+  if (!isJsonObject(usage)) return undefined;
+  const responses = operation === 'responses';
+  const inputTokens = count(responses ? usage.input_tokens : usage.prompt_tokens);
+  const outputTokens = count(responses ? usage.output_tokens : usage.completion_tokens);
+  const total = count(usage.total_tokens);
+  const result: Usage = {
+    inputTokens,
+    outputTokens,
+    totalTokens: total > 0 ? total : inputTokens + outputTokens,
+  };
+  const hit = cached(responses ? usage.input_tokens_details : usage.prompt_tokens_details);
+  if (hit !== undefined) result.cachedInputTokens = hit;
+  return result;
+}
+
+export function openAIUsage(operation: Operation, payload: JsonObject): Usage | undefined {
+  return usageFromObject(operation, payload.usage);
+}

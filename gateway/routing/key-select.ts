@@ -1,0 +1,108 @@
+/**
+ * Key selection: keep the provider's keys that are enabled, not reserved for batch work and
+ * allow the model (`models` empty, `*`, listed, or an alias name; and not blacklisted), then choose by weight. Weights
+ * need not sum to 1; all-zero weights mean equal shares. `x-bf-api-key` pins a key by name.
+ */
+import type { ProviderKeySnapshot } from '../../clients/snapshot.ts';
+import { GatewayError } from '../errors.ts';
+import type { CompiledProvider } from '../snapshot/types.ts';
+
+const PICKER_MEMO_LIMIT = 512;
+
+/** A key allows a model its `models` list admits (empty or `*` admit all) or one of its alias names. */
+export function keyAllowsModel(key: ProviderKeySnapshot, model: string): boolean {
+  if (key.blacklisted_models.length > 0 && key.blacklisted_models.includes(model)) return false;
+  const models = key.models;
+  if (models.length === 0 || models.includes('*') || models.includes(model)) return true;
+  return key.aliases !== undefined && Object.hasOwn(key.aliases, model);
+}
+
+export class KeyPicker {
+  private readonly cumulative: number[];
+  private readonly total: number;
+
+  constructor(readonly keys: readonly ProviderKeySnapshot[]) {
+    const weights = keys.map((key) => (Number.isFinite(key.weight) && key.weight > 0 ? key.weight : 0));
+    const sum = weights.reduce((a, b) => a + b, 0);
+    const effective = sum > 0 ? weights : weights.map(() => 1);
+    let running = 0;
+    this.cumulative = effective.map((weight) => (running += weight));
+    this.total = running;
+  }
+
+  /** `random` is in [0, 1); injectable for tests. */
+  pick(random: number = Math.random()): ProviderKeySnapshot {
+    const target = random * this.total;
+    const cumulative = this.cumulative;
+    for (let i = 0; i < cumulative.length; i++) {
+      if (target < cumulative[i]!) return this.keys[i]!;
+    }
+    return this.keys[this.keys.length - 1]!;
+  }
+}
+
+/** The picker for `model` on `provider`, or null when no key allows it. Memoised per model. */
+export function pickerFor(provider: CompiledProvider, model: string): KeyPicker | null {
+  const memo = provider.pickers.get(model);
+  if (memo !== undefined) return memo;
+  const keys = provider.keys.filter((key) => keyAllowsModel(key, model));
+  const picker = keys.length > 0 ? new KeyPicker(keys) : null;
+  if (provider.pickers.size >= PICKER_MEMO_LIMIT) provider.pickers.clear();
+  provider.pickers.set(model, picker);
+  return picker;
+}
+
+/**
+ * The key for one attempt. A pinned name that this provider lacks is an error on the primary
+ * target and ignored on fallbacks (another provider's keys have other names).
+ */
+export function selectKey(
+  provider: CompiledProvider,
+  model: string,
+  pinned: string | undefined,
+  isPrimary: boolean,
+): ProviderKeySnapshot {
+  if (pinned !== undefined) {
+    const key = provider.keysByName.get(pinned);
+    if (key !== undefined) {
+      if (!keyAllowsModel(key, model)) {
+        throw new GatewayError(
+          403,
+          'permission_error',
+          'key_model_not_allowed',
+          `key "${pinned}" of provider "${provider.name}" does not allow model "${model}"`,
+          {
+            param: 'x-bf-api-key',
+            fallbackAllowed: false,
+          },
+        );
+      }
+      return key;
+    }
+    if (isPrimary) {
+      throw new GatewayError(
+        400,
+        'invalid_request_error',
+        'unknown_key_name',
+        `provider "${provider.name}" has no enabled key named "${pinned}"`,
+        {
+          param: 'x-bf-api-key',
+          fallbackAllowed: false,
+        },
+      );
+    }
+  }
+  const picker = pickerFor(provider, model);
+  if (picker === null) {
+    throw new GatewayError(
+      400,
+      'invalid_request_error',
+      'model_not_available',
+      `no enabled key of provider "${provider.name}" serves model "${model}"`,
+      {
+        param: 'model',
+      },
+    );
+  }
+  return picker.pick();
+}

@@ -1,0 +1,64 @@
+/**
+ * The ordered list of (provider, model) targets for one request: the primary from `model` (and
+ * `provider`), then each entry of Bifrost's `fallbacks` field, as `"provider/model"` strings or
+ * `{provider, model}` objects. Every target must offer the requested operation.
+ */
+import { badRequest } from '../errors.ts';
+import type { CompiledProvider, CompiledSnapshot } from '../snapshot/types.ts';
+import type { Operation } from '../types.ts';
+import { isJsonObject } from '../types.ts';
+import { resolveModel, type ResolvedModel } from './model-address.ts';
+
+export interface Target {
+  provider: CompiledProvider;
+  /** Logical model name, provider prefix removed, before key aliases. */
+  model: string;
+  /** 0 for the primary, n for the n-th fallback. */
+  index: number;
+}
+
+const OPERATION_ROUTES: Readonly<Record<Operation, string>> = {
+  chat: '/v1/chat/completions',
+  completions: '/v1/completions',
+  embeddings: '/v1/embeddings',
+  responses: '/v1/responses',
+};
+
+function checkOperation(resolved: ResolvedModel, operation: Operation, param: string): void {
+  const adapter = resolved.provider.adapter;
+  if (adapter !== undefined && adapter.paths[operation] === undefined) {
+    throw badRequest(
+      'unsupported_operation',
+      `provider "${resolved.provider.name}" does not offer ${OPERATION_ROUTES[operation]}`,
+      param,
+    );
+  }
+}
+
+function fallbackTarget(snapshot: CompiledSnapshot, entry: unknown, param: string): ResolvedModel {
+  if (typeof entry === 'string' && entry !== '') return resolveModel(snapshot, entry, undefined, param);
+  if (isJsonObject(entry) && typeof entry.model === 'string' && entry.model !== '') {
+    const provider = typeof entry.provider === 'string' && entry.provider !== '' ? entry.provider : undefined;
+    return resolveModel(snapshot, entry.model, provider, param);
+  }
+  throw badRequest('invalid_fallback', `${param} must be "provider/model" or {"provider","model"}`, param);
+}
+
+export function buildTargets(
+  snapshot: CompiledSnapshot,
+  operation: Operation,
+  model: string,
+  providerField: string | undefined,
+  fallbacks: readonly unknown[],
+): Target[] {
+  const primary = resolveModel(snapshot, model, providerField, 'model');
+  checkOperation(primary, operation, 'model');
+  const targets: Target[] = [{ provider: primary.provider, model: primary.model, index: 0 }];
+  for (let i = 0; i < fallbacks.length; i++) {
+    const param = `fallbacks[${i}]`;
+    const resolved = fallbackTarget(snapshot, fallbacks[i], param);
+    checkOperation(resolved, operation, param);
+    targets.push({ provider: resolved.provider, model: resolved.model, index: i + 1 });
+  }
+  return targets;
+}

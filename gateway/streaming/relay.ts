@@ -1,0 +1,222 @@
+/**
+ * Relays one upstream stream to the client. Events pass through the adapter's decoder (SSE
+ * pass-through for the OpenAI family) and are written with backpressure: a full socket pauses
+ * the upstream until `drain`. Nothing is written before the first complete event, so a stream
+ * that fails before its first byte is an ordinary failed attempt (retried, then fallbacks).
+ * After that, a failure ends the client stream with an error event, never a clean end. Usage is
+ * captured from the usage chunk (chat/completions) or the terminal event (Responses); the
+ * usage-only chunk is dropped when Heimdall asked for it and the client did not.
+ */
+import type { AttemptRecord, RequestContext } from '../context.ts';
+import { GatewayError } from '../errors.ts';
+import { streamErrorEvent, writeStreamHead } from '../http/respond.ts';
+import type { EventSink, StreamDecoder } from '../providers/adapter.ts';
+import { usageFromObject } from '../providers/usage.ts';
+import type { Target } from '../routing/targets.ts';
+import { isJsonObject } from '../types.ts';
+import { mapTransportError } from '../upstream/error-map.ts';
+import type { UpstreamBody } from '../upstream/types.ts';
+import { formatEvent } from './sse-parser.ts';
+
+const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+const ERROR_OBJECT = /^\s*\{\s*"error"\s*:/;
+const RESPONSES_TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+function parse(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+}
+
+function eventError(provider: string, data: string): GatewayError {
+  const payload = parse(data);
+  const inner = isJsonObject(payload) ? (isJsonObject(payload.error) ? payload.error : payload) : undefined;
+  const message = inner && typeof inner.message === 'string' ? inner.message : 'error event';
+  const code = inner && typeof inner.code === 'string' ? inner.code : 'upstream_stream_error';
+  return new GatewayError(
+    502,
+    'upstream_error',
+    code,
+    `${provider} reported an error in the stream: ${message}`,
+  );
+}
+
+const ignore = (): void => undefined;
+
+export class StreamRelay implements EventSink {
+  private committed = false;
+  private terminal = false;
+  private upstreamFailed = false;
+  private settled = false;
+  private resolve: () => void = () => undefined;
+  private reject: (error: GatewayError) => void = () => undefined;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly target: Target,
+    private readonly record: AttemptRecord,
+    private readonly body: UpstreamBody,
+    private readonly decoder: StreamDecoder,
+    /** Drop the usage-only chunk: Heimdall injected include_usage, the client did not ask. */
+    private readonly stripUsageChunk: boolean,
+  ) {}
+
+  run(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      this.body.on('data', this.onData);
+      this.body.on('end', this.onEnd);
+      this.body.on('error', this.onError);
+    });
+  }
+
+  onEvent(event: string | undefined, data: string): void {
+    if (this.terminal || this.settled || this.ctx.clientGone) return;
+    const forward =
+      this.ctx.operation === 'responses' ? this.inspectResponses(event, data) : this.inspectChat(data);
+    if (this.upstreamFailed && !this.committed) {
+      // The provider's first event is an error: nothing reached the client, so retry/fall back.
+      this.fail(eventError(this.target.provider.name, data));
+      return;
+    }
+    if (forward) this.write(formatEvent(event, data));
+    if (this.terminal) this.finishClient();
+  }
+
+  /** Returns whether to forward the event. */
+  private inspectChat(data: string): boolean {
+    if (data === '[DONE]') {
+      this.terminal = true;
+      return true;
+    }
+    if (ERROR_OBJECT.test(data)) {
+      this.upstreamFailed = true;
+      return true;
+    }
+    if (!USAGE_OBJECT.test(data)) return true;
+    const chunk = parse(data);
+    if (!isJsonObject(chunk)) return true;
+    this.captureUsage(chunk.usage);
+    const usageOnly = Array.isArray(chunk.choices) && chunk.choices.length === 0;
+    return !(usageOnly && this.stripUsageChunk);
+  }
+
+  private inspectResponses(event: string | undefined, data: string): boolean {
+    if (event === 'error') this.upstreamFailed = true;
+    else if (event !== undefined && RESPONSES_TERMINAL.has(event)) {
+      const payload = parse(data);
+      if (isJsonObject(payload) && isJsonObject(payload.response)) this.captureUsage(payload.response.usage);
+      if (event === 'response.failed') this.upstreamFailed = true;
+      this.terminal = true;
+    }
+    return true;
+  }
+
+  private captureUsage(raw: unknown): void {
+    const usage = usageFromObject(this.ctx.operation, raw);
+    if (usage === undefined) return;
+    this.record.usage = usage;
+    this.ctx.usage = usage;
+  }
+
+  private write(text: string): void {
+    const res = this.ctx.res;
+    if (!this.committed) {
+      this.committed = true;
+      this.ctx.served = this.target;
+      this.ctx.status = 200;
+      writeStreamHead(res, this.target);
+    }
+    if (!res.write(text)) {
+      this.body.pause();
+      res.once('drain', this.onDrain);
+    }
+  }
+
+  private readonly onDrain = (): void => {
+    this.body.resume();
+  };
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.decoder.push(chunk, this);
+  };
+
+  private readonly onEnd = (): void => {
+    if (!this.terminal) this.decoder.end(this);
+    if (this.terminal || this.upstreamFailed) {
+      if (this.upstreamFailed)
+        this.markFailed(
+          new GatewayError(
+            502,
+            'upstream_error',
+            'upstream_stream_error',
+            `${this.target.provider.name} reported an error inside the stream`,
+          ),
+        );
+      this.finishClient();
+      this.settle();
+      return;
+    }
+    const truncated = new GatewayError(
+      502,
+      'upstream_error',
+      'upstream_stream_truncated',
+      `${this.target.provider.name}: the stream ended before it was complete`,
+    );
+    this.fail(truncated);
+  };
+
+  private readonly onError = (error: unknown): void => {
+    if (this.ctx.clientGone || this.terminal) {
+      this.settle();
+      return;
+    }
+    this.fail(mapTransportError(error, this.target.provider.name));
+  };
+
+  /** Before the first byte: a failed attempt. After: an error event ends the client stream. */
+  private fail(error: GatewayError): void {
+    if (this.settled) return;
+    if (!this.committed) {
+      this.settled = true;
+      this.detach();
+      this.reject(error);
+      return;
+    }
+    this.markFailed(error);
+    if (!this.ctx.res.writableEnded) this.ctx.res.end(streamErrorEvent(error));
+    this.settle();
+  }
+
+  private markFailed(error: GatewayError): void {
+    this.ctx.status = error.status;
+    this.ctx.error = error;
+    this.record.status = error.status;
+    this.record.error = { type: error.type, code: error.code, message: error.message };
+  }
+
+  private finishClient(): void {
+    const res = this.ctx.res;
+    if (this.committed && !res.writableEnded) res.end();
+  }
+
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.detach();
+    this.resolve();
+  }
+
+  private detach(): void {
+    this.body.off('data', this.onData);
+    this.body.off('end', this.onEnd);
+    this.body.off('error', this.onError);
+    this.ctx.res.off('drain', this.onDrain);
+    // Late errors (an abort racing the end) must not become unhandled 'error' events.
+    this.body.on('error', ignore);
+    if (!this.body.readableEnded) this.body.destroy();
+  }
+}

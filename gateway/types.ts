@@ -1,0 +1,19 @@
+/** Small shared vocabulary of the data plane. */
+
+/** The inference operations of the OpenAI surface; each route maps to one. */
+export type Operation = 'chat' | 'completions' | 'embeddings' | 'responses';
+
+export type JsonObject = Record<string, unknown>;
+
+/** Token usage of one upstream call, in the gateway's canonical form. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  /** Prompt tokens served from the provider's cache, when it says. */
+  cachedInputTokens?: number;
+}
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,25 @@
+/** The text a request sends to the model, flattened (messages, prompt or input). */
+import type { JsonObject } from '../types.ts';
+import { isJsonObject } from '../types.ts';
+
+function collect(value: unknown, out: string[]): void {
+  if (typeof value === 'string') {
+    out.push(value);
+  } else if (Array.isArray(value)) {
+    for (const item of value) collect(item, out);
+  } else if (isJsonObject(value)) {
+    if (typeof value.text === 'string') out.push(value.text);
+    else if (value.content !== undefined) collect(value.content, out);
+  }
+}
+
+export function promptText(body: JsonObject): string {
+  const out: string[] = [];
+  collect(body.messages ?? body.prompt ?? body.input, out);
+  return out.join('\n');
+}
+
+/** A rough token estimate (4 characters per token) for mocked usage. */
+export function estimateTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
