@@ -45,13 +45,15 @@ export function parseBaseUrl(raw: string, provider: string): BaseUrl {
   return parsed;
 }
 
-/** Joins prefix and path, dropping the path's first segment when the prefix already ends with it. */
+const VERSION_SEGMENT = /^\/v\d+[a-z0-9]*$/;
+
+/** Joins prefix and path, dropping the path's version segment when the prefix already ends with it. */
 export function joinPath(prefix: string, path: string): string {
   if (prefix === '') return path;
   const second = path.indexOf('/', 1);
   if (second > 0) {
     const first = path.slice(0, second);
-    if (prefix.endsWith(first)) return prefix + path.slice(second);
+    if (VERSION_SEGMENT.test(first) && prefix.endsWith(first)) return prefix + path.slice(second);
   }
   return prefix + path;
 }

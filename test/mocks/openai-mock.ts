@@ -176,6 +176,8 @@ async function writeStream(res: ServerResponse, events: string[], fault: Fault |
     fault?.kind === 'slow-stream' ? Array.from({ length: fault.repeat }, () => events[0]!) : events;
   for (let i = 0; i < list.length; i++) {
     if (i === cut) {
+      // Let the chunks already written reach the gateway before the fault, so it is mid-stream.
+      await pause(50);
       if (fault?.kind === 'truncate-stream') res.end();
       else if (fault?.kind === 'reset-mid-stream') res.socket?.destroy();
       return; // stall: keep the socket open, send nothing more
