@@ -10,6 +10,13 @@ import type { Target } from '../routing/targets.ts';
 export const PROVIDER_HEADER = 'x-heimdall-provider';
 export const MODEL_HEADER = 'x-heimdall-model';
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** Header values must be printable ASCII; model names need not be, so those are %-encoded. */
+export function headerValue(value: string): string {
+  return PRINTABLE_ASCII.test(value) ? value : encodeURIComponent(value);
+}
+
 export function sendJson(
   res: ServerResponse,
   status: number,
@@ -21,20 +28,26 @@ export function sendJson(
     'content-length': Buffer.byteLength(body),
   };
   if (target !== undefined) {
-    headers[PROVIDER_HEADER] = target.provider.name;
-    headers[MODEL_HEADER] = target.model;
+    headers[PROVIDER_HEADER] = headerValue(target.provider.name);
+    headers[MODEL_HEADER] = headerValue(target.model);
   }
   res.writeHead(status, headers);
   res.end(body);
 }
 
+/** Sends the error envelope; never throws (a response that cannot be written is destroyed). */
 export function sendError(res: ServerResponse, error: GatewayError, target: Target | undefined): void {
   if (res.headersSent || res.destroyed) return;
-  if (error.retryAfterSeconds !== undefined)
-    res.setHeader('retry-after', String(Math.max(0, Math.ceil(error.retryAfterSeconds))));
-  // A body we refused to read is still on the wire: do not reuse the connection.
-  if (error.status === 413) res.setHeader('connection', 'close');
-  sendJson(res, error.status, JSON.stringify(error.toJSON()), target);
+  try {
+    if (error.retryAfterSeconds !== undefined) {
+      res.setHeader('retry-after', String(Math.max(0, Math.ceil(error.retryAfterSeconds))));
+    }
+    // A body we refused to read is still on the wire: do not reuse the connection.
+    if (error.status === 413) res.setHeader('connection', 'close');
+    sendJson(res, error.status, JSON.stringify(error.toJSON()), target);
+  } catch {
+    res.destroy();
+  }
 }
 
 export function writeStreamHead(res: ServerResponse, target: Target): void {
@@ -42,8 +55,8 @@ export function writeStreamHead(res: ServerResponse, target: Target): void {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
-    [PROVIDER_HEADER]: target.provider.name,
-    [MODEL_HEADER]: target.model,
+    [PROVIDER_HEADER]: headerValue(target.provider.name),
+    [MODEL_HEADER]: headerValue(target.model),
   });
 }
 
