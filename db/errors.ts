@@ -24,10 +24,18 @@ export function constraintViolation(error: unknown): ConstraintKind | undefined 
   for (let current = error, depth = 0; current && depth < 5; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') {
-      const kind = PG_CODES[code] ?? SQLITE_CODES[code];
+      const kind = PG_CODES[code] ?? SQLITE_CODES[code] ?? restrictViolation(code, current);
       if (kind) return kind;
     }
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** SQLite reports ON DELETE RESTRICT through its trigger machinery, not as a foreign-key code. */
+function restrictViolation(code: string, error: unknown): ConstraintKind | undefined {
+  const message = (error as { message?: unknown }).message;
+  return code === 'SQLITE_CONSTRAINT_TRIGGER' && typeof message === 'string' && /FOREIGN KEY/i.test(message)
+    ? 'foreign_key'
+    : undefined;
 }

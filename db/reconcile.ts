@@ -37,9 +37,12 @@ export class ReconcileError extends Error {
     readonly entity: string,
     cause: unknown,
   ) {
-    super(`cannot apply ${entity} from the config file: ${cause instanceof Error ? rootMessage(cause) : String(cause)}`, {
-      cause,
-    });
+    super(
+      `cannot apply ${entity} from the config file: ${cause instanceof Error ? rootMessage(cause) : String(cause)}`,
+      {
+        cause,
+      },
+    );
     this.name = 'ReconcileError';
   }
 }
@@ -62,7 +65,12 @@ export function canonicalJson(value: unknown): string {
 
 type Action = 'create' | 'update' | 'unchanged';
 
-function decide(entity: FileEntity, fingerprint: string, stored: string | undefined, absent: Set<string>): Action {
+function decide(
+  entity: FileEntity,
+  fingerprint: string,
+  stored: string | undefined,
+  absent: Set<string>,
+): Action {
   if (entity.parent && absent.has(entity.parent)) return 'unchanged';
   if (!entity.exists) return stored === fingerprint ? 'unchanged' : 'create';
   return (entity.overwrite ?? stored !== fingerprint) ? 'update' : 'unchanged';

@@ -13,10 +13,19 @@ import type { SecretBox } from '../crypto.ts';
 import { microsToDollars } from '../repositories/budgets.ts';
 import type { ProviderKeyRecord } from '../repositories/provider-keys.ts';
 import type { ProviderRecord } from '../repositories/providers.ts';
-import { KEY_CONFIG_SECRETS, PROXY_SECRETS, presentFields, presentSecret, type SecretMode } from '../secrets.ts';
+import {
+  KEY_CONFIG_SECRETS,
+  PROXY_SECRETS,
+  presentFields,
+  presentSecret,
+  type SecretMode,
+} from '../secrets.ts';
 import { groupBy, loadLiveRows, type LiveRows } from './rows.ts';
 
-export type LiveVirtualKey = Omit<z.infer<typeof virtualKey>, 'value'> & { value_hash: string; value_suffix: string };
+export type LiveVirtualKey = Omit<z.infer<typeof virtualKey>, 'value'> & {
+  value_hash: string;
+  value_suffix: string;
+};
 
 export interface LiveConfig {
   version: number;
@@ -33,7 +42,9 @@ export interface ReadLiveConfigOptions {
 
 /** Copies an object without its null and undefined members: the file omits what is unset. */
 export function compact<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], null> } {
-  return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== null && inner !== undefined)) as {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, inner]) => inner !== null && inner !== undefined),
+  ) as {
     [K in keyof T]: Exclude<T[K], null>;
   };
 }
@@ -50,9 +61,18 @@ function keyToConfig(key: ProviderKeyRecord, mode: SecretMode): ProviderConfig['
     aliases: key.aliases,
     enabled: key.enabled,
     use_for_batch_api: key.useForBatchApi,
-    azure_key_config: presentFields(key.azureKeyConfig, KEY_CONFIG_SECRETS.azureKeyConfig, mode, [...names, 'azure']),
-    bedrock_key_config: presentFields(key.bedrockKeyConfig, KEY_CONFIG_SECRETS.bedrockKeyConfig, mode, [...names, 'bedrock']),
-    vertex_key_config: presentFields(key.vertexKeyConfig, KEY_CONFIG_SECRETS.vertexKeyConfig, mode, [...names, 'vertex']),
+    azure_key_config: presentFields(key.azureKeyConfig, KEY_CONFIG_SECRETS.azureKeyConfig, mode, [
+      ...names,
+      'azure',
+    ]),
+    bedrock_key_config: presentFields(key.bedrockKeyConfig, KEY_CONFIG_SECRETS.bedrockKeyConfig, mode, [
+      ...names,
+      'bedrock',
+    ]),
+    vertex_key_config: presentFields(key.vertexKeyConfig, KEY_CONFIG_SECRETS.vertexKeyConfig, mode, [
+      ...names,
+      'vertex',
+    ]),
     ollama_key_config: key.ollamaKeyConfig,
     sgl_key_config: key.sglKeyConfig,
     vllm_key_config: key.vllmKeyConfig,
@@ -61,7 +81,11 @@ function keyToConfig(key: ProviderKeyRecord, mode: SecretMode): ProviderConfig['
   });
 }
 
-function providerToConfig(provider: ProviderRecord, keys: ProviderKeyRecord[], mode: SecretMode): ProviderConfig {
+function providerToConfig(
+  provider: ProviderRecord,
+  keys: ProviderKeyRecord[],
+  mode: SecretMode,
+): ProviderConfig {
   return compact({
     keys: keys.map((key) => keyToConfig(key, mode)),
     network_config: provider.networkConfig,
@@ -114,7 +138,11 @@ function authToConfig(rows: LiveRows, mode: SecretMode): GovernanceConfig['auth_
   const stored = rows.adminUsers.find((user) => user.username === auth.admin_username)?.passwordHash;
   if (!stored) return auth;
   // A hash cannot be turned back into the password; only a reference can be shown as it is.
-  const password = stored.startsWith('env.') ? stored : mode === 'reference' ? 'env.ADMIN_PASSWORD' : undefined;
+  const password = stored.startsWith('env.')
+    ? stored
+    : mode === 'reference'
+      ? 'env.ADMIN_PASSWORD'
+      : undefined;
   const shown = mode === 'masked' ? '********' : password;
   return compact({ ...auth, admin_password: shown });
 }
@@ -138,7 +166,9 @@ function governanceToConfig(rows: LiveRows, mode: SecretMode): LiveConfig['gover
       }),
     ),
     customers: rows.customers.map((c) => ({ id: c.id, name: c.name, ...limits(c) })),
-    teams: rows.teams.map((t) => compact({ id: t.id, name: t.name, customer_id: t.customerId, ...limits(t) })),
+    teams: rows.teams.map((t) =>
+      compact({ id: t.id, name: t.name, customer_id: t.customerId, ...limits(t) }),
+    ),
     virtual_keys: virtualKeysToConfig(rows),
     model_configs: rows.modelConfigs.map((m) =>
       compact({ id: m.id, model_name: m.modelName, provider: m.provider, ...limits(m) }),
@@ -183,6 +213,11 @@ export async function readLiveConfig(
     client: clientFromRows(rows),
     providers: providersToConfig(rows, options.secrets),
     governance: governanceToConfig(rows, options.secrets),
-    plugins: rows.plugins.map((p) => ({ name: p.name, enabled: p.enabled, version: p.version, config: p.config })),
+    plugins: rows.plugins.map((p) => ({
+      name: p.name,
+      enabled: p.enabled,
+      version: p.version,
+      config: p.config,
+    })),
   };
 }

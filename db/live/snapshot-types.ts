@@ -4,12 +4,32 @@
  * to type-check if the two drift apart.
  */
 import type { ClientConfig, PluginConfig } from '../config/model.ts';
-import type { ProviderConfig, ProviderKeyConfig } from '../config/providers.ts';
+import type { ProviderConfig } from '../config/providers.ts';
 import type { BudgetMode, RoutingScope, RoutingTarget } from '../config-types.ts';
 
 type Opt<T> = T | undefined;
 
-export type ProviderKeySource = Omit<ProviderKeyConfig, 'id'> & { id: string };
+/** Provider-specific blocks are opaque to the snapshot contract, except the URL-only ones. */
+export interface ProviderKeySource {
+  id: string;
+  name: string;
+  /** Decrypted secret or an `env.VAR` reference. */
+  value: string;
+  weight: number;
+  models: string[];
+  blacklisted_models: string[];
+  aliases?: Opt<Record<string, string>>;
+  enabled: boolean;
+  use_for_batch_api: boolean;
+  azure_key_config?: Opt<Record<string, unknown>>;
+  bedrock_key_config?: Opt<Record<string, unknown>>;
+  vertex_key_config?: Opt<Record<string, unknown>>;
+  ollama_key_config?: Opt<{ url: string }>;
+  sgl_key_config?: Opt<{ url: string }>;
+  vllm_key_config?: Opt<{ url: string; model_name?: Opt<string> }>;
+  replicate_key_config?: Opt<Record<string, unknown>>;
+  huggingface_key_config?: Opt<Record<string, unknown>>;
+}
 
 export interface ProviderSource {
   name: string;

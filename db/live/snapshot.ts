@@ -19,27 +19,26 @@ function providersSource(rows: LiveRows): ProviderSource[] {
   const keysByProvider = groupBy(rows.providerKeys, (key) => key.provider);
   return rows.providers.map((p) => ({
     name: p.name,
-    keys: (keysByProvider.get(p.name) ?? []).map(
-      (k): ProviderKeySource =>
-        compact({
-          id: k.id,
-          name: k.name,
-          value: k.value,
-          weight: k.weight,
-          models: k.models,
-          blacklisted_models: k.blacklistedModels,
-          aliases: k.aliases,
-          enabled: k.enabled,
-          use_for_batch_api: k.useForBatchApi,
-          azure_key_config: k.azureKeyConfig,
-          bedrock_key_config: k.bedrockKeyConfig,
-          vertex_key_config: k.vertexKeyConfig,
-          ollama_key_config: k.ollamaKeyConfig,
-          sgl_key_config: k.sglKeyConfig,
-          vllm_key_config: k.vllmKeyConfig,
-          replicate_key_config: k.replicateKeyConfig,
-          huggingface_key_config: k.huggingfaceKeyConfig,
-        }),
+    keys: (keysByProvider.get(p.name) ?? []).map((k): ProviderKeySource =>
+      compact({
+        id: k.id,
+        name: k.name,
+        value: k.value,
+        weight: k.weight,
+        models: k.models,
+        blacklisted_models: k.blacklistedModels,
+        aliases: k.aliases,
+        enabled: k.enabled,
+        use_for_batch_api: k.useForBatchApi,
+        azure_key_config: k.azureKeyConfig,
+        bedrock_key_config: k.bedrockKeyConfig,
+        vertex_key_config: k.vertexKeyConfig,
+        ollama_key_config: k.ollamaKeyConfig,
+        sgl_key_config: k.sglKeyConfig,
+        vllm_key_config: k.vllmKeyConfig,
+        replicate_key_config: k.replicateKeyConfig,
+        huggingface_key_config: k.huggingfaceKeyConfig,
+      }),
     ),
     network_config: u(p.networkConfig),
     concurrency_and_buffer_size: u(p.concurrencyAndBufferSize),
@@ -111,6 +110,11 @@ export async function readSnapshotSource(database: Database, box: SecretBox): Pr
     client,
     providers: providersSource(rows),
     governance: governanceSource(rows),
-    plugins: rows.plugins.map((p) => ({ name: p.name, enabled: p.enabled, version: p.version, config: p.config })),
+    plugins: rows.plugins.map((p) => ({
+      name: p.name,
+      enabled: p.enabled,
+      version: p.version,
+      config: p.config,
+    })),
   };
 }
