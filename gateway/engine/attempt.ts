@@ -103,7 +103,8 @@ async function callProvider(
   record.keyName = key.name;
   const outgoing = buildOutgoing(ctx, target, key, adapter);
   record.upstreamModel = outgoing.upstreamModel;
-  if (adapter.prepare) await adapter.prepare(outgoing.request, key, outgoing.secret);
+  if (adapter.prepare && outgoing.info)
+    await adapter.prepare(outgoing.request, outgoing.info, outgoing.secret);
   const wait = provider.limiter.acquire(ctx.abort.signal);
   if (wait) await wait;
   const sentAt = performance.now();

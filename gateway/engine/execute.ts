@@ -6,7 +6,7 @@
  * targets fail the client gets the primary's error, annotated with what was tried.
  */
 import type { RequestContext } from '../context.ts';
-import { clientClosed, type GatewayError } from '../errors.ts';
+import { clientClosed, GatewayError } from '../errors.ts';
 import { sendError } from '../http/respond.ts';
 import type { Target } from '../routing/targets.ts';
 import { runAttempt, type EngineDeps } from './attempt.ts';
@@ -42,6 +42,10 @@ async function runTarget(
   }
 }
 
+function noTarget(): GatewayError {
+  return new GatewayError(403, 'permission_error', 'no_allowed_target', 'no provider/model may serve this request');
+}
+
 function annotate(error: GatewayError, ctx: RequestContext): GatewayError {
   const tried = new Set<string>();
   for (const attempt of ctx.attempts) tried.add(`${attempt.provider}/${attempt.model} (${attempt.status})`);
@@ -64,7 +68,8 @@ export async function execute(ctx: RequestContext, deps: EngineDeps): Promise<vo
     ctx.error ??= clientClosed();
     return;
   }
-  const final = annotate(primaryError ?? clientClosed(), ctx);
+  // No targets at all means the route hook (governance) left nothing the caller may use.
+  const final = annotate(primaryError ?? noTarget(), ctx);
   ctx.status = final.status;
   ctx.error = final;
   sendError(ctx.res, final, targets[0]);

@@ -7,7 +7,7 @@
 import type { ProviderKeySnapshot } from '../../clients/snapshot.ts';
 import type { RequestContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
-import type { OutgoingRequest, ProviderAdapter } from '../providers/adapter.ts';
+import type { AttemptInfo, OutgoingRequest, ProviderAdapter } from '../providers/adapter.ts';
 import { joinPath, parseBaseUrl } from '../providers/base-url.ts';
 import type { Target } from '../routing/targets.ts';
 import { resolveEnv } from '../util/env.ts';
@@ -17,6 +17,8 @@ export interface Outgoing {
   request: OutgoingRequest;
   upstreamModel: string;
   secret: string;
+  /** Set when the adapter has transforms that need it. */
+  info: AttemptInfo | undefined;
   /** Heimdall added `stream_options.include_usage` (the client did not ask). */
   injectedUsage: boolean;
 }
@@ -74,9 +76,12 @@ export function buildOutgoing(
   const aliased = key.aliases?.[target.model] ?? target.model;
   const upstreamModel = adapter.upstreamModel ? adapter.upstreamModel(aliased, key) : aliased;
   const base = parseBaseUrl(baseUrlFor(target, key, adapter), target.provider.name);
-  const operationPath = adapter.resolvePath
-    ? adapter.resolvePath(ctx.operation, upstreamModel, key)
-    : adapter.paths[ctx.operation]!;
+  const needsInfo = adapter.resolvePath ?? adapter.encodeRequest ?? adapter.prepare;
+  const info: AttemptInfo | undefined = needsInfo
+    ? { operation: ctx.operation, stream: ctx.stream, provider: target.provider.config, key, upstreamModel }
+    : undefined;
+  const operationPath =
+    adapter.resolvePath && info ? adapter.resolvePath(info) : adapter.paths[ctx.operation]!;
 
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (adapter.staticHeaders) Object.assign(headers, adapter.staticHeaders);
@@ -86,14 +91,13 @@ export function buildOutgoing(
 
   const injectedUsage = prepareStreamOptions(ctx, adapter);
   ctx.body.model = upstreamModel;
-  const payload = adapter.encodeRequest
-    ? adapter.encodeRequest(ctx.operation, ctx.body, upstreamModel)
-    : ctx.body;
+  const payload = adapter.encodeRequest && info ? adapter.encodeRequest(ctx.body, info) : ctx.body;
   return {
     origin: base.origin,
     request: { path: joinPath(base.prefix, operationPath), headers, body: JSON.stringify(payload) },
     upstreamModel,
     secret,
+    info,
     injectedUsage,
   };
 }

@@ -9,7 +9,7 @@
  * Cohere: issue 4) fill in encodeRequest/decodeResponse/createStreamDecoder/parseError, and
  * `prepare` for request signing (SigV4) or minted tokens.
  */
-import type { ProviderKeySnapshot } from '../../clients/snapshot.ts';
+import type { ProviderKeySnapshot, ProviderSnapshot } from '../../clients/snapshot.ts';
 import type { JsonObject, Operation, Usage } from '../types.ts';
 
 /** How the key's secret is sent. */
@@ -28,6 +28,17 @@ export interface OutgoingRequest {
   path: string;
   headers: Record<string, string>;
   body: string;
+}
+
+/** What the transforms of one attempt may need to know. */
+export interface AttemptInfo {
+  operation: Operation;
+  stream: boolean;
+  /** The provider's configuration as in the snapshot (e.g. `network_config.beta_header_overrides`). */
+  provider: ProviderSnapshot;
+  key: ProviderKeySnapshot;
+  /** Model id after the key's aliases and `upstreamModel`. */
+  upstreamModel: string;
 }
 
 /** What a provider said when it refused a request. */
@@ -69,10 +80,10 @@ export interface ProviderAdapter {
   keyBaseUrl?(key: ProviderKeySnapshot): string | undefined;
   /** The model id sent upstream for a logical name already mapped through the key's aliases. */
   upstreamModel?(model: string, key: ProviderKeySnapshot): string;
-  /** Path and query when they depend on model or key (Azure deployments, api-version). */
-  resolvePath?(operation: Operation, upstreamModel: string, key: ProviderKeySnapshot): string;
+  /** Path and query when they depend on model, key or streaming (Azure deployments, Bedrock, Vertex). */
+  resolvePath?(info: AttemptInfo): string;
   /** Canonical request → provider body. Default: the OpenAI body with `model` set. */
-  encodeRequest?(operation: Operation, body: JsonObject, upstreamModel: string): JsonObject;
+  encodeRequest?(body: JsonObject, info: AttemptInfo): JsonObject;
   /** Provider body → canonical OpenAI body. Default: identity. */
   decodeResponse?(operation: Operation, payload: JsonObject, requestedModel: string): JsonObject;
   /** Provider stream → canonical SSE events. Default: SSE pass-through. */
@@ -81,6 +92,6 @@ export interface ProviderAdapter {
   extractUsage?(operation: Operation, payload: JsonObject): Usage | undefined;
   /** Error body → message/code/param. Default: OpenAI-style and common self-hosted shapes. */
   parseError?(status: number, text: string): UpstreamErrorDetail;
-  /** Last step before sending: signing, minted tokens. Resolved secret given; may be async. */
-  prepare?(request: OutgoingRequest, key: ProviderKeySnapshot, secret: string): void | Promise<void>;
+  /** Last step before sending: signing (SigV4), minted tokens, beta headers. May be async. */
+  prepare?(request: OutgoingRequest, info: AttemptInfo, secret: string): void | Promise<void>;
 }

@@ -120,6 +120,7 @@ function compileProvider(
   }
   return {
     name: provider.name,
+    config: provider,
     adapter: 'adapter' in lookup && unsupportedReason === undefined ? lookup.adapter : undefined,
     unsupportedReason,
     network,

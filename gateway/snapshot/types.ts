@@ -3,7 +3,12 @@
  * name with their adapter, network settings, limiter and pools; the bare-model index; the
  * interceptors of enabled plugins. A request captures one at its start and keeps it to the end.
  */
-import type { ClientSnapshot, GatewaySnapshot, ProviderKeySnapshot } from '../../clients/snapshot.ts';
+import type {
+  ClientSnapshot,
+  GatewaySnapshot,
+  ProviderKeySnapshot,
+  ProviderSnapshot,
+} from '../../clients/snapshot.ts';
 import type { Limiter } from '../engine/limiter.ts';
 import type { RetryPolicy } from '../engine/retry.ts';
 import type { AttemptInterceptor } from '../plugins/plugin.ts';
@@ -23,6 +28,8 @@ export interface NetworkSettings extends RetryPolicy {
 
 export interface CompiledProvider {
   name: string;
+  /** The provider's configuration as in the snapshot. */
+  config: ProviderSnapshot;
   /** Undefined when no adapter exists yet; requests to it fail with `unsupportedReason`. */
   adapter: ProviderAdapter | undefined;
   unsupportedReason: string | undefined;

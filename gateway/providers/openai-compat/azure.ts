@@ -53,7 +53,7 @@ export const azure: ProviderAdapter = {
         : undefined;
     return text(deployment) ?? model;
   },
-  resolvePath(operation, deployment, key) {
+  resolvePath({ operation, upstreamModel: deployment, key }) {
     const configured = text(config(key).api_version);
     if (operation === 'responses')
       return `/openai/responses?api-version=${configured ?? AZURE_RESPONSES_API_VERSION}`;
