@@ -43,7 +43,12 @@ async function runTarget(
 }
 
 function noTarget(): GatewayError {
-  return new GatewayError(403, 'permission_error', 'no_allowed_target', 'no provider/model may serve this request');
+  return new GatewayError(
+    403,
+    'permission_error',
+    'no_allowed_target',
+    'no provider/model may serve this request',
+  );
 }
 
 function annotate(error: GatewayError, ctx: RequestContext): GatewayError {
