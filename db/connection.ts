@@ -9,7 +9,8 @@ import { openPostgres } from './connection/postgres.ts';
 import { openSqlite } from './connection/sqlite.ts';
 import type { Database } from './connection/types.ts';
 
-export type { Database, Dialect, Query, StatementEvent } from './connection/types.ts';
+export type { Database, Dialect, Query, StatementEvent, TransactionOptions } from './connection/types.ts';
+export { migrateDatabase } from './migrate.ts';
 
 export interface OpenDatabaseOptions {
   /** `postgres://…` (typically DATABASE_URL); wins over everything else. */
@@ -89,9 +90,4 @@ function postgresUrl(config: PostgresStoreConfig, env: NodeJS.ProcessEnv): strin
 /** Runs `work` in one transaction; see {@link Database.transaction}. */
 export function withTransaction<T>(database: Database, work: (tx: Database) => Promise<T>): Promise<T> {
   return database.transaction(work);
-}
-
-/** Applies pending migrations; `openDatabase` does this unless told not to. */
-export function migrateDatabase(database: Database): Promise<void> {
-  return database.migrate();
 }

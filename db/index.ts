@@ -3,9 +3,7 @@
  * live reads and the repositories. Tables and drizzle stay inside db/.
  */
 export * from './connection.ts';
-export type { TransactionOptions } from './connection/types.ts';
 export * from './crypto.ts';
-export * from './encryption-key.ts';
 export * from './errors.ts';
 export * from './reconcile.ts';
 export * from './secrets.ts';

@@ -2,8 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createSecretBox, deriveKey, SecretDecryptionError } from '../../db/crypto.ts';
-import { configuredKey, EncryptionKeyError, KEY_FILE_NAME, loadSecretBox } from '../../db/encryption-key.ts';
+import {
+  configuredKey,
+  createSecretBox,
+  deriveKey,
+  EncryptionKeyError,
+  KEY_FILE_NAME,
+  resolveSecretBox,
+  SecretDecryptionError,
+} from '../../db/crypto.ts';
 import { maskSecret, presentSecret, sealSecret, openSecret } from '../../db/secrets.ts';
 
 const dirs: string[] = [];
@@ -89,32 +96,32 @@ describe('encryption key sources', () => {
   it('SQLite without a key generates a 0600 key file, warns once, and reuses it', () => {
     const dataDir = join(tempDir(), 'data');
     const warn = vi.fn();
-    const box = loadSecretBox({ dialect: 'sqlite', env: {}, dataDir, warn });
+    const box = resolveSecretBox({ dialect: 'sqlite', env: {}, dataDir, warn });
     const file = join(dataDir, KEY_FILE_NAME);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0]?.[0]).toMatch(/generated one in .*encryption\.key.*Back it up/);
     const sealed = box.encrypt('kept');
-    const again = loadSecretBox({ dialect: 'sqlite', env: {}, dataDir, warn: vi.fn() });
+    const again = resolveSecretBox({ dialect: 'sqlite', env: {}, dataDir, warn: vi.fn() });
     expect(again.decrypt(sealed)).toBe('kept');
   });
 
   it('a configured key wins and writes no file', () => {
     const dataDir = tempDir();
     const warn = vi.fn();
-    loadSecretBox({ dialect: 'sqlite', env: { HEIMDALL_ENCRYPTION_KEY: 'set' }, dataDir, warn });
+    resolveSecretBox({ dialect: 'sqlite', env: { HEIMDALL_ENCRYPTION_KEY: 'set' }, dataDir, warn });
     expect(() => statSync(join(dataDir, KEY_FILE_NAME))).toThrow();
     expect(warn).not.toHaveBeenCalled();
   });
 
   it('Postgres without a key refuses, explaining what, why and how', () => {
-    const attempt = () => loadSecretBox({ dialect: 'postgres', env: {}, dataDir: tempDir() });
+    const attempt = () => resolveSecretBox({ dialect: 'postgres', env: {}, dataDir: tempDir() });
     expect(attempt).toThrow(EncryptionKeyError);
     expect(attempt).toThrow(/No encryption key is configured/);
     expect(attempt).toThrow(/every replica/);
     expect(attempt).toThrow(/HEIMDALL_ENCRYPTION_KEY/);
-    expect(loadSecretBox({ dialect: 'postgres', env: { BIFROST_ENCRYPTION_KEY: 'k' } }).keyId).toMatch(
+    expect(resolveSecretBox({ dialect: 'postgres', env: { BIFROST_ENCRYPTION_KEY: 'k' } }).keyId).toMatch(
       /^[0-9a-f]{8}$/,
     );
   });
