@@ -14,6 +14,7 @@ import { DEFAULT_BUFFER_SIZE, DEFAULT_CONCURRENCY, Limiter } from '../engine/lim
 import { buildInterceptors, type PluginWarning } from '../plugins/plugin.ts';
 import { adapterFor } from '../providers/registry.ts';
 import type { PoolRegistry } from '../upstream/pools.ts';
+import { resolveEnv } from '../util/env.ts';
 import type { DispatchSettings } from '../upstream/types.ts';
 import type { CompiledProvider, CompiledSnapshot, ModelListEntry, NetworkSettings } from './types.ts';
 
@@ -73,10 +74,11 @@ function dispatchSettings(provider: ProviderSnapshot, network: NetworkSettings):
   if (proxy && proxy.type !== 'none') {
     settings.proxy = {
       type: proxy.type,
-      url: proxy.url,
-      username: proxy.username,
-      password: proxy.password,
-      caCertPem: proxy.ca_cert_pem,
+      // Built once per config version, so env.VAR references resolve here rather than per request.
+      url: resolveEnv(proxy.url),
+      username: resolveEnv(proxy.username),
+      password: resolveEnv(proxy.password),
+      caCertPem: resolveEnv(proxy.ca_cert_pem),
     };
   }
   return settings;

@@ -146,6 +146,7 @@ export class StreamRelay implements EventSink {
 
   private readonly onEnd = (): void => {
     if (!this.terminal) this.decoder.end(this);
+    if (this.settled) return;
     if (this.terminal || this.upstreamFailed) {
       if (this.upstreamFailed)
         this.markFailed(
