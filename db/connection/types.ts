@@ -44,7 +44,8 @@ export interface Database {
   run<T>(work: (q: Query) => Promise<T>): Promise<T>;
   /**
    * All or nothing: commits when `work` resolves, rolls back when it throws. Nested calls are
-   * savepoints. On SQLite, work from other async contexts waits until the transaction ends.
+   * savepoints. On SQLite, work from other async contexts waits until the transaction ends, so
+   * `work` must not await database work that was started outside it (that would wait forever).
    */
   transaction<T>(work: (tx: Database) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Resolves when the database answers a trivial query; rejects otherwise (for /health). */

@@ -5,7 +5,7 @@
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../connection/types.ts';
-import { defined, single, type Insert, type Managed, type Row } from './rows.ts';
+import { defined, single, within, type Insert, type Managed, type Row } from './rows.ts';
 
 export type BudgetRecord = Row<'budgets'>;
 export type BudgetInput = Omit<Insert<'budgets'>, Managed>;
@@ -20,8 +20,10 @@ export function microsToDollars(micros: number): number {
   return micros / 1_000_000;
 }
 
-export function listBudgets(db: Database): Promise<BudgetRecord[]> {
-  return db.run(({ orm, t }) => orm.select().from(t.budgets).orderBy(asc(t.budgets.id)));
+export function listBudgets(db: Database, filter: { ids?: readonly string[] } = {}): Promise<BudgetRecord[]> {
+  return db.run(({ orm, t }) =>
+    orm.select().from(t.budgets).where(within(t.budgets.id, filter.ids)).orderBy(asc(t.budgets.id)),
+  );
 }
 
 export function getBudget(db: Database, id: string): Promise<BudgetRecord | undefined> {

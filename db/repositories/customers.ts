@@ -1,7 +1,7 @@
 /** Customers and teams: the owners above virtual keys, each with an optional budget and rate limit. */
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from '../connection/types.ts';
-import { defined, single, type Insert, type Managed, type Row } from './rows.ts';
+import { defined, single, within, type Insert, type Managed, type Row } from './rows.ts';
 
 export type CustomerRecord = Row<'customers'>;
 export type CustomerInput = Omit<Insert<'customers'>, Managed>;
@@ -10,8 +10,13 @@ export type TeamRecord = Row<'teams'>;
 export type TeamInput = Omit<Insert<'teams'>, Managed>;
 export type TeamPatch = Partial<Omit<TeamInput, 'id'>>;
 
-export function listCustomers(db: Database): Promise<CustomerRecord[]> {
-  return db.run(({ orm, t }) => orm.select().from(t.customers).orderBy(asc(t.customers.id)));
+export function listCustomers(
+  db: Database,
+  filter: { ids?: readonly string[] } = {},
+): Promise<CustomerRecord[]> {
+  return db.run(({ orm, t }) =>
+    orm.select().from(t.customers).where(within(t.customers.id, filter.ids)).orderBy(asc(t.customers.id)),
+  );
 }
 
 export function getCustomer(db: Database, id: string): Promise<CustomerRecord | undefined> {
@@ -48,13 +53,22 @@ export function deleteCustomer(db: Database, id: string): Promise<boolean> {
   });
 }
 
-/** All teams, or the teams of one customer. */
-export function listTeams(db: Database, filter: { customerId?: string } = {}): Promise<TeamRecord[]> {
+/** All teams, or those matching every filter given. */
+export function listTeams(
+  db: Database,
+  filter: { ids?: readonly string[]; customerId?: string; customerIds?: readonly string[] } = {},
+): Promise<TeamRecord[]> {
   return db.run(({ orm, t }) =>
     orm
       .select()
       .from(t.teams)
-      .where(filter.customerId === undefined ? undefined : eq(t.teams.customerId, filter.customerId))
+      .where(
+        and(
+          within(t.teams.id, filter.ids),
+          filter.customerId === undefined ? undefined : eq(t.teams.customerId, filter.customerId),
+          within(t.teams.customerId, filter.customerIds),
+        ),
+      )
       .orderBy(asc(t.teams.id)),
   );
 }

@@ -7,7 +7,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { Database } from '../connection/types.ts';
 import type { SecretBox } from '../crypto.ts';
 import { KEY_CONFIG_SECRETS, openFields, openSecret, sealFields, sealSecret } from '../secrets.ts';
-import { defined, single, type Insert, type Managed, type Row } from './rows.ts';
+import { defined, single, within, type Insert, type Managed, type Row } from './rows.ts';
 
 export type ProviderKeyRecord = Row<'providerKeys'>;
 export type ProviderKeyInput = Omit<Insert<'providerKeys'>, Managed | 'id'> & { id?: string | undefined };
@@ -44,17 +44,17 @@ const open = (box: SecretBox, row: ProviderKeyRecord) =>
     (v, f) => openFields(box, v, f),
   );
 
-/** Keys of one provider, or of all providers, in a stable order. */
+/** Keys of one provider (a name), of several (a list, for dataloaders), or of all, in a stable order. */
 export function listProviderKeys(
   db: Database,
   box: SecretBox,
-  provider?: string,
+  provider?: string | readonly string[],
 ): Promise<ProviderKeyRecord[]> {
   return db.run(async ({ orm, t }) => {
     const rows = await orm
       .select()
       .from(t.providerKeys)
-      .where(provider === undefined ? undefined : eq(t.providerKeys.provider, provider))
+      .where(within(t.providerKeys.provider, typeof provider === 'string' ? [provider] : provider))
       .orderBy(asc(t.providerKeys.provider), asc(t.providerKeys.createdAt), asc(t.providerKeys.name));
     return rows.map((row) => open(box, row));
   });

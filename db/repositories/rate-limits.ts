@@ -1,14 +1,19 @@
 /** Rate limits: token and request caps per window, with their current counters. */
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../connection/types.ts';
-import { defined, single, type Insert, type Managed, type Row } from './rows.ts';
+import { defined, single, within, type Insert, type Managed, type Row } from './rows.ts';
 
 export type RateLimitRecord = Row<'rateLimits'>;
 export type RateLimitInput = Omit<Insert<'rateLimits'>, Managed>;
 export type RateLimitPatch = Partial<Omit<RateLimitInput, 'id'>>;
 
-export function listRateLimits(db: Database): Promise<RateLimitRecord[]> {
-  return db.run(({ orm, t }) => orm.select().from(t.rateLimits).orderBy(asc(t.rateLimits.id)));
+export function listRateLimits(
+  db: Database,
+  filter: { ids?: readonly string[] } = {},
+): Promise<RateLimitRecord[]> {
+  return db.run(({ orm, t }) =>
+    orm.select().from(t.rateLimits).where(within(t.rateLimits.id, filter.ids)).orderBy(asc(t.rateLimits.id)),
+  );
 }
 
 export function getRateLimit(db: Database, id: string): Promise<RateLimitRecord | undefined> {

@@ -1,4 +1,5 @@
 /** Small helpers shared by the repositories. */
+import { inArray, type Column, type SQL } from 'drizzle-orm';
 import type { Tables } from '../connection/types.ts';
 
 /** Columns the database maintains; never part of an input. */
@@ -12,6 +13,14 @@ export function single<T>(rows: T[], what: string): T {
   const row = rows[0];
   if (row === undefined) throw new Error(`${what}: the statement returned no row`);
   return row;
+}
+
+/**
+ * Filters on `column IN (values)` when `values` is given: the batch lookups dataloaders need, so
+ * resolving N parents' children costs one query, not N.
+ */
+export function within(column: Column, values: readonly string[] | undefined): SQL | undefined {
+  return values === undefined ? undefined : inArray(column, [...values]);
 }
 
 /** Drops keys whose value is undefined, so an update patch never nulls a column by accident. */

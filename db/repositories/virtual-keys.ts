@@ -3,9 +3,9 @@
  * SHA-256 (what the gateway matches requests against) and its last four characters.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Database, Query } from '../connection/types.ts';
-import { defined, single, type Insert, type Managed, type Row } from './rows.ts';
+import { defined, single, within, type Insert, type Managed, type Row } from './rows.ts';
 
 export type VirtualKeyProviderConfigRecord = Row<'virtualKeyProviderConfigs'>;
 export type VirtualKeyRecord = Row<'virtualKeys'> & { providerConfigs: VirtualKeyProviderConfigRecord[] };
@@ -54,10 +54,29 @@ async function withConfigs({ orm, t }: Query, keys: Array<Row<'virtualKeys'>>): 
   return keys.map((key) => ({ ...key, providerConfigs: byKey.get(key.id) ?? [] }));
 }
 
-export function listVirtualKeys(db: Database): Promise<VirtualKeyRecord[]> {
-  return db.run(async (q) =>
-    withConfigs(q, await q.orm.select().from(q.t.virtualKeys).orderBy(asc(q.t.virtualKeys.id))),
-  );
+export interface VirtualKeyFilter {
+  ids?: readonly string[];
+  teamIds?: readonly string[];
+  customerIds?: readonly string[];
+}
+
+/** All keys, or those matching every filter given; provider configs come in one more query. */
+export function listVirtualKeys(db: Database, filter: VirtualKeyFilter = {}): Promise<VirtualKeyRecord[]> {
+  return db.run(async (q) => {
+    const vk = q.t.virtualKeys;
+    const rows = await q.orm
+      .select()
+      .from(vk)
+      .where(
+        and(
+          within(vk.id, filter.ids),
+          within(vk.teamId, filter.teamIds),
+          within(vk.customerId, filter.customerIds),
+        ),
+      )
+      .orderBy(asc(vk.id));
+    return withConfigs(q, rows);
+  });
 }
 
 export function getVirtualKey(db: Database, id: string): Promise<VirtualKeyRecord | undefined> {

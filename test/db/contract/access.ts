@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { constraintViolation } from '../../../db/errors.ts';
+import * as budgets from '../../../db/repositories/budgets.ts';
+import * as keys from '../../../db/repositories/provider-keys.ts';
+import * as providers from '../../../db/repositories/providers.ts';
 import * as owners from '../../../db/repositories/customers.ts';
 import * as models from '../../../db/repositories/model-configs.ts';
 import * as routing from '../../../db/repositories/routing.ts';
@@ -82,6 +85,52 @@ export function accessTests(ctx: ContractContext): void {
       expect(await vks.deleteVirtualKey(db, 'vk')).toBe(true);
       const left = await db.run(({ orm, t }) => orm.select().from(t.virtualKeyProviderConfigs));
       expect(left).toEqual([]);
+    });
+  });
+
+  describe('batch lookups', () => {
+    it('filter by id lists in a fixed number of statements, as dataloaders need', async () => {
+      const { db, box } = ctx;
+      await budgets.createBudget(db, { id: 'b1', maxLimitMicros: 1, resetDuration: '1d' });
+      await budgets.createBudget(db, { id: 'b2', maxLimitMicros: 1, resetDuration: '1d' });
+      await owners.createCustomer(db, { id: 'c1', name: 'C1' });
+      await owners.createCustomer(db, { id: 'c2', name: 'C2' });
+      await owners.createTeam(db, { id: 't1', name: 'T1', customerId: 'c1' });
+      await owners.createTeam(db, { id: 't2', name: 'T2', customerId: 'c2' });
+      for (const [id, teamId] of [
+        ['k1', 't1'],
+        ['k2', 't2'],
+        ['k3', 't1'],
+      ] as const) {
+        await vks.createVirtualKey(db, {
+          id,
+          name: id,
+          value: `value-${id}`,
+          teamId,
+          providerConfigs: [{ provider: 'openai' }],
+        });
+      }
+      await providers.createProvider(db, box, { name: 'openai' });
+      await providers.createProvider(db, box, { name: 'groq' });
+      await keys.createProviderKey(db, box, { provider: 'openai', name: 'o' });
+      await keys.createProviderKey(db, box, { provider: 'groq', name: 'g' });
+
+      const before = db.statementCount;
+      const byTeam = await vks.listVirtualKeys(db, { teamIds: ['t1'] });
+      expect(db.statementCount - before).toBe(2);
+      expect(byTeam.map((k) => [k.id, k.providerConfigs.length])).toEqual([
+        ['k1', 1],
+        ['k3', 1],
+      ]);
+      expect((await vks.listVirtualKeys(db, { ids: ['k2', 'nope'] })).map((k) => k.id)).toEqual(['k2']);
+      expect((await owners.listTeams(db, { customerIds: ['c2'] })).map((t) => t.id)).toEqual(['t2']);
+      expect((await owners.listCustomers(db, { ids: ['c1'] })).map((c) => c.id)).toEqual(['c1']);
+      expect((await budgets.listBudgets(db, { ids: ['b2'] })).map((b) => b.id)).toEqual(['b2']);
+      expect(await budgets.listBudgets(db, { ids: [] })).toEqual([]);
+      expect((await keys.listProviderKeys(db, box, ['groq', 'openai'])).map((k) => k.name)).toEqual([
+        'g',
+        'o',
+      ]);
     });
   });
 
