@@ -26,7 +26,10 @@ async function health(routes: HttpRoutes, res: ServerResponse): Promise<void> {
     await routes.pingDatabase();
     sendJson(res, 200, { status: 'ok', config_version: routes.gateway.snapshotVersion() });
   } catch (error) {
-    sendJson(res, 503, { status: 'unavailable', reason: `database unreachable: ${(error as Error).message}` });
+    sendJson(res, 503, {
+      status: 'unavailable',
+      reason: `database unreachable: ${(error as Error).message}`,
+    });
   }
 }
 
@@ -47,7 +50,12 @@ export function createHttpServer(routes: HttpRoutes): Server {
     else if (path === '/graphql' && routes.graphql) routes.graphql(req, res);
     else
       sendJson(res, 404, {
-        error: { message: `no route for ${req.method} ${path}`, type: 'invalid_request_error', code: 'not_found', param: null },
+        error: {
+          message: `no route for ${req.method} ${path}`,
+          type: 'invalid_request_error',
+          code: 'not_found',
+          param: null,
+        },
       });
   };
   const server = createServer({ keepAliveTimeout: 65_000 }, handler);

@@ -33,7 +33,14 @@ export function createLogger(
   const threshold = ORDER[level] ?? ORDER.info;
   const emit = (lvl: LogLevel, message: string, fields?: LogFields) => {
     if (ORDER[lvl] < threshold) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: message, ...(redact(fields ?? {}) as LogFields) }));
+    write(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: lvl,
+        msg: message,
+        ...(redact(fields ?? {}) as LogFields),
+      }),
+    );
   };
   return {
     debug: (m, f) => emit('debug', m, f),

@@ -34,7 +34,9 @@ export interface RunningHeimdall {
 function loadConfig(env: NodeJS.ProcessEnv, cwd: string, logger: Logger): LoadedConfig {
   const file = findConfigFile(env, cwd);
   if (!file) {
-    logger.warn('no config file found (HEIMDALL_CONFIG, ./config.json, ./config.yaml); starting with an empty config');
+    logger.warn(
+      'no config file found (HEIMDALL_CONFIG, ./config.json, ./config.yaml); starting with an empty config',
+    );
     return validateConfig({}, { env, source: 'empty config' });
   }
   const loaded = loadConfigFile(file, env);
@@ -60,7 +62,12 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
     });
     await migrateDatabase(database);
     const result = await reconcileConfig(database, config, box);
-    logger.info('config reconciled', { source, created: result.created.length, updated: result.updated.length, unchanged: result.unchanged.length });
+    logger.info('config reconciled', {
+      source,
+      created: result.created.length,
+      updated: result.updated.length,
+      unchanged: result.unchanged.length,
+    });
 
     const controlPlane = createInProcessControlPlane({ database, box });
     const gateway = await createGateway({ controlPlane, logger });
@@ -72,7 +79,11 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       server.listen(port, host, () => done());
     });
     const bound = (server.address() as AddressInfo).port;
-    logger.info('heimdall listening', { port: bound, dialect: database.dialect, config_version: gateway.snapshotVersion() });
+    logger.info('heimdall listening', {
+      port: bound,
+      dialect: database.dialect,
+      config_version: gateway.snapshotVersion(),
+    });
 
     return {
       url: `http://127.0.0.1:${bound}`,

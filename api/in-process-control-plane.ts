@@ -1,0 +1,42 @@
+/**
+ * The in-process `ControlPlaneClient`: the gateway in the same process as the control plane
+ * reads the snapshot straight from the repositories, with no serialisation and no socket.
+ */
+import type { ControlPlaneClient } from '../clients/control-plane.ts';
+import type { GatewaySnapshot } from '../clients/snapshot.ts';
+import { readSnapshotSource, type Database, type SecretBox } from '../db/index.ts';
+import { ConfigEvents } from './config-events.ts';
+
+export interface InProcessControlPlaneOptions {
+  database: Database;
+  box: SecretBox;
+  events?: ConfigEvents;
+}
+
+export function createInProcessControlPlane(
+  options: InProcessControlPlaneOptions,
+): ControlPlaneClient & { events: ConfigEvents } {
+  const events = options.events ?? new ConfigEvents();
+  const unsubscribers = new Set<() => void>();
+  return {
+    events,
+    async getSnapshot(): Promise<GatewaySnapshot> {
+      // SnapshotSource is declared in db/ to mirror GatewaySnapshot field for field; the
+      // assignment below is where the compiler checks that the two stay identical.
+      const source: GatewaySnapshot = await readSnapshotSource(options.database, options.box);
+      return source;
+    },
+    onConfigChanged(listener) {
+      const off = events.subscribe(listener);
+      unsubscribers.add(off);
+      return () => {
+        off();
+        unsubscribers.delete(off);
+      };
+    },
+    async close() {
+      for (const off of unsubscribers) off();
+      unsubscribers.clear();
+    },
+  };
+}
