@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/connection.ts';
+import { resolveSecretBox } from '../../db/crypto.ts';
+import { readSnapshotSource } from '../../db/live/snapshot.ts';
+import { reconcileConfig } from '../../db/reconcile.ts';
 import { contractTests } from './contract/index.ts';
+import { FIXTURE_ENV, fixtureConfig } from './fixture.ts';
+import { rawTables } from './support.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'heimdall-db-'));
 
@@ -31,6 +36,36 @@ describe('sqlite', () => {
       expect(pragmas).toEqual([{ journal_mode: 'wal' }, { foreign_keys: 1 }, { timeout: 5000 }]);
     } finally {
       await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a real restart (close, reopen, generated key file) reconciles to no change', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heimdall-restart-'));
+    const start = async () => {
+      const db = await openDatabase({ dataDir: dir });
+      const box = resolveSecretBox({
+        dialect: db.dialect,
+        env: {},
+        dataDir: db.dataDir,
+        warn: () => undefined,
+      });
+      return { db, box, result: await reconcileConfig(db, fixtureConfig(), box, { env: FIXTURE_ENV }) };
+    };
+    try {
+      const first = await start();
+      expect(first.result.version).toBe(1);
+      const dump = await rawTables(first.db);
+      await first.db.close();
+      const second = await start();
+      expect([second.result.created, second.result.updated, second.result.version]).toEqual([[], [], 1]);
+      expect(await rawTables(second.db)).toEqual(dump);
+      const snapshot = await readSnapshotSource(second.db, second.box);
+      expect(snapshot.providers.find((p) => p.name === 'openai')?.keys.map((k) => k.value)).toContain(
+        'sk-literal-openai-primary-0001',
+      );
+      await second.db.close();
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
