@@ -15,7 +15,10 @@ try {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // Streams in flight get the grace period to finish (the Helm chart's
+    // terminationGracePeriodSeconds should exceed it); then the process exits regardless.
+    const graceMs = Number(process.env.HEIMDALL_SHUTDOWN_GRACE_SECONDS ?? 55) * 1000;
+    const force = setTimeout(() => process.exit(1), graceMs);
     force.unref();
     running.stop().then(
       () => process.exit(0),
