@@ -10,6 +10,8 @@ export interface Row {
   cpuAt64?: number;
   /** Why the target could not be measured. */
   error?: string;
+  /** A caveat printed under the table. */
+  note?: string;
 }
 
 /** Failed responses (non-2xx or socket errors) above this share mark a target as broken. */
@@ -80,7 +82,7 @@ export function formatRows(rows: Row[], direct: string, proxy: string): string {
     'cpu@64',
     'failed',
   ];
-  const errors = rows.filter((r) => r.error !== undefined).map((r) => `\n${r.name}: ${r.error}`);
+  const errors = rows.flatMap((r) => [r.error, r.note].filter(Boolean).map((text) => `\n${r.name}: ${text}`));
   return `${table(header, cells)}\n\nlatencies in ms; @64/@1 = 64 connections / 1 connection; +p50@1 = added p50 at 1 connection vs direct;
 %proxy = req/s@64 as % of the thin proxy's; cpu@64 = CPU the target used at 64 connections, % of one core
 (well under 100% means the target was starved by other processes or was not the bottleneck)${errors.join('')}`;

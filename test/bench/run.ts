@@ -78,15 +78,19 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => pr
 
 const tsx = (file: string, ...rest: string[]): string[] => ['--import', 'tsx', join(here, file), ...rest];
 
-/** One request first, so a misconfigured target fails with its own error message, not a statistic. */
-async function check(target: Target, expect = 200): Promise<void> {
+async function post(target: Target): Promise<{ status: number; text: string }> {
   const { statusCode, body } = await request(target.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...target.headers },
     body: requestBody,
   });
-  const text = await body.text();
-  if (statusCode !== expect) throw new Error(`expected ${expect}, got ${statusCode}: ${text.slice(0, 300)}`);
+  return { status: statusCode, text: await body.text() };
+}
+
+/** One request first, so a misconfigured target fails with its own error message, not a statistic. */
+async function check(target: Target): Promise<void> {
+  const { status, text } = await post(target);
+  if (status !== 200) throw new Error(`expected 200, got ${status}: ${text.slice(0, 300)}`);
 }
 
 async function measure(target: Target, pid: number | undefined): Promise<Row> {
@@ -144,10 +148,15 @@ async function benchHeimdall(scenario: Scenario, upstream: string): Promise<Row>
     child = started.child;
     const url = `${started.origin}/v1/chat/completions`;
     const headers: Record<string, string> = scenario === 'governance' ? { 'x-bf-vk': benchVirtualKey } : {};
-    if (scenario === 'governance') await check({ name, url, headers: {} }, 401); // proves governance is on
     const target = { name, url, headers };
     await check(target);
-    return await measure(target, child.process.pid);
+    const row = await measure(target, child.process.pid);
+    if (scenario === 'plain') return row;
+    // Without the virtual key the request must be refused, or the row did not measure governance.
+    const { status } = await post({ ...target, headers: {} });
+    return status === 401
+      ? row
+      : { ...row, note: `governance not in force? No virtual key got ${status}, not 401` };
   } catch (error) {
     const message = (error as Error).message;
     console.error(`\n${name}: ${message}`);
