@@ -2,7 +2,7 @@
 // drizzle-orm and undici may appear, and no import cycles anywhere.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import { importX } from 'eslint-plugin-import-x';
+import importPlugin from 'eslint-plugin-import';
 
 const rooms = ['api', 'gateway', 'schema', 'db', 'clients'];
 /** What each room may import from the other rooms (ARCHITECTURE.md, "Rooms"). */
@@ -31,11 +31,15 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js'] } } },
+    plugins: { import: importPlugin },
+    settings: {
+      'import/resolver': { node: { extensions: ['.ts', '.js'] } },
+      'import/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import/extensions': ['.ts', '.js'],
+    },
     rules: {
-      'import-x/no-cycle': ['error', { ignoreExternal: true }],
-      'import-x/no-restricted-paths': ['error', { zones }],
+      'import/no-cycle': ['error', { ignoreExternal: true }],
+      'import/no-restricted-paths': ['error', { zones }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
@@ -61,7 +65,10 @@ export default tseslint.config(
   {
     files: ['gateway/**'],
     rules: {
-      'no-restricted-globals': ['error', { name: 'fetch', message: 'use the undici dispatchers in gateway/upstream/' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'use the undici dispatchers in gateway/upstream/' },
+      ],
     },
   },
   {

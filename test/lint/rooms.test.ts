@@ -1,0 +1,61 @@
+/**
+ * The room rules of ARCHITECTURE.md are lint rules; this proves they fire, so a config change
+ * cannot silently switch them off.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const eslint = new ESLint({ cwd: ROOT });
+
+/** Lints a probe file written into the room (import/no-cycle needs a real file on disk). */
+async function ruleIds(filePath: string, code: string): Promise<string[]> {
+  const probe = join(ROOT, dirname(filePath), `lint-probe-${process.pid}.ts`);
+  writeFileSync(probe, code);
+  try {
+    const [result] = await eslint.lintFiles([probe]);
+    return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`);
+  } finally {
+    rmSync(probe, { force: true });
+  }
+}
+
+describe('room import rules', () => {
+  it('refuses gateway/ importing db/, schema/ or api/', async () => {
+    for (const room of ['db/index.ts', 'api/start.ts', 'db/config/load.ts']) {
+      const messages = await ruleIds(
+        'gateway/example.ts',
+        `import * as x from '../${room}';\nexport const y = x;\n`,
+      );
+      expect(messages.some((m) => m.startsWith('import/no-restricted-paths'))).toBe(true);
+    }
+  });
+
+  it('refuses drizzle-orm outside db/ and undici outside gateway/upstream/', async () => {
+    expect(
+      await ruleIds('schema/example.ts', "import { sql } from 'drizzle-orm';\nexport const y = sql;\n"),
+    ).toEqual([expect.stringContaining('drizzle-orm lives only in db/')]);
+    expect(
+      await ruleIds('gateway/http/example.ts', "import { Pool } from 'undici';\nexport const y = Pool;\n"),
+    ).toEqual([expect.stringContaining('undici is used only under gateway/upstream/')]);
+    expect(
+      await ruleIds(
+        'gateway/upstream/example.ts',
+        "import { Pool } from 'undici';\nexport const y = Pool;\n",
+      ),
+    ).toEqual([]);
+  });
+
+  it('refuses global fetch in gateway/ and db/ importing other rooms', async () => {
+    expect(await ruleIds('gateway/example.ts', 'export const y = fetch;\n')).toEqual([
+      expect.stringContaining('no-restricted-globals'),
+    ]);
+    const messages = await ruleIds(
+      'db/example.ts',
+      "import * as x from '../clients/snapshot.ts';\nexport const y = x;\n",
+    );
+    expect(messages.some((m) => m.startsWith('import/no-restricted-paths'))).toBe(true);
+  });
+});
