@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayError } from './errors.ts';
+import type { ClientCodec } from './http/client-codec.ts';
 import type { Target } from './routing/targets.ts';
 import type { CompiledSnapshot } from './snapshot/types.ts';
 import type { JsonObject, Operation, Usage } from './types.ts';
@@ -84,6 +85,9 @@ export class RequestContext {
   externalMs = 0;
   /** Lazily built text of the prompt (mocker message_regex). */
   promptText: string | undefined = undefined;
+
+  /** The client's format when it is not the canonical one (the Anthropic route). */
+  client: ClientCodec | undefined = undefined;
 
   /** Set by governance (issue 5): the authenticated virtual key and what it resolved to. */
   principal: unknown = undefined;

@@ -12,6 +12,8 @@ export interface Usage {
   totalTokens: number;
   /** Prompt tokens served from the provider's cache, when it says. */
   cachedInputTokens?: number;
+  /** Prompt tokens written to the provider's cache (Anthropic, Bedrock), when it says. */
+  cacheWriteInputTokens?: number;
 }
 
 export function isJsonObject(value: unknown): value is JsonObject {

@@ -69,7 +69,7 @@ async function serve(
   record.status = response.status;
   if (response.status >= 400) throw await upstreamHttpError(target, response, adapter);
   if (!ctx.stream) return finishJson(ctx, target, record, response, adapter, attemptStart);
-  if (isJsonContent(response)) {
+  if (isJsonContent(response) && !adapter?.streamAsJson) {
     await response.body.dump().catch(() => undefined);
     throw new GatewayError(
       502,
@@ -78,8 +78,11 @@ async function serve(
       `${target.provider.name} answered a stream request with JSON`,
     );
   }
-  const decoder = adapter?.createStreamDecoder ? adapter.createStreamDecoder(ctx.operation) : new SseParser();
-  await new StreamRelay(ctx, target, record, response.body, decoder, stripUsageChunk).run();
+  const client = ctx.client?.stream(adapter);
+  const decoder =
+    client?.decoder ??
+    (adapter?.createStreamDecoder ? adapter.createStreamDecoder(ctx.operation) : new SseParser());
+  await new StreamRelay(ctx, target, record, response.body, decoder, stripUsageChunk, client?.encoder).run();
 }
 
 async function callProvider(

@@ -77,5 +77,5 @@ export async function execute(ctx: RequestContext, deps: EngineDeps): Promise<vo
   const final = annotate(primaryError ?? noTarget(), ctx);
   ctx.status = final.status;
   ctx.error = final;
-  sendError(ctx.res, final, targets[0]);
+  sendError(ctx.res, final, targets[0], ctx.client);
 }

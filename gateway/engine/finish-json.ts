@@ -104,5 +104,8 @@ export async function finishJson(
   ctx.served = target;
   ctx.status = 200;
   if (ctx.clientGone) return;
-  sendJson(ctx.res, 200, render(ctx, target, text, payload, canonical, attemptStart), target);
+  const body = ctx.client
+    ? ctx.client.json(canonical, target)
+    : render(ctx, target, text, payload, canonical, attemptStart);
+  sendJson(ctx.res, 200, body, target);
 }

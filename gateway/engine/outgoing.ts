@@ -12,6 +12,9 @@ import { joinPath, parseBaseUrl } from '../providers/base-url.ts';
 import type { Target } from '../routing/targets.ts';
 import { resolveEnv } from '../util/env.ts';
 
+/** Response header listing the canonical parameters the serving provider dropped. */
+export const DROPPED_HEADER = 'x-heimdall-dropped-params';
+
 export interface Outgoing {
   origin: string;
   request: OutgoingRequest;
@@ -92,6 +95,9 @@ export function buildOutgoing(
   const injectedUsage = prepareStreamOptions(ctx, adapter);
   ctx.body.model = upstreamModel;
   const payload = adapter.encodeRequest && info ? adapter.encodeRequest(ctx.body, info) : ctx.body;
+  // Parameters this provider cannot take are reported, never silently ignored.
+  if (info?.dropped && info.dropped.length > 0) ctx.res.setHeader(DROPPED_HEADER, info.dropped.join(','));
+  else if (ctx.res.hasHeader(DROPPED_HEADER)) ctx.res.removeHeader(DROPPED_HEADER);
   return {
     origin: base.origin,
     request: { path: joinPath(base.prefix, operationPath), headers, body: JSON.stringify(payload) },

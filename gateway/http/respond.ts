@@ -6,6 +6,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { GatewayError } from '../errors.ts';
 import type { Target } from '../routing/targets.ts';
+import type { ClientCodec } from './client-codec.ts';
 
 export const PROVIDER_HEADER = 'x-heimdall-provider';
 export const MODEL_HEADER = 'x-heimdall-model';
@@ -36,7 +37,12 @@ export function sendJson(
 }
 
 /** Sends the error envelope; never throws (a response that cannot be written is destroyed). */
-export function sendError(res: ServerResponse, error: GatewayError, target: Target | undefined): void {
+export function sendError(
+  res: ServerResponse,
+  error: GatewayError,
+  target: Target | undefined,
+  client?: ClientCodec,
+): void {
   if (res.headersSent || res.destroyed) return;
   try {
     if (error.retryAfterSeconds !== undefined) {
@@ -44,7 +50,7 @@ export function sendError(res: ServerResponse, error: GatewayError, target: Targ
     }
     // A body we refused to read is still on the wire: do not reuse the connection.
     if (error.status === 413) res.setHeader('connection', 'close');
-    sendJson(res, error.status, JSON.stringify(error.toJSON()), target);
+    sendJson(res, error.status, client ? client.error(error) : JSON.stringify(error.toJSON()), target);
   } catch {
     res.destroy();
   }

@@ -14,6 +14,7 @@ import { buildTargets } from '../routing/targets.ts';
 import type { CompiledSnapshot } from '../snapshot/types.ts';
 import type { Operation } from '../types.ts';
 import { parseJson, readBody } from './body.ts';
+import type { ClientCodec } from './client-codec.ts';
 import { sendError } from './respond.ts';
 import { acceptBody } from './validate.ts';
 
@@ -28,7 +29,8 @@ export const PIN_KEY_HEADER = 'x-bf-api-key';
 
 async function prepare(ctx: RequestContext, deps: ServeDeps): Promise<void> {
   const raw = await readBody(ctx.req, ctx.snapshot.maxBodyBytes);
-  acceptBody(ctx, parseJson(raw));
+  const parsed = parseJson(raw);
+  acceptBody(ctx, ctx.client ? ctx.client.request(parsed) : parsed);
   const auth = deps.hooks.authenticate(ctx);
   if (auth) await auth;
   const pinned = ctx.req.headers[PIN_KEY_HEADER];
@@ -59,8 +61,11 @@ export async function serveInference(
   operation: Operation,
   req: IncomingMessage,
   res: ServerResponse,
+  /** The client's format when it is not the canonical one (the Anthropic route). */
+  client?: ClientCodec,
 ): Promise<void> {
   const ctx = new RequestContext(req, res, deps.current(), operation);
+  ctx.client = client;
   res.once('close', ctx.onResponseClose);
   try {
     await prepare(ctx, deps);
@@ -71,7 +76,7 @@ export async function serveInference(
       deps.logger.error('inference request failed', { error: error.cause });
     ctx.error = error;
     ctx.status = ctx.clientGone ? CLIENT_CLOSED_STATUS : error.status;
-    if (!ctx.clientGone) sendError(res, error, ctx.targets[0]);
+    if (!ctx.clientGone) sendError(res, error, ctx.targets[0], client);
   } finally {
     finish(ctx, deps);
   }

@@ -39,6 +39,11 @@ export interface AttemptInfo {
   key: ProviderKeySnapshot;
   /** Model id after the key's aliases and `upstreamModel`. */
   upstreamModel: string;
+  /**
+   * Set by `encodeRequest`: canonical parameters the provider cannot take. The engine reports
+   * them to the client in the `x-heimdall-dropped-params` response header.
+   */
+  dropped?: string[];
 }
 
 /** What a provider said when it refused a request. */
@@ -75,6 +80,11 @@ export interface ProviderAdapter {
    * report stream usage unasked (or reject the option) set this false.
    */
   readonly streamUsageOption: boolean;
+  /**
+   * The provider answers stream requests with one JSON body (Replicate with `Prefer: wait`); the
+   * stream decoder turns it into events instead of the engine rejecting it.
+   */
+  readonly streamAsJson?: boolean;
 
   /** Key-level base URL (self-hosted `url`, Azure `endpoint`), possibly an `env.VAR` reference. */
   keyBaseUrl?(key: ProviderKeySnapshot): string | undefined;

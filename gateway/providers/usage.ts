@@ -6,10 +6,8 @@ function count(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
 }
 
-function cached(details: unknown): number | undefined {
-  return isJsonObject(details) && typeof details.cached_tokens === 'number'
-    ? details.cached_tokens
-    : undefined;
+function cached(details: unknown, field = 'cached_tokens'): number | undefined {
+  return isJsonObject(details) && typeof details[field] === 'number' ? details[field] : undefined;
 }
 
 /** Reads a `usage` object in either naming (prompt/completion or input/output tokens). */
@@ -26,6 +24,9 @@ export function usageFromObject(operation: Operation, usage: unknown): Usage | u
   };
   const hit = cached(responses ? usage.input_tokens_details : usage.prompt_tokens_details);
   if (hit !== undefined) result.cachedInputTokens = hit;
+  // Translating adapters put cache writes next to cache reads (prompt_tokens_details).
+  const written = responses ? undefined : cached(usage.prompt_tokens_details, 'cache_creation_tokens');
+  if (written !== undefined) result.cacheWriteInputTokens = written;
   return result;
 }
 

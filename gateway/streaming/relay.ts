@@ -9,6 +9,7 @@
  */
 import type { AttemptRecord, RequestContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
+import type { ClientStreamEncoder } from '../http/client-codec.ts';
 import { streamErrorEvent, writeStreamHead } from '../http/respond.ts';
 import type { EventSink, StreamDecoder } from '../providers/adapter.ts';
 import { usageFromObject } from '../providers/usage.ts';
@@ -61,6 +62,8 @@ export class StreamRelay implements EventSink {
     private readonly decoder: StreamDecoder,
     /** Drop the usage-only chunk: Heimdall injected include_usage, the client did not ask. */
     private readonly stripUsageChunk: boolean,
+    /** The client's format when it is not the canonical one (Anthropic route). */
+    private readonly encoder?: ClientStreamEncoder,
   ) {}
 
   run(): Promise<void> {
@@ -82,7 +85,7 @@ export class StreamRelay implements EventSink {
       this.fail(eventError(this.target.provider.name, data));
       return;
     }
-    if (forward) this.write(formatEvent(event, data));
+    if (forward) this.write(this.encoder ? this.encoder.event(event, data) : formatEvent(event, data));
     if (this.terminal) this.finishClient();
   }
 
@@ -188,7 +191,8 @@ export class StreamRelay implements EventSink {
       return;
     }
     this.markFailed(error);
-    if (!this.ctx.res.writableEnded) this.ctx.res.end(streamErrorEvent(error));
+    if (!this.ctx.res.writableEnded)
+      this.ctx.res.end(this.encoder ? this.encoder.error(error) : streamErrorEvent(error));
     this.settle();
   }
 

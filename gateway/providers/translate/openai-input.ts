@@ -1,0 +1,167 @@
+/**
+ * Reading canonical (OpenAI) chat requests for translating adapters: message content as a list
+ * of typed parts, data URLs, tool-call arguments, the tool-call id → function name index, and the
+ * parameters a provider cannot take (reported in `x-heimdall-dropped-params`).
+ */
+import type { JsonObject } from '../../types.ts';
+import { isJsonObject } from '../../types.ts';
+
+export type ContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image'; url: string; mediaType: string | undefined; base64: string | undefined };
+
+const DATA_URL = /^data:([^;,]+)?(;base64)?,(.*)$/s;
+
+/** `data:image/png;base64,AAA` → media type and base64 data; undefined for other URLs. */
+export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
+  const match = DATA_URL.exec(url);
+  if (!match || match[2] === undefined) return undefined;
+  return { mediaType: match[1] ?? 'application/octet-stream', data: match[3] ?? '' };
+}
+
+function imagePart(value: unknown): ContentPart | undefined {
+  const url = isJsonObject(value) ? value.url : value;
+  if (typeof url !== 'string') return undefined;
+  const data = parseDataUrl(url);
+  return { type: 'image', url, mediaType: data?.mediaType, base64: data?.data };
+}
+
+/** A message's `content` (string, parts array or null) as typed parts; unknown parts are skipped. */
+export function contentParts(content: unknown): ContentPart[] {
+  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
+  if (!Array.isArray(content)) return [];
+  const parts: ContentPart[] = [];
+  for (const raw of content) {
+    if (typeof raw === 'string') parts.push({ type: 'text', text: raw });
+    if (!isJsonObject(raw)) continue;
+    if ((raw.type === 'text' || raw.type === 'input_text') && typeof raw.text === 'string')
+      parts.push({ type: 'text', text: raw.text });
+    else if (raw.type === 'image_url') {
+      const image = imagePart(raw.image_url);
+      if (image) parts.push(image);
+    }
+  }
+  return parts;
+}
+
+/** The text of a content value (parts joined with newlines; images ignored). */
+export function contentText(content: unknown): string {
+  return contentParts(content)
+    .flatMap((part) => (part.type === 'text' ? [part.text] : []))
+    .join('\n');
+}
+
+/** Parses tool-call `arguments` (a JSON string); keeps unparsable text under `_raw`. */
+export function parseArguments(raw: unknown): JsonObject {
+  if (isJsonObject(raw)) return raw;
+  if (typeof raw !== 'string' || raw.trim() === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return isJsonObject(parsed) ? parsed : { value: parsed };
+  } catch {
+    return { _raw: raw };
+  }
+}
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** The `tool_calls` of an assistant message. */
+export function toolCallsOf(message: JsonObject): ToolCall[] {
+  const calls = message.tool_calls;
+  if (!Array.isArray(calls)) return [];
+  const result: ToolCall[] = [];
+  for (const call of calls) {
+    if (!isJsonObject(call) || !isJsonObject(call.function)) continue;
+    const fn = call.function;
+    result.push({
+      id: typeof call.id === 'string' ? call.id : '',
+      name: typeof fn.name === 'string' ? fn.name : '',
+      arguments: typeof fn.arguments === 'string' ? fn.arguments : JSON.stringify(fn.arguments ?? {}),
+    });
+  }
+  return result;
+}
+
+/** tool_call_id → function name over the conversation (providers that key results by name). */
+export function toolNames(messages: readonly unknown[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const message of messages) {
+    if (!isJsonObject(message)) continue;
+    for (const call of toolCallsOf(message)) names.set(call.id, call.name);
+  }
+  return names;
+}
+
+export function messagesOf(body: JsonObject): JsonObject[] {
+  return Array.isArray(body.messages) ? body.messages.filter(isJsonObject) : [];
+}
+
+/** `stop` as a list of sequences. */
+export function stopSequences(stop: unknown): string[] | undefined {
+  if (typeof stop === 'string') return [stop];
+  if (Array.isArray(stop)) return stop.filter((s): s is string => typeof s === 'string');
+  return undefined;
+}
+
+export function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** `max_completion_tokens`, else `max_tokens`. */
+export function maxTokensOf(body: JsonObject): number | undefined {
+  return num(body.max_completion_tokens) ?? num(body.max_tokens);
+}
+
+/** OpenAI function tools: name, description, JSON-schema parameters. */
+export interface FunctionTool {
+  name: string;
+  description: string | undefined;
+  parameters: JsonObject;
+}
+
+export function functionTools(tools: unknown): FunctionTool[] {
+  if (!Array.isArray(tools)) return [];
+  const result: FunctionTool[] = [];
+  for (const tool of tools) {
+    if (!isJsonObject(tool) || !isJsonObject(tool.function)) continue;
+    const fn = tool.function;
+    if (typeof fn.name !== 'string') continue;
+    result.push({
+      name: fn.name,
+      description: typeof fn.description === 'string' ? fn.description : undefined,
+      parameters: isJsonObject(fn.parameters) ? fn.parameters : { type: 'object', properties: {} },
+    });
+  }
+  return result;
+}
+
+/** `tool_choice`: auto, none, required, or one named function. */
+export type ToolChoice = { kind: 'auto' | 'none' | 'required' } | { kind: 'function'; name: string };
+
+export function toolChoiceOf(value: unknown): ToolChoice | undefined {
+  if (value === 'auto' || value === 'none' || value === 'required') return { kind: value };
+  if (isJsonObject(value) && isJsonObject(value.function) && typeof value.function.name === 'string')
+    return { kind: 'function', name: value.function.name };
+  return undefined;
+}
+
+/**
+ * Fields every translating adapter consumes or that only steer the gateway; never reported as
+ * dropped. `stream_options` is honoured by the stream decoders (usage is always reported).
+ */
+const ALWAYS_HANDLED = new Set(['model', 'messages', 'stream', 'stream_options', 'input']);
+
+/** Names of the body's fields that `mapped` does not cover (null values count as absent). */
+export function droppedParams(body: JsonObject, mapped: ReadonlySet<string>): string[] {
+  const dropped: string[] = [];
+  for (const name of Object.keys(body)) {
+    if (ALWAYS_HANDLED.has(name) || mapped.has(name)) continue;
+    if (body[name] === null || body[name] === undefined) continue;
+    dropped.push(name);
+  }
+  return dropped.sort();
+}
