@@ -47,7 +47,13 @@ export interface ProviderSnapshot {
   network_config?: NetworkSnapshot | undefined;
   concurrency_and_buffer_size?: { concurrency: number; buffer_size: number } | undefined;
   proxy_config?:
-    | { type: 'none' | 'http' | 'socks5' | 'environment'; url?: string | undefined; username?: string | undefined; password?: string | undefined; ca_cert_pem?: string | undefined }
+    | {
+        type: 'none' | 'http' | 'socks5' | 'environment';
+        url?: string | undefined;
+        username?: string | undefined;
+        password?: string | undefined;
+        ca_cert_pem?: string | undefined;
+      }
     | undefined;
   custom_provider_config?: { base_provider_type?: string | undefined } | undefined;
 }

@@ -28,6 +28,5 @@ export const duration = () =>
   text().regex(DURATION_PATTERN, {
     error: 'expected a duration like "30s", "5m", "1h", "1d", "1w", "1M" or "1Y"',
   });
-export const id = () =>
-  nonEmptyText().max(128, { error: 'expected an id of at most 128 characters' });
+export const id = () => nonEmptyText().max(128, { error: 'expected an id of at most 128 characters' });
 export const anyJson = () => z.record(text(), z.unknown(), { error: 'expected an object' });

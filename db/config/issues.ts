@@ -34,14 +34,18 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 /** Shows the offending value without ever echoing a long or secret-looking string in full. */
 function describeInput(input: unknown): string {
   if (input === undefined) return 'nothing';
-  if (typeof input === 'string') return input.length > 40 ? `a string of ${input.length} characters` : JSON.stringify(input);
+  if (typeof input === 'string')
+    return input.length > 40 ? `a string of ${input.length} characters` : JSON.stringify(input);
   if (Array.isArray(input)) return 'a list';
   if (input === null) return 'null';
   if (typeof input === 'object') return 'an object';
   return String(input);
 }
 
-export function fromZodIssues(issues: ReadonlyArray<z.core.$ZodIssue>, path: PropertyKey[] = []): ConfigIssue[] {
+export function fromZodIssues(
+  issues: ReadonlyArray<z.core.$ZodIssue>,
+  path: PropertyKey[] = [],
+): ConfigIssue[] {
   return issues.flatMap((issue) => {
     const fullPath = [...path, ...issue.path];
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {

@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { heimdallConfig } from './model.ts';
 
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(heimdallConfig, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(heimdallConfig, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return {
     ...schema,
     $id: 'https://heimdall.dev/config.schema.json',

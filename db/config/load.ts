@@ -20,7 +20,10 @@ export interface LoadedConfig {
 }
 
 /** Validates an already-parsed document (a file's content, or `applyConfig`'s argument). */
-export function validateConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; source?: string } = {}): LoadedConfig {
+export function validateConfig(
+  raw: unknown,
+  options: { env?: NodeJS.ProcessEnv; source?: string } = {},
+): LoadedConfig {
   const source = options.source ?? 'config';
   const { document, chartOnly } = normalizeDocument(raw ?? {});
   const parsed = heimdallConfig.safeParse(document, { reportInput: true });
@@ -47,16 +50,24 @@ function parseText(text: string, file: string): unknown {
     if (doc.errors.length === 0) return doc.toJS();
     for (const error of doc.errors) {
       const where = error.linePos?.[0];
-      issues.push({ path: '', message: `invalid YAML${where ? ` at line ${where.line}, column ${where.col}` : ''}: ${error.message.split('\n')[0]}` });
+      issues.push({
+        path: '',
+        message: `invalid YAML${where ? ` at line ${where.line}, column ${where.col}` : ''}: ${error.message.split('\n')[0]}`,
+      });
     }
   }
   throw new ConfigError(issues, file);
 }
 
 /** The config path: `HEIMDALL_CONFIG`, else ./config.json, else ./config.yaml (or .yml). */
-export function findConfigFile(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
+export function findConfigFile(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string | undefined {
   if (env.HEIMDALL_CONFIG) return resolve(cwd, env.HEIMDALL_CONFIG);
-  return ['config.json', 'config.yaml', 'config.yml'].map((name) => resolve(cwd, name)).find((path) => existsSync(path));
+  return ['config.json', 'config.yaml', 'config.yml']
+    .map((name) => resolve(cwd, name))
+    .find((path) => existsSync(path));
 }
 
 export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
@@ -64,7 +75,15 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError([{ path: '', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; set HEIMDALL_CONFIG to an existing file` }], file);
+    throw new ConfigError(
+      [
+        {
+          path: '',
+          message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; set HEIMDALL_CONFIG to an existing file`,
+        },
+      ],
+      file,
+    );
   }
   return validateConfig(parseText(text, file), { env, source: file });
 }

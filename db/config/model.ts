@@ -3,7 +3,16 @@
  * subtree of its Helm values, after normalize.ts renames the camelCase keys).
  */
 import { z } from 'zod';
-import { anyJson, flag, nonEmptyText, nonNegative, nonNegativeInt, positiveInt, text, textList } from './fields.ts';
+import {
+  anyJson,
+  flag,
+  nonEmptyText,
+  nonNegative,
+  nonNegativeInt,
+  positiveInt,
+  text,
+  textList,
+} from './fields.ts';
 import { governance } from './governance.ts';
 import { providerConfig } from './providers.ts';
 
@@ -57,7 +66,9 @@ export const heimdallConfig = z.object({
   $schema: text().optional(),
   encryption_key: text().optional(),
   client: clientConfig.default(clientConfig.parse({})),
-  providers: z.record(nonEmptyText(), providerConfig, { error: 'expected an object keyed by provider name' }).default({}),
+  providers: z
+    .record(nonEmptyText(), providerConfig, { error: 'expected an object keyed by provider name' })
+    .default({}),
   governance: governance.default(governance.parse({})),
   plugins: z.array(plugin, { error: 'expected a list of plugins' }).default([]),
   config_store: storeConfig.optional(),

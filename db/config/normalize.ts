@@ -45,7 +45,10 @@ function normalizeProviders(providers: unknown): unknown {
   const out: Json = {};
   for (const [name, provider] of Object.entries(providers)) {
     out[name] = isObject(provider)
-      ? { ...provider, ...(provider.network_config ? { network_config: normalizeNetwork(provider.network_config) } : {}) }
+      ? {
+          ...provider,
+          ...(provider.network_config ? { network_config: normalizeNetwork(provider.network_config) } : {}),
+        }
       : provider;
   }
   return out;

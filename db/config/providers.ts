@@ -1,6 +1,16 @@
 /** The `providers` section: one entry per provider, each with weighted keys. */
 import { z } from 'zod';
-import { anyJson, flag, nonEmptyText, nonNegative, nonNegativeInt, positiveInt, text, textList, textMap } from './fields.ts';
+import {
+  anyJson,
+  flag,
+  nonEmptyText,
+  nonNegative,
+  nonNegativeInt,
+  positiveInt,
+  text,
+  textList,
+  textMap,
+} from './fields.ts';
 
 /** Providers Heimdall has adapters for. Any other name is a custom provider and needs a base_url. */
 export const KNOWN_PROVIDERS = [

@@ -30,11 +30,18 @@ function checkProviders(config: HeimdallConfig, issues: ConfigIssue[]): void {
     const seen = new Set<string>();
     provider.keys.forEach((key, index) => {
       const path = `${base}.keys[${index}]`;
-      if (seen.has(key.name)) issues.push({ path: `${path}.name`, message: `duplicate key name "${key.name}"; key names must be unique within a provider` });
+      if (seen.has(key.name))
+        issues.push({
+          path: `${path}.name`,
+          message: `duplicate key name "${key.name}"; key names must be unique within a provider`,
+        });
       seen.add(key.name);
       const block = REQUIRED_KEY_BLOCK[name];
       if (block && !key[block] && !hasBaseUrl) {
-        issues.push({ path: `${path}.${block}`, message: `required for ${name} keys; add ${block} (see the README's provider reference)` });
+        issues.push({
+          path: `${path}.${block}`,
+          message: `required for ${name} keys; add ${block} (see the README's provider reference)`,
+        });
       }
     });
   }
@@ -44,12 +51,24 @@ type Section = keyof HeimdallConfig['governance'];
 
 function checkUniqueIds(config: HeimdallConfig, issues: ConfigIssue[]): Map<Section, Set<string>> {
   const ids = new Map<Section, Set<string>>();
-  const sections: Section[] = ['budgets', 'rate_limits', 'customers', 'teams', 'virtual_keys', 'model_configs', 'routing_rules'];
+  const sections: Section[] = [
+    'budgets',
+    'rate_limits',
+    'customers',
+    'teams',
+    'virtual_keys',
+    'model_configs',
+    'routing_rules',
+  ];
   for (const section of sections) {
     const set = new Set<string>();
     const list = config.governance[section] as Array<{ id: string }>;
     list.forEach((entity, index) => {
-      if (set.has(entity.id)) issues.push({ path: `governance.${section}[${index}].id`, message: `duplicate id "${entity.id}"; ids must be unique within ${section}` });
+      if (set.has(entity.id))
+        issues.push({
+          path: `governance.${section}[${index}].id`,
+          message: `duplicate id "${entity.id}"; ids must be unique within ${section}`,
+        });
       set.add(entity.id);
     });
     ids.set(section, set);
@@ -57,14 +76,24 @@ function checkUniqueIds(config: HeimdallConfig, issues: ConfigIssue[]): Map<Sect
   return ids;
 }
 
-function checkReferences(config: HeimdallConfig, ids: Map<Section, Set<string>>, issues: ConfigIssue[]): void {
+function checkReferences(
+  config: HeimdallConfig,
+  ids: Map<Section, Set<string>>,
+  issues: ConfigIssue[],
+): void {
   const gov = config.governance;
   const ref = (path: string, value: string | undefined, section: Section, what: string) => {
     if (value !== undefined && value !== '' && !ids.get(section)?.has(value)) {
-      issues.push({ path, message: `${what} "${value}" does not exist; define it under governance.${section} or remove the reference` });
+      issues.push({
+        path,
+        message: `${what} "${value}" does not exist; define it under governance.${section} or remove the reference`,
+      });
     }
   };
-  const limits = (path: string, e: { budget_id?: string | undefined; rate_limit_id?: string | undefined }) => {
+  const limits = (
+    path: string,
+    e: { budget_id?: string | undefined; rate_limit_id?: string | undefined },
+  ) => {
     ref(`${path}.budget_id`, e.budget_id, 'budgets', 'budget');
     ref(`${path}.rate_limit_id`, e.rate_limit_id, 'rate_limits', 'rate limit');
   };
@@ -79,9 +108,17 @@ function checkReferences(config: HeimdallConfig, ids: Map<Section, Set<string>>,
     limits(path, vk);
     ref(`${path}.team_id`, vk.team_id, 'teams', 'team');
     ref(`${path}.customer_id`, vk.customer_id, 'customers', 'customer');
-    if (vk.team_id && vk.customer_id) issues.push({ path, message: 'a virtual key belongs to a team or a customer, not both; remove team_id or customer_id' });
+    if (vk.team_id && vk.customer_id)
+      issues.push({
+        path,
+        message: 'a virtual key belongs to a team or a customer, not both; remove team_id or customer_id',
+      });
     const prior = values.get(vk.value);
-    if (prior !== undefined) issues.push({ path: `${path}.value`, message: `same value as governance.virtual_keys[${prior}]; virtual key values must be unique` });
+    if (prior !== undefined)
+      issues.push({
+        path: `${path}.value`,
+        message: `same value as governance.virtual_keys[${prior}]; virtual key values must be unique`,
+      });
     values.set(vk.value, i);
     vk.provider_configs.forEach((pc, j) => {
       const pcPath = `${path}.provider_configs[${j}]`;
@@ -90,7 +127,10 @@ function checkReferences(config: HeimdallConfig, ids: Map<Section, Set<string>>,
       const provider = config.providers[pc.provider];
       pc.key_ids.forEach((keyName, k) => {
         if (provider && !provider.keys.some((key) => key.name === keyName)) {
-          issues.push({ path: `${pcPath}.key_ids[${k}]`, message: `provider "${pc.provider}" has no key named "${keyName}"; use one of ${provider.keys.map((key) => key.name).join(', ') || '(none)'}` });
+          issues.push({
+            path: `${pcPath}.key_ids[${k}]`,
+            message: `provider "${pc.provider}" has no key named "${keyName}"; use one of ${provider.keys.map((key) => key.name).join(', ') || '(none)'}`,
+          });
         }
       });
     });
@@ -103,17 +143,27 @@ function checkReferences(config: HeimdallConfig, ids: Map<Section, Set<string>>,
   gov.routing_rules.forEach((rule, i) => {
     const path = `governance.routing_rules[${i}]`;
     if (rule.scope !== 'global') {
-      const section: Section = rule.scope === 'virtual_key' ? 'virtual_keys' : rule.scope === 'team' ? 'teams' : 'customers';
-      if (!rule.scope_id) issues.push({ path: `${path}.scope_id`, message: `required when scope is "${rule.scope}"; set it to the ${rule.scope} id` });
+      const section: Section =
+        rule.scope === 'virtual_key' ? 'virtual_keys' : rule.scope === 'team' ? 'teams' : 'customers';
+      if (!rule.scope_id)
+        issues.push({
+          path: `${path}.scope_id`,
+          message: `required when scope is "${rule.scope}"; set it to the ${rule.scope} id`,
+        });
       else ref(`${path}.scope_id`, rule.scope_id, section, rule.scope.replace('_', ' '));
     }
-    rule.targets.forEach((t, j) => checkProviderName(config, `${path}.targets[${j}].provider`, t.provider, issues));
+    rule.targets.forEach((t, j) =>
+      checkProviderName(config, `${path}.targets[${j}].provider`, t.provider, issues),
+    );
   });
 }
 
 function checkProviderName(config: HeimdallConfig, path: string, name: string, issues: ConfigIssue[]): void {
   if (!known.has(name) && !config.providers[name]) {
-    issues.push({ path, message: `unknown provider "${name}"; configure it under providers or use one of ${KNOWN_PROVIDERS.join(', ')}` });
+    issues.push({
+      path,
+      message: `unknown provider "${name}"; configure it under providers or use one of ${KNOWN_PROVIDERS.join(', ')}`,
+    });
   }
 }
 
@@ -121,11 +171,16 @@ function checkProviderName(config: HeimdallConfig, path: string, name: string, i
 function checkEnvRefs(value: unknown, path: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): void {
   if (isEnvRef(value)) {
     const name = envRefName(value);
-    if (env[name] === undefined) issues.push({ path, message: `environment variable ${name} is not set (referenced as "${value}"); export it or replace the reference` });
+    if (env[name] === undefined)
+      issues.push({
+        path,
+        message: `environment variable ${name} is not set (referenced as "${value}"); export it or replace the reference`,
+      });
   } else if (Array.isArray(value)) {
     value.forEach((item, i) => checkEnvRefs(item, `${path}[${i}]`, env, issues));
   } else if (typeof value === 'object' && value !== null) {
-    for (const [key, inner] of Object.entries(value)) checkEnvRefs(inner, path ? `${path}.${key}` : key, env, issues);
+    for (const [key, inner] of Object.entries(value))
+      checkEnvRefs(inner, path ? `${path}.${key}` : key, env, issues);
   }
 }
 

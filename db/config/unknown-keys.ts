@@ -8,7 +8,11 @@ import { formatPath } from './issues.ts';
 function unwrap(schema: z.ZodType): z.ZodType {
   let current: z.ZodType = schema;
   for (;;) {
-    if (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable) {
+    if (
+      current instanceof z.ZodOptional ||
+      current instanceof z.ZodDefault ||
+      current instanceof z.ZodNullable
+    ) {
       current = current.unwrap() as z.ZodType;
     } else return current;
   }
@@ -25,7 +29,9 @@ export function findUnknownKeys(schema: z.ZodType, value: unknown, path: Propert
     });
   }
   if (inner instanceof z.ZodArray && Array.isArray(value)) {
-    return value.flatMap((item, index) => findUnknownKeys(inner.element as z.ZodType, item, [...path, index]));
+    return value.flatMap((item, index) =>
+      findUnknownKeys(inner.element as z.ZodType, item, [...path, index]),
+    );
   }
   if (inner instanceof z.ZodRecord && typeof value === 'object' && value !== null) {
     return Object.entries(value).flatMap(([key, child]) =>
@@ -35,7 +41,9 @@ export function findUnknownKeys(schema: z.ZodType, value: unknown, path: Propert
   if (inner instanceof z.ZodDiscriminatedUnion && typeof value === 'object' && value !== null) {
     const tag = (value as Record<string, unknown>)[inner._zod.def.discriminator];
     const option = (inner.options as z.ZodType[]).find(
-      (opt) => opt instanceof z.ZodObject && (opt.shape as Record<string, z.ZodType>)[inner._zod.def.discriminator]?.safeParse(tag).success,
+      (opt) =>
+        opt instanceof z.ZodObject &&
+        (opt.shape as Record<string, z.ZodType>)[inner._zod.def.discriminator]?.safeParse(tag).success,
     );
     return option ? findUnknownKeys(option, value, path) : [];
   }

@@ -48,7 +48,13 @@ export const PRICE_BOOK_SOURCES: Record<string, string> = {
   together: 'https://www.together.ai/pricing',
 };
 
-const chat = (provider: string, model: string, input: number, output: number, extra: Partial<BundledPrice> = {}): BundledPrice => ({
+const chat = (
+  provider: string,
+  model: string,
+  input: number,
+  output: number,
+  extra: Partial<BundledPrice> = {},
+): BundledPrice => ({
   provider,
   model,
   input,
@@ -56,7 +62,13 @@ const chat = (provider: string, model: string, input: number, output: number, ex
   kind: 'chat',
   ...extra,
 });
-const embedding = (provider: string, model: string, input: number): BundledPrice => ({ provider, model, input, output: 0, kind: 'embedding' });
+const embedding = (provider: string, model: string, input: number): BundledPrice => ({
+  provider,
+  model,
+  input,
+  output: 0,
+  kind: 'embedding',
+});
 
 /** Anthropic bills 5-minute cache writes at 1.25× and cache reads at 0.1× the input price. */
 const claude = (input: number, maxOut: number) => ({
@@ -97,9 +109,17 @@ export const BUNDLED_PRICES: BundledPrice[] = [
   embedding('openai', 'text-embedding-3-small', 0.02),
   embedding('openai', 'text-embedding-3-large', 0.13),
   embedding('openai', 'text-embedding-ada-002', 0.1),
-  ...ANTHROPIC_MODELS.map(([model, input, output, maxOut]) => chat('anthropic', model, input, output, claude(input, maxOut))),
-  chat('gemini', 'gemini-1.5-flash', 0.075, 0.3, { tiers: [{ above_input_tokens: 128_000, input: 0.15, output: 0.6 }], max_output_tokens: 8192 }),
-  chat('gemini', 'gemini-1.5-pro', 1.25, 5, { tiers: [{ above_input_tokens: 128_000, input: 2.5, output: 10 }], max_output_tokens: 8192 }),
+  ...ANTHROPIC_MODELS.map(([model, input, output, maxOut]) =>
+    chat('anthropic', model, input, output, claude(input, maxOut)),
+  ),
+  chat('gemini', 'gemini-1.5-flash', 0.075, 0.3, {
+    tiers: [{ above_input_tokens: 128_000, input: 0.15, output: 0.6 }],
+    max_output_tokens: 8192,
+  }),
+  chat('gemini', 'gemini-1.5-pro', 1.25, 5, {
+    tiers: [{ above_input_tokens: 128_000, input: 2.5, output: 10 }],
+    max_output_tokens: 8192,
+  }),
   chat('gemini', 'gemini-2.0-flash', 0.1, 0.4, { cache_read: 0.025, max_output_tokens: 8192 }),
   chat('gemini', 'gemini-2.0-flash-lite', 0.075, 0.3, { max_output_tokens: 8192 }),
   chat('gemini', 'gemini-2.5-flash', 0.3, 2.5, { cache_read: 0.075, max_output_tokens: 65536 }),
@@ -128,7 +148,10 @@ export const BUNDLED_PRICES: BundledPrice[] = [
   embedding('bedrock', 'amazon.titan-embed-text-v2:0', 0.02),
   embedding('bedrock', 'cohere.embed-english-v3', 0.1),
   chat('vertex', 'gemini-2.0-flash', 0.15, 0.6, { max_output_tokens: 8192 }),
-  chat('vertex', 'gemini-2.5-pro', 1.25, 10, { tiers: [{ above_input_tokens: 200_000, input: 2.5, output: 15 }], max_output_tokens: 65536 }),
+  chat('vertex', 'gemini-2.5-pro', 1.25, 10, {
+    tiers: [{ above_input_tokens: 200_000, input: 2.5, output: 15 }],
+    max_output_tokens: 65536,
+  }),
   chat('vertex', 'claude-3-5-sonnet-v2@20241022', 3, 15, claude(3, 8192)),
   chat('perplexity', 'sonar', 1, 1),
   chat('perplexity', 'sonar-pro', 3, 15),

@@ -70,6 +70,10 @@ export function costMicros(price: BundledPrice, usage: TokenUsage): number {
   const cacheWrite = usage.cache_write_tokens ?? 0;
   const uncached = Math.max(0, usage.prompt_tokens - cacheRead - cacheWrite);
   const r = rates(price, usage.prompt_tokens);
-  const total = uncached * r.input + cacheRead * r.cacheRead + cacheWrite * r.cacheWrite + usage.completion_tokens * r.output;
+  const total =
+    uncached * r.input +
+    cacheRead * r.cacheRead +
+    cacheWrite * r.cacheWrite +
+    usage.completion_tokens * r.output;
   return Math.floor((total + SCALE / 2) / SCALE);
 }

@@ -11,7 +11,15 @@ describe('config.schema.json', () => {
   it('describes the sections a Bifrost config.json has', () => {
     const schema = JSON.parse(configJsonSchemaText()) as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual(
-      expect.arrayContaining(['providers', 'governance', 'client', 'plugins', 'config_store', 'logs_store', 'encryption_key']),
+      expect.arrayContaining([
+        'providers',
+        'governance',
+        'client',
+        'plugins',
+        'config_store',
+        'logs_store',
+        'encryption_key',
+      ]),
     );
   });
 });

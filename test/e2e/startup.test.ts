@@ -20,7 +20,9 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'heimdall-start-'));
 function dumpSqlite(file: string): Record<string, unknown[]> {
   const db = new Database(file, { readonly: true });
   try {
-    const tables = db.prepare("select name from sqlite_master where type = 'table' order by name").all() as Array<{ name: string }>;
+    const tables = db
+      .prepare("select name from sqlite_master where type = 'table' order by name")
+      .all() as Array<{ name: string }>;
     return Object.fromEntries(tables.map(({ name }) => [name, db.prepare(`select * from "${name}"`).all()]));
   } finally {
     db.close();
@@ -35,7 +37,8 @@ async function dumpPostgres(url: string): Promise<Record<string, unknown[]>> {
       "select table_name from information_schema.tables where table_schema = 'public' order by table_name",
     );
     const out: Record<string, unknown[]> = {};
-    for (const { table_name } of rows) out[table_name] = (await client.query(`select * from "${table_name}" order by 1`)).rows;
+    for (const { table_name } of rows)
+      out[table_name] = (await client.query(`select * from "${table_name}" order by 1`)).rows;
     return out;
   } finally {
     await client.end();
@@ -43,7 +46,10 @@ async function dumpPostgres(url: string): Promise<Record<string, unknown[]>> {
 }
 
 function expectNoSecrets(text: string): void {
-  for (const secret of [...Object.values(SEED_ENV).filter((v) => v.length > 20 && !v.startsWith('http')), ...SEED_LITERAL_SECRETS]) {
+  for (const secret of [
+    ...Object.values(SEED_ENV).filter((v) => v.length > 20 && !v.startsWith('http')),
+    ...SEED_LITERAL_SECRETS,
+  ]) {
     expect(text, `secret ${secret.slice(0, 6)}… leaked`).not.toContain(secret);
   }
 }
@@ -66,7 +72,11 @@ describe('start-up refuses a bad config and writes nothing', () => {
       const before = await dumpPostgres(database.url);
       const dir = tmp();
       writeFileSync(join(dir, 'config.json'), MALFORMED_CONFIGS[0]!.text);
-      const { code } = await runToExit({ HEIMDALL_CONFIG: join(dir, 'config.json'), DATABASE_URL: database.url, ...KEY });
+      const { code } = await runToExit({
+        HEIMDALL_CONFIG: join(dir, 'config.json'),
+        DATABASE_URL: database.url,
+        ...KEY,
+      });
       expect(code).not.toBe(0);
       expect(await dumpPostgres(database.url)).toEqual(before);
     } finally {
@@ -101,7 +111,13 @@ describe('start-up with the seed Helm values', () => {
     });
 
     it('reconciles, and a second start changes no row', async () => {
-      const env = { ...SEED_ENV, ...KEY, HEIMDALL_CONFIG: SEED_FILE, DATABASE_URL: database.url, HEIMDALL_DATA_DIR: join(tmp(), 'data') };
+      const env = {
+        ...SEED_ENV,
+        ...KEY,
+        HEIMDALL_CONFIG: SEED_FILE,
+        DATABASE_URL: database.url,
+        HEIMDALL_DATA_DIR: join(tmp(), 'data'),
+      };
       const first = await startHeimdallChild(env);
       await first.stop();
       const afterFirst = await dumpPostgres(database.url);
@@ -114,7 +130,12 @@ describe('start-up with the seed Helm values', () => {
     });
 
     it('refuses to start without an explicit encryption key', async () => {
-      const { code, output } = await runToExit({ ...SEED_ENV, HEIMDALL_ENCRYPTION_KEY: '', HEIMDALL_CONFIG: SEED_FILE, DATABASE_URL: database.url });
+      const { code, output } = await runToExit({
+        ...SEED_ENV,
+        HEIMDALL_ENCRYPTION_KEY: '',
+        HEIMDALL_CONFIG: SEED_FILE,
+        DATABASE_URL: database.url,
+      });
       expect(code).not.toBe(0);
       expect(output).toMatch(/encryption key/i);
     });
@@ -124,7 +145,10 @@ describe('start-up with the seed Helm values', () => {
 describe('the shipped example config', () => {
   it('starts on a fresh data directory and answers /health within 10 s', async () => {
     const started = Date.now();
-    const running = await startHeimdallChild({ HEIMDALL_CONFIG: join(ROOT, 'config.json'), HEIMDALL_DATA_DIR: join(tmp(), 'data') }, 10_000);
+    const running = await startHeimdallChild(
+      { HEIMDALL_CONFIG: join(ROOT, 'config.json'), HEIMDALL_DATA_DIR: join(tmp(), 'data') },
+      10_000,
+    );
     try {
       expect(Date.now() - started).toBeLessThan(10_000);
       const res = await fetch(`${running.url}/health`);

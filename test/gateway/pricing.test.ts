@@ -13,15 +13,22 @@ describe('price book', () => {
   it('bills cached reads at the cache price and the rest at the input price', () => {
     const { price } = book.lookup('openai', 'gpt-4o')!;
     // 800 uncached × 2.5 + 200 cached × 1.25 + 100 × 10 = 2000 + 250 + 1000
-    expect(costMicros(price, { prompt_tokens: 1000, cache_read_tokens: 200, completion_tokens: 100 })).toBe(3250);
+    expect(costMicros(price, { prompt_tokens: 1000, cache_read_tokens: 200, completion_tokens: 100 })).toBe(
+      3250,
+    );
   });
 
   it('applies Anthropic cache write and read multipliers', () => {
     const { price } = book.lookup('anthropic', 'claude-3-5-sonnet-20241022')!;
     // 1000 uncached × 3 + 2000 write × 3.75 + 4000 read × 0.30 + 100 × 15
-    expect(costMicros(price, { prompt_tokens: 7000, cache_write_tokens: 2000, cache_read_tokens: 4000, completion_tokens: 100 })).toBe(
-      3000 + 7500 + 1200 + 1500,
-    );
+    expect(
+      costMicros(price, {
+        prompt_tokens: 7000,
+        cache_write_tokens: 2000,
+        cache_read_tokens: 4000,
+        completion_tokens: 100,
+      }),
+    ).toBe(3000 + 7500 + 1200 + 1500);
   });
 
   it('switches to the long-context tier above the threshold', () => {

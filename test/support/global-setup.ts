@@ -19,6 +19,8 @@ function reachable(host: string, port: number): Promise<boolean> {
 
 export default async function setup(): Promise<void> {
   if (!(await reachable('127.0.0.1', 5432))) {
-    throw new Error('PostgreSQL is not reachable on 127.0.0.1:5432; start it (see .ci/run) or set TEST_PG_URL');
+    throw new Error(
+      'PostgreSQL is not reachable on 127.0.0.1:5432; start it (see .ci/run) or set TEST_PG_URL',
+    );
   }
 }

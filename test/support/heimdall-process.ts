@@ -26,7 +26,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function spawnHeimdall(env: NodeJS.ProcessEnv, cwd = ROOT): { child: ChildProcess; output: () => string } {
+export function spawnHeimdall(
+  env: NodeJS.ProcessEnv,
+  cwd = ROOT,
+): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}api/main.ts`], {
     cwd,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
@@ -39,7 +42,10 @@ export function spawnHeimdall(env: NodeJS.ProcessEnv, cwd = ROOT): { child: Chil
 }
 
 /** Resolves with the exit code of a process expected to stop by itself. */
-export async function runToExit(env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
+export async function runToExit(
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; output: string }> {
   const { child, output } = spawnHeimdall(env);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const [code] = (await once(child, 'exit')) as [number | null];
