@@ -35,7 +35,7 @@ describe('room import rules', () => {
 
   it('refuses drizzle-orm outside db/ and undici outside gateway/upstream/', async () => {
     expect(
-      await ruleIds('schema/example.ts', "import { sql } from 'drizzle-orm';\nexport const y = sql;\n"),
+      await ruleIds('api/example.ts', "import { sql } from 'drizzle-orm';\nexport const y = sql;\n"),
     ).toEqual([expect.stringContaining('drizzle-orm lives only in db/')]);
     expect(
       await ruleIds('gateway/http/example.ts', "import { Pool } from 'undici';\nexport const y = Pool;\n"),
