@@ -6,7 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.ts';
 import type { Operation } from '../types.ts';
 import { serveModels } from './models.ts';
-import { sendError, sendJson } from './respond.ts';
+import { routeAnthropic } from './anthropic/route.ts';
+import { sendError } from './respond.ts';
 import { serveInference, type ServeDeps } from './serve.ts';
 
 const OPERATIONS: ReadonlyMap<string, Operation> = new Map([
@@ -60,15 +61,6 @@ function routeOpenAI(deps: ServeDeps, path: string, req: IncomingMessage, res: S
   );
 }
 
-/** The Anthropic-compatible route arrives with issue 4; until then it answers in Anthropic's envelope. */
-function routeAnthropic(res: ServerResponse): void {
-  const body = {
-    type: 'error',
-    error: { type: 'not_found_error', message: 'the Anthropic-compatible route is not available yet' },
-  };
-  sendJson(res, 404, JSON.stringify(body), undefined);
-}
-
 export function createHandler(deps: ServeDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const url = req.url ?? '';
@@ -79,7 +71,7 @@ export function createHandler(deps: ServeDeps): (req: IncomingMessage, res: Serv
       return true;
     }
     if (path.startsWith('/anthropic/')) {
-      routeAnthropic(res);
+      routeAnthropic(deps, path, req, res);
       return true;
     }
     return false;

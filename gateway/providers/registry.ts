@@ -7,6 +7,7 @@ import type { ProviderSnapshot } from '../../clients/snapshot.ts';
 import type { ProviderAdapter } from './adapter.ts';
 import { azure } from './openai-compat/azure.ts';
 import { customOpenAICompatible, OPENAI_COMPATIBLE } from './openai-compat/catalog.ts';
+import { TRANSLATING_ADAPTERS } from './translating.ts';
 
 /** Providers whose adapters translate formats (issue 4); named so the error can say so. */
 const TRANSLATING = new Set([
@@ -20,7 +21,7 @@ const TRANSLATING = new Set([
 ]);
 
 /** Adapters of translating providers register here as they are written (issue 4). */
-const extraAdapters = new Map<string, ProviderAdapter>();
+const extraAdapters = new Map<string, ProviderAdapter>(TRANSLATING_ADAPTERS);
 
 export function registerAdapter(name: string, adapter: ProviderAdapter): void {
   extraAdapters.set(name, adapter);

@@ -1,0 +1,88 @@
+/**
+ * Canonical (OpenAI) chat messages → Anthropic Messages: system/developer messages become the
+ * `system` blocks, user parts become text and image blocks (base64 data URLs or URL sources),
+ * assistant tool calls become `tool_use` blocks, `tool` messages become `tool_result` blocks in
+ * a user turn, and consecutive turns of one role are merged (the API wants alternation).
+ */
+import type { JsonObject } from '../../types.ts';
+import { isJsonObject } from '../../types.ts';
+import {
+  contentParts,
+  contentText,
+  parseArguments,
+  toolCallsOf,
+  type ContentPart,
+} from '../translate/openai-input.ts';
+
+type Block = JsonObject;
+interface Turn {
+  role: 'user' | 'assistant';
+  content: Block[];
+}
+
+function imageBlock(part: Extract<ContentPart, { type: 'image' }>): Block {
+  if (part.base64 !== undefined)
+    return { type: 'image', source: { type: 'base64', media_type: part.mediaType, data: part.base64 } };
+  return { type: 'image', source: { type: 'url', url: part.url } };
+}
+
+function blocksOf(content: unknown): Block[] {
+  return contentParts(content).map((part) =>
+    part.type === 'text' ? { type: 'text', text: part.text } : imageBlock(part),
+  );
+}
+
+function assistantBlocks(message: JsonObject): Block[] {
+  const blocks = blocksOf(message.content);
+  for (const call of toolCallsOf(message))
+    blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: parseArguments(call.arguments) });
+  return blocks;
+}
+
+function toolResult(message: JsonObject): Block {
+  const parts = blocksOf(message.content);
+  const onlyText = parts.every((part) => part.type === 'text');
+  return {
+    type: 'tool_result',
+    tool_use_id: typeof message.tool_call_id === 'string' ? message.tool_call_id : '',
+    content: onlyText ? contentText(message.content) : parts,
+  };
+}
+
+function push(turns: Turn[], role: Turn['role'], blocks: Block[]): void {
+  if (blocks.length === 0) return;
+  const last = turns[turns.length - 1];
+  if (last && last.role === role) last.content.push(...blocks);
+  else turns.push({ role, content: blocks });
+}
+
+export interface AnthropicConversation {
+  system: Block[];
+  messages: Turn[];
+}
+
+export function toAnthropicMessages(messages: readonly JsonObject[]): AnthropicConversation {
+  const system: Block[] = [];
+  const turns: Turn[] = [];
+  for (const message of messages) {
+    const role = message.role;
+    if (role === 'system' || role === 'developer') {
+      const text = contentText(message.content);
+      if (text !== '') system.push({ type: 'text', text });
+    } else if (role === 'assistant') push(turns, 'assistant', assistantBlocks(message));
+    else if (role === 'tool') push(turns, 'user', [toolResult(message)]);
+    else if (role === 'function' && typeof message.name === 'string')
+      push(turns, 'user', [{ type: 'text', text: contentText(message.content) }]);
+    else push(turns, 'user', blocksOf(message.content));
+  }
+  // Tool results must open their user turn, before any other content of that turn.
+  for (const turn of turns) {
+    if (turn.role !== 'user') continue;
+    turn.content.sort((a, b) => Number(b.type === 'tool_result') - Number(a.type === 'tool_result'));
+  }
+  return { system, messages: turns };
+}
+
+export function isBlockList(value: unknown): value is Block[] {
+  return Array.isArray(value) && value.every(isJsonObject);
+}
