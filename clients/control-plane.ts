@@ -3,6 +3,7 @@
  * calling the same services the resolvers call) and remote (GraphQL over HTTP + graphql-ws).
  * The gateway cannot tell which one it holds.
  */
+import type { GovernanceChannel } from './governance.ts';
 import type { GatewaySnapshot } from './snapshot.ts';
 
 export interface ConfigChangedEvent {
@@ -20,4 +21,9 @@ export interface ControlPlaneClient {
   onConfigChanged(listener: (event: ConfigChangedEvent) => void): Unsubscribe;
   /** Stops subscriptions and flushes anything buffered. */
   close(): Promise<void>;
+  /**
+   * Budget/rate-limit leases, usage ledger and request logs (clients/governance.ts). Optional so
+   * a control plane without them still serves a gateway: it then keeps meters in memory.
+   */
+  governance?: GovernanceChannel;
 }

@@ -160,9 +160,24 @@ export interface GovernanceSnapshot {
   routing_rules: RoutingRuleSnapshot[];
 }
 
+/** A control-plane price entry overriding the bundled price book; USD per 1M tokens. */
+export interface PriceOverrideSnapshot {
+  provider: string;
+  model: string;
+  input: number;
+  output: number;
+  cache_read?: number | undefined;
+  cache_write?: number | undefined;
+  /** The tier applies to prompts above this many tokens; 0 is the base price. */
+  above_input_tokens: number;
+  version: string;
+}
+
 export interface GatewaySnapshot {
   /** Monotonic config version; bumps on every change. */
   version: number;
+  /** Price-book overrides from the control plane (latest version per provider/model). */
+  price_overrides?: PriceOverrideSnapshot[] | undefined;
   client: ClientSnapshot;
   providers: ProviderSnapshot[];
   governance: GovernanceSnapshot;

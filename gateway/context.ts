@@ -91,6 +91,16 @@ export class RequestContext {
 
   /** Set by governance (issue 5): the authenticated virtual key and what it resolved to. */
   principal: unknown = undefined;
+  /** Provider → key names a virtual key pins (`key_ids`); key choice stays within them. */
+  keyNames: ReadonlyMap<string, readonly string[]> | undefined = undefined;
+  /** A caller's own provider key (`client.allow_direct_keys`), used instead of configured keys. */
+  directKey: string | undefined = undefined;
+  /**
+   * Sees every stream event before it is forwarded; an error returned ends the stream with that
+   * error event (governance's strict-budget cut-off).
+   */
+  streamGuard: ((event: string | undefined, data: string) => GatewayError | undefined) | undefined =
+    undefined;
 
   constructor(
     readonly req: IncomingMessage,

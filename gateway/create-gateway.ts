@@ -4,6 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ControlPlaneClient } from '../clients/control-plane.ts';
+import { composeHooks } from './governance/compose.ts';
+import { createGovernance, type GovernanceOptions } from './governance/index.ts';
 import { withDefaultHooks, type GatewayHooks } from './hooks.ts';
 import { createHandler } from './http/router.ts';
 import type { ServeDeps } from './http/serve.ts';
@@ -14,6 +16,8 @@ import { SnapshotStore } from './snapshot/store.ts';
 export type { GatewayHooks } from './hooks.ts';
 export type { AttemptRecord, RequestContext, RequestLog } from './context.ts';
 export type { GatewayLogger } from './logger.ts';
+export type { GovernanceOptions } from './governance/index.ts';
+export { checkCelExpression, CEL_VARIABLES, type CelProblem } from './governance/rules.ts';
 
 export interface GatewayOptions {
   controlPlane: ControlPlaneClient;
@@ -25,6 +29,12 @@ export interface GatewayOptions {
    * @default all no-ops
    */
   hooks?: Partial<GatewayHooks>;
+  /**
+   * Governance (virtual keys, budgets, rate limits, routing rules, request logs); `false` turns
+   * it off entirely (the plain data plane).
+   * @default on, with default options
+   */
+  governance?: GovernanceOptions | false;
 }
 
 export interface Gateway {
@@ -34,6 +44,8 @@ export interface Gateway {
   metrics(): Promise<string>;
   /** The snapshot currently in force (for tests and /health details). */
   snapshotVersion(): number;
+  /** Sends queued usage (ledger) and request logs to the control plane now. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,8 +54,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger ?? SILENT_LOGGER;
   const store = await SnapshotStore.open(options.controlPlane, logger);
   const metrics = new GatewayMetrics();
+  const governance =
+    options.governance === false
+      ? undefined
+      : createGovernance(
+          { controlPlane: options.controlPlane, metrics, logger, current: () => store.current },
+          options.governance,
+        );
   const deps: ServeDeps = {
-    hooks: withDefaultHooks(options.hooks),
+    hooks: governance ? composeHooks(governance.hooks, options.hooks) : withDefaultHooks(options.hooks),
     metrics,
     logger,
     current: () => store.current,
@@ -53,6 +72,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     handle,
     metrics: () => metrics.text(),
     snapshotVersion: () => store.current.version,
-    close: () => store.close(),
+    flush: async () => {
+      await governance?.flush();
+    },
+    close: async () => {
+      await store.close();
+      await governance?.close();
+    },
   };
 }

@@ -9,6 +9,13 @@ export type ErrorType =
   | 'authentication_error'
   | 'permission_error'
   | 'budget_exceeded'
+  // Governance refusals carry Bifrost's own type strings (issue 5).
+  | 'virtual_key_required'
+  | 'virtual_key_not_found'
+  | 'virtual_key_blocked'
+  | 'provider_blocked'
+  | 'model_blocked'
+  | 'rate_limited'
   | 'rate_limit_error'
   | 'not_found_error'
   | 'upstream_error'

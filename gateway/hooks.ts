@@ -18,6 +18,11 @@ import type { ModelListEntry } from './snapshot/types.ts';
 export interface GatewayHooks {
   /** Virtual-key authentication; sets `ctx.principal`. */
   authenticate(ctx: RequestContext): void | Promise<void>;
+  /**
+   * Targets decided before model resolution (a matching routing rule, a virtual key's weighted
+   * providers for a bare model); undefined leaves resolution to the data plane.
+   */
+  planTargets(ctx: RequestContext): Target[] | undefined;
   /** Routing rules (CEL) and VK provider weights may reorder or replace the targets. */
   route(ctx: RequestContext, targets: Target[]): Target[];
   /** Budget/rate-limit pre-check and reservation for this target. */
@@ -37,6 +42,7 @@ const nothing = (): undefined => undefined;
 
 export const NOOP_HOOKS: GatewayHooks = {
   authenticate: nothing,
+  planTargets: nothing,
   route: (_ctx, targets) => targets,
   beforeAttempt: nothing,
   onAttemptSettled: nothing,

@@ -9,7 +9,7 @@ import type { GatewayHooks } from '../hooks.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
 import { parseOpenAIError } from '../providers/upstream-errors.ts';
-import { selectKey } from '../routing/key-select.ts';
+import { directKey, selectKey } from '../routing/key-select.ts';
 import type { Target } from '../routing/targets.ts';
 import { StreamRelay } from '../streaming/relay.ts';
 import { SseParser } from '../streaming/sse-parser.ts';
@@ -101,7 +101,16 @@ async function callProvider(
       provider.unsupportedReason ?? `provider "${provider.name}" is not supported`,
     );
   }
-  const key = selectKey(provider, target.model, ctx.pinnedKeyName, target.index === 0);
+  const key =
+    ctx.directKey !== undefined
+      ? directKey(provider, ctx.directKey)
+      : selectKey(
+          provider,
+          target.model,
+          ctx.pinnedKeyName,
+          target.index === 0,
+          ctx.keyNames?.get(provider.name),
+        );
   record.keyId = key.id;
   record.keyName = key.name;
   const outgoing = buildOutgoing(ctx, target, key, adapter);

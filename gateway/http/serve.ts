@@ -35,13 +35,15 @@ async function prepare(ctx: RequestContext, deps: ServeDeps): Promise<void> {
   if (auth) await auth;
   const pinned = ctx.req.headers[PIN_KEY_HEADER];
   if (typeof pinned === 'string' && pinned !== '') ctx.pinnedKeyName = pinned;
-  const targets = buildTargets(
-    ctx.snapshot,
-    ctx.operation,
-    ctx.requestedModel,
-    ctx.requestedProvider,
-    ctx.requestedFallbacks,
-  );
+  const targets =
+    deps.hooks.planTargets(ctx) ??
+    buildTargets(
+      ctx.snapshot,
+      ctx.operation,
+      ctx.requestedModel,
+      ctx.requestedProvider,
+      ctx.requestedFallbacks,
+    );
   ctx.targets = deps.hooks.route(ctx, targets);
 }
 

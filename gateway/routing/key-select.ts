@@ -53,6 +53,45 @@ export function pickerFor(provider: CompiledProvider, model: string): KeyPicker 
 }
 
 /**
+ * Weighted choice among the named keys that allow the model. Unlike the general pool this may
+ * pick a `use_for_batch_api` key: a virtual key that names one explicitly is meant to use it.
+ */
+function selectNamedKey(
+  provider: CompiledProvider,
+  model: string,
+  names: readonly string[],
+): ProviderKeySnapshot {
+  const keys: ProviderKeySnapshot[] = [];
+  for (const name of names) {
+    const key = provider.keysByName.get(name);
+    if (key !== undefined && keyAllowsModel(key, model)) keys.push(key);
+  }
+  if (keys.length === 0) {
+    throw new GatewayError(
+      403,
+      'permission_error',
+      'key_model_not_allowed',
+      `no key the virtual key is pinned to (${names.join(', ')}) of provider "${provider.name}" serves model "${model}"`,
+    );
+  }
+  return keys.length === 1 ? keys[0]! : new KeyPicker(keys).pick();
+}
+
+/** A caller-supplied provider secret (`client.allow_direct_keys`), used as-is for this request. */
+export function directKey(provider: CompiledProvider, secret: string): ProviderKeySnapshot {
+  const base = provider.keys[0];
+  return {
+    ...(base ?? { weight: 1, use_for_batch_api: false }),
+    id: 'direct',
+    name: 'direct',
+    value: secret,
+    models: [],
+    blacklisted_models: [],
+    enabled: true,
+  } as ProviderKeySnapshot;
+}
+
+/**
  * The key for one attempt. A pinned name that this provider lacks is an error on the primary
  * target and ignored on fallbacks (another provider's keys have other names).
  */
@@ -61,7 +100,11 @@ export function selectKey(
   model: string,
   pinned: string | undefined,
   isPrimary: boolean,
+  /** Key names a virtual key is pinned to on this provider (its `key_ids`); may name batch keys. */
+  allowedNames?: readonly string[],
 ): ProviderKeySnapshot {
+  if (allowedNames !== undefined && allowedNames.length > 0 && pinned === undefined)
+    return selectNamedKey(provider, model, allowedNames);
   if (pinned !== undefined) {
     const key = provider.keysByName.get(pinned);
     if (key !== undefined) {

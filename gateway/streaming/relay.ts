@@ -78,6 +78,12 @@ export class StreamRelay implements EventSink {
 
   onEvent(event: string | undefined, data: string): void {
     if (this.terminal || this.settled || this.ctx.clientGone) return;
+    const cut = this.ctx.streamGuard?.(event, data);
+    if (cut !== undefined) {
+      this.terminal = true;
+      this.fail(cut);
+      return;
+    }
     const forward =
       this.ctx.operation === 'responses' ? this.inspectResponses(event, data) : this.inspectChat(data);
     if (this.upstreamFailed && !this.committed) {

@@ -1,0 +1,203 @@
+/**
+ * The gateway's side of one lease: a meter's slice granted by the control plane, spent locally.
+ *
+ *   held = granted − released (what the control plane counts as reserved for this holder)
+ *   free = the part of `held` no attempt has reserved yet
+ *
+ * Strict reservations take from `free`, renewing first when it is short; if the control plane
+ * cannot grant enough, the request waits (bounded) only while the window could still fit it
+ * once other reservations settle, and is refused otherwise. Settling gives back the unused part
+ * of a reservation and releases the consumed part from the lease (a `release` ledger entry), so
+ * the counters stay the ledger's sums. Usage beyond the lease (soft mode) is settled without a
+ * release: it is spend the lease never covered. Near the limit, leases are exactly what a
+ * request needs and are returned right after use, so no replica strands headroom.
+ */
+import type { GovernanceChannel, LeaseGrant, MeterKind } from '../../clients/governance.ts';
+
+export interface AccountDeps {
+  channel: GovernanceChannel;
+  holder: string;
+  now(): number;
+  /** Queues a lease release (budget) or unused units (rate limit) for the next flush. */
+  release(account: MeterAccount, amount: number): void;
+  /** Asks for an early flush (tight leases are handed back promptly). */
+  flushSoon(): void;
+}
+
+/** Share of the limit asked for on top of what a request needs, while headroom is plentiful. */
+const CHUNK_SHARE = 0.05;
+const WAIT_STEP_MS = 5;
+const WAIT_STEP_MAX_MS = 50;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class MeterAccount {
+  free = 0;
+  held = 0;
+  tight = false;
+  info: LeaseGrant | undefined;
+  lastUse = 0;
+  private seq = 0;
+  private acquiring: Promise<void> | undefined;
+  /** Known upper bound of what may still be reserved, and until when it holds. */
+  private ceiling: { value: number; until: number } | undefined;
+
+  constructor(
+    readonly kind: MeterKind,
+    readonly id: string,
+    public limit: number,
+    private readonly deps: AccountDeps,
+  ) {}
+
+  /** The limit changed in the config: forget what was inferred from the old one. */
+  reconfigure(limit: number): void {
+    this.limit = limit;
+    this.ceiling = undefined;
+    this.tight = false;
+  }
+
+  /** Rate leases die with their window (counters restart); budget leases carry over. */
+  private expireWindow(): void {
+    const info = this.info;
+    if (!info || this.deps.now() < info.windowEnd) return;
+    this.info = undefined;
+    this.tight = false;
+    this.ceiling = undefined;
+    if (this.kind !== 'budget') {
+      this.free = 0;
+      this.held = 0;
+    }
+  }
+
+  /** Renews the lease by up to `needed` (plus a chunk while headroom is plentiful), at least `least`. */
+  private acquire(needed: number, least = needed): Promise<void> {
+    if (this.acquiring)
+      return this.acquiring.then(() => (this.free >= needed ? undefined : this.acquire(needed, least)));
+    const extra = this.tight ? 0 : Math.ceil(this.limit * CHUNK_SHARE);
+    const want = needed + extra;
+    const min = Math.max(1, least);
+    const run = this.deps.channel
+      .acquireLease({ holder: this.deps.holder, kind: this.kind, id: this.id, seq: ++this.seq, want, min })
+      .then((grant) => {
+        if (this.info && grant.windowStart !== this.info.windowStart) this.expireWindow();
+        this.info = grant;
+        this.free += grant.granted;
+        this.held += grant.granted;
+        // A short grant means headroom is scarce: from now on ask for exact amounts.
+        this.tight = grant.granted < want;
+        const ceiling = grant.limit - grant.used;
+        this.ceiling = { value: ceiling, until: Math.min(grant.windowEnd, this.deps.now() + 250) };
+      })
+      .finally(() => {
+        this.acquiring = undefined;
+      });
+    this.acquiring = run;
+    return run;
+  }
+
+  /** Whether `amount` can never fit before the window ends (no round trip needed to refuse). */
+  private hopeless(amount: number): boolean {
+    const c = this.ceiling;
+    return c !== undefined && this.deps.now() < c.until && amount > c.value + this.free;
+  }
+
+  /** Takes exactly `amount` from the lease (strict); false when it does not fit by `deadline`. */
+  async reserve(amount: number, deadline: number): Promise<boolean> {
+    return (await this.reserveUpTo(amount, amount, deadline)) === amount;
+  }
+
+  /**
+   * Takes as much of `max` as the window allows, at least `min`; 0 when not even `min` fits by
+   * `deadline`. Waits only while the window could still fit `min` once reservations settle.
+   */
+  async reserveUpTo(max: number, min: number, deadline: number): Promise<number> {
+    this.expireWindow();
+    this.lastUse = this.deps.now();
+    let step = WAIT_STEP_MS;
+    for (;;) {
+      if (this.free >= max) {
+        const take = Math.min(max, this.free);
+        this.free -= take;
+        return take;
+      }
+      if (this.hopeless(min)) return 0;
+      await this.acquire(Math.max(min, max) - this.free, min - this.free);
+      if (this.free >= min) {
+        const take = Math.min(max, this.free);
+        this.free -= take;
+        return take;
+      }
+      const info = this.info;
+      const couldFit = info !== undefined && info.limit - info.used >= min;
+      if (!couldFit || this.deps.now() + step > deadline) return 0;
+      await sleep(step);
+      step = Math.min(step * 2, WAIT_STEP_MAX_MS);
+    }
+  }
+
+  /** Soft admission: anything left in the lease (or grantable) admits the request. */
+  async admit(): Promise<boolean> {
+    this.expireWindow();
+    this.lastUse = this.deps.now();
+    if (this.free > 0) return true;
+    if (this.hopeless(1)) return false;
+    await this.acquire(1);
+    return this.free > 0;
+  }
+
+  /**
+   * Settles an attempt that reserved `reserved` and used `actual`: the covered part is released
+   * from the lease, the rest of the reservation returns to `free`.
+   */
+  settle(reserved: number, actual: number): void {
+    const available = reserved + this.free;
+    const covered = Math.min(actual, available);
+    this.free = available - covered;
+    if (this.kind === 'budget') {
+      this.held -= covered;
+      if (covered > 0) this.deps.release(this, covered);
+    } else if (actual > covered) {
+      // Rate units used beyond the lease are counted anyway (force), so the window sees them.
+      this.forceUse(actual - covered);
+    }
+    if (this.tight) {
+      // Near the limit, headroom this replica is not using right now belongs back in the pool.
+      this.returnFree();
+      this.deps.flushSoon();
+    }
+  }
+
+  private forceUse(amount: number): void {
+    void this.deps.channel
+      .acquireLease({
+        holder: this.deps.holder,
+        kind: this.kind,
+        id: this.id,
+        seq: ++this.seq,
+        want: amount,
+        min: 0,
+        force: true,
+      })
+      .then((grant) => {
+        this.info = grant;
+      })
+      .catch(() => undefined);
+  }
+
+  /** Hands the unused lease back (idle, tight, or shutting down). */
+  returnFree(): void {
+    if (this.free <= 0) return;
+    const amount = this.free;
+    this.free = 0;
+    this.held -= amount;
+    this.deps.release(this, amount);
+  }
+
+  /** Fraction (0–100) of the limit used, as last seen; for routing-rule variables. */
+  percentUsed(): number {
+    const info = this.info;
+    if (!info || info.limit <= 0) return 0;
+    const spentHere = this.kind === 'budget' ? info.used : info.used - this.free;
+    return Math.max(0, Math.min(100, (spentHere / info.limit) * 100));
+  }
+}

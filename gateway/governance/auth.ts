@@ -1,0 +1,101 @@
+/**
+ * Virtual-key authentication. The key comes from `x-bf-vk`, `Authorization: Bearer`,
+ * `x-api-key` or `x-goog-api-key`; its SHA-256 (hex) is looked up in the snapshot. A Bearer or
+ * API-key value that is no virtual key is the caller's own provider key only when
+ * `client.allow_direct_keys` is on, and otherwise counts as no key at all.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type {
+  CustomerSnapshot,
+  TeamSnapshot,
+  VirtualKeyProviderSnapshot,
+  VirtualKeySnapshot,
+} from '../../clients/snapshot.ts';
+import { GatewayError } from '../errors.ts';
+import type { CompiledSnapshot } from '../snapshot/types.ts';
+import type { GovernanceView } from './compile.ts';
+
+export interface Principal {
+  vk: VirtualKeySnapshot;
+  team: TeamSnapshot | undefined;
+  customer: CustomerSnapshot | undefined;
+  /** Provider → its config; undefined when the key allows every provider. */
+  providers: ReadonlyMap<string, VirtualKeyProviderSnapshot> | undefined;
+}
+
+export interface Credentials {
+  principal: Principal | undefined;
+  directKey: string | undefined;
+}
+
+const BEARER = /^Bearer\s+(.+)$/i;
+/** Bifrost's virtual-key prefix: such a value is never taken for a provider key. */
+const VK_PREFIX = 'sk-bf-';
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text === undefined || text === '' ? undefined : text.trim();
+}
+
+export function hashKey(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+function principalOf(vk: VirtualKeySnapshot, view: GovernanceView): Principal {
+  if (!vk.is_active)
+    throw new GatewayError(403, 'virtual_key_blocked', 'virtual_key_blocked', 'virtual key is not active', {
+      fallbackAllowed: false,
+    });
+  const team = vk.team_id === undefined ? undefined : view.teams.get(vk.team_id);
+  const customerId = vk.customer_id ?? team?.customer_id;
+  const customer = customerId === undefined ? undefined : view.customers.get(customerId);
+  const providers =
+    vk.provider_configs.length === 0
+      ? undefined
+      : new Map(vk.provider_configs.map((pc) => [pc.provider, pc]));
+  return { vk, team, customer, providers };
+}
+
+function unknownKey(): GatewayError {
+  return new GatewayError(403, 'virtual_key_not_found', 'virtual_key_not_found', 'virtual key not found', {
+    fallbackAllowed: false,
+  });
+}
+
+/** Resolves the caller; throws 401/403 per the rules above. */
+export function authenticateHeaders(
+  headers: IncomingHttpHeaders,
+  snapshot: CompiledSnapshot,
+  view: GovernanceView,
+): Credentials {
+  const explicit = header(headers, 'x-bf-vk');
+  if (explicit !== undefined) {
+    const vk = view.byHash.get(hashKey(explicit));
+    if (vk === undefined) throw unknownKey();
+    return { principal: principalOf(vk, view), directKey: undefined };
+  }
+  const bearer = BEARER.exec(header(headers, 'authorization') ?? '')?.[1]?.trim();
+  const candidates = [bearer, header(headers, 'x-api-key'), header(headers, 'x-goog-api-key')];
+  let direct: string | undefined;
+  for (const value of candidates) {
+    if (value === undefined) continue;
+    const vk = view.byHash.get(hashKey(value));
+    if (vk !== undefined) return { principal: principalOf(vk, view), directKey: undefined };
+    if (value.startsWith(VK_PREFIX)) throw unknownKey();
+    // `env.` values would make the gateway resolve its own environment for the caller.
+    if (direct === undefined && !value.startsWith('env.')) direct = value;
+  }
+  if (direct !== undefined && snapshot.client.allow_direct_keys)
+    return { principal: undefined, directKey: direct };
+  if (view.vkMandatory)
+    throw new GatewayError(
+      401,
+      'virtual_key_required',
+      'virtual_key_required',
+      'a virtual key is required (x-bf-vk or Authorization: Bearer sk-bf-…)',
+      { fallbackAllowed: false },
+    );
+  return { principal: undefined, directKey: undefined };
+}

@@ -1,0 +1,46 @@
+/** Governance refusals: 402 budget_exceeded and 429 rate_limited with the rate-limit headers. */
+import { GatewayError } from '../errors.ts';
+import type { MeterAccount } from './accounts.ts';
+import type { LimitLevel } from './limits.ts';
+import { REQUEST_WIDE } from './limits.ts';
+
+export function budgetExceeded(id: string, level: LimitLevel, detail = 'budget exceeded'): GatewayError {
+  return new GatewayError(402, 'budget_exceeded', 'budget_exceeded', `${detail} (${level} budget "${id}")`, {
+    fallbackAllowed: !REQUEST_WIDE.has(level),
+  });
+}
+
+/** Rate-limit headers of a refusal, kept with the error so the response can carry them. */
+export const RATE_HEADERS = new WeakMap<GatewayError, Record<string, string>>();
+
+export function rateLimited(account: MeterAccount, level: LimitLevel, now: number): GatewayError {
+  const info = account.info;
+  const resetSeconds = info ? Math.max(1, Math.ceil((info.windowEnd - now) / 1000)) : 1;
+  const what = account.kind === 'requests' ? 'request' : 'token';
+  const error = new GatewayError(
+    429,
+    'rate_limited',
+    'rate_limited',
+    `${what} rate limit reached (${level} rate limit "${account.id}")`,
+    { retryAfterSeconds: resetSeconds, fallbackAllowed: !REQUEST_WIDE.has(level) },
+  );
+  const remaining = info ? Math.max(0, info.limit - info.used) + account.free : 0;
+  RATE_HEADERS.set(error, {
+    'x-ratelimit-limit': String(account.limit),
+    'x-ratelimit-remaining': String(Math.max(0, Math.floor(remaining))),
+    'x-ratelimit-reset': String(resetSeconds),
+  });
+  return error;
+}
+
+export function governanceUnavailable(cause: unknown): GatewayError {
+  const error = new GatewayError(
+    503,
+    'server_error',
+    'governance_unavailable',
+    'budgets and rate limits could not be checked; try again',
+    { retryAfterSeconds: 1, fallbackAllowed: false },
+  );
+  error.cause = cause;
+  return error;
+}

@@ -1,0 +1,169 @@
+/**
+ * Governance as gateway hooks: virtual-key authentication and access control, CEL routing rules
+ * and weighted virtual-key routing, budgets and rate limits on leases, the usage ledger, costs
+ * and request logs. Built by createGateway; talks to the control plane only through its
+ * governance channel (or an in-process stand-in when the control plane offers none).
+ */
+import { randomUUID } from 'node:crypto';
+import { Counter } from 'prom-client';
+import type { ControlPlaneClient } from '../../clients/control-plane.ts';
+import type { RequestContext } from '../context.ts';
+import { GatewayError } from '../errors.ts';
+import type { GatewayHooks } from '../hooks.ts';
+import type { GatewayLogger } from '../logger.ts';
+import type { GatewayMetrics } from '../metrics/metrics.ts';
+import type { CompiledSnapshot } from '../snapshot/types.ts';
+import { authenticateHeaders } from './auth.ts';
+import { beginCharge, settleCharge } from './charges.ts';
+import { governanceView } from './compile.ts';
+import { budgetExceeded, governanceUnavailable } from './errors.ts';
+import { limitsFor } from './limits.ts';
+import { LocalChannel } from './local-channel.ts';
+import { LogQueue, type LogQueueOptions } from './log-queue.ts';
+import { MeterRegistry } from './meter-registry.ts';
+import { planTargets, routeTargets } from './planning.ts';
+import { usageCost } from './prices.ts';
+import { logRow, stateOf } from './request-state.ts';
+import { UsageQueue } from './usage-queue.ts';
+import { filterModelsFor } from './models.ts';
+
+export interface GovernanceOptions {
+  /** Clock for windows and lease bookkeeping. @default Date.now */
+  now?: () => number;
+  /** Longest a strict reservation waits for in-flight requests to settle. @default 2000 */
+  reserveWaitMs?: number;
+  /** Ledger batches are sent at least this often. @default 500 */
+  usageFlushMs?: number;
+  logQueue?: LogQueueOptions;
+}
+
+export interface GovernanceDeps {
+  controlPlane: ControlPlaneClient;
+  metrics: GatewayMetrics;
+  logger: GatewayLogger;
+  current(): CompiledSnapshot;
+}
+
+export interface Governance {
+  hooks: Partial<GatewayHooks>;
+  /** Sends queued usage and logs now (tests, drain). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function isGatewayError(error: unknown): error is GatewayError {
+  return error instanceof GatewayError;
+}
+
+export function createGovernance(deps: GovernanceDeps, options: GovernanceOptions = {}): Governance {
+  const now = options.now ?? Date.now;
+  const holder = randomUUID();
+  const channel = deps.controlPlane.governance ?? new LocalChannel(() => governanceView(deps.current()), now);
+  const usage = new UsageQueue(channel, holder, deps.logger, options.usageFlushMs ?? 500);
+  const meters = new MeterRegistry(channel, holder, usage, now, options.reserveWaitMs ?? 2_000);
+  const registry = deps.metrics.registry;
+  const unpriced = new Counter({
+    name: 'heimdall_unpriced_requests_total',
+    help: 'Attempts with usage on a model the price book does not know (cost recorded as null)',
+    labelNames: ['provider', 'model'] as const,
+    registers: [registry],
+  });
+  const droppedLogs = new Counter({
+    name: 'heimdall_request_logs_dropped_total',
+    help: 'Request-log rows dropped because the bounded queue was full or a batch failed',
+    registers: [registry],
+  });
+  const logs = new LogQueue(channel, deps.logger, droppedLogs, options.logQueue);
+
+  const hooks: Partial<GatewayHooks> = {
+    authenticate(ctx) {
+      const view = governanceView(ctx.snapshot);
+      const credentials = authenticateHeaders(ctx.req.headers, ctx.snapshot, view);
+      const state = stateOf(ctx);
+      state.principal = credentials.principal;
+      ctx.principal = credentials.principal;
+      ctx.directKey = credentials.directKey;
+      if (ctx.stream) ctx.streamGuard = firstEventClock(ctx);
+    },
+    planTargets: (ctx) => planTargets(ctx, stateOf(ctx), meters),
+    route: (ctx, targets) => routeTargets(ctx, stateOf(ctx), targets),
+    async beforeAttempt(ctx, target, attempt) {
+      const state = stateOf(ctx);
+      const view = governanceView(ctx.snapshot);
+      const limits = limitsFor(view, state.principal, target.provider.name, target.model);
+      if (limits.budgets.length === 0 && limits.rateLimits.length === 0) return;
+      const hit = view.prices.lookup(target.provider.name, target.model);
+      const first = limits.budgets[0];
+      if (!hit && first && ctx.snapshot.client.unpriced_model_policy === 'deny')
+        throw budgetExceeded(first.budget.id, first.level, `model "${target.model}" has no price`);
+      try {
+        const charge = await beginCharge(ctx, meters, limits, hit, state.counted);
+        state.charges.set(attempt, charge);
+        if (charge.guard) ctx.streamGuard = chain(firstEventClock(ctx), charge.guard.check);
+      } catch (error) {
+        throw isGatewayError(error) ? error : governanceUnavailable(error);
+      }
+    },
+    onAttemptSettled(ctx, attempt) {
+      const state = stateOf(ctx);
+      const charge = state.charges.get(attempt);
+      const index = ctx.attempts.indexOf(attempt);
+      const view = governanceView(ctx.snapshot);
+      const hit = charge
+        ? charge.hit
+        : view.prices.lookup(attempt.provider, attempt.model, attempt.upstreamModel);
+      let cost: number | undefined;
+      if (charge) {
+        const settled = settleCharge(ctx, charge, attempt, index);
+        usage.add(settled.entries);
+        cost = settled.costMicros;
+      } else if (hit && attempt.usage) cost = usageCost(hit, attempt.usage);
+      if (attempt.usage && !hit) {
+        state.unpriced = true;
+        unpriced.labels(attempt.provider, deps.metrics.modelLabel(attempt.provider, attempt.model)).inc();
+      }
+      if (hit && cost !== undefined) {
+        state.costMicros += cost;
+        state.priceVersion = hit.version;
+        if (cost > 0)
+          deps.metrics.costUsd
+            .labels(attempt.provider, deps.metrics.modelLabel(attempt.provider, attempt.model))
+            .inc(cost / 1e6);
+      }
+      if (ctx.streamGuard && ctx.stream) ctx.streamGuard = firstEventClock(ctx);
+    },
+    onRequestFinished(ctx, log) {
+      if (!ctx.snapshot.client.enable_logging) return;
+      logs.push(logRow(ctx, log, stateOf(ctx)));
+    },
+    filterModels: (req, entries) => filterModelsFor(req, entries, deps.current()),
+  };
+
+  return {
+    hooks,
+    async flush() {
+      await usage.flush();
+      await logs.flush();
+    },
+    async close() {
+      meters.close();
+      await usage.close();
+      await logs.close();
+    },
+  };
+}
+
+type Guard = NonNullable<RequestContext['streamGuard']>;
+
+/** Notes when the first stream event arrives (time to first token), once per request. */
+function firstEventClock(ctx: RequestContext): Guard {
+  return () => {
+    const state = stateOf(ctx);
+    state.firstEventAt ??= performance.now();
+    return undefined;
+  };
+}
+
+function chain(a: Guard, b: Guard): Guard {
+  return (event, data) => a(event, data) ?? b(event, data);
+}

@@ -1,0 +1,75 @@
+/**
+ * Which budgets and rate limits apply to one attempt: the virtual key's, its provider config's,
+ * its team's and customer's (keyed requests), the provider's and the model config's (any
+ * request). A limit referenced at several levels is counted once. Refusals by a limit that
+ * applies to every target (key, team, customer) stop the request; refusals by a provider- or
+ * model-level limit let the next target try.
+ */
+import type { BudgetSnapshot, LimitRefs, RateLimitSnapshot } from '../../clients/snapshot.ts';
+import type { Principal } from './auth.ts';
+import type { GovernanceView } from './compile.ts';
+
+export type LimitLevel = 'virtual_key' | 'provider_config' | 'team' | 'customer' | 'provider' | 'model';
+
+export interface AppliedBudget {
+  budget: BudgetSnapshot;
+  level: LimitLevel;
+}
+
+export interface AppliedRateLimit {
+  limit: RateLimitSnapshot;
+  level: LimitLevel;
+}
+
+export interface AppliedLimits {
+  budgets: AppliedBudget[];
+  rateLimits: AppliedRateLimit[];
+}
+
+/** Levels whose refusal does not depend on the target: falling back cannot help. */
+export const REQUEST_WIDE: ReadonlySet<LimitLevel> = new Set(['virtual_key', 'team', 'customer']);
+
+function refsFor(
+  view: GovernanceView,
+  principal: Principal | undefined,
+  provider: string,
+  model: string,
+): Array<[LimitLevel, LimitRefs | undefined]> {
+  const refs: Array<[LimitLevel, LimitRefs | undefined]> = [];
+  if (principal) {
+    refs.push(['virtual_key', principal.vk]);
+    refs.push(['provider_config', principal.providers?.get(provider)]);
+    refs.push(['team', principal.team]);
+    refs.push(['customer', principal.customer]);
+  }
+  refs.push(['provider', view.providers.get(provider)]);
+  for (const config of view.modelConfigs.get(model) ?? []) {
+    if (config.provider === undefined || config.provider === provider) refs.push(['model', config]);
+  }
+  return refs;
+}
+
+export function limitsFor(
+  view: GovernanceView,
+  principal: Principal | undefined,
+  provider: string,
+  model: string,
+): AppliedLimits {
+  const budgets: AppliedBudget[] = [];
+  const rateLimits: AppliedRateLimit[] = [];
+  const seenBudgets = new Set<string>();
+  const seenLimits = new Set<string>();
+  for (const [level, refs] of refsFor(view, principal, provider, model)) {
+    const budget = refs?.budget_id === undefined ? undefined : view.budgets.get(refs.budget_id);
+    if (budget && !seenBudgets.has(budget.id)) {
+      seenBudgets.add(budget.id);
+      budgets.push({ budget, level });
+    }
+    const limit = refs?.rate_limit_id === undefined ? undefined : view.rateLimits.get(refs.rate_limit_id);
+    if (limit && !seenLimits.has(limit.id)) {
+      seenLimits.add(limit.id);
+      rateLimits.push({ limit, level });
+    }
+  }
+  return { budgets, rateLimits };
+}

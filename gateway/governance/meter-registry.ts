@@ -1,0 +1,78 @@
+/**
+ * This process's lease accounts, one per meter, created on first use. A periodic sweep hands
+ * back leases that sat idle (or are tight, so other replicas may need them); close() returns
+ * everything and flushes, so a draining replica leaves no headroom stranded.
+ */
+import type { GovernanceChannel, MeterKind } from '../../clients/governance.ts';
+import { MeterAccount } from './accounts.ts';
+import type { Meters } from './charges.ts';
+import type { UsageQueue } from './usage-queue.ts';
+
+/** A lease unused this long goes back to the control plane. */
+export const LEASE_IDLE_MS = 10_000;
+
+export class MeterRegistry implements Meters {
+  private readonly accounts = new Map<string, MeterAccount>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly channel: GovernanceChannel,
+    private readonly holder: string,
+    private readonly queue: UsageQueue,
+    readonly now: () => number,
+    readonly reserveWaitMs: number,
+  ) {
+    this.sweeper = setInterval(() => this.sweep(), 1_000);
+    this.sweeper.unref();
+  }
+
+  account(kind: MeterKind, id: string, limit: number): MeterAccount {
+    const key = `${kind}:${id}`;
+    const existing = this.accounts.get(key);
+    if (existing) {
+      if (existing.limit !== limit) existing.reconfigure(limit);
+      return existing;
+    }
+    const account = new MeterAccount(kind, id, limit, {
+      channel: this.channel,
+      holder: this.holder,
+      now: this.now,
+      release: (owner, amount) => {
+        if (owner.kind === 'budget') this.queue.release(owner.id, amount);
+        else if (owner.info)
+          this.queue.returnRate({
+            kind: owner.kind,
+            id: owner.id,
+            amount,
+            windowStart: owner.info.windowStart,
+          });
+      },
+      flushSoon: () => this.queue.flushSoon(),
+    });
+    this.accounts.set(key, account);
+    return account;
+  }
+
+  /** Percent used of a meter as last seen (0 when never used here). */
+  percentUsed(kind: MeterKind, id: string | undefined): number {
+    if (id === undefined) return 0;
+    return this.accounts.get(`${kind}:${id}`)?.percentUsed() ?? 0;
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const account of this.accounts.values()) {
+      if (account.free > 0 && (account.tight || now - account.lastUse > LEASE_IDLE_MS)) account.returnFree();
+    }
+  }
+
+  /** Returns every unused lease. */
+  returnAll(): void {
+    for (const account of this.accounts.values()) account.returnFree();
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    this.returnAll();
+  }
+}

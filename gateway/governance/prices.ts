@@ -1,0 +1,149 @@
+/**
+ * Prices for governance: the bundled price book with the control plane's per-model overrides on
+ * top (each keeping its own version string), the actual cost of an attempt's usage, and the
+ * worst case of a request before it is sent (strict budgets reserve it).
+ */
+import type { PriceOverrideSnapshot } from '../../clients/snapshot.ts';
+import type { BundledPrice, PriceTier } from '../pricing/bundled-prices.ts';
+import { costMicros, PriceBook } from '../pricing/cost.ts';
+import type { JsonObject, Usage } from '../types.ts';
+import { isJsonObject } from '../types.ts';
+import { promptText } from '../util/prompt-text.ts';
+
+export interface PriceHit {
+  price: BundledPrice;
+  version: string;
+}
+
+/** Output tokens assumed when neither the request nor the price book caps them. */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 16_384;
+/** Tokens assumed per image part: above the largest published per-image charge of common models. */
+const IMAGE_TOKENS = 1_600;
+/** Role and framing tokens per message, on top of its text. */
+const MESSAGE_OVERHEAD_TOKENS = 8;
+
+function overridePrices(overrides: readonly PriceOverrideSnapshot[]): {
+  entries: BundledPrice[];
+  versions: Map<string, string>;
+} {
+  const byModel = new Map<string, PriceOverrideSnapshot[]>();
+  for (const o of overrides) {
+    const key = `${o.provider}/${o.model}`;
+    byModel.set(key, [...(byModel.get(key) ?? []), o]);
+  }
+  const entries: BundledPrice[] = [];
+  const versions = new Map<string, string>();
+  for (const [key, rows] of byModel) {
+    const base = rows.find((r) => r.above_input_tokens === 0) ?? rows[0]!;
+    const tiers: PriceTier[] = rows
+      .filter((r) => r !== base && r.above_input_tokens > 0)
+      .map((r) => ({
+        above_input_tokens: r.above_input_tokens,
+        input: r.input,
+        output: r.output,
+        ...(r.cache_read !== undefined ? { cache_read: r.cache_read } : {}),
+        ...(r.cache_write !== undefined ? { cache_write: r.cache_write } : {}),
+      }));
+    entries.push({
+      provider: base.provider,
+      model: base.model,
+      input: base.input,
+      output: base.output,
+      ...(base.cache_read !== undefined ? { cache_read: base.cache_read } : {}),
+      ...(base.cache_write !== undefined ? { cache_write: base.cache_write } : {}),
+      ...(tiers.length > 0 ? { tiers } : {}),
+    });
+    versions.set(key, base.version);
+  }
+  return { entries, versions };
+}
+
+export class Prices {
+  private readonly book: PriceBook;
+  private readonly overrides: PriceBook;
+  private readonly versions: Map<string, string>;
+
+  constructor(overrides: readonly PriceOverrideSnapshot[]) {
+    this.book = new PriceBook();
+    const built = overridePrices(overrides);
+    this.overrides = new PriceBook('override', [], built.entries);
+    this.versions = built.versions;
+  }
+
+  /** Override first, then the bundled book; tries the upstream id when the logical name is unknown. */
+  lookup(provider: string, model: string, upstreamModel?: string): PriceHit | undefined {
+    for (const name of upstreamModel && upstreamModel !== model ? [model, upstreamModel] : [model]) {
+      const override = this.overrides.lookup(provider, name);
+      if (override) {
+        const key = `${override.price.provider}/${override.price.model}`;
+        return { price: override.price, version: this.versions.get(key) ?? 'override' };
+      }
+      const bundled = this.book.lookup(provider, name);
+      if (bundled) return bundled;
+    }
+    return undefined;
+  }
+}
+
+/** Cost in micro-dollars of what a provider reported. */
+export function usageCost(hit: PriceHit, usage: Usage): number {
+  const written = (usage as Usage & { cacheWriteInputTokens?: number }).cacheWriteInputTokens;
+  return costMicros(hit.price, {
+    prompt_tokens: usage.inputTokens,
+    completion_tokens: hit.price.kind === 'embedding' ? 0 : usage.outputTokens,
+    cache_read_tokens: usage.cachedInputTokens ?? 0,
+    cache_write_tokens: written ?? 0,
+  });
+}
+
+function countImages(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((n: number, item) => n + countImages(item), 0);
+  if (!isJsonObject(value)) return 0;
+  const type = value.type;
+  if (type === 'image_url' || type === 'input_image' || type === 'image') return 1;
+  return countImages(value.content);
+}
+
+/**
+ * An upper bound on prompt tokens: byte-level BPE never yields more tokens than UTF-8 bytes, so
+ * the byte count of the text (plus tool definitions, per-message framing and images) bounds it.
+ */
+export function promptTokenBound(body: JsonObject): number {
+  const text = promptText(body);
+  const tools = body.tools === undefined ? 0 : Buffer.byteLength(JSON.stringify(body.tools));
+  const messages = Array.isArray(body.messages) ? body.messages.length : 1;
+  return (
+    Buffer.byteLength(text) +
+    tools +
+    (messages + 1) * MESSAGE_OVERHEAD_TOKENS +
+    countImages(body.messages ?? body.input) * IMAGE_TOKENS
+  );
+}
+
+function positiveInt(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.ceil(value) : undefined;
+}
+
+/** The most output the request can produce: its own cap, else the model's, times `n`. */
+export function outputTokenBound(body: JsonObject, hit: PriceHit): number {
+  if (hit.price.kind === 'embedding') return 0;
+  const cap =
+    positiveInt(body.max_completion_tokens) ??
+    positiveInt(body.max_tokens) ??
+    positiveInt(body.max_output_tokens) ??
+    hit.price.max_output_tokens ??
+    DEFAULT_MAX_OUTPUT_TOKENS;
+  return cap * (positiveInt(body.n) ?? 1);
+}
+
+/** Worst-case cost: bounded prompt at the dearest input rate plus the output bound. */
+export function worstCaseCost(hit: PriceHit, promptBound: number, outputBound: number): number {
+  const price = hit.price;
+  const dearestInput = Math.max(price.input, price.cache_write ?? 0);
+  const tiers = price.tiers ?? [];
+  const tier = tiers.filter((t) => promptBound > t.above_input_tokens).pop();
+  const input = Math.max(dearestInput, tier?.input ?? 0, tier?.cache_write ?? 0);
+  const output = Math.max(price.output, tier?.output ?? 0);
+  const worst: BundledPrice = { ...price, input, output, tiers: [] };
+  return costMicros(worst, { prompt_tokens: promptBound, completion_tokens: outputBound });
+}

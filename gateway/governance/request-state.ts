@@ -1,0 +1,90 @@
+/**
+ * What governance remembers about one request between hooks, and the request-log row built from
+ * it when the request ends.
+ */
+import type { RequestLogRow } from '../../clients/governance.ts';
+import type { RoutingRuleSnapshot } from '../../clients/snapshot.ts';
+import type { AttemptRecord, RequestContext, RequestLog } from '../context.ts';
+import type { Principal } from './auth.ts';
+import type { AttemptCharge } from './charges.ts';
+
+export interface RequestState {
+  principal: Principal | undefined;
+  rule: RoutingRuleSnapshot | undefined;
+  /** Governance chose the targets (rule or weighted providers), not the client's model field. */
+  planned: boolean;
+  /** Rate limits this request was already counted against. */
+  counted: Set<string>;
+  charges: Map<AttemptRecord, AttemptCharge>;
+  costMicros: number;
+  /** An attempt with usage had no price. */
+  unpriced: boolean;
+  priceVersion: string | undefined;
+  firstEventAt: number | undefined;
+}
+
+const states = new WeakMap<RequestContext, RequestState>();
+
+export function stateOf(ctx: RequestContext): RequestState {
+  let state = states.get(ctx);
+  if (state === undefined) {
+    state = {
+      principal: undefined,
+      rule: undefined,
+      planned: false,
+      counted: new Set(),
+      charges: new Map(),
+      costMicros: 0,
+      unpriced: false,
+      priceVersion: undefined,
+      firstEventAt: undefined,
+    };
+    states.set(ctx, state);
+  }
+  return state;
+}
+
+const ENDPOINTS: Record<string, string> = {
+  chat: '/v1/chat/completions',
+  completions: '/v1/completions',
+  embeddings: '/v1/embeddings',
+  responses: '/v1/responses',
+};
+
+function errorText(log: RequestLog, contentLogging: boolean): string | null {
+  if (!log.error) return null;
+  return contentLogging ? `${log.error.code}: ${log.error.message}` : log.error.code;
+}
+
+export function logRow(ctx: RequestContext, log: RequestLog, state: RequestState): RequestLogRow {
+  const principal = state.principal;
+  const served = log.attempts.findLast((a) => a.usage !== undefined) ?? log.attempts.at(-1);
+  const usage = log.usage;
+  return {
+    id: log.id,
+    createdAt: log.startedAt,
+    completedAt: log.startedAt + Math.round(log.durationMs),
+    provider: log.provider ?? served?.provider ?? 'none',
+    model: log.model ?? served?.model ?? log.requestedModel,
+    endpoint: ENDPOINTS[log.operation] ?? log.operation,
+    stream: log.stream,
+    status: log.status >= 200 && log.status < 400 ? 'success' : 'error',
+    statusCode: log.status,
+    latencyMs: Math.round(log.durationMs),
+    ttftMs: state.firstEventAt === undefined ? null : Math.round(state.firstEventAt - ctx.startedAt),
+    inputTokens: usage?.inputTokens ?? 0,
+    outputTokens: usage?.outputTokens ?? 0,
+    cachedTokens: usage?.cachedInputTokens ?? 0,
+    costMicros: state.unpriced ? null : state.costMicros,
+    unpriced: state.unpriced,
+    priceBookVersion: state.priceVersion ?? null,
+    virtualKeyId: principal?.vk.id ?? null,
+    teamId: principal?.team?.id ?? null,
+    customerId: principal?.customer?.id ?? null,
+    providerKeyName: served?.keyName ?? null,
+    retries: log.attempts.filter((a) => a.retry > 0).length,
+    fallbackIndex: log.fallbackIndex ?? served?.fallbackIndex ?? 0,
+    routingRuleId: state.rule?.id ?? null,
+    error: errorText(log, !ctx.snapshot.client.disable_content_logging),
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * Where a request goes under governance: a matching CEL routing rule (its weighted targets,
+ * then its fallbacks), else — for a bare model and a virtual key with provider configs — a
+ * weighted choice among the providers the key allows for that model, the others following as
+ * fallbacks by weight. The client's own `fallbacks` come last. Access control then drops what
+ * the key may not use: a blocked primary is a 403, blocked fallbacks are left out.
+ */
+import type { RoutingRuleSnapshot, VirtualKeyProviderSnapshot } from '../../clients/snapshot.ts';
+import type { RequestContext } from '../context.ts';
+import { GatewayError } from '../errors.ts';
+import { resolveModel } from '../routing/model-address.ts';
+import type { Target } from '../routing/targets.ts';
+import type { CompiledProvider } from '../snapshot/types.ts';
+import type { Principal } from './auth.ts';
+
+export interface Addressed {
+  /** Provider named by the request (prefix or `provider` field), else undefined. */
+  provider: string | undefined;
+  model: string;
+}
+
+export function addressOf(ctx: RequestContext): Addressed {
+  const model = ctx.requestedModel;
+  if (ctx.requestedProvider !== undefined) {
+    const prefix = `${ctx.requestedProvider}/`;
+    return {
+      provider: ctx.requestedProvider,
+      model: model.startsWith(prefix) ? model.slice(prefix.length) : model,
+    };
+  }
+  const slash = model.indexOf('/');
+  if (slash > 0 && ctx.snapshot.providers.has(model.slice(0, slash)))
+    return { provider: model.slice(0, slash), model: model.slice(slash + 1) };
+  return { provider: undefined, model };
+}
+
+export function modelAllowed(config: VirtualKeyProviderSnapshot, provider: string, model: string): boolean {
+  const allowed = config.allowed_models;
+  return (
+    allowed.length === 0 ||
+    allowed.includes('*') ||
+    allowed.includes(model) ||
+    allowed.includes(`${provider}/${model}`)
+  );
+}
+
+function weightedOrder<T extends { weight: number }>(items: readonly T[], random = Math.random()): T[] {
+  const positive = items.map((item) => (item.weight > 0 ? item.weight : 0));
+  const total = positive.reduce((a, b) => a + b, 0);
+  if (items.length <= 1 || total <= 0) return [...items];
+  let target = random * total;
+  let chosen = items.length - 1;
+  for (let i = 0; i < items.length; i++) {
+    target -= positive[i]!;
+    if (target < 0) {
+      chosen = i;
+      break;
+    }
+  }
+  const rest = items.filter((_, i) => i !== chosen).sort((a, b) => b.weight - a.weight);
+  return [items[chosen]!, ...rest];
+}
+
+function offers(provider: CompiledProvider, ctx: RequestContext): boolean {
+  return provider.adapter === undefined || provider.adapter.paths[ctx.operation] !== undefined;
+}
+
+/** The client's `fallbacks` field, resolved; entries that do not resolve are left out. */
+function clientFallbacks(ctx: RequestContext): Array<{ provider: CompiledProvider; model: string }> {
+  const out: Array<{ provider: CompiledProvider; model: string }> = [];
+  ctx.requestedFallbacks.forEach((entry, i) => {
+    const param = `fallbacks[${i}]`;
+    if (typeof entry === 'string' && entry !== '')
+      out.push(resolveModel(ctx.snapshot, entry, undefined, param));
+    else if (typeof entry === 'object' && entry !== null) {
+      const e = entry as { provider?: unknown; model?: unknown };
+      if (typeof e.model === 'string' && e.model !== '')
+        out.push(
+          resolveModel(ctx.snapshot, e.model, typeof e.provider === 'string' ? e.provider : undefined, param),
+        );
+    }
+  });
+  return out;
+}
+
+function indexed(list: Array<{ provider: CompiledProvider; model: string }>): Target[] {
+  return list.map((t, index) => ({ provider: t.provider, model: t.model, index }));
+}
+
+/** Targets of a matched rule: one weighted target, the other targets, then the rule's fallbacks. */
+export function ruleTargets(ctx: RequestContext, rule: RoutingRuleSnapshot, address: Addressed): Target[] {
+  const list: Array<{ provider: CompiledProvider; model: string }> = [];
+  const keyNames = new Map<string, string[]>();
+  for (const target of weightedOrder(rule.targets)) {
+    const provider = ctx.snapshot.providers.get(target.provider);
+    if (provider === undefined || !offers(provider, ctx)) continue;
+    list.push({ provider, model: target.model === '' ? address.model : target.model });
+    if (target.key_id) {
+      const key = provider.config.keys.find((k) => k.id === target.key_id || k.name === target.key_id);
+      if (key) keyNames.set(provider.name, [key.name]);
+    }
+  }
+  for (const fallback of rule.fallbacks) {
+    const slash = fallback.indexOf('/');
+    const name = slash > 0 ? fallback.slice(0, slash) : fallback;
+    const provider = ctx.snapshot.providers.get(name);
+    if (provider && offers(provider, ctx))
+      list.push({ provider, model: slash > 0 ? fallback.slice(slash + 1) : address.model });
+  }
+  if (keyNames.size > 0) ctx.keyNames = keyNames;
+  return indexed([...list, ...clientFallbacks(ctx)]);
+}
+
+/** A bare model under a key with provider configs: weighted among the providers allowing it. */
+export function virtualKeyTargets(
+  ctx: RequestContext,
+  principal: Principal,
+  address: Addressed,
+): Target[] | undefined {
+  if (principal.providers === undefined || address.provider !== undefined) return undefined;
+  const eligible = principal.vk.provider_configs.filter((pc) => {
+    const provider = ctx.snapshot.providers.get(pc.provider);
+    return provider !== undefined && offers(provider, ctx) && modelAllowed(pc, pc.provider, address.model);
+  });
+  if (eligible.length === 0) {
+    throw new GatewayError(
+      403,
+      'model_blocked',
+      'model_blocked',
+      `virtual key may not use model "${address.model}"`,
+      {
+        param: 'model',
+        fallbackAllowed: false,
+      },
+    );
+  }
+  const ordered = weightedOrder(eligible).map((pc) => ({
+    provider: ctx.snapshot.providers.get(pc.provider)!,
+    model: address.model,
+  }));
+  return indexed([...ordered, ...clientFallbacks(ctx)]);
+}
+
+function blocked(principal: Principal, target: Target): GatewayError | undefined {
+  const config = principal.providers?.get(target.provider.name);
+  if (principal.providers === undefined) return undefined;
+  if (config === undefined)
+    return new GatewayError(
+      403,
+      'provider_blocked',
+      'provider_blocked',
+      `virtual key may not use provider "${target.provider.name}"`,
+      { param: 'model', fallbackAllowed: false },
+    );
+  if (!modelAllowed(config, target.provider.name, target.model))
+    return new GatewayError(
+      403,
+      'model_blocked',
+      'model_blocked',
+      `virtual key may not use model "${target.model}" on provider "${target.provider.name}"`,
+      { param: 'model', fallbackAllowed: false },
+    );
+  return undefined;
+}
+
+/**
+ * Drops targets the key may not use and applies its key pins. A 403 when nothing is left, or
+ * when `clientPrimary` (the client named the primary itself) and the primary is blocked.
+ */
+export function enforceAccess(
+  ctx: RequestContext,
+  principal: Principal,
+  targets: Target[],
+  clientPrimary: boolean,
+): Target[] {
+  if (principal.providers === undefined) return targets;
+  const kept: Target[] = [];
+  let first: GatewayError | undefined;
+  for (const target of targets) {
+    const error = blocked(principal, target);
+    if (error && clientPrimary && target === targets[0]) throw error;
+    if (error) first ??= error;
+    else kept.push(target);
+  }
+  if (kept.length === 0 && first) throw first;
+  const pins = new Map(ctx.keyNames ?? []);
+  for (const target of kept) {
+    const ids = principal.providers.get(target.provider.name)?.key_ids ?? [];
+    if (ids.length > 0 && !pins.has(target.provider.name)) pins.set(target.provider.name, ids);
+  }
+  if (pins.size > 0) ctx.keyNames = pins;
+  return kept.map((target, index) => ({ ...target, index }));
+}

@@ -1,0 +1,141 @@
+/**
+ * CEL routing rules (cel-js). One Environment declares the variables a rule may use; each rule's
+ * expression is parsed and type-checked once per snapshot. At request time rules are tried by
+ * scope — virtual_key, team, customer, global — then `priority` ascending; the first whose
+ * expression evaluates to `true` wins. An evaluation error (e.g. a missing body field) counts
+ * as no match, so one bad request cannot break routing for others.
+ */
+import { Environment } from '@marcbachmann/cel-js';
+import type { RoutingRuleSnapshot } from '../../clients/snapshot.ts';
+
+/** Variables available to expressions, with their CEL types. */
+export const CEL_VARIABLES: Readonly<Record<string, string>> = {
+  model: 'string',
+  provider: 'string',
+  request_type: 'string',
+  headers: 'map',
+  params: 'map',
+  virtual_key_id: 'string',
+  virtual_key_name: 'string',
+  team_id: 'string',
+  team_name: 'string',
+  customer_id: 'string',
+  customer_name: 'string',
+  /** Percent (0–100) of the caller's budget used in this window. */
+  budget_used: 'double',
+  /** Percent of the caller's token rate limit used. */
+  tokens_used: 'double',
+  /** Percent of the caller's request rate limit used. */
+  request: 'double',
+  request_body: 'map',
+};
+
+let environment: Environment | undefined;
+
+function env(): Environment {
+  if (environment === undefined) {
+    const created = new Environment({ homogeneousAggregateLiterals: false });
+    for (const [name, type] of Object.entries(CEL_VARIABLES)) created.registerVariable(name, type);
+    environment = created;
+  }
+  return environment;
+}
+
+export interface CelProblem {
+  message: string;
+  /** Zero-based character offset of the problem in the expression. */
+  position: number;
+}
+
+type Program = (context: Record<string, unknown>) => unknown;
+
+function problemOf(error: unknown): CelProblem {
+  const e = error as { message?: string; summary?: string; range?: { start?: number } };
+  return { message: e.summary ?? e.message ?? String(error), position: e.range?.start ?? 0 };
+}
+
+/** Parses and type-checks an expression; the problem (with its position) when it is invalid. */
+export function checkCelExpression(expression: string): CelProblem | undefined {
+  try {
+    env().parse(expression);
+    const checked = env().check(expression);
+    if (!checked.valid) return problemOf(checked.error);
+    if (checked.type !== 'bool' && checked.type !== 'dyn')
+      return { message: `expression must be a bool, not ${String(checked.type)}`, position: 0 };
+    return undefined;
+  } catch (error) {
+    return problemOf(error);
+  }
+}
+
+export interface CompiledRule {
+  rule: RoutingRuleSnapshot;
+  program: Program;
+}
+
+export interface CompiledRules {
+  global: readonly CompiledRule[];
+  byScope: ReadonlyMap<string, readonly CompiledRule[]>;
+  /** Rules that failed to compile (saved before validation existed): skipped, reported once. */
+  invalid: ReadonlyArray<{ id: string; problem: CelProblem }>;
+  any: boolean;
+}
+
+export function compileRules(rules: readonly RoutingRuleSnapshot[]): CompiledRules {
+  const global: CompiledRule[] = [];
+  const byScope = new Map<string, CompiledRule[]>();
+  const invalid: Array<{ id: string; problem: CelProblem }> = [];
+  const sorted = [...rules].filter((r) => r.enabled).sort((a, b) => a.priority - b.priority);
+  for (const rule of sorted) {
+    const problem = checkCelExpression(rule.cel_expression);
+    if (problem) {
+      invalid.push({ id: rule.id, problem });
+      continue;
+    }
+    const compiled: CompiledRule = { rule, program: env().parse(rule.cel_expression) as Program };
+    if (rule.scope === 'global') global.push(compiled);
+    else {
+      const key = `${rule.scope}:${rule.scope_id ?? ''}`;
+      byScope.set(key, [...(byScope.get(key) ?? []), compiled]);
+    }
+  }
+  return { global, byScope, invalid, any: global.length + byScope.size > 0 };
+}
+
+export interface RuleScopes {
+  virtualKeyId: string | undefined;
+  teamId: string | undefined;
+  customerId: string | undefined;
+}
+
+function firstTrue(rules: readonly CompiledRule[] | undefined, context: Record<string, unknown>) {
+  if (!rules) return undefined;
+  for (const compiled of rules) {
+    try {
+      if (compiled.program(context) === true) return compiled.rule;
+    } catch {
+      // A runtime error (missing key, bad type) means this rule does not apply to this request.
+    }
+  }
+  return undefined;
+}
+
+export function matchRule(
+  rules: CompiledRules,
+  scopes: RuleScopes,
+  context: () => Record<string, unknown>,
+): RoutingRuleSnapshot | undefined {
+  if (!rules.any) return undefined;
+  const vars = context();
+  const order: Array<readonly CompiledRule[] | undefined> = [
+    scopes.virtualKeyId ? rules.byScope.get(`virtual_key:${scopes.virtualKeyId}`) : undefined,
+    scopes.teamId ? rules.byScope.get(`team:${scopes.teamId}`) : undefined,
+    scopes.customerId ? rules.byScope.get(`customer:${scopes.customerId}`) : undefined,
+    rules.global,
+  ];
+  for (const list of order) {
+    const hit = firstTrue(list, vars);
+    if (hit) return hit;
+  }
+  return undefined;
+}
