@@ -56,6 +56,8 @@ export const usageLedger = table(
     kind: text('kind').$type<LedgerKind>().notNull(),
     budgetId: text('budget_id').notNull(),
     amountMicros: micros('amount_micros').notNull(),
+    /** The price book the amount was computed with (null for lease movements). */
+    priceBookVersion: text('price_book_version'),
     createdAt: millis('created_at')
       .notNull()
       .$defaultFn(() => Date.now()),
