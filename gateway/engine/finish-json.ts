@@ -94,7 +94,7 @@ export async function finishJson(
   }
   if (!isJsonObject(payload)) throw invalidJson(target.provider.name);
   const canonical = adapter?.decodeResponse
-    ? adapter.decodeResponse(ctx.operation, payload, target.model)
+    ? adapter.decodeResponse(ctx.operation, payload, target.model, ctx.body)
     : payload;
   const usage = adapter?.extractUsage
     ? adapter.extractUsage(ctx.operation, canonical)

@@ -94,8 +94,13 @@ export interface ProviderAdapter {
   resolvePath?(info: AttemptInfo): string;
   /** Canonical request → provider body. Default: the OpenAI body with `model` set. */
   encodeRequest?(body: JsonObject, info: AttemptInfo): JsonObject;
-  /** Provider body → canonical OpenAI body. Default: identity. */
-  decodeResponse?(operation: Operation, payload: JsonObject, requestedModel: string): JsonObject;
+  /** Provider body → canonical OpenAI body (`request`: the canonical request). Default: identity. */
+  decodeResponse?(
+    operation: Operation,
+    payload: JsonObject,
+    requestedModel: string,
+    request: JsonObject,
+  ): JsonObject;
   /** Provider stream → canonical SSE events. Default: SSE pass-through. */
   createStreamDecoder?(operation: Operation): StreamDecoder;
   /** Usage of a canonical response body. Default: OpenAI `usage` fields. */

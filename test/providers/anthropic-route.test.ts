@@ -2,11 +2,12 @@
  * Acceptance: the official `@anthropic-ai/sdk` pointed at Heimdall's `/anthropic` completes plain
  * and streamed messages against an Anthropic mock (pass-through) and an OpenAI mock (translated),
  * with the right text, stop reason and usage; plus tools through translation, count_tokens,
- * models, the Anthropic error envelope and the virtual key headers reaching the auth hook.
+ * models, the Anthropic error envelope, and virtual keys (SDK key, `x-api-key`, `x-bf-vk`) checked by
+ * the real governance hooks.
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GatewayError } from '../../gateway/errors.ts';
+import { createHash } from 'node:crypto';
 import {
   ANTHROPIC_TEXT,
   ANTHROPIC_USAGE,
@@ -87,28 +88,27 @@ beforeAll(async () => {
   toolMock = await startHttpMock((request, res) =>
     request.body.stream === true ? sendSse(res, toolChunks()) : sendJson(res, 200, toolCompletion),
   );
-  gw = await startGateway(
-    snapshotOf({
-      providers: [
-        provider('anthropic', anthropicMock.url, [
-          key({ value: 'sk-ant-upstream', models: ['claude-3-7-sonnet-20250219'] }),
-        ]),
-        provider('openai', openaiMock.url, [key({ value: 'sk-openai', models: ['gpt-4o-mini'] })]),
-        provider('tools', toolMock.url, [key({ value: 'sk-tools', models: ['tool-model'] })]),
-      ],
-    }),
-    {
-      authenticate: (ctx) => {
-        // The Anthropic SDK sends its key as `Authorization: Bearer` (1.x) or `x-api-key`.
-        const headers = ctx.req.headers;
-        const vk =
-          headers['x-bf-vk'] ?? headers['x-api-key'] ?? headers.authorization?.replace(/^Bearer /, '');
-        seenKeys.push(typeof vk === 'string' ? vk : undefined);
-        if (vk === 'sk-bf-revoked')
-          throw new GatewayError(403, 'permission_error', 'virtual_key_inactive', 'virtual key is inactive');
-      },
+  const snapshot = snapshotOf({
+    providers: [
+      provider('anthropic', anthropicMock.url, [
+        key({ value: 'sk-ant-upstream', models: ['claude-3-7-sonnet-20250219'] }),
+      ]),
+      provider('openai', openaiMock.url, [key({ value: 'sk-openai', models: ['gpt-4o-mini'] })]),
+      provider('tools', toolMock.url, [key({ value: 'sk-tools', models: ['tool-model'] })]),
+    ],
+    client: { enforce_auth_on_inference: true },
+  });
+  // Real governance: the SDK's key and raw x-api-key / x-bf-vk headers must name these virtual keys.
+  snapshot.governance.virtual_keys = [
+    vk('vk-client', 'sk-bf-client', true),
+    vk('vk-raw', 'sk-bf-raw', true),
+    vk('vk-off', 'sk-bf-revoked', false),
+  ];
+  gw = await startGateway(snapshot, {
+    authenticate: (ctx) => {
+      seenKeys.push((ctx.principal as { vk?: { id: string } } | undefined)?.vk?.id);
     },
-  );
+  });
   sdk = new Anthropic({
     apiKey: 'sk-bf-client',
     baseURL: `${gw.url}/anthropic`,
@@ -126,6 +126,11 @@ beforeEach(() => {
   toolMock.reset();
   seenKeys.length = 0;
 });
+
+function vk(id: string, value: string, active: boolean) {
+  const valueHash = createHash('sha256').update(value).digest('hex');
+  return { id, name: id, valueHash, is_active: active, provider_configs: [] };
+}
 
 const ask = { max_tokens: 256, messages: [{ role: 'user' as const, content: 'Hello' }] };
 
@@ -152,7 +157,7 @@ describe('Anthropic SDK → /anthropic → Anthropic (pass-through)', () => {
     });
     expect(sent.headers['x-api-key']).toBe('sk-ant-upstream');
     expect(sent.headers['anthropic-beta']).toBe('prompt-caching-2024-07-31');
-    expect(seenKeys).toEqual(['sk-bf-client']);
+    expect(seenKeys).toEqual(['vk-client']);
   });
 
   it('streams a message: events passed through, final text, stop reason and usage', async () => {
@@ -173,7 +178,7 @@ describe('Anthropic SDK → /anthropic → Anthropic (pass-through)', () => {
     expect(raw.text.startsWith('event: message_start\n')).toBe(true);
     expect(raw.text).toContain('event: ping\ndata: {"type":"ping"}\n\n');
     expect(raw.text.trim().endsWith('event: message_stop\ndata: {"type":"message_stop"}')).toBe(true);
-    expect(seenKeys.at(-1)).toBe('sk-bf-raw');
+    expect(seenKeys.at(-1)).toBe('vk-raw');
   });
 
   it('counts tokens at Anthropic', async () => {
@@ -317,10 +322,14 @@ describe('Anthropic SDK → /anthropic → OpenAI (translated)', () => {
   });
 
   it('estimates count_tokens for other providers', async () => {
-    const response = await postJson(`${gw.url}/anthropic/v1/messages/count_tokens`, {
-      model: 'openai/gpt-4o-mini',
-      messages: ask.messages,
-    });
+    const response = await postJson(
+      `${gw.url}/anthropic/v1/messages/count_tokens`,
+      {
+        model: 'openai/gpt-4o-mini',
+        messages: ask.messages,
+      },
+      { 'x-bf-vk': 'sk-bf-client' },
+    );
     expect(response.status).toBe(200);
     expect(response.body.input_tokens).toBeGreaterThan(0);
     expect(response.headers.get('x-heimdall-token-count')).toBe('estimated');
@@ -329,10 +338,14 @@ describe('Anthropic SDK → /anthropic → OpenAI (translated)', () => {
 
 describe('the /anthropic envelope and listing', () => {
   it('answers errors in Anthropic’s envelope: bad input, unknown model, refused virtual key', async () => {
-    const missing = await postJson(`${gw.url}/anthropic/v1/messages`, {
-      model: 'openai/gpt-4o-mini',
-      max_tokens: 5,
-    });
+    const missing = await postJson(
+      `${gw.url}/anthropic/v1/messages`,
+      {
+        model: 'openai/gpt-4o-mini',
+        max_tokens: 5,
+      },
+      { 'x-api-key': 'sk-bf-client' },
+    );
     expect(missing.status).toBe(400);
     expect(missing.body).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
     const unknown = await sdk.messages.create({ model: 'nobody/none', ...ask }).catch((e: unknown) => e);
@@ -345,8 +358,14 @@ describe('the /anthropic envelope and listing', () => {
     expect(refused.status).toBe(403);
     expect(refused.body).toEqual({
       type: 'error',
-      error: { type: 'permission_error', message: 'virtual key is inactive' },
+      error: { type: 'permission_error', message: 'virtual key is not active' },
     });
+    const anonymous = await postJson(`${gw.url}/anthropic/v1/messages`, {
+      model: 'openai/gpt-4o-mini',
+      ...ask,
+    });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
   });
 
   it('lists models in Anthropic’s format', async () => {

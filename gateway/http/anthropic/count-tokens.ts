@@ -77,7 +77,9 @@ export async function serveCountTokens(
     if (auth) await auth;
     const pinned = req.headers['x-bf-api-key'];
     if (typeof pinned === 'string' && pinned !== '') ctx.pinnedKeyName = pinned;
-    const targets = buildTargets(ctx.snapshot, 'chat', ctx.requestedModel, ctx.requestedProvider, []);
+    const targets =
+      deps.hooks.planTargets(ctx) ??
+      buildTargets(ctx.snapshot, 'chat', ctx.requestedModel, ctx.requestedProvider, []);
     const target = deps.hooks.route(ctx, targets)[0];
     if (target === undefined)
       throw new GatewayError(

@@ -79,11 +79,27 @@ export function chatCompletion(message: CanonicalMessage): JsonObject {
   };
 }
 
-/** An `embedding` list body. */
-export function embeddingList(model: string, vectors: readonly unknown[], prompt: number): JsonObject {
+function base64Vector(vector: unknown): unknown {
+  if (!Array.isArray(vector)) return vector;
+  const floats = Float32Array.from(vector.map((value) => (typeof value === 'number' ? value : 0)));
+  return Buffer.from(floats.buffer).toString('base64');
+}
+
+/** An `embedding` list body; `encoding_format: "base64"` packs little-endian float32 (OpenAI's). */
+export function embeddingList(
+  model: string,
+  vectors: readonly unknown[],
+  prompt: number,
+  request?: JsonObject,
+): JsonObject {
+  const base64 = request?.encoding_format === 'base64';
   return {
     object: 'list',
-    data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
+    data: vectors.map((vector, index) => ({
+      object: 'embedding',
+      index,
+      embedding: base64 ? base64Vector(vector) : vector,
+    })),
     model,
     usage: { prompt_tokens: prompt, total_tokens: prompt },
   };
