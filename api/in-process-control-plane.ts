@@ -6,11 +6,14 @@ import type { ControlPlaneClient } from '../clients/control-plane.ts';
 import type { GatewaySnapshot } from '../clients/snapshot.ts';
 import { readSnapshotSource, type Database, type SecretBox } from '../db/index.ts';
 import { ConfigEvents } from './config-events.ts';
+import type { GovernanceService } from './control-plane/service.ts';
 
 export interface InProcessControlPlaneOptions {
   database: Database;
   box: SecretBox;
   events?: ConfigEvents;
+  /** Leases, usage and request logs (api/control-plane); its lifecycle stays with the caller. */
+  governance?: GovernanceService;
 }
 
 export function createInProcessControlPlane(
@@ -18,13 +21,18 @@ export function createInProcessControlPlane(
 ): ControlPlaneClient & { events: ConfigEvents } {
   const events = options.events ?? new ConfigEvents();
   const unsubscribers = new Set<() => void>();
+  const governance = options.governance;
   return {
     events,
+    ...(governance ? { governance } : {}),
     async getSnapshot(): Promise<GatewaySnapshot> {
       // SnapshotSource is declared in db/ to mirror GatewaySnapshot field for field; the
       // assignment below is where the compiler checks that the two stay identical.
       const source: GatewaySnapshot = await readSnapshotSource(options.database, options.box);
-      return source;
+      if (!governance) return source;
+      governance.setRetentionDays(source.client.log_retention_days);
+      await governance.refresh();
+      return { ...source, price_overrides: await governance.priceOverrides() };
     },
     onConfigChanged(listener) {
       const off = events.subscribe(listener);

@@ -12,6 +12,7 @@ import { resolveSecretBox } from '../db/crypto.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { reconcileConfig } from '../db/reconcile.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
+import { GovernanceService } from './control-plane/service.ts';
 import { createHttpServer } from './http-server.ts';
 import { createInProcessControlPlane } from './in-process-control-plane.ts';
 import type { Logger } from './logger.ts';
@@ -69,7 +70,8 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       unchanged: result.unchanged.length,
     });
 
-    const controlPlane = createInProcessControlPlane({ database, box });
+    const governance = await GovernanceService.open({ database, logger, redisUrl: env.REDIS_URL });
+    const controlPlane = createInProcessControlPlane({ database, box, governance });
     const gateway = await createGateway({ controlPlane, logger });
     const server = createHttpServer({ gateway, pingDatabase: () => database.ping() });
     const port = options.port ?? Number(env.PORT ?? 8080);
@@ -93,6 +95,7 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
         await new Promise<void>((done) => server.close(() => done()));
         await gateway.close();
         await controlPlane.close();
+        await governance.close();
         await database.close();
       },
     };

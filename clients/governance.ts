@@ -51,6 +51,8 @@ export interface UsageLedgerEntry {
   kind: LedgerKind;
   budgetId: string;
   amountMicros: number;
+  /** Price book of a settle/reserve computed from prices; absent for lease movements. */
+  priceBookVersion?: string | undefined;
 }
 
 /** Unused rate-limit units handed back for the window they were leased in. */

@@ -22,6 +22,8 @@ export interface AccountDeps {
   release(account: MeterAccount, amount: number): void;
   /** Asks for an early flush (tight leases are handed back promptly). */
   flushSoon(): void;
+  /** Sends queued usage now. */
+  flush(): Promise<void>;
 }
 
 /** Share of the limit asked for on top of what a request needs, while headroom is plentiful. */
@@ -37,6 +39,8 @@ export class MeterAccount {
   tight = false;
   info: LeaseGrant | undefined;
   lastUse = 0;
+  /** Spend beyond the lease not yet reported: the control plane's view is short by it. */
+  private overdrawn = false;
   private seq = 0;
   private acquiring: Promise<void> | undefined;
   /** Known upper bound of what may still be reserved, and until when it holds. */
@@ -76,8 +80,20 @@ export class MeterAccount {
     const extra = this.tight ? 0 : Math.ceil(this.limit * CHUNK_SHARE);
     const want = needed + extra;
     const min = Math.max(1, least);
-    const run = this.deps.channel
-      .acquireLease({ holder: this.deps.holder, kind: this.kind, id: this.id, seq: ++this.seq, want, min })
+    // Spend beyond the lease must reach the control plane before it judges what remains.
+    const reported = this.overdrawn ? this.deps.flush() : Promise.resolve();
+    this.overdrawn = false;
+    const run = reported
+      .then(() =>
+        this.deps.channel.acquireLease({
+          holder: this.deps.holder,
+          kind: this.kind,
+          id: this.id,
+          seq: ++this.seq,
+          want,
+          min,
+        }),
+      )
       .then((grant) => {
         if (this.info && grant.windowStart !== this.info.windowStart) this.expireWindow();
         this.info = grant;
@@ -156,6 +172,7 @@ export class MeterAccount {
     if (this.kind === 'budget') {
       this.held -= covered;
       if (covered > 0) this.deps.release(this, covered);
+      if (actual > covered) this.overdrawn = true;
     } else if (actual > covered) {
       // Rate units used beyond the lease are counted anyway (force), so the window sees them.
       this.forceUse(actual - covered);

@@ -145,7 +145,7 @@ export function settleCharge(
   const cost = actualCost(charge, attempt);
   const amount = cost ?? 0;
   const entries: UsageLedgerEntry[] = [];
-  const key = { requestId: ctx.id, attempt: attemptIndex };
+  const key = { requestId: ctx.id, attempt: attemptIndex, priceBookVersion: charge.hit?.version };
   for (const hold of charge.holds) {
     hold.account.settle(hold.reserved, amount);
     const budgetId = hold.account.id;

@@ -48,6 +48,7 @@ export class MeterRegistry implements Meters {
           });
       },
       flushSoon: () => this.queue.flushSoon(),
+      flush: () => this.queue.flush(),
     });
     this.accounts.set(key, account);
     return account;

@@ -1,0 +1,176 @@
+/**
+ * Counters for one node (SQLite): held in memory, so a grant is a function call, and written
+ * behind to the database in order — ledger entries (which move the stored counters exactly as
+ * they moved the memory ones), window roll-overs and rate-limit deltas — every `flushMs`. On
+ * start the counters are loaded from the database; leases left by a previous process (which
+ * must be dead: one node) are released first.
+ */
+import type { LeaseGrant, LeaseRequest, RateReturn, UsageLedgerEntry } from '../../clients/governance.ts';
+import { MeterTable, type MeterEvent } from '../../clients/meter-table.ts';
+import { parseWindow } from '../../clients/meter-windows.ts';
+import { addRateLimitUsage, listBudgets, listRateLimits, type Database } from '../../db/index.ts';
+import {
+  outstandingLeases,
+  recordLedgerAt,
+  rollBudgetWindow,
+  rollRateWindow,
+} from '../../db/repositories/meters.ts';
+import type { Logger } from '../logger.ts';
+import { ledgerRows, type CounterStore } from './store.ts';
+
+type Pending = { event: MeterEvent; at: number };
+
+export class MemoryStore implements CounterStore {
+  readonly name = 'memory';
+  private readonly table: MeterTable;
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly db: Database,
+    private readonly now: () => number,
+    private readonly logger: Logger,
+  ) {
+    this.table = new MeterTable(now, (event) => this.pending.push({ event, at: now() }));
+  }
+
+  static async open(db: Database, now: () => number, logger: Logger, flushMs = 200): Promise<MemoryStore> {
+    const store = new MemoryStore(db, now, logger);
+    await store.releaseStaleLeases();
+    await store.refresh();
+    store.timer = setInterval(() => void store.flush(), flushMs);
+    store.timer.unref();
+    return store;
+  }
+
+  private async releaseStaleLeases(): Promise<void> {
+    const leases = await outstandingLeases(this.db);
+    const at = this.now();
+    const entries = leases.map((lease) => ({
+      requestId: lease.requestId,
+      attempt: -Math.floor(at / 1000),
+      kind: 'release' as const,
+      budgetId: lease.budgetId,
+      amountMicros: lease.outstanding,
+      priceBookVersion: null,
+    }));
+    if (entries.length > 0) {
+      this.logger.info('governance: released leases left by a previous process', { leases: entries.length });
+      await recordLedgerAt(this.db, entries, at);
+    }
+  }
+
+  /** Loads limits (and, for meters new to this process, their stored counters). */
+  async refresh(): Promise<void> {
+    for (const b of await listBudgets(this.db)) {
+      this.table.configure(
+        'budget',
+        b.id,
+        b.maxLimitMicros,
+        parseWindow(b.resetDuration, b.calendarAligned),
+        {
+          used: b.currentUsageMicros,
+          reserved: b.reservedMicros,
+          windowStart: b.windowStart,
+        },
+      );
+    }
+    for (const r of await listRateLimits(this.db)) {
+      this.table.configure(
+        'requests',
+        r.id,
+        r.requestMaxLimit ?? 0,
+        parseWindow(r.requestResetDuration ?? undefined),
+        {
+          used: r.requestCurrentUsage,
+          windowStart: r.requestWindowStart,
+        },
+      );
+      this.table.configure(
+        'tokens',
+        r.id,
+        r.tokenMaxLimit ?? 0,
+        parseWindow(r.tokenResetDuration ?? undefined),
+        {
+          used: r.tokenCurrentUsage,
+          windowStart: r.tokenWindowStart,
+        },
+      );
+    }
+  }
+
+  async grant(request: LeaseRequest): Promise<LeaseGrant> {
+    if (!this.table.get(request.kind, request.id)) await this.refresh();
+    return this.table.grant(request);
+  }
+
+  applyLedger(entries: readonly UsageLedgerEntry[]): Promise<void> {
+    this.table.applyLedger(entries);
+    return Promise.resolve();
+  }
+
+  returnRate(ret: RateReturn): Promise<void> {
+    this.table.returnRate(ret);
+    return Promise.resolve();
+  }
+
+  budgetCounters(id: string) {
+    const state = this.table.get('budget', id);
+    return Promise.resolve(
+      state && { used: state.used, reserved: state.reserved, windowStart: state.windowStart },
+    );
+  }
+
+  /** Writes everything pending, in order; consecutive ledger events go in one transaction. */
+  flush(): Promise<void> {
+    this.writing = this.writing
+      .then(() => this.write())
+      .catch((error: unknown) => {
+        this.logger.error('governance: write-behind failed; will retry', { error });
+      });
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
+    while (this.pending.length > 0) {
+      const first = this.pending[0]!;
+      if (first.event.type === 'ledger') {
+        let end = 0;
+        const batch: UsageLedgerEntry[] = [];
+        while (
+          end < this.pending.length &&
+          this.pending[end]!.event.type === 'ledger' &&
+          batch.length < 2_000
+        ) {
+          const e = this.pending[end]!.event;
+          if (e.type === 'ledger') batch.push(...e.entries);
+          end++;
+        }
+        await recordLedgerAt(this.db, ledgerRows(batch), first.at);
+        this.pending.splice(0, end);
+        continue;
+      }
+      await this.writeOne(first.event);
+      this.pending.shift();
+    }
+  }
+
+  private async writeOne(event: MeterEvent): Promise<void> {
+    if (event.type === 'roll') {
+      if (event.kind === 'budget') await rollBudgetWindow(this.db, event.id, event.windowStart);
+      else await rollRateWindow(this.db, event.id, event.kind, event.windowStart);
+    } else if (event.type === 'rate') {
+      await addRateLimitUsage(
+        this.db,
+        event.id,
+        event.kind === 'requests' ? { requests: event.delta } : { tokens: event.delta },
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush();
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The control plane's governance services, behind the same GovernanceChannel the gateway uses
+ * remotely: lease grants and usage reports on the chosen counter store, request-log batches,
+ * price overrides for the snapshot, expiry of leases whose holder vanished, log retention, and
+ * the reconciliation check (budget counters = ledger sums).
+ */
+import type {
+  GovernanceChannel,
+  LeaseGrant,
+  LeaseRequest,
+  RequestLogRow,
+  UsageReport,
+} from '../../clients/governance.ts';
+import type { PriceOverrideSnapshot } from '../../clients/snapshot.ts';
+import {
+  deleteRequestLogsBefore,
+  insertRequestLogs,
+  listPriceEntries,
+  type Database,
+} from '../../db/index.ts';
+import { outstandingLeases, recordLedgerAt } from '../../db/repositories/meters.ts';
+import type { Logger } from '../logger.ts';
+import { MemoryStore } from './memory-store.ts';
+import { reconcileBudget, type Reconciliation } from './reconcile.ts';
+import { RedisStore } from './redis-store.ts';
+import { SqlStore } from './sql-store.ts';
+import type { CounterStore } from './store.ts';
+
+export interface GovernanceServiceOptions {
+  database: Database;
+  logger: Logger;
+  /** Counters through Redis when set. */
+  redisUrl?: string | undefined;
+  /** Force a store (tests); default: redis with a URL, database on Postgres, memory on SQLite. */
+  store?: 'memory' | 'database' | 'redis';
+  now?: () => number;
+  /** Told which budgets moved after each applied usage report (spend subscriptions). */
+  onBudgetsChanged?: (budgetIds: string[]) => void;
+  /** A lease with no ledger activity for this long is assumed orphaned and released. @default 30 min */
+  leaseExpiryMs?: number;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export class GovernanceService implements GovernanceChannel {
+  private retentionDays: number | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  private constructor(
+    readonly store: CounterStore,
+    private readonly options: GovernanceServiceOptions,
+    private readonly now: () => number,
+  ) {}
+
+  static async open(options: GovernanceServiceOptions): Promise<GovernanceService> {
+    const now = options.now ?? Date.now;
+    const kind =
+      options.store ??
+      (options.redisUrl ? 'redis' : options.database.dialect === 'postgres' ? 'database' : 'memory');
+    const store: CounterStore =
+      kind === 'memory'
+        ? await MemoryStore.open(options.database, now, options.logger)
+        : kind === 'redis'
+          ? await RedisStore.open(
+              options.database,
+              options.redisUrl ?? 'redis://127.0.0.1:6379',
+              now,
+              options.logger,
+            )
+          : new SqlStore(options.database, now);
+    const service = new GovernanceService(store, options, now);
+    service.every(HOUR, () => service.applyRetention());
+    if (kind !== 'memory') service.every(60_000, () => service.expireLeases());
+    options.logger.info('governance counters', { store: store.name });
+    return service;
+  }
+
+  private every(ms: number, task: () => Promise<unknown>): void {
+    const timer = setInterval(() => {
+      task().catch((error: unknown) =>
+        this.options.logger.error('governance: periodic task failed', { error }),
+      );
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  acquireLease(request: LeaseRequest): Promise<LeaseGrant> {
+    return this.store.grant(request);
+  }
+
+  async reportUsage(report: UsageReport): Promise<void> {
+    await this.store.applyLedger(report.ledger);
+    for (const ret of report.rateReturns) await this.store.returnRate(ret);
+    const moved = new Set<string>();
+    for (const entry of report.ledger) if (entry.kind === 'settle') moved.add(entry.budgetId);
+    if (moved.size > 0) this.options.onBudgetsChanged?.([...moved]);
+  }
+
+  async writeRequestLogs(rows: RequestLogRow[]): Promise<void> {
+    await insertRequestLogs(this.options.database, rows);
+  }
+
+  /** `client.log_retention_days` from the latest snapshot (0 or unset keeps logs forever). */
+  setRetentionDays(days: number | undefined): void {
+    this.retentionDays = days;
+  }
+
+  async applyRetention(): Promise<number> {
+    const days = this.retentionDays;
+    if (days === undefined || days <= 0) return 0;
+    return deleteRequestLogsBefore(this.options.database, this.now() - days * DAY);
+  }
+
+  /** Releases leases whose holder has been silent past the expiry (a crashed replica). */
+  async expireLeases(): Promise<number> {
+    const cutoff = this.now() - (this.options.leaseExpiryMs ?? 30 * 60_000);
+    const stale = (await outstandingLeases(this.options.database)).filter((l) => l.lastActivity < cutoff);
+    if (stale.length === 0) return 0;
+    const entries = stale.map((lease) => ({
+      requestId: lease.requestId,
+      attempt: -Math.floor(this.now() / 1000),
+      kind: 'release' as const,
+      budgetId: lease.budgetId,
+      amountMicros: lease.outstanding,
+    }));
+    if (this.store.name === 'database') await recordLedgerAt(this.options.database, entries, this.now());
+    else await this.store.applyLedger(entries);
+    return stale.length;
+  }
+
+  /** Price entries other than the bundled book: the latest version per provider, model and tier. */
+  async priceOverrides(): Promise<PriceOverrideSnapshot[]> {
+    const rows = (await listPriceEntries(this.options.database)).filter((r) => r.source !== 'bundled');
+    const latest = new Map<string, (typeof rows)[number]>();
+    for (const row of rows) {
+      const key = `${row.provider}/${row.model}/${row.tierThresholdTokens}`;
+      const seen = latest.get(key);
+      if (!seen || row.createdAt > seen.createdAt || (row.createdAt === seen.createdAt && row.id > seen.id))
+        latest.set(key, row);
+    }
+    return [...latest.values()].map((r) => ({
+      provider: r.provider,
+      model: r.model,
+      input: r.inputMicrosPerMtok / 1e6,
+      output: r.outputMicrosPerMtok / 1e6,
+      cache_read: r.cacheReadMicrosPerMtok === null ? undefined : r.cacheReadMicrosPerMtok / 1e6,
+      cache_write: r.cacheWriteMicrosPerMtok === null ? undefined : r.cacheWriteMicrosPerMtok / 1e6,
+      above_input_tokens: r.tierThresholdTokens,
+      version: r.version,
+    }));
+  }
+
+  /** Budget counters against the ledger (after everything written behind is durable). */
+  async reconcile(budgetId: string): Promise<Reconciliation> {
+    await this.store.flush();
+    return reconcileBudget(this.options.database, this.store, budgetId);
+  }
+
+  refresh(): Promise<void> {
+    return this.store.refresh();
+  }
+
+  flush(): Promise<void> {
+    return this.store.flush();
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await this.store.close();
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Where the control plane keeps shared counters: in memory with write-behind (SQLite, one node),
+ * in the database (Postgres, many replicas) or in Redis (REDIS_URL). All three grant leases
+ * atomically and apply ledger entries idempotently; the database's ledger is the record either
+ * way, so the reconciliation check applies to all of them.
+ */
+import type { LeaseGrant, LeaseRequest, RateReturn, UsageLedgerEntry } from '../../clients/governance.ts';
+
+export interface CounterStore {
+  readonly name: 'memory' | 'database' | 'redis';
+  grant(request: LeaseRequest): Promise<LeaseGrant>;
+  applyLedger(entries: readonly UsageLedgerEntry[]): Promise<void>;
+  returnRate(ret: RateReturn): Promise<void>;
+  /** Current counters of a budget as this store sees them (for reconciliation and tests). */
+  budgetCounters(id: string): Promise<{ used: number; reserved: number; windowStart: number } | undefined>;
+  /** Re-reads limits after a config change. */
+  refresh(): Promise<void>;
+  /** Everything written behind is durable when this resolves. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Ledger entries in the database's input shape. */
+export function ledgerRows(entries: readonly UsageLedgerEntry[]) {
+  return entries.map((e) => ({
+    requestId: e.requestId,
+    attempt: e.attempt,
+    kind: e.kind,
+    budgetId: e.budgetId,
+    amountMicros: e.amountMicros,
+    priceBookVersion: e.priceBookVersion ?? null,
+  }));
+}
+
+export function emptyGrant(limit: number, windowStart: number, windowEnd: number): LeaseGrant {
+  return { granted: 0, limit, used: 0, reserved: 0, windowStart, windowEnd };
+}
