@@ -44,7 +44,7 @@ export function resolveSecret(target: Target, key: ProviderKeySnapshot, adapter:
 }
 
 function baseUrlFor(target: Target, key: ProviderKeySnapshot, adapter: ProviderAdapter): string {
-  const fromKey = adapter.keyBaseUrl?.(key);
+  const fromKey = adapter.keyBaseUrl?.(key, target.provider.config);
   const raw = fromKey ?? target.provider.network.baseUrl ?? adapter.defaultBaseUrl;
   if (raw === undefined || raw === '')
     throw misconfigured(`provider "${target.provider.name}" needs network_config.base_url`);

@@ -86,8 +86,11 @@ export interface ProviderAdapter {
    */
   readonly streamAsJson?: boolean;
 
-  /** Key-level base URL (self-hosted `url`, Azure `endpoint`), possibly an `env.VAR` reference. */
-  keyBaseUrl?(key: ProviderKeySnapshot): string | undefined;
+  /**
+   * Key-level base URL (self-hosted `url`, Azure `endpoint`, Bedrock's region), possibly an
+   * `env.VAR` reference. It wins over `network_config.base_url`.
+   */
+  keyBaseUrl?(key: ProviderKeySnapshot, provider: ProviderSnapshot): string | undefined;
   /** The model id sent upstream for a logical name already mapped through the key's aliases. */
   upstreamModel?(model: string, key: ProviderKeySnapshot): string;
   /** Path and query when they depend on model, key or streaming (Azure deployments, Bedrock, Vertex). */

@@ -1,9 +1,11 @@
 /** The translating adapters (issue 4), by provider name; the registry serves them. */
 import type { ProviderAdapter } from './adapter.ts';
 import { anthropic } from './anthropic/adapter.ts';
+import { bedrock } from './bedrock/adapter.ts';
 import { gemini } from './gemini/adapter.ts';
 
 export const TRANSLATING_ADAPTERS: ReadonlyArray<readonly [string, ProviderAdapter]> = [
   ['anthropic', anthropic],
   ['gemini', gemini],
+  ['bedrock', bedrock],
 ];

@@ -4,9 +4,9 @@
  */
 import type { AttemptInfo, ProviderAdapter } from '../adapter.ts';
 import type { JsonObject } from '../../types.ts';
-import { droppedParams } from '../translate/openai-input.ts';
+import { droppedParams, embeddingInputs } from '../translate/openai-input.ts';
 import { openAIUsage } from '../usage.ts';
-import { embeddingInputs, encodeGeminiRequest } from './request.ts';
+import { encodeGeminiRequest } from './request.ts';
 import { decodeGeminiChat, decodeGeminiEmbeddings, parseGoogleError } from './response.ts';
 import { GeminiStreamDecoder } from './stream.ts';
 

@@ -176,11 +176,3 @@ export function encodeGeminiRequest(body: JsonObject): { payload: JsonObject; dr
   }
   return { payload, dropped: droppedParams(body, GEMINI_MAPPED) };
 }
-
-/** Embedding inputs as a list of strings. */
-export function embeddingInputs(input: unknown): string[] {
-  if (typeof input === 'string') return [input];
-  return Array.isArray(input)
-    ? input.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)))
-    : [];
-}

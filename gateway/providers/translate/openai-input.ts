@@ -165,3 +165,11 @@ export function droppedParams(body: JsonObject, mapped: ReadonlySet<string>): st
   }
   return dropped.sort();
 }
+
+/** Embedding inputs as a list of strings (token-id arrays are sent as their JSON text). */
+export function embeddingInputs(input: unknown): string[] {
+  if (typeof input === 'string') return [input];
+  return Array.isArray(input)
+    ? input.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)))
+    : [];
+}
