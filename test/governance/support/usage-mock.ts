@@ -56,6 +56,52 @@ async function stream(res: ServerResponse, model: string, spec: MockSpec, withUs
   res.end(sse('[DONE]'));
 }
 
+const named = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** Anthropic's Messages stream: input tokens in message_start, output tokens in message_delta. */
+function anthropicStream(res: ServerResponse, model: string, spec: MockSpec): void {
+  const usage = usageOf(spec);
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.write(
+    named('message_start', {
+      type: 'message_start',
+      message: {
+        id: 'msg_u',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        usage: { input_tokens: usage.prompt_tokens, output_tokens: 1 },
+      },
+    }),
+  );
+  res.write(
+    named('content_block_start', {
+      type: 'content_block_start',
+      index: 0,
+      content_block: { type: 'text', text: '' },
+    }),
+  );
+  for (let i = 0; i < (spec.chunks ?? 3); i++)
+    res.write(
+      named('content_block_delta', {
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'text_delta', text: 'tok ' },
+      }),
+    );
+  res.write(named('content_block_stop', { type: 'content_block_stop', index: 0 }));
+  res.write(
+    named('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: usage.completion_tokens },
+    }),
+  );
+  res.end(named('message_stop', { type: 'message_stop' }));
+}
+
 export async function startUsageMock(): Promise<UsageMock> {
   const seen: UsageMock['seen'] = [];
   const sockets = new Set<Socket>();
@@ -79,6 +125,8 @@ export async function startUsageMock(): Promise<UsageMock> {
           JSON.stringify({ error: { message: 'mock failure', type: 'server_error', code: null } }),
         );
       }
+      if ((req.url ?? '').endsWith('/messages') && body.stream === true)
+        return void anthropicStream(res, model, spec);
       if ((req.url ?? '').endsWith('/messages')) {
         const usage = usageOf(spec);
         res.writeHead(200, { 'content-type': 'application/json' });

@@ -1,0 +1,98 @@
+/**
+ * Soft budgets follow Bifrost: admitted while usage < limit, so the request that crosses the
+ * limit succeeds and the next is refused. Streamed requests are charged exactly what the same
+ * non-streamed request is charged, for each adapter family present.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getBudget, listLedgerEntries } from '../../db/index.ts';
+import { post, startStack, type Stack } from './support/stack.ts';
+import { startUsageMock, type UsageMock } from './support/usage-mock.ts';
+
+let mock: UsageMock;
+let stack: Stack;
+
+beforeAll(async () => {
+  mock = await startUsageMock();
+  const provider = (name: string) => ({
+    keys: [{ name: `${name}-k`, value: 'sk', models: ['*'] }],
+    network_config: { base_url: mock.url },
+  });
+  stack = await startStack({
+    providers: {
+      openai: provider('openai'),
+      groq: provider('groq'),
+      anthropic: provider('anthropic'),
+      mistral: provider('mistral'),
+    },
+    governance: {
+      budgets: [
+        { id: 'soft', max_limit: 0.001, reset_duration: '1d', mode: 'soft' },
+        { id: 'parity', max_limit: 1000, reset_duration: '1d', mode: 'strict' },
+      ],
+      virtual_keys: [
+        { id: 'vk-soft', name: 'soft', value: 'vk-soft', budget_id: 'soft' },
+        { id: 'vk-parity', name: 'parity', value: 'vk-parity', budget_id: 'parity' },
+      ],
+    },
+  });
+});
+
+afterAll(async () => {
+  await stack?.close();
+  await mock?.close();
+});
+
+describe('soft mode', () => {
+  it('the request that crosses the limit succeeds, the next is refused', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const reply = await post(
+        stack.url,
+        {
+          model: 'openai/gpt-4o',
+          messages: [{ role: 'user', content: 'hi' }],
+          mock: { prompt_tokens: 0, completion_tokens: 40 },
+        },
+        { 'x-bf-vk': 'vk-soft' },
+      );
+      statuses.push(reply.status);
+    }
+    // 400 µ$ each against 1,000 µ$: 0 → 400 → 800 → 1,200 (crossing, served) → refused.
+    expect(statuses).toEqual([200, 200, 200, 402, 402]);
+    await stack.settle();
+    expect((await getBudget(stack.database, 'soft'))?.currentUsageMicros).toBe(1200);
+  });
+});
+
+describe('streamed requests are charged like non-streamed ones', () => {
+  const models = [
+    'openai/gpt-4o',
+    'groq/llama-3.3-70b-versatile',
+    'mistral/mistral-large-latest',
+    'anthropic/claude-3-5-sonnet-20241022',
+  ];
+  it.each(models)('%s', async (model) => {
+    const charges: number[] = [];
+    for (const stream of [false, true]) {
+      const reply = await post(
+        stack.url,
+        {
+          model,
+          messages: [{ role: 'user', content: 'hi' }],
+          max_tokens: 500,
+          stream,
+          mock: { prompt_tokens: 123, completion_tokens: 456 },
+        },
+        { 'x-bf-vk': 'vk-parity' },
+      );
+      expect(reply.status, reply.text).toBe(200);
+      await stack.settle();
+      const settles = (await listLedgerEntries(stack.database, { budgetId: 'parity' })).filter(
+        (e) => e.kind === 'settle',
+      );
+      charges.push(settles.at(-1)!.amountMicros);
+    }
+    expect(charges[0]).toBeGreaterThan(0);
+    expect(charges[1]).toBe(charges[0]);
+  });
+});
