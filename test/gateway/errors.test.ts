@@ -121,10 +121,13 @@ describe('routes', () => {
     expect(response.headers.get('allow')).toBe('POST');
   });
 
-  it('the Anthropic route answers in the Anthropic envelope until it exists', async () => {
+  it('the Anthropic route answers errors in the Anthropic envelope', async () => {
     const response = await postJson(`${gw.url}/anthropic/v1/messages`, {});
-    expect(response.status).toBe(404);
-    expect(response.body).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+    const unknown = await postJson(`${gw.url}/anthropic/v1/nothing`, {});
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
   });
 
   it('does not claim non-inference paths', async () => {

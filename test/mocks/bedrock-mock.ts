@@ -160,9 +160,9 @@ function authorized(mock: BedrockMock, request: Recorded): string | undefined {
 }
 
 export async function startBedrockMock(): Promise<BedrockMock> {
-  let self: BedrockMock | undefined;
+  const holder: { mock?: BedrockMock } = {};
   const mock = await startHttpMock((request, res) => {
-    const m = self!;
+    const m = holder.mock!;
     if (request.path === '/') return sts(m, request, res);
     const problem = authorized(m, request);
     if (problem)
@@ -186,16 +186,17 @@ export async function startBedrockMock(): Promise<BedrockMock> {
     res.end();
   });
   const reset = mock.reset;
-  self = Object.assign(mock, {
+  const self: BedrockMock = Object.assign(mock, {
     secrets: new Map([[STATIC_KEY.accessKeyId, STATIC_KEY.secretAccessKey]]),
     stsCalls: [] as Array<{ action: string; params: URLSearchParams }>,
     credentialSeconds: 3600,
     throttleAfter: undefined as number | undefined,
     reset() {
       reset();
-      self!.stsCalls.length = 0;
-      self!.throttleAfter = undefined;
+      self.stsCalls.length = 0;
+      self.throttleAfter = undefined;
     },
   });
+  holder.mock = self;
   return self;
 }
