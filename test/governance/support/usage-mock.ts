@@ -12,6 +12,8 @@ export interface MockSpec {
   prompt_tokens?: number;
   completion_tokens?: number;
   fault?: string;
+  /** The fault applies only to paths containing this (e.g. one provider of several). */
+  fault_path?: string;
   chunks?: number;
   chunk_text?: string;
   interval_ms?: number;
@@ -21,6 +23,8 @@ export interface UsageMock {
   url: string;
   /** Requests seen, by the model they named and the path. */
   seen: Array<{ model: string; path: string; auth: string | undefined; body: Record<string, unknown> }>;
+  /** Path substring → status: every request to a matching path fails with it (translated bodies carry no `mock`). */
+  failPaths: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -104,6 +108,7 @@ function anthropicStream(res: ServerResponse, model: string, spec: MockSpec): vo
 
 export async function startUsageMock(): Promise<UsageMock> {
   const seen: UsageMock['seen'] = [];
+  const failPaths = new Map<string, number>();
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -117,7 +122,16 @@ export async function startUsageMock(): Promise<UsageMock> {
       }
       const model = typeof body.model === 'string' ? body.model : 'unknown';
       seen.push({ model, path: req.url ?? '', auth: req.headers.authorization, body });
-      const spec = (body.mock ?? {}) as MockSpec;
+      const raw = (body.mock ?? {}) as MockSpec;
+      const spec =
+        raw.fault_path && !(req.url ?? '').includes(raw.fault_path) ? { ...raw, fault: undefined } : raw;
+      for (const [path, status] of failPaths)
+        if ((req.url ?? '').includes(path)) {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          return void res.end(
+            JSON.stringify({ error: { message: 'mock path failure', type: 'server_error' } }),
+          );
+        }
       if (spec.fault === 'reset') return void req.socket.destroy();
       if (spec.fault?.startsWith('status:')) {
         res.writeHead(Number(spec.fault.slice(7)), { 'content-type': 'application/json' });
@@ -181,6 +195,7 @@ export async function startUsageMock(): Promise<UsageMock> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
+    failPaths,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
