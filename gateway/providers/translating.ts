@@ -3,9 +3,11 @@ import type { ProviderAdapter } from './adapter.ts';
 import { anthropic } from './anthropic/adapter.ts';
 import { bedrock } from './bedrock/adapter.ts';
 import { gemini } from './gemini/adapter.ts';
+import { vertex } from './vertex/adapter.ts';
 
 export const TRANSLATING_ADAPTERS: ReadonlyArray<readonly [string, ProviderAdapter]> = [
   ['anthropic', anthropic],
   ['gemini', gemini],
   ['bedrock', bedrock],
+  ['vertex', vertex],
 ];

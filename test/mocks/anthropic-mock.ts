@@ -60,7 +60,7 @@ function invalid(request: Recorded, countOnly: boolean): string | undefined {
   return undefined;
 }
 
-function wantsTool(body: Record<string, unknown>): boolean {
+export function wantsTool(body: Record<string, unknown>): boolean {
   if (!Array.isArray(body.tools) || body.tools.length === 0) return false;
   const messages = body.messages as Array<Record<string, unknown>>;
   const last = messages[messages.length - 1]!;
@@ -68,7 +68,7 @@ function wantsTool(body: Record<string, unknown>): boolean {
   return !blocks.some((block) => block.type === 'tool_result');
 }
 
-function message(model: string, tool: boolean, overrides: Record<string, unknown>) {
+export function anthropicMessage(model: string, tool: boolean, overrides: Record<string, unknown>) {
   const content = tool
     ? [{ type: 'text', text: "I'll check the current weather in San Francisco for you." }, TOOL_USE]
     : [{ type: 'text', text: ANTHROPIC_TEXT }];
@@ -87,9 +87,13 @@ function message(model: string, tool: boolean, overrides: Record<string, unknown
 
 type Event = readonly [string, Record<string, unknown>];
 
-function streamEvents(model: string, tool: boolean, overrides: Record<string, unknown>): Event[] {
+export function anthropicStreamEvents(
+  model: string,
+  tool: boolean,
+  overrides: Record<string, unknown>,
+): Event[] {
   const start = {
-    ...message(model, tool, {}),
+    ...anthropicMessage(model, tool, {}),
     content: [],
     stop_reason: null,
     usage: { ...ANTHROPIC_USAGE, output_tokens: 1 },
@@ -152,8 +156,9 @@ export async function startAnthropicMock(): Promise<AnthropicMock> {
     if (countOnly) return sendJson(res, 200, { input_tokens: 2095 });
     const model = String(request.body.model);
     const tool = wantsTool(request.body);
-    if (request.body.stream !== true) return sendJson(res, 200, message(model, tool, self.overrides));
-    let events = streamEvents(model, tool, self.overrides);
+    if (request.body.stream !== true)
+      return sendJson(res, 200, anthropicMessage(model, tool, self.overrides));
+    let events = anthropicStreamEvents(model, tool, self.overrides);
     if (self.errorAfter !== undefined) {
       events = events.slice(0, self.errorAfter);
       events.push(['error', anthropicError('overloaded_error', 'Overloaded')]);

@@ -152,6 +152,35 @@ function embeddings(request: Recorded): unknown {
   return { embeddings: requests.map(() => ({ values: [0.013168523, -0.008711934, -0.046782676] })) };
 }
 
+/** Serves one Gemini request (AI Studio or Vertex publisher path). */
+export function handleGemini(
+  request: Recorded,
+  res: ServerResponse,
+  self: { truncateAfter: number | undefined },
+): void {
+  const auth = request.headers['x-goog-api-key'] ?? request.headers.authorization;
+  if (typeof auth !== 'string')
+    return sendJson(
+      res,
+      401,
+      googleError(401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.'),
+    );
+  if (request.path.endsWith(':batchEmbedContents') || request.path.endsWith(':predict'))
+    return sendJson(res, 200, embeddings(request));
+  const problem = invalid(request);
+  if (problem) return sendJson(res, 400, googleError(400, 'INVALID_ARGUMENT', problem));
+  if (request.path.endsWith(':streamGenerateContent')) {
+    let chunks = streamChunks(request.body);
+    if (self.truncateAfter !== undefined) {
+      chunks = chunks.slice(0, self.truncateAfter);
+      self.truncateAfter = undefined;
+    }
+    return sendSse(res, chunks);
+  }
+  if (request.path.endsWith(':generateContent')) return sendJson(res, 200, answer(request.body));
+  sendJson(res, 404, googleError(404, 'NOT_FOUND', `no route ${request.path}`));
+}
+
 export interface GeminiMock extends HttpMock {
   /** Break the next stream after `n` chunks (no finish reason). */
   truncateAfter: number | undefined;
@@ -159,29 +188,7 @@ export interface GeminiMock extends HttpMock {
 
 export async function startGeminiMock(): Promise<GeminiMock> {
   let self: { truncateAfter: number | undefined } = { truncateAfter: undefined };
-  const handle = (request: Recorded, res: ServerResponse): void => {
-    const auth = request.headers['x-goog-api-key'] ?? request.headers.authorization;
-    if (typeof auth !== 'string')
-      return sendJson(
-        res,
-        401,
-        googleError(401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.'),
-      );
-    if (request.path.endsWith(':batchEmbedContents') || request.path.endsWith(':predict'))
-      return sendJson(res, 200, embeddings(request));
-    const problem = invalid(request);
-    if (problem) return sendJson(res, 400, googleError(400, 'INVALID_ARGUMENT', problem));
-    if (request.path.endsWith(':streamGenerateContent')) {
-      let chunks = streamChunks(request.body);
-      if (self.truncateAfter !== undefined) {
-        chunks = chunks.slice(0, self.truncateAfter);
-        self.truncateAfter = undefined;
-      }
-      return sendSse(res, chunks);
-    }
-    if (request.path.endsWith(':generateContent')) return sendJson(res, 200, answer(request.body));
-    sendJson(res, 404, googleError(404, 'NOT_FOUND', `no route ${request.path}`));
-  };
+  const handle = (request: Recorded, res: ServerResponse): void => handleGemini(request, res, self);
   const mock = await startHttpMock(handle);
   const result: GeminiMock = Object.assign(mock, { truncateAfter: undefined as number | undefined });
   self = result;
