@@ -2,6 +2,7 @@
 import type { ProviderAdapter } from './adapter.ts';
 import { anthropic } from './anthropic/adapter.ts';
 import { bedrock } from './bedrock/adapter.ts';
+import { cohere } from './cohere/adapter.ts';
 import { gemini } from './gemini/adapter.ts';
 import { vertex } from './vertex/adapter.ts';
 
@@ -10,4 +11,5 @@ export const TRANSLATING_ADAPTERS: ReadonlyArray<readonly [string, ProviderAdapt
   ['gemini', gemini],
   ['bedrock', bedrock],
   ['vertex', vertex],
+  ['cohere', cohere],
 ];
