@@ -92,6 +92,8 @@ export async function finishJson(
   } catch {
     throw invalidJson(target.provider.name);
   }
+  // A translating adapter may read a top-level array (Hugging Face feature extraction) as `{items}`.
+  if (Array.isArray(payload) && adapter?.decodeResponse) payload = { items: payload };
   if (!isJsonObject(payload)) throw invalidJson(target.provider.name);
   const canonical = adapter?.decodeResponse
     ? adapter.decodeResponse(ctx.operation, payload, target.model, ctx.body)

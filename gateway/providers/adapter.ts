@@ -97,7 +97,10 @@ export interface ProviderAdapter {
   resolvePath?(info: AttemptInfo): string;
   /** Canonical request → provider body. Default: the OpenAI body with `model` set. */
   encodeRequest?(body: JsonObject, info: AttemptInfo): JsonObject;
-  /** Provider body → canonical OpenAI body (`request`: the canonical request). Default: identity. */
+  /**
+   * Provider body → canonical OpenAI body (`request`: the canonical request; a top-level JSON
+   * array arrives as `{ items: [...] }`). Default: identity.
+   */
   decodeResponse?(
     operation: Operation,
     payload: JsonObject,
