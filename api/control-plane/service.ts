@@ -12,12 +12,8 @@ import type {
   UsageReport,
 } from '../../clients/governance.ts';
 import type { PriceOverrideSnapshot } from '../../clients/snapshot.ts';
-import {
-  deleteRequestLogsBefore,
-  insertRequestLogs,
-  listPriceEntries,
-  type Database,
-} from '../../db/index.ts';
+import { deleteRequestLogsBefore, listPriceEntries, type Database } from '../../db/index.ts';
+import { insertRequestLogsBulk } from '../../db/repositories/bulk.ts';
 import { outstandingLeases, recordLedgerAt } from '../../db/repositories/meters.ts';
 import type { Logger } from '../logger.ts';
 import { MemoryStore } from './memory-store.ts';
@@ -99,7 +95,7 @@ export class GovernanceService implements GovernanceChannel {
   }
 
   async writeRequestLogs(rows: RequestLogRow[]): Promise<void> {
-    await insertRequestLogs(this.options.database, rows);
+    await insertRequestLogsBulk(this.options.database, rows);
   }
 
   /** `client.log_retention_days` from the latest snapshot (0 or unset keeps logs forever). */

@@ -6,7 +6,7 @@
 import { and, eq, like, lt, sql } from 'drizzle-orm';
 import type { Database, Tables } from '../connection/types.ts';
 import { getBudget, type BudgetRecord } from './budgets.ts';
-import { recordLedgerEntries, type LedgerEntryInput, type LedgerEntryRecord } from './ledger.ts';
+import { recordLedgerBulk, type BulkLedgerEntry } from './bulk.ts';
 import type { RateLimitRecord } from './rate-limits.ts';
 
 /** Starts the window beginning at `windowStart` unless some replica already did. */
@@ -83,10 +83,10 @@ export async function grantBudgetLease(db: Database, lease: BudgetLease): Promis
 /** Ledger entries stamped with the control plane's clock (window membership follows it). */
 export function recordLedgerAt(
   db: Database,
-  entries: ReadonlyArray<Omit<LedgerEntryInput, 'createdAt'>>,
+  entries: ReadonlyArray<Omit<BulkLedgerEntry, 'createdAt'>>,
   createdAt: number,
-): Promise<LedgerEntryRecord[]> {
-  return recordLedgerEntries(
+): Promise<number> {
+  return recordLedgerBulk(
     db,
     entries.map((entry) => ({ ...entry, createdAt })),
   );
