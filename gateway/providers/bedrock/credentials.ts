@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { GatewayError } from '../../errors.ts';
 import { resolveEnv } from '../../util/env.ts';
+import { ExpiringCache } from '../translate/expiring-cache.ts';
 import type { AwsCredentials } from './sigv4.ts';
 import { assumeRole, assumeRoleWithWebIdentity } from './sts.ts';
 
@@ -32,27 +33,8 @@ export function field(config: BedrockKeyConfig, name: keyof BedrockKeyConfig): s
   return resolved === undefined || resolved === '' ? undefined : resolved;
 }
 
-const cache = new Map<string, Promise<AwsCredentials>>();
-
-/** The cached credentials for `id`, minting them again when missing or about to expire. */
-async function cached(id: string, mint: () => Promise<AwsCredentials>): Promise<AwsCredentials> {
-  const hit = cache.get(id);
-  if (hit) {
-    const credentials = await hit.catch(() => undefined);
-    if (
-      credentials &&
-      (credentials.expiresAt === undefined || credentials.expiresAt - REFRESH_MARGIN_MS > Date.now())
-    )
-      return credentials;
-    if (cache.get(id) !== hit) return cached(id, mint);
-  }
-  const pending = mint();
-  cache.set(id, pending);
-  pending.catch(() => {
-    if (cache.get(id) === pending) cache.delete(id);
-  });
-  return pending;
-}
+const cache = new ExpiringCache<AwsCredentials>(REFRESH_MARGIN_MS);
+const cached = (id: string, mint: () => Promise<AwsCredentials>) => cache.get(id, mint);
 
 /** Forgets every cached credential (tests). */
 export function clearCredentialCache(): void {

@@ -10,6 +10,7 @@ import { createSign } from 'node:crypto';
 import { GatewayError } from '../../errors.ts';
 import { isJsonObject } from '../../types.ts';
 import { postForToken } from '../../upstream/token-http.ts';
+import { ExpiringCache } from '../translate/expiring-cache.ts';
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const DEFAULT_TOKEN_URI = 'https://oauth2.googleapis.com/token';
@@ -103,22 +104,7 @@ async function exchange(account: ServiceAccount): Promise<Token> {
   return { value: token.access_token, expiresAt: Date.now() + lifetime * 1000 };
 }
 
-const cache = new Map<string, Promise<Token>>();
-
-async function cachedToken(id: string, mint: () => Promise<Token>): Promise<string> {
-  const hit = cache.get(id);
-  if (hit) {
-    const token = await hit.catch(() => undefined);
-    if (token && token.expiresAt - TOKEN_REFRESH_MARGIN_MS > Date.now()) return token.value;
-    if (cache.get(id) !== hit) return cachedToken(id, mint);
-  }
-  const pending = mint();
-  cache.set(id, pending);
-  pending.catch(() => {
-    if (cache.get(id) === pending) cache.delete(id);
-  });
-  return (await pending).value;
-}
+const cache = new ExpiringCache<Token>(TOKEN_REFRESH_MARGIN_MS);
 
 /** Forgets cached tokens (tests). */
 export function clearTokenCache(): void {
@@ -158,5 +144,5 @@ export function vertexAccessToken(credentials: string | undefined): Promise<stri
   if (!credentials) return adcToken();
   const account = parseServiceAccount(credentials);
   const id = `${account.client_email}\u0000${account.token_uri ?? DEFAULT_TOKEN_URI}`;
-  return cachedToken(id, () => exchange(account));
+  return cache.get(id, () => exchange(account)).then((token) => token.value);
 }
