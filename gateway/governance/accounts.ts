@@ -12,7 +12,7 @@
  * release: it is spend the lease never covered. Near the limit, leases are exactly what a
  * request needs and are returned right after use, so no replica strands headroom.
  */
-import type { GovernanceChannel, LeaseGrant, MeterKind } from '../../clients/governance.ts';
+import type { GovernanceChannel, LeaseGrant, MeterKind, UsageLedgerEntry } from '../../clients/governance.ts';
 
 export interface AccountDeps {
   channel: GovernanceChannel;
@@ -208,6 +208,21 @@ export class MeterAccount {
     this.free = 0;
     this.held -= amount;
     this.deps.release(this, amount);
+  }
+
+  /**
+   * A zero-amount grant entry that only marks this holder's lease as alive, so the control plane
+   * does not expire it while a long request still holds part of it.
+   */
+  heartbeat(): UsageLedgerEntry | undefined {
+    if (this.kind !== 'budget' || this.held <= 0) return undefined;
+    return {
+      requestId: `lease:${this.deps.holder}`,
+      attempt: ++this.seq,
+      kind: 'reserve',
+      budgetId: this.id,
+      amountMicros: 0,
+    };
   }
 
   /** Fraction (0–100) of the limit used, as last seen; for routing-rule variables. */

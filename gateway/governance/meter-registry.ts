@@ -10,10 +10,13 @@ import type { UsageQueue } from './usage-queue.ts';
 
 /** A lease unused this long goes back to the control plane. */
 export const LEASE_IDLE_MS = 10_000;
+/** Leases still held are marked alive this often (the control plane expires silent ones after 30 min). */
+export const LEASE_HEARTBEAT_MS = 5 * 60_000;
 
 export class MeterRegistry implements Meters {
   private readonly accounts = new Map<string, MeterAccount>();
   private readonly sweeper: NodeJS.Timeout;
+  private lastHeartbeat = 0;
 
   constructor(
     private readonly channel: GovernanceChannel,
@@ -65,6 +68,10 @@ export class MeterRegistry implements Meters {
     for (const account of this.accounts.values()) {
       if (account.free > 0 && (account.tight || now - account.lastUse > LEASE_IDLE_MS)) account.returnFree();
     }
+    if (now - this.lastHeartbeat < LEASE_HEARTBEAT_MS) return;
+    this.lastHeartbeat = now;
+    const beats = [...this.accounts.values()].flatMap((account) => account.heartbeat() ?? []);
+    if (beats.length > 0) this.queue.add(beats);
   }
 
   /** Returns every unused lease. */
