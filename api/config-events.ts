@@ -1,24 +1,23 @@
 /**
- * In-process fan-out of `configChanged`. Mutations publish here after their transaction commits;
- * the in-process control-plane client and GraphQL subscriptions listen. Across replicas the
- * same events arrive through Postgres LISTEN/NOTIFY or Redis (see the control-plane wiring).
+ * `configChanged` for the in-process gateway, carried by the control plane's pub/sub (in
+ * memory, or Postgres LISTEN/NOTIFY / Redis across replicas), so a mutation on any replica
+ * reaches every gateway. Mutations publish after their transaction commits.
  */
-import { EventEmitter } from 'node:events';
 import type { ConfigChangedEvent } from '../clients/control-plane.ts';
+import { createHeimdallPubSub, publishConfigChanged, type HeimdallPubSub } from '../schema/pubsub.ts';
 
 export class ConfigEvents {
-  private readonly emitter = new EventEmitter();
-
-  constructor() {
-    this.emitter.setMaxListeners(0);
-  }
+  constructor(readonly pubsub: HeimdallPubSub = createHeimdallPubSub()) {}
 
   publish(event: ConfigChangedEvent): void {
-    this.emitter.emit('configChanged', event);
+    publishConfigChanged(this.pubsub, event);
   }
 
   subscribe(listener: (event: ConfigChangedEvent) => void): () => void {
-    this.emitter.on('configChanged', listener);
-    return () => this.emitter.off('configChanged', listener);
+    const events = this.pubsub.subscribe('configChanged');
+    void (async () => {
+      for await (const event of events) listener(event);
+    })();
+    return () => void events.return?.();
   }
 }

@@ -12,6 +12,8 @@ import { resolveSecretBox } from '../db/crypto.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { reconcileConfig } from '../db/reconcile.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
+import { publishBudgetUpdated } from '../schema/pubsub.ts';
+import { startControlPlane } from './graphql/runtime.ts';
 import { GovernanceService } from './control-plane/service.ts';
 import { createHttpServer } from './http-server.ts';
 import { createInProcessControlPlane } from './in-process-control-plane.ts';
@@ -70,10 +72,29 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       unchanged: result.unchanged.length,
     });
 
-    const governance = await GovernanceService.open({ database, logger, redisUrl: env.REDIS_URL });
-    const controlPlane = createInProcessControlPlane({ database, box, governance });
+    const runtime = await startControlPlane({
+      database,
+      box,
+      logger,
+      env,
+      auth: config.governance.auth_config,
+      store: config.config_store,
+      dataDir,
+    });
+    const governance = await GovernanceService.open({
+      database,
+      logger,
+      redisUrl: env.REDIS_URL,
+      onBudgetsChanged: (ids) => ids.forEach((id) => publishBudgetUpdated(runtime.pubsub, id)),
+    });
+    const controlPlane = createInProcessControlPlane({ database, box, events: runtime.events, governance });
     const gateway = await createGateway({ controlPlane, logger });
-    const server = createHttpServer({ gateway, pingDatabase: () => database.ping() });
+    const server = createHttpServer({
+      gateway,
+      pingDatabase: () => database.ping(),
+      graphql: runtime.graphql.handle,
+    });
+    runtime.attach(server);
     const port = options.port ?? Number(env.PORT ?? 8080);
     const host = options.host ?? env.HOST ?? '0.0.0.0';
     await new Promise<void>((done, fail) => {
@@ -91,6 +112,7 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       url: `http://127.0.0.1:${bound}`,
       port: bound,
       async stop() {
+        await runtime.close();
         server.closeIdleConnections();
         await new Promise<void>((done) => server.close(() => done()));
         await gateway.close();

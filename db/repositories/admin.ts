@@ -87,6 +87,26 @@ export function setAdminPassword(db: Database, id: string, password: string): Pr
   });
 }
 
+/**
+ * Stores a hash computed elsewhere (the API layer hashes admin passwords with argon2), creating
+ * the user when the username is new. `verifyPassword` above does not understand argon2 hashes;
+ * the caller verifies them.
+ */
+export function saveAdminPasswordHash(
+  db: Database,
+  username: string,
+  passwordHash: string,
+): Promise<AdminUserRecord> {
+  return db.run(async ({ orm, t }) => {
+    const rows = await orm
+      .insert(t.adminUsers)
+      .values({ id: randomUUID(), username, passwordHash })
+      .onConflictDoUpdate({ target: t.adminUsers.username, set: { passwordHash, updatedAt: Date.now() } })
+      .returning();
+    return single(rows, 'saveAdminPasswordHash');
+  });
+}
+
 export function deleteAdminUser(db: Database, id: string): Promise<boolean> {
   return db.run(async ({ orm, t }) => {
     const rows = await orm

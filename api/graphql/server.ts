@@ -1,0 +1,105 @@
+/**
+ * The GraphQL endpoint: graphql-yoga over the Pothos schema at /graphql (POST, GET with
+ * GraphiQL, SSE subscriptions), plus graphql-ws (`graphql-transport-ws`) on the same server's
+ * upgrade. Parsed and validated documents are cached by yoga (LRU); depth and cost limits, CSRF
+ * prevention and error masking run in front of execution.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Database, SecretBox } from '../../db/index.ts';
+import type { Context } from '../../schema/context.ts';
+import { schema } from '../../schema/index.ts';
+import type { HeimdallPubSub } from '../../schema/pubsub.ts';
+import type { Logger } from '../logger.ts';
+import { bearerFrom, type Authenticator } from './auth.ts';
+import { createMaskError } from './mask-error.ts';
+import { useCostLimit } from './use-cost-limit.ts';
+import { useCsrfPrevention } from './use-csrf-prevention.ts';
+import { useDepthLimit } from './use-depth-limit.ts';
+import { useDisableIntrospection } from './use-introspection.ts';
+import { attachGraphqlWs, type GraphqlWs } from './websocket.ts';
+
+export interface GraphqlServerOptions {
+  database: Database;
+  box: SecretBox;
+  pubsub: HeimdallPubSub;
+  auth: Authenticator;
+  logger: Logger;
+  /** For `env.VAR` references in applyConfig documents. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Allow `__schema`/`__type` queries. @default true (HEIMDALL_GRAPHQL_INTROSPECTION=false turns it off) */
+  introspection?: boolean;
+  /** Serve GraphiQL on GET /graphql from a browser. @default true (HEIMDALL_GRAPHIQL=false turns it off) */
+  graphiql?: boolean;
+  /** @default 12 (HEIMDALL_GRAPHQL_MAX_DEPTH) */
+  maxDepth?: number;
+  /** @default 50000 (HEIMDALL_GRAPHQL_MAX_COST) */
+  maxCost?: number;
+}
+
+/** Fields the HTTP or WebSocket layer adds to yoga's initial context. */
+interface ServerContext {
+  req?: IncomingMessage;
+  res?: ServerResponse;
+  /** Set by the graphql-ws adapter, which authenticates once per connection. */
+  wsPrincipal?: Context['principal'];
+  wsClient?: string;
+}
+
+export interface GraphqlServer {
+  yoga: YogaServerInstance<ServerContext, Context>;
+  /** Node request handler for /graphql (the `graphql` slot of createHttpServer). */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Serves graphql-ws on `server`'s upgrade requests to /graphql. */
+  attach(server: Server): GraphqlWs;
+  close(): Promise<void>;
+}
+
+const flag = (value: string | undefined, fallback: boolean) =>
+  value === undefined ? fallback : !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+const int = (value: string | undefined) =>
+  value && Number.isInteger(Number(value)) ? Number(value) : undefined;
+
+export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServer {
+  const env = options.env ?? process.env;
+  const introspection = options.introspection ?? flag(env.HEIMDALL_GRAPHQL_INTROSPECTION, true);
+  const { database, box, pubsub, auth } = options;
+
+  const yoga = createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: options.graphiql ?? flag(env.HEIMDALL_GRAPHIQL, true),
+    landingPage: false,
+    logging: false,
+    maskedErrors: { maskError: createMaskError(options.logger) },
+    plugins: [
+      useCsrfPrevention(),
+      useDepthLimit({ maxDepth: options.maxDepth ?? int(env.HEIMDALL_GRAPHQL_MAX_DEPTH) }),
+      useCostLimit({ maxCost: options.maxCost ?? int(env.HEIMDALL_GRAPHQL_MAX_COST) }),
+      ...(introspection ? [] : [useDisableIntrospection()]),
+    ],
+    context: async (initial): Promise<Context> => {
+      const principal =
+        'wsPrincipal' in initial
+          ? initial.wsPrincipal
+          : await auth.authenticate(bearerFrom(initial.request.headers.get('authorization')));
+      const client = initial.wsClient ?? initial.req?.socket.remoteAddress ?? 'unknown';
+      return { database, box, pubsub, env, auth, principal, client };
+    },
+  });
+
+  const sockets = new Set<GraphqlWs>();
+  return {
+    yoga,
+    handle: (req, res) => void yoga(req, res),
+    attach(server) {
+      const ws = attachGraphqlWs({ server, yoga, auth });
+      sockets.add(ws);
+      return ws;
+    },
+    async close() {
+      await Promise.all([...sockets].map((ws) => ws.close()));
+      await yoga.dispose();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * What every resolver receives. api/ builds it per HTTP request or per graphql-ws connection;
+ * schema/ only depends on these interfaces, so auth mechanics (argon2, tokens, rate limits)
+ * stay in the composition root.
+ */
+import type { Database, SecretBox } from '../db/index.ts';
+import type { HeimdallPubSub } from './pubsub.ts';
+
+/** `read` for dashboards, `write` for scripts that change config, `gateway` for gateway replicas. */
+export type Scope = 'read' | 'write' | 'gateway';
+export const ALL_SCOPES: readonly Scope[] = ['read', 'write', 'gateway'];
+
+export interface Principal {
+  /** `open` when auth is disabled: everything is allowed. */
+  kind: 'open' | 'session' | 'token';
+  /** Admin token id (sessions and API tokens both live in admin_tokens). */
+  tokenId?: string;
+  scopes: ReadonlySet<Scope>;
+}
+
+export interface LoginResult {
+  token: string;
+  expiresAt: number;
+  username: string;
+}
+
+export interface AuthService {
+  /** False in the dev default (`governance.auth_config.is_enabled` unset): no credentials needed. */
+  readonly enabled: boolean;
+  /**
+   * Checks a username/password and opens a session. Throws `InvalidCredentialsError` or
+   * `LoginRateLimitedError` (schema/errors.ts) for the outcomes a client branches on.
+   */
+  login(username: string, password: string, client: string): Promise<LoginResult>;
+}
+
+export interface Context {
+  database: Database;
+  box: SecretBox;
+  pubsub: HeimdallPubSub;
+  /** Resolves `env.VAR` references in documents given to `applyConfig`. */
+  env: NodeJS.ProcessEnv;
+  auth: AuthService;
+  /** Undefined when auth is enabled and the caller presented no valid credentials. */
+  principal: Principal | undefined;
+  /** Remote address, for login rate limiting. */
+  client: string;
+}
+
+export function hasScope(context: Context, scope: Scope): boolean {
+  return context.principal?.scopes.has(scope) ?? false;
+}
