@@ -1,22 +1,19 @@
 /**
  * Counters for one node (SQLite): held in memory, so a grant is a function call, and written
  * behind to the database in order — ledger entries (which move the stored counters exactly as
- * they moved the memory ones), window roll-overs and rate-limit deltas — every `flushMs`. On
+ * they moved the memory ones), window roll-overs and rate-limit deltas — every `flushMs`, by a
+ * writer thread so SQLite's synchronous driver never stalls request handling. On
  * start the counters are loaded from the database; leases left by a previous process (which
  * must be dead: one node) are released first.
  */
 import type { LeaseGrant, LeaseRequest, RateReturn, UsageLedgerEntry } from '../../clients/governance.ts';
 import { MeterTable, type MeterEvent } from '../../clients/meter-table.ts';
 import { parseWindow } from '../../clients/meter-windows.ts';
-import { addRateLimitUsage, listBudgets, listRateLimits, type Database } from '../../db/index.ts';
-import {
-  outstandingLeases,
-  recordLedgerAt,
-  rollBudgetWindow,
-  rollRateWindow,
-} from '../../db/repositories/meters.ts';
+import { listBudgets, listRateLimits, type Database } from '../../db/index.ts';
+import { outstandingLeases, recordLedgerAt } from '../../db/repositories/meters.ts';
 import type { Logger } from '../logger.ts';
 import { ledgerRows, type CounterStore } from './store.ts';
+import type { WriteOp, Writer } from './writes.ts';
 
 type Pending = { event: MeterEvent; at: number };
 
@@ -31,12 +28,19 @@ export class MemoryStore implements CounterStore {
     private readonly db: Database,
     private readonly now: () => number,
     private readonly logger: Logger,
+    private readonly writer: Writer,
   ) {
     this.table = new MeterTable(now, (event) => this.pending.push({ event, at: now() }));
   }
 
-  static async open(db: Database, now: () => number, logger: Logger, flushMs = 200): Promise<MemoryStore> {
-    const store = new MemoryStore(db, now, logger);
+  static async open(
+    db: Database,
+    now: () => number,
+    logger: Logger,
+    writer: Writer,
+    flushMs = 200,
+  ): Promise<MemoryStore> {
+    const store = new MemoryStore(db, now, logger, writer);
     await store.releaseStaleLeases();
     await store.refresh();
     store.timer = setInterval(() => void store.flush(), flushMs);
@@ -132,40 +136,35 @@ export class MemoryStore implements CounterStore {
     return this.writing;
   }
 
-  private async write(): Promise<void> {
-    while (this.pending.length > 0) {
-      const first = this.pending[0]!;
-      if (first.event.type === 'ledger') {
-        let end = 0;
-        const batch: UsageLedgerEntry[] = [];
-        while (
-          end < this.pending.length &&
-          this.pending[end]!.event.type === 'ledger' &&
-          batch.length < 2_000
-        ) {
-          const e = this.pending[end]!.event;
-          if (e.type === 'ledger') batch.push(...e.entries);
-          end++;
-        }
-        await recordLedgerAt(this.db, ledgerRows(batch), first.at);
-        this.pending.splice(0, end);
-        continue;
-      }
-      await this.writeOne(first.event);
-      this.pending.shift();
+  /** The pending events as write operations, consecutive ledger events merged. */
+  private ops(pending: readonly Pending[]): WriteOp[] {
+    const ops: WriteOp[] = [];
+    for (const { event, at } of pending) {
+      if (event.type === 'ledger') {
+        const entries = ledgerRows(event.entries).map((e) => ({ ...e, createdAt: at }));
+        const last = ops.at(-1);
+        if (last?.op === 'ledger') last.entries.push(...entries);
+        else ops.push({ op: 'ledger', entries });
+      } else if (event.type === 'roll') {
+        ops.push(
+          event.kind === 'budget'
+            ? { op: 'roll-budget', id: event.id, start: event.windowStart }
+            : { op: 'roll-rate', id: event.id, dim: event.kind, start: event.windowStart },
+        );
+      } else ops.push({ op: 'rate', id: event.id, dim: event.kind, delta: event.delta });
     }
+    return ops;
   }
 
-  private async writeOne(event: MeterEvent): Promise<void> {
-    if (event.type === 'roll') {
-      if (event.kind === 'budget') await rollBudgetWindow(this.db, event.id, event.windowStart);
-      else await rollRateWindow(this.db, event.id, event.kind, event.windowStart);
-    } else if (event.type === 'rate') {
-      await addRateLimitUsage(
-        this.db,
-        event.id,
-        event.kind === 'requests' ? { requests: event.delta } : { tokens: event.delta },
-      );
+  private async write(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const pending = this.pending;
+    this.pending = [];
+    try {
+      await this.writer.write(this.ops(pending));
+    } catch (error) {
+      this.pending = [...pending, ...this.pending];
+      throw error;
     }
   }
 

@@ -13,14 +13,15 @@ import type {
 } from '../../clients/governance.ts';
 import type { PriceOverrideSnapshot } from '../../clients/snapshot.ts';
 import { deleteRequestLogsBefore, listPriceEntries, type Database } from '../../db/index.ts';
-import { insertRequestLogsBulk } from '../../db/repositories/bulk.ts';
 import { outstandingLeases, recordLedgerAt } from '../../db/repositories/meters.ts';
 import type { Logger } from '../logger.ts';
 import { MemoryStore } from './memory-store.ts';
 import { reconcileBudget, type Reconciliation } from './reconcile.ts';
 import { RedisStore } from './redis-store.ts';
+import { openWriter, WorkerWriter } from './sqlite-writer.ts';
 import { SqlStore } from './sql-store.ts';
 import type { CounterStore } from './store.ts';
+import type { Writer } from './writes.ts';
 
 export interface GovernanceServiceOptions {
   database: Database;
@@ -45,6 +46,7 @@ export class GovernanceService implements GovernanceChannel {
 
   private constructor(
     readonly store: CounterStore,
+    private readonly writer: Writer,
     private readonly options: GovernanceServiceOptions,
     private readonly now: () => number,
   ) {}
@@ -54,9 +56,10 @@ export class GovernanceService implements GovernanceChannel {
     const kind =
       options.store ??
       (options.redisUrl ? 'redis' : options.database.dialect === 'postgres' ? 'database' : 'memory');
+    const writer = await openWriter(options.database, options.logger);
     const store: CounterStore =
       kind === 'memory'
-        ? await MemoryStore.open(options.database, now, options.logger)
+        ? await MemoryStore.open(options.database, now, options.logger, writer)
         : kind === 'redis'
           ? await RedisStore.open(
               options.database,
@@ -65,7 +68,7 @@ export class GovernanceService implements GovernanceChannel {
               options.logger,
             )
           : new SqlStore(options.database, now);
-    const service = new GovernanceService(store, options, now);
+    const service = new GovernanceService(store, writer, options, now);
     service.every(HOUR, () => service.applyRetention());
     if (kind !== 'memory') service.every(60_000, () => service.expireLeases());
     options.logger.info('governance counters', { store: store.name });
@@ -82,6 +85,11 @@ export class GovernanceService implements GovernanceChannel {
     this.timers.push(timer);
   }
 
+  /** Where durable writes run: a SQLite writer thread, or this thread. */
+  get writes(): 'worker' | 'direct' {
+    return this.writer instanceof WorkerWriter ? 'worker' : 'direct';
+  }
+
   acquireLease(request: LeaseRequest): Promise<LeaseGrant> {
     return this.store.grant(request);
   }
@@ -95,7 +103,7 @@ export class GovernanceService implements GovernanceChannel {
   }
 
   async writeRequestLogs(rows: RequestLogRow[]): Promise<void> {
-    await insertRequestLogsBulk(this.options.database, rows);
+    await this.writer.write([{ op: 'logs', rows }]);
   }
 
   /** `client.log_retention_days` from the latest snapshot (0 or unset keeps logs forever). */
@@ -165,5 +173,6 @@ export class GovernanceService implements GovernanceChannel {
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     await this.store.close();
+    await this.writer.close();
   }
 }

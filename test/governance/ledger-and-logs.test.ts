@@ -54,6 +54,10 @@ const chat = (model: string, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('ledger', () => {
+  it('on SQLite, durable writes run on a writer thread', () => {
+    expect(stack.service.writes).toBe('worker');
+  });
+
   it('applies a replayed usage report once and reconciles', async () => {
     const entry = {
       requestId: 'replay-1',

@@ -1,0 +1,67 @@
+/**
+ * A worker thread that owns a second connection to the SQLite file and performs governance
+ * writes there (WAL lets it write while the main thread reads). Messages are applied in order;
+ * each batch is acknowledged once committed. If the worker cannot start, writes stay on the
+ * main thread (DirectWriter).
+ */
+import { Worker } from 'node:worker_threads';
+import type { Database } from '../../db/index.ts';
+import type { Logger } from '../logger.ts';
+import { DirectWriter, type WriteOp, type Writer } from './writes.ts';
+
+interface Ack {
+  id: number;
+  error?: string;
+}
+
+export class WorkerWriter implements Writer {
+  private next = 0;
+  private readonly waiting = new Map<number, { resolve(): void; reject(error: Error): void }>();
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (ack: Ack) => {
+      const entry = this.waiting.get(ack.id);
+      this.waiting.delete(ack.id);
+      if (ack.error) entry?.reject(new Error(ack.error));
+      else entry?.resolve();
+    });
+    worker.on('error', (error) => {
+      for (const entry of this.waiting.values()) entry.reject(error);
+      this.waiting.clear();
+    });
+  }
+
+  /** Starts the worker on the same SQLite file; resolves once it has opened the database. */
+  static async start(file: string, dataDir: string): Promise<WorkerWriter> {
+    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+      workerData: { entry: new URL('./sqlite-writer-worker.ts', import.meta.url).href, file, dataDir },
+    });
+    const writer = new WorkerWriter(worker);
+    await writer.write([]);
+    return writer;
+  }
+
+  write(ops: readonly WriteOp[]): Promise<void> {
+    const id = ++this.next;
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ id, ops });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.write([{ op: 'logs', rows: [] }]).catch(() => undefined);
+    await this.worker.terminate();
+  }
+}
+
+/** The writer for this database: a worker thread on SQLite, direct on Postgres. */
+export async function openWriter(db: Database, logger: Logger): Promise<Writer> {
+  if (db.dialect !== 'sqlite') return new DirectWriter(db);
+  try {
+    return await WorkerWriter.start(db.description.replace(/^sqlite:/, ''), db.dataDir);
+  } catch (error) {
+    logger.warn('governance: SQLite writer thread unavailable; writing on the main thread', { error });
+    return new DirectWriter(db);
+  }
+}

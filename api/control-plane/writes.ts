@@ -1,0 +1,59 @@
+/**
+ * Durable writes of governance data — ledger entries, request-log rows, window roll-overs,
+ * rate-limit deltas — as plain messages, so they can run either right here or on a worker
+ * thread with its own SQLite connection (sqlite-writer.ts). On one node, SQLite's synchronous
+ * driver would otherwise stall the event loop that serves requests for every batch.
+ */
+import type { RequestLogRow } from '../../clients/governance.ts';
+import { addRateLimitUsage, type Database } from '../../db/index.ts';
+import { insertRequestLogsBulk, recordLedgerBulk, type BulkLedgerEntry } from '../../db/repositories/bulk.ts';
+import { rollBudgetWindow, rollRateWindow, type RateDimension } from '../../db/repositories/meters.ts';
+
+export type WriteOp =
+  | { op: 'ledger'; entries: BulkLedgerEntry[] }
+  | { op: 'logs'; rows: RequestLogRow[] }
+  | { op: 'roll-budget'; id: string; start: number }
+  | { op: 'roll-rate'; id: string; dim: RateDimension; start: number }
+  | { op: 'rate'; id: string; dim: RateDimension; delta: number };
+
+export interface Writer {
+  /** Applies the operations in order; resolves when they are durable. */
+  write(ops: readonly WriteOp[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function applyWrite(db: Database, op: WriteOp): Promise<void> {
+  switch (op.op) {
+    case 'ledger':
+      await recordLedgerBulk(db, op.entries);
+      return;
+    case 'logs':
+      await insertRequestLogsBulk(db, op.rows);
+      return;
+    case 'roll-budget':
+      await rollBudgetWindow(db, op.id, op.start);
+      return;
+    case 'roll-rate':
+      await rollRateWindow(db, op.id, op.dim, op.start);
+      return;
+    case 'rate':
+      await addRateLimitUsage(
+        db,
+        op.id,
+        op.dim === 'requests' ? { requests: op.delta } : { tokens: op.delta },
+      );
+  }
+}
+
+/** Writes on the calling thread (Postgres, whose driver is asynchronous anyway). */
+export class DirectWriter implements Writer {
+  constructor(private readonly db: Database) {}
+
+  async write(ops: readonly WriteOp[]): Promise<void> {
+    for (const op of ops) await applyWrite(this.db, op);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
