@@ -39,8 +39,17 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return text === undefined || text === '' ? undefined : text.trim();
 }
 
+/** Recent key → hash: a handful of keys make nearly all requests, so most skip the digest. */
+const recentHashes = new Map<string, string>();
+const RECENT_LIMIT = 1_024;
+
 export function hashKey(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  const known = recentHashes.get(value);
+  if (known !== undefined) return known;
+  const hash = createHash('sha256').update(value).digest('hex');
+  if (recentHashes.size >= RECENT_LIMIT) recentHashes.clear();
+  recentHashes.set(value, hash);
+  return hash;
 }
 
 function principalOf(vk: VirtualKeySnapshot, view: GovernanceView): Principal {

@@ -28,10 +28,20 @@ beforeAll(async () => {
       budgets: [
         { id: 'soft', max_limit: 0.001, reset_duration: '1d', mode: 'soft' },
         { id: 'parity', max_limit: 1000, reset_duration: '1d', mode: 'strict' },
+        { id: 'openai-slice', max_limit: 0.0005, reset_duration: '1d', mode: 'strict' },
       ],
       virtual_keys: [
         { id: 'vk-soft', name: 'soft', value: 'vk-soft', budget_id: 'soft' },
         { id: 'vk-parity', name: 'parity', value: 'vk-parity', budget_id: 'parity' },
+        {
+          id: 'vk-split',
+          name: 'split',
+          value: 'vk-split',
+          provider_configs: [
+            { provider: 'openai', weight: 100, budget_id: 'openai-slice' },
+            { provider: 'groq', weight: 1 },
+          ],
+        },
       ],
     },
   });
@@ -94,5 +104,49 @@ describe('streamed requests are charged like non-streamed ones', () => {
     }
     expect(charges[0]).toBeGreaterThan(0);
     expect(charges[1]).toBe(charges[0]);
+  });
+});
+
+describe('a provider over its budget', () => {
+  it('is skipped for the next provider of the key rather than failing the request', async () => {
+    const served: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const reply = await post(
+        stack.url,
+        {
+          model: 'gpt-4o',
+          messages: [{ role: 'user', content: 'hi' }],
+          max_tokens: 20,
+          mock: { prompt_tokens: 0, completion_tokens: 20 },
+        },
+        { 'x-bf-vk': 'vk-split' },
+      );
+      expect(reply.status, reply.text).toBe(200);
+      served.push(reply.headers.get('x-heimdall-provider') ?? '');
+    }
+    // openai's slice (500 µ$) fits two requests of ~245 µ$ worst case; then groq serves.
+    expect(served.filter((p) => p === 'groq').length).toBeGreaterThanOrEqual(3);
+    expect(served.at(-1)).toBe('groq');
+  });
+});
+
+describe('embeddings', () => {
+  it('are charged for input tokens only', async () => {
+    const response = await fetch(`${stack.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-bf-vk': 'vk-parity' },
+      body: JSON.stringify({
+        model: 'openai/text-embedding-3-small',
+        input: 'hello',
+        mock: { prompt_tokens: 1_000_000 },
+      }),
+    });
+    expect(response.status).toBe(200);
+    await stack.settle();
+    const settles = (await listLedgerEntries(stack.database, { budgetId: 'parity' })).filter(
+      (e) => e.kind === 'settle',
+    );
+    // 1M tokens at $0.02/M = 20,000 µ$.
+    expect(settles.at(-1)!.amountMicros).toBe(20_000);
   });
 });
