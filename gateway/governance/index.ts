@@ -7,22 +7,17 @@
 import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
 import type { ControlPlaneClient } from '../../clients/control-plane.ts';
-import type { RequestContext } from '../context.ts';
-import { GatewayError } from '../errors.ts';
 import type { GatewayHooks } from '../hooks.ts';
 import type { GatewayLogger } from '../logger.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import type { CompiledSnapshot } from '../snapshot/types.ts';
+import { AttemptAccounting, firstEventClock } from './attempts.ts';
 import { authenticateHeaders } from './auth.ts';
-import { beginCharge, settleCharge } from './charges.ts';
 import { governanceView } from './compile.ts';
-import { budgetExceeded, governanceUnavailable } from './errors.ts';
-import { limitsFor } from './limits.ts';
 import { LocalChannel } from './local-channel.ts';
 import { LogQueue, type LogQueueOptions } from './log-queue.ts';
 import { MeterRegistry } from './meter-registry.ts';
 import { planTargets, routeTargets } from './planning.ts';
-import { usageCost } from './prices.ts';
 import { logRow, stateOf } from './request-state.ts';
 import { UsageQueue } from './usage-queue.ts';
 import { filterModelsFor } from './models.ts';
@@ -51,10 +46,6 @@ export interface Governance {
   close(): Promise<void>;
 }
 
-function isGatewayError(error: unknown): error is GatewayError {
-  return error instanceof GatewayError;
-}
-
 export function createGovernance(deps: GovernanceDeps, options: GovernanceOptions = {}): Governance {
   const now = options.now ?? Date.now;
   const holder = randomUUID();
@@ -74,6 +65,7 @@ export function createGovernance(deps: GovernanceDeps, options: GovernanceOption
     registers: [registry],
   });
   const logs = new LogQueue(channel, deps.logger, droppedLogs, options.logQueue);
+  const attempts = new AttemptAccounting(meters, usage, deps.metrics, unpriced);
 
   const hooks: Partial<GatewayHooks> = {
     authenticate(ctx) {
@@ -87,51 +79,8 @@ export function createGovernance(deps: GovernanceDeps, options: GovernanceOption
     },
     planTargets: (ctx) => planTargets(ctx, stateOf(ctx), meters),
     route: (ctx, targets) => routeTargets(ctx, stateOf(ctx), targets),
-    async beforeAttempt(ctx, target, attempt) {
-      const state = stateOf(ctx);
-      const view = governanceView(ctx.snapshot);
-      const limits = limitsFor(view, state.principal, target.provider.name, target.model);
-      if (limits.budgets.length === 0 && limits.rateLimits.length === 0) return;
-      const hit = view.prices.lookup(target.provider.name, target.model);
-      const first = limits.budgets[0];
-      if (!hit && first && ctx.snapshot.client.unpriced_model_policy === 'deny')
-        throw budgetExceeded(first.budget.id, first.level, `model "${target.model}" has no price`);
-      try {
-        const charge = await beginCharge(ctx, meters, limits, hit, state.counted);
-        state.charges.set(attempt, charge);
-        if (charge.guard) ctx.streamGuard = chain(firstEventClock(ctx), charge.guard.check);
-      } catch (error) {
-        throw isGatewayError(error) ? error : governanceUnavailable(error);
-      }
-    },
-    onAttemptSettled(ctx, attempt) {
-      const state = stateOf(ctx);
-      const charge = state.charges.get(attempt);
-      const index = ctx.attempts.indexOf(attempt);
-      const view = governanceView(ctx.snapshot);
-      const hit = charge
-        ? charge.hit
-        : view.prices.lookup(attempt.provider, attempt.model, attempt.upstreamModel);
-      let cost: number | undefined;
-      if (charge) {
-        const settled = settleCharge(ctx, charge, attempt, index);
-        usage.add(settled.entries);
-        cost = settled.costMicros;
-      } else if (hit && attempt.usage) cost = usageCost(hit, attempt.usage);
-      if (attempt.usage && !hit) {
-        state.unpriced = true;
-        unpriced.labels(attempt.provider, deps.metrics.modelLabel(attempt.provider, attempt.model)).inc();
-      }
-      if (hit && cost !== undefined) {
-        state.costMicros += cost;
-        state.priceVersion = hit.version;
-        if (cost > 0)
-          deps.metrics.costUsd
-            .labels(attempt.provider, deps.metrics.modelLabel(attempt.provider, attempt.model))
-            .inc(cost / 1e6);
-      }
-      if (ctx.streamGuard && ctx.stream) ctx.streamGuard = firstEventClock(ctx);
-    },
+    beforeAttempt: (ctx, target, attempt) => attempts.before(ctx, target, attempt),
+    onAttemptSettled: (ctx, attempt) => attempts.settled(ctx, attempt),
     onRequestFinished(ctx, log) {
       if (!ctx.snapshot.client.enable_logging) return;
       logs.push(logRow(ctx, log, stateOf(ctx)));
@@ -151,19 +100,4 @@ export function createGovernance(deps: GovernanceDeps, options: GovernanceOption
       await logs.close();
     },
   };
-}
-
-type Guard = NonNullable<RequestContext['streamGuard']>;
-
-/** Notes when the first stream event arrives (time to first token), once per request. */
-function firstEventClock(ctx: RequestContext): Guard {
-  return () => {
-    const state = stateOf(ctx);
-    state.firstEventAt ??= performance.now();
-    return undefined;
-  };
-}
-
-function chain(a: Guard, b: Guard): Guard {
-  return (event, data) => a(event, data) ?? b(event, data);
 }

@@ -1,0 +1,85 @@
+/**
+ * The per-attempt hooks: before an attempt, find the limits that apply and charge them
+ * (reservations, admissions, the stream guard); after it, settle, queue the ledger entries,
+ * and account cost, unpriced usage and the cost metric on the request.
+ */
+import type { Counter } from 'prom-client';
+import type { AttemptRecord, RequestContext } from '../context.ts';
+import { GatewayError } from '../errors.ts';
+import type { GatewayMetrics } from '../metrics/metrics.ts';
+import type { Target } from '../routing/targets.ts';
+import { beginCharge, settleCharge } from './charges.ts';
+import { governanceView } from './compile.ts';
+import { budgetExceeded, governanceUnavailable } from './errors.ts';
+import { limitsFor } from './limits.ts';
+import type { MeterRegistry } from './meter-registry.ts';
+import { usageCost } from './prices.ts';
+import { stateOf } from './request-state.ts';
+import type { UsageQueue } from './usage-queue.ts';
+
+type Guard = NonNullable<RequestContext['streamGuard']>;
+
+/** Notes when the first stream event arrives (time to first token), once per request. */
+export function firstEventClock(ctx: RequestContext): Guard {
+  return () => {
+    stateOf(ctx).firstEventAt ??= performance.now();
+    return undefined;
+  };
+}
+
+function chain(a: Guard, b: Guard): Guard {
+  return (event, data) => a(event, data) ?? b(event, data);
+}
+
+export class AttemptAccounting {
+  constructor(
+    private readonly meters: MeterRegistry,
+    private readonly usage: UsageQueue,
+    private readonly metrics: GatewayMetrics,
+    private readonly unpriced: Counter<'provider' | 'model'>,
+  ) {}
+
+  async before(ctx: RequestContext, target: Target, attempt: AttemptRecord): Promise<void> {
+    const state = stateOf(ctx);
+    const view = governanceView(ctx.snapshot);
+    const limits = limitsFor(view, state.principal, target.provider.name, target.model);
+    if (limits.budgets.length === 0 && limits.rateLimits.length === 0) return;
+    const hit = view.prices.lookup(target.provider.name, target.model);
+    const first = limits.budgets[0];
+    if (!hit && first && ctx.snapshot.client.unpriced_model_policy === 'deny')
+      throw budgetExceeded(first.budget.id, first.level, `model "${target.model}" has no price`);
+    try {
+      const charge = await beginCharge(ctx, this.meters, limits, hit, state.counted);
+      state.charges.set(attempt, charge);
+      if (charge.guard) ctx.streamGuard = chain(firstEventClock(ctx), charge.guard.check);
+    } catch (error) {
+      throw error instanceof GatewayError ? error : governanceUnavailable(error);
+    }
+  }
+
+  settled(ctx: RequestContext, attempt: AttemptRecord): void {
+    const state = stateOf(ctx);
+    const charge = state.charges.get(attempt);
+    const hit = charge
+      ? charge.hit
+      : governanceView(ctx.snapshot).prices.lookup(attempt.provider, attempt.model, attempt.upstreamModel);
+    let cost: number | undefined;
+    if (charge) {
+      const settled = settleCharge(ctx, charge, attempt, ctx.attempts.indexOf(attempt));
+      this.usage.add(settled.entries);
+      cost = settled.costMicros;
+    } else if (hit && attempt.usage) cost = usageCost(hit, attempt.usage);
+    const model = this.metrics.modelLabel(attempt.provider, attempt.model);
+    if (attempt.usage && !hit) {
+      state.unpriced = true;
+      this.unpriced.labels(attempt.provider, model).inc();
+    }
+    if (hit && cost !== undefined) {
+      state.costMicros += cost;
+      state.priceVersion = hit.version;
+      if (cost > 0) this.metrics.costUsd.labels(attempt.provider, model).inc(cost / 1e6);
+    }
+    // The next attempt starts without this attempt's budget guard.
+    if (ctx.streamGuard && ctx.stream) ctx.streamGuard = firstEventClock(ctx);
+  }
+}
