@@ -109,9 +109,10 @@ export class MemoryStore implements CounterStore {
     return this.table.grant(request);
   }
 
-  applyLedger(entries: readonly UsageLedgerEntry[]): Promise<void> {
+  async applyLedger(entries: readonly UsageLedgerEntry[]): Promise<void> {
+    // A budget created since the last refresh must be known before its entries are applied.
+    if (entries.some((e) => !this.table.get('budget', e.budgetId))) await this.refresh();
     this.table.applyLedger(entries);
-    return Promise.resolve();
   }
 
   returnRate(ret: RateReturn): Promise<void> {

@@ -5,7 +5,14 @@
  * cut-off in strict mode, request-log content logging and retention, direct keys, /v1/models.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addBudgetUsage, insertRequestLogs, listLedgerEntries, listRequestLogs } from '../../db/index.ts';
+import {
+  addBudgetUsage,
+  deletePriceVersion,
+  insertPriceEntries,
+  insertRequestLogs,
+  listLedgerEntries,
+  listRequestLogs,
+} from '../../db/index.ts';
 import { errorType, post, startStack, type Stack } from './support/stack.ts';
 import { startUsageMock, type UsageMock } from './support/usage-mock.ts';
 
@@ -93,6 +100,36 @@ describe('ledger', () => {
     expect(entries[0]!.amountMicros).toBeGreaterThanOrEqual(225);
     expect(new Set(entries.map((e) => e.priceBookVersion))).toEqual(new Set([log!.priceBookVersion]));
     expect(log!.priceBookVersion).toMatch(/^bundled-/);
+  });
+});
+
+describe('price overrides from the control plane', () => {
+  it('take precedence over the bundled book and carry their own version', async () => {
+    await insertPriceEntries(stack.database, [
+      {
+        provider: 'openai',
+        model: 'my-unpriced-model',
+        inputMicrosPerMtok: 1_000_000,
+        outputMicrosPerMtok: 2_000_000,
+        version: 'override-2027-01',
+        source: 'admin',
+      },
+    ]);
+    await stack.reloadConfig();
+    const reply = await post(
+      stack.url,
+      chat('openai/my-unpriced-model', { mock: { prompt_tokens: 1000, completion_tokens: 1000 } }),
+      {
+        'x-bf-vk': 'vk-ledger',
+      },
+    );
+    expect(reply.status).toBe(200);
+    await stack.settle();
+    const [log] = await listRequestLogs(stack.database, { limit: 1 });
+    // 1,000 × $1/M + 1,000 × $2/M = 3,000 µ$.
+    expect(log).toMatchObject({ costMicros: 3000, unpriced: false, priceBookVersion: 'override-2027-01' });
+    await deletePriceVersion(stack.database, 'override-2027-01');
+    await stack.reloadConfig();
   });
 });
 

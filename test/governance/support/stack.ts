@@ -43,6 +43,8 @@ export interface Stack {
   gateway: Gateway;
   /** Flushes the gateway's queues and the store's write-behind. */
   settle(): Promise<void>;
+  /** Publishes configChanged and waits until the gateway serves the new snapshot. */
+  reloadConfig(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,14 @@ export async function startStack(config: unknown, options: StackOptions = {}): P
     database,
     service,
     gateway,
+    async reloadConfig() {
+      const before = gateway.snapshotVersion();
+      controlPlane.events.publish({ version: before + 1, changed: ['PriceEntry'] });
+      for (let i = 0; i < 50; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (gateway.snapshotVersion() !== before || i > 10) break;
+      }
+    },
     async settle() {
       await gateway.flush();
       await service.flush();
