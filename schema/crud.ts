@@ -27,9 +27,11 @@ export interface EntityKit<Shape, Row> {
   get(db: Database, ctx: Context, id: string): Promise<Row | undefined>;
   create(db: Database, ctx: Context, shape: Shape): Promise<Row>;
   update(db: Database, ctx: Context, id: string, shape: Shape): Promise<Row | undefined>;
-  remove(db: Database, id: string): Promise<boolean>;
+  remove(db: Database, id: string, ctx: Context): Promise<boolean>;
   /** Checks needing the database (references, CEL); throws typed errors with input paths. */
   check?(db: Database, ctx: Context, shape: Shape, toInputPath: (path: string) => string): Promise<void>;
+  /** Swaps masked secrets in `shape` for the stored ones (see schema/secrets.ts). */
+  restore?(shape: Shape, row: Row, toInputPath: (path: string) => string): Shape;
   /** Whether `shape` is what is stored (default: equal config shapes); decides upsert no-ops. */
   same?(row: Row, shape: Shape, ctx: Context): boolean;
   /** Adjusts the snake_cased input before validation (e.g. dollars from micro-dollars). */
@@ -107,6 +109,10 @@ export async function commitConfigChange<T>(
   return result;
 }
 
+function restored<Shape, Row>(kit: EntityKit<Shape, Row>, shape: Shape, row: Row, prefix: string): Shape {
+  return kit.restore ? kit.restore(shape, row, (path) => inputPath(prefix, path)) : shape;
+}
+
 async function checked<Shape, Row>(
   kit: EntityKit<Shape, Row>,
   tx: Database,
@@ -147,7 +153,7 @@ export async function updateEntity<Shape, Row>(
       if (value === null) delete merged[key];
       else merged[key] = value;
     }
-    const shape = validateShape(kit, merged, 'patch');
+    const shape = restored(kit, validateShape(kit, merged, 'patch'), current, 'patch');
     await checked(kit, tx, ctx, shape, 'patch');
     return (await kit.update(tx, ctx, id, shape)) ?? current;
   });
@@ -165,9 +171,10 @@ export async function upsertEntity<Shape, Row>(
   kit: EntityKit<Shape, Row>,
   input: object,
 ): Promise<UpsertResult<Row>> {
-  const shape = validateShape(kit, inputToConfig(input), 'input');
-  const id = kit.idOf(shape);
+  const given = validateShape(kit, inputToConfig(input), 'input');
+  const id = kit.idOf(given);
   const existing = await kit.get(ctx.database, ctx, id);
+  const shape = existing ? restored(kit, given, existing, 'input') : given;
   const same = (row: Row) =>
     kit.same ? kit.same(row, shape, ctx) : canonicalJson(kit.toConfig(row)) === canonicalJson(shape);
   if (existing && same(existing)) {
@@ -188,7 +195,7 @@ export async function deleteEntity<Shape, Row>(
 ): Promise<string> {
   try {
     return await commitConfigChange(ctx, [kit.kind], async (tx) => {
-      if (!(await kit.remove(tx, id))) throw new NotFoundError(kit.kind, id);
+      if (!(await kit.remove(tx, id, ctx))) throw new NotFoundError(kit.kind, id);
       return id;
     });
   } catch (error) {

@@ -12,6 +12,9 @@ import { checkRefs, limitRefs, type Ref } from './refs.ts';
  */
 export const KEEP_VALUE = '\u0000keep-stored-value';
 
+/** Whether a config-shape value is the "keep" placeholder (optionally suffixed to stay unique). */
+export const isKept = (value: string): boolean => value.startsWith(KEEP_VALUE);
+
 export const generatedValue = generateVirtualKeyValue;
 
 /** The value as hashed: `env.VAR` references resolved (when set). */

@@ -65,3 +65,14 @@ export function deletePriceVersion(db: Database, version: string): Promise<numbe
     return rows.length;
   });
 }
+
+/** Removes one entry (a control-plane override); true when it existed. */
+export function deletePriceEntry(db: Database, id: number): Promise<boolean> {
+  return db.run(async ({ orm, t }) => {
+    const rows = await orm
+      .delete(t.priceEntries)
+      .where(eq(t.priceEntries.id, id))
+      .returning({ id: t.priceEntries.id });
+    return rows.length > 0;
+  });
+}

@@ -23,7 +23,7 @@ import { defineEntityMutations } from '../crud-fields.ts';
 import type { EntityKit } from '../crud.ts';
 import { limitFields, usedByLimits } from '../limit-fields.ts';
 import { inKeyOrder } from '../loaders.ts';
-import { checkVirtualKeyRefs, generatedValue, KEEP_VALUE, valueOf } from '../virtual-key-values.ts';
+import { checkVirtualKeyRefs, generatedValue, isKept, KEEP_VALUE, valueOf } from '../virtual-key-values.ts';
 import { CustomerRef } from './customer.ts';
 import { TeamRef } from './team.ts';
 
@@ -128,15 +128,15 @@ export const virtualKeyKit: EntityKit<Shape, VirtualKeyRow> = {
   toConfig,
   same: (row, shape, ctx) =>
     canonicalJson({ ...toConfig(row), value: null }) === canonicalJson({ ...shape, value: null }) &&
-    (shape.value === KEEP_VALUE || hashVirtualKey(valueOf(shape.value, ctx.env)) === row.valueHash),
+    (isKept(shape.value) || hashVirtualKey(valueOf(shape.value, ctx.env)) === row.valueHash),
   get: (db, _ctx, id) => getVirtualKey(db, id),
   async create(db, ctx, shape) {
-    const value = shape.value === KEEP_VALUE ? generatedValue() : shape.value;
+    const value = isKept(shape.value) ? generatedValue() : shape.value;
     const row = await createVirtualKey(db, virtualKeyInput({ ...shape, value }, ctx.env));
     return { ...row, createdValue: valueOf(value, ctx.env) };
   },
   async update(db, ctx, id, shape) {
-    const keep = shape.value === KEEP_VALUE;
+    const keep = isKept(shape.value);
     const {
       id: _id,
       value,

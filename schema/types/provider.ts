@@ -1,0 +1,132 @@
+/**
+ * Provider: a configured upstream (by name) with network, concurrency and proxy settings. Its
+ * keys are ProviderKey objects. The proxy password is write-only (masked on read).
+ */
+import { providerConfig, providerKey } from '../../db/config/providers.ts';
+import { providerInput } from '../../db/reconcile/from-config.ts';
+import {
+  createProvider,
+  deleteProvider,
+  getProvider,
+  listProviders,
+  updateProvider,
+  type ProviderRecord,
+} from '../../db/index.ts';
+import { compact } from '../../db/live/config.ts';
+import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
+import { matchesSearch, orderInput, pageRows } from '../connection.ts';
+import { defineEntityMutations } from '../crud-fields.ts';
+import type { EntityKit } from '../crud.ts';
+import { inKeyOrder } from '../loaders.ts';
+import { maskSecrets, PROVIDER_SECRET_PATHS, restoreMasked } from '../secrets.ts';
+
+export const ProviderRef = builder.loadableNode('Provider', {
+  description: 'A configured upstream provider (openai, anthropic, a custom OpenAI-compatible one…).',
+  id: { resolve: (p) => p.name },
+  load: async (names: string[], ctx: Context) =>
+    inKeyOrder(names, await listProviders(ctx.database, ctx.box), (p) => p.name, 'Provider'),
+  fields: (t) => ({
+    name: t.exposeID('name'),
+    networkConfig: t.field({ type: 'JSON', nullable: true, resolve: (p) => p.networkConfig }),
+    concurrencyAndBufferSize: t.field({
+      type: 'JSON',
+      nullable: true,
+      resolve: (p) => p.concurrencyAndBufferSize,
+    }),
+    proxyConfig: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Proxy settings; the password is masked.',
+      resolve: (p) => maskSecrets({ proxy_config: p.proxyConfig }, PROVIDER_SECRET_PATHS).proxy_config,
+    }),
+    customProviderConfig: t.field({ type: 'JSON', nullable: true, resolve: (p) => p.customProviderConfig }),
+    sendBackRawResponse: t.exposeBoolean('sendBackRawResponse', { nullable: true }),
+    createdAt: t.field({ type: 'DateTime', resolve: (p) => p.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (p) => p.updatedAt }),
+  }),
+});
+
+const providerSchema = providerConfig.omit({ keys: true }).extend({ name: providerKey.shape.name });
+type Shape = ReturnType<typeof providerSchema.parse>;
+
+const toConfig = (p: ProviderRecord) =>
+  compact({
+    name: p.name,
+    network_config: p.networkConfig,
+    concurrency_and_buffer_size: p.concurrencyAndBufferSize,
+    proxy_config: p.proxyConfig,
+    custom_provider_config: p.customProviderConfig,
+    send_back_raw_response: p.sendBackRawResponse,
+  });
+
+export const providerKit: EntityKit<Shape, ProviderRecord> = {
+  kind: 'Provider',
+  schema: providerSchema,
+  idOf: (p) => p.name,
+  toConfig,
+  restore: (shape, row, path) => restoreMasked(shape, toConfig(row), PROVIDER_SECRET_PATHS, path),
+  get: (db, ctx, name) => getProvider(db, ctx.box, name),
+  create: (db, ctx, shape) => createProvider(db, ctx.box, providerInput(shape.name, { ...shape, keys: [] })),
+  update: (db, ctx, name, shape) => {
+    const { name: _name, ...patch } = providerInput(shape.name, { ...shape, keys: [] });
+    return updateProvider(db, ctx.box, name, patch);
+  },
+  remove: deleteProvider,
+};
+
+const settings = {
+  networkConfig: 'network_config as in the config file (base_url, extra_headers, timeouts, retries…).',
+  proxyConfig:
+    'proxy_config as in the config file; the password may be a literal (encrypted at rest) or env.VAR.',
+};
+
+const ProviderInput = builder.inputType('ProviderInput', {
+  fields: (t) => ({
+    name: t.id({ required: true }),
+    networkConfig: t.field({ type: 'JSON', description: settings.networkConfig }),
+    concurrencyAndBufferSize: t.field({ type: 'JSON' }),
+    proxyConfig: t.field({ type: 'JSON', description: settings.proxyConfig }),
+    customProviderConfig: t.field({ type: 'JSON' }),
+    sendBackRawResponse: t.boolean(),
+  }),
+});
+
+const ProviderPatch = builder.inputType('ProviderPatch', {
+  fields: (t) => ({
+    networkConfig: t.field({ type: 'JSON', description: settings.networkConfig }),
+    concurrencyAndBufferSize: t.field({ type: 'JSON' }),
+    proxyConfig: t.field({ type: 'JSON', description: settings.proxyConfig }),
+    customProviderConfig: t.field({ type: 'JSON' }),
+    sendBackRawResponse: t.boolean(),
+  }),
+});
+
+defineEntityMutations({ kit: providerKit, ref: ProviderRef, input: ProviderInput, patch: ProviderPatch });
+
+const ProviderFilter = builder.inputType('ProviderFilter', {
+  fields: (t) => ({ names: t.idList(), search: t.string({ description: 'Substring of the name.' }) }),
+});
+
+const order = orderInput<ProviderRecord>('Provider', { NAME: (p) => p.name, CREATED_AT: (p) => p.createdAt });
+
+builder.queryFields((t) => ({
+  provider: t.field({
+    type: ProviderRef,
+    nullable: true,
+    args: { name: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) =>
+      (await getProvider(ctx.database, ctx.box, String(args.name))) ?? null,
+  }),
+  providers: t.connection({
+    type: ProviderRef,
+    args: { filter: t.arg({ type: ProviderFilter }), orderBy: t.arg({ type: order.ref }) },
+    resolve: async (_root, args, ctx) => {
+      const names = args.filter?.names?.map(String);
+      const rows = (await listProviders(ctx.database, ctx.box)).filter(
+        (p) => (!names || names.includes(p.name)) && matchesSearch(args.filter?.search, p.name),
+      );
+      return pageRows(order.sort(rows, args.orderBy), args);
+    },
+  }),
+}));
