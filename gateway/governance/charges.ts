@@ -87,9 +87,11 @@ async function holdBudgets(
   hit: PriceHit | undefined,
 ): Promise<{ holds: BudgetHold[]; guard: StreamGuard | undefined }> {
   const holds: BudgetHold[] = [];
-  const promptBound = hit ? promptTokenBound(ctx.body) : 0;
-  const worst = hit ? worstCaseCost(hit, promptBound, outputTokenBound(ctx.body, hit)) : 0;
-  const floor = hit && ctx.stream ? Math.min(worst, worstCaseCost(hit, promptBound, 16)) : worst;
+  const anyStrict = limits.budgets.some((b) => b.budget.mode === 'strict');
+  // Worst cases cost some arithmetic per request; soft budgets never need them.
+  const promptBound = hit && anyStrict ? promptTokenBound(ctx.body) : 0;
+  const worst = hit && anyStrict ? worstCaseCost(hit, promptBound, outputTokenBound(ctx.body, hit)) : 0;
+  const floor = hit && anyStrict && ctx.stream ? Math.min(worst, worstCaseCost(hit, promptBound, 16)) : worst;
   const deadline = meters.now() + meters.reserveWaitMs;
   let smallest = worst;
   for (const { budget, level } of limits.budgets) {

@@ -49,7 +49,33 @@ function refsFor(
   return refs;
 }
 
+const NONE: AppliedLimits = { budgets: [], rateLimits: [] };
+const CACHE_LIMIT = 10_000;
+/** Per snapshot view: (key, provider, model) → its limits; the same few combinations repeat. */
+const cache = new WeakMap<GovernanceView, Map<string, AppliedLimits>>();
+
 export function limitsFor(
+  view: GovernanceView,
+  principal: Principal | undefined,
+  provider: string,
+  model: string,
+): AppliedLimits {
+  let memo = cache.get(view);
+  if (!memo) {
+    memo = new Map();
+    cache.set(view, memo);
+  }
+  const key = `${principal?.vk.id ?? ''}\u0000${provider}\u0000${model}`;
+  const known = memo.get(key);
+  if (known) return known;
+  const limits = computeLimits(view, principal, provider, model);
+  if (memo.size >= CACHE_LIMIT) memo.clear();
+  const shared = limits.budgets.length === 0 && limits.rateLimits.length === 0 ? NONE : limits;
+  memo.set(key, shared);
+  return shared;
+}
+
+function computeLimits(
   view: GovernanceView,
   principal: Principal | undefined,
   provider: string,

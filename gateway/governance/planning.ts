@@ -18,16 +18,6 @@ const REQUEST_TYPES: Record<string, string> = {
   responses: 'responses',
 };
 
-function headerMap(ctx: RequestContext): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(ctx.req.headers)) {
-    if (value === undefined) continue;
-    // Node lower-cases header names already; values of repeated headers are joined.
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
 function queryMap(ctx: RequestContext): Record<string, string> {
   const url = ctx.req.url ?? '';
   const at = url.indexOf('?');
@@ -35,6 +25,11 @@ function queryMap(ctx: RequestContext): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(url.slice(at + 1)));
 }
 
+/**
+ * The variables of a routing-rule evaluation. Headers are Node's own object (names already
+ * lower-cased); query parameters and usage percentages are computed only if an expression
+ * reads them.
+ */
 function celContext(
   ctx: RequestContext,
   address: Addressed,
@@ -46,17 +41,25 @@ function celContext(
     model: address.model,
     provider: address.provider ?? '',
     request_type: REQUEST_TYPES[ctx.operation] ?? ctx.operation,
-    headers: headerMap(ctx),
-    params: queryMap(ctx),
+    headers: ctx.req.headers,
+    get params() {
+      return queryMap(ctx);
+    },
     virtual_key_id: vk?.id ?? '',
     virtual_key_name: vk?.name ?? '',
     team_id: principal?.team?.id ?? '',
     team_name: principal?.team?.name ?? '',
     customer_id: principal?.customer?.id ?? '',
     customer_name: principal?.customer?.name ?? '',
-    budget_used: meters.percentUsed('budget', vk?.budget_id),
-    tokens_used: meters.percentUsed('tokens', vk?.rate_limit_id),
-    request: meters.percentUsed('requests', vk?.rate_limit_id),
+    get budget_used() {
+      return meters.percentUsed('budget', vk?.budget_id);
+    },
+    get tokens_used() {
+      return meters.percentUsed('tokens', vk?.rate_limit_id);
+    },
+    get request() {
+      return meters.percentUsed('requests', vk?.rate_limit_id);
+    },
     request_body: ctx.body,
   };
 }
