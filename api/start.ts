@@ -88,6 +88,7 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       onBudgetsChanged: (ids) => ids.forEach((id) => publishBudgetUpdated(runtime.pubsub, id)),
     });
     const controlPlane = createInProcessControlPlane({ database, box, events: runtime.events, governance });
+    runtime.setSnapshotSource(() => controlPlane.getSnapshot());
     const gateway = await createGateway({ controlPlane, logger });
     const server = createHttpServer({
       gateway,

@@ -23,3 +23,4 @@ export * from './repositories/rate-limits.ts';
 export * from './repositories/request-logs.ts';
 export * from './repositories/routing.ts';
 export * from './repositories/virtual-keys.ts';
+export * from './repositories/request-log-search.ts';

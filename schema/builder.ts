@@ -25,6 +25,7 @@ export interface HeimdallSchemaTypes {
     /** Integers beyond 2^31 (micro-dollars, token counters), as decimal strings. */
     BigInt: { Input: number; Output: number | bigint };
   };
+  DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }
@@ -47,6 +48,8 @@ function authError(context: Context): GraphQLError {
 }
 
 export const builder = new SchemaBuilder<HeimdallSchemaTypes>({
+  // Fields are non-null unless they say otherwise: clients should not have to null-check ids.
+  defaultFieldNullability: false,
   plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DataloaderPlugin],
   scopeAuth: {
     // Subscriptions are authorised once, when they start, not on every event.

@@ -45,6 +45,11 @@ export interface Context {
   principal: Principal | undefined;
   /** Remote address, for login rate limiting. */
   client: string;
+  /**
+   * The gateway snapshot as the in-process gateway gets it (with price overrides from the
+   * governance service); `gatewaySnapshot` falls back to the database alone without it.
+   */
+  snapshot?: () => Promise<unknown>;
 }
 
 export function hasScope(context: Context, scope: Scope): boolean {

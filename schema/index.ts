@@ -17,6 +17,9 @@ import './types/routing-rule.ts';
 import './types/plugin-config.ts';
 import './types/price-entry.ts';
 import './types/admin-token.ts';
+import './types/request-log.ts';
+import './types/usage.ts';
+import './types/gateway.ts';
 import './types/config.ts';
 
 export const schema = builder.toSchema();

@@ -33,6 +33,8 @@ export interface ControlPlane {
   graphql: GraphqlServer;
   /** Serves graphql-ws on the HTTP server's upgrades. */
   attach(server: Server): void;
+  /** Lets `gatewaySnapshot` serve what the in-process gateway gets (price overrides included). */
+  setSnapshotSource(source: () => Promise<unknown>): void;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     events: new ConfigEvents(pubsub),
     graphql,
     attach: (server) => void graphql.attach(server),
+    setSnapshotSource: (source) => graphql.setSnapshotSource(source),
     async close() {
       await graphql.close();
       await eventTarget?.close();

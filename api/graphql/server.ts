@@ -35,6 +35,8 @@ export interface GraphqlServerOptions {
   maxDepth?: number;
   /** @default 50000 (HEIMDALL_GRAPHQL_MAX_COST) */
   maxCost?: number;
+  /** The in-process gateway's snapshot (with price overrides); see setSnapshotSource. */
+  snapshot?: () => Promise<unknown>;
 }
 
 /** Fields the HTTP or WebSocket layer adds to yoga's initial context. */
@@ -52,6 +54,8 @@ export interface GraphqlServer {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Serves graphql-ws on `server`'s upgrade requests to /graphql. */
   attach(server: Server): GraphqlWs;
+  /** What `gatewaySnapshot` serves: the same snapshot the in-process gateway gets. */
+  setSnapshotSource(source: () => Promise<unknown>): void;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
   const env = options.env ?? process.env;
   const introspection = options.introspection ?? flag(env.HEIMDALL_GRAPHQL_INTROSPECTION, true);
   const { database, box, pubsub, auth } = options;
+  let snapshot = options.snapshot;
 
   const yoga = createYoga<ServerContext, Context>({
     schema,
@@ -84,7 +89,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
           ? initial.wsPrincipal
           : await auth.authenticate(bearerFrom(initial.request.headers.get('authorization')));
       const client = initial.wsClient ?? initial.req?.socket.remoteAddress ?? 'unknown';
-      return { database, box, pubsub, env, auth, principal, client };
+      return { database, box, pubsub, env, auth, principal, client, snapshot };
     },
   });
 
@@ -92,6 +97,9 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
   return {
     yoga,
     handle: (req, res) => void yoga(req, res),
+    setSnapshotSource(source) {
+      snapshot = source;
+    },
     attach(server) {
       const ws = attachGraphqlWs({ server, yoga, auth });
       sockets.add(ws);

@@ -1,0 +1,227 @@
+/**
+ * Reading request logs for people: search with Bifrost's filters (keyset-paged, newest first),
+ * aggregate stats, and usage time series grouped by time bucket and/or dimensions. Everything
+ * is one SQL statement (two for the p99), dialect-free: integer division for buckets, CASE for
+ * counting, ORDER BY … OFFSET for the percentile.
+ */
+import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { Database, Tables } from '../connection/types.ts';
+import type { RequestLogRecord } from './request-logs.ts';
+
+export interface RequestLogSearch {
+  providers?: readonly string[];
+  models?: readonly string[];
+  statuses?: ReadonlyArray<'success' | 'error'>;
+  virtualKeyIds?: readonly string[];
+  teamIds?: readonly string[];
+  customerIds?: readonly string[];
+  /** Inclusive, epoch ms. */
+  from?: number;
+  /** Exclusive, epoch ms. */
+  to?: number;
+  minLatencyMs?: number;
+  maxLatencyMs?: number;
+  /** Input + output tokens. */
+  minTokens?: number;
+  maxTokens?: number;
+  minCostMicros?: number;
+  maxCostMicros?: number;
+  /** Only requests whose model had no price. */
+  unpricedOnly?: boolean;
+}
+
+type Logs = Tables['requestLogs'];
+
+const among = <T>(column: Parameters<typeof inArray>[0], values: readonly T[] | undefined) =>
+  values === undefined ? undefined : inArray(column, [...values]);
+const atLeast = (expr: SQL | Logs['latencyMs'], value: number | undefined) =>
+  value === undefined ? undefined : sql`${expr} >= ${value}`;
+const atMost = (expr: SQL | Logs['latencyMs'], value: number | undefined) =>
+  value === undefined ? undefined : sql`${expr} <= ${value}`;
+
+export function logConditions(l: Logs, f: RequestLogSearch): SQL | undefined {
+  const tokens = sql`(${l.inputTokens} + ${l.outputTokens})`;
+  return and(
+    among(l.provider, f.providers),
+    among(l.model, f.models),
+    among(l.status, f.statuses),
+    among(l.virtualKeyId, f.virtualKeyIds),
+    among(l.teamId, f.teamIds),
+    among(l.customerId, f.customerIds),
+    f.from === undefined ? undefined : gte(l.createdAt, f.from),
+    f.to === undefined ? undefined : lt(l.createdAt, f.to),
+    atLeast(l.latencyMs, f.minLatencyMs),
+    atMost(l.latencyMs, f.maxLatencyMs),
+    atLeast(tokens, f.minTokens),
+    atMost(tokens, f.maxTokens),
+    f.minCostMicros === undefined ? undefined : gte(l.costMicros, f.minCostMicros),
+    f.maxCostMicros === undefined ? undefined : lte(l.costMicros, f.maxCostMicros),
+    f.unpricedOnly ? eq(l.unpriced, true) : undefined,
+  );
+}
+
+export interface LogCursor {
+  createdAt: number;
+  id: string;
+}
+
+/** Newest first; `after` continues strictly after that row. */
+export function searchRequestLogs(
+  db: Database,
+  filter: RequestLogSearch,
+  page: { after?: LogCursor; limit: number },
+): Promise<RequestLogRecord[]> {
+  return db.run(({ orm, t }) => {
+    const l = t.requestLogs;
+    const after = page.after;
+    const keyset = after
+      ? or(lt(l.createdAt, after.createdAt), and(eq(l.createdAt, after.createdAt), lt(l.id, after.id)))
+      : undefined;
+    return orm
+      .select()
+      .from(l)
+      .where(and(logConditions(l, filter), keyset))
+      .orderBy(desc(l.createdAt), desc(l.id))
+      .limit(page.limit);
+  });
+}
+
+export function listRequestLogsByIds(db: Database, ids: readonly string[]): Promise<RequestLogRecord[]> {
+  return db.run(({ orm, t }) =>
+    orm
+      .select()
+      .from(t.requestLogs)
+      .where(inArray(t.requestLogs.id, [...ids])),
+  );
+}
+
+export interface RequestLogStats {
+  count: number;
+  successCount: number;
+  avgLatencyMs: number | null;
+  p99LatencyMs: number | null;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  costMicros: number;
+  unpricedCount: number;
+}
+
+const num = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
+
+export function requestLogStats(db: Database, filter: RequestLogSearch): Promise<RequestLogStats> {
+  return db.run(async ({ orm, t }) => {
+    const l = t.requestLogs;
+    const where = logConditions(l, filter);
+    const [row] = await orm
+      .select({
+        count: sql`count(*)`,
+        successCount: sql`sum(case when ${l.status} = 'success' then 1 else 0 end)`,
+        latencyCount: sql`count(${l.latencyMs})`,
+        avgLatencyMs: sql`avg(${l.latencyMs})`,
+        inputTokens: sql`sum(${l.inputTokens})`,
+        outputTokens: sql`sum(${l.outputTokens})`,
+        cachedTokens: sql`sum(${l.cachedTokens})`,
+        costMicros: sql`sum(${l.costMicros})`,
+        unpricedCount: sql`sum(case when ${l.unpriced} then 1 else 0 end)`,
+      })
+      .from(l)
+      .where(where);
+    const latencies = num(row?.latencyCount);
+    let p99: number | null = null;
+    if (latencies > 0) {
+      const [p] = await orm
+        .select({ latency: l.latencyMs })
+        .from(l)
+        .where(and(where, sql`${l.latencyMs} is not null`))
+        .orderBy(asc(l.latencyMs))
+        .limit(1)
+        .offset(Math.ceil(0.99 * latencies) - 1);
+      p99 = p?.latency ?? null;
+    }
+    return {
+      count: num(row?.count),
+      successCount: num(row?.successCount),
+      avgLatencyMs:
+        row?.avgLatencyMs === null || row?.avgLatencyMs === undefined ? null : Number(row.avgLatencyMs),
+      p99LatencyMs: p99,
+      inputTokens: num(row?.inputTokens),
+      outputTokens: num(row?.outputTokens),
+      cachedTokens: num(row?.cachedTokens),
+      costMicros: num(row?.costMicros),
+      unpricedCount: num(row?.unpricedCount),
+    };
+  });
+}
+
+export type UsageDimension = 'HOUR' | 'DAY' | 'MODEL' | 'PROVIDER' | 'VIRTUAL_KEY' | 'TEAM' | 'CUSTOMER';
+
+export interface UsageRow {
+  bucketStart: number | null;
+  provider: string | null;
+  model: string | null;
+  virtualKeyId: string | null;
+  teamId: string | null;
+  customerId: string | null;
+  requests: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  costMicros: number;
+  unpricedRequests: number;
+}
+
+const BUCKET_MS = { HOUR: 3_600_000, DAY: 86_400_000 } as const;
+
+/** Spend and traffic grouped by a UTC time bucket (HOUR or DAY) and/or dimensions, in one query. */
+export function usageSeries(
+  db: Database,
+  filter: RequestLogSearch,
+  groupBy: readonly UsageDimension[],
+): Promise<UsageRow[]> {
+  return db.run(async ({ orm, t }) => {
+    const l = t.requestLogs;
+    const size = groupBy.includes('HOUR')
+      ? BUCKET_MS.HOUR
+      : groupBy.includes('DAY')
+        ? BUCKET_MS.DAY
+        : undefined;
+    const keys: Record<string, SQL> = {};
+    if (size) keys.bucketStart = sql`(${l.createdAt} / ${sql.raw(String(size))}) * ${sql.raw(String(size))}`;
+    if (groupBy.includes('PROVIDER') || groupBy.includes('MODEL')) keys.provider = sql`${l.provider}`;
+    if (groupBy.includes('MODEL')) keys.model = sql`${l.model}`;
+    if (groupBy.includes('VIRTUAL_KEY')) keys.virtualKeyId = sql`${l.virtualKeyId}`;
+    if (groupBy.includes('TEAM')) keys.teamId = sql`${l.teamId}`;
+    if (groupBy.includes('CUSTOMER')) keys.customerId = sql`${l.customerId}`;
+    const groups = Object.values(keys);
+    const query = orm
+      .select({
+        ...keys,
+        requests: sql`count(*)`,
+        errors: sql`sum(case when ${l.status} = 'error' then 1 else 0 end)`,
+        inputTokens: sql`sum(${l.inputTokens})`,
+        outputTokens: sql`sum(${l.outputTokens})`,
+        costMicros: sql`sum(${l.costMicros})`,
+        unpricedRequests: sql`sum(case when ${l.unpriced} then 1 else 0 end)`,
+      })
+      .from(l)
+      .where(logConditions(l, filter));
+    const rows = (
+      groups.length > 0 ? await query.groupBy(...groups).orderBy(...groups) : await query
+    ) as Array<Record<string, unknown>>;
+    return rows.map((row) => ({
+      bucketStart: row.bucketStart === undefined ? null : Number(row.bucketStart),
+      provider: (row.provider as string | undefined) ?? null,
+      model: (row.model as string | undefined) ?? null,
+      virtualKeyId: (row.virtualKeyId as string | undefined) ?? null,
+      teamId: (row.teamId as string | undefined) ?? null,
+      customerId: (row.customerId as string | undefined) ?? null,
+      requests: num(row.requests),
+      errors: num(row.errors),
+      inputTokens: num(row.inputTokens),
+      outputTokens: num(row.outputTokens),
+      costMicros: num(row.costMicros),
+      unpricedRequests: num(row.unpricedRequests),
+    }));
+  });
+}
