@@ -150,3 +150,28 @@ describe('embeddings', () => {
     expect(settles.at(-1)!.amountMicros).toBe(20_000);
   });
 });
+
+describe('the Anthropic route', () => {
+  it('is governed too: the x-api-key virtual key is charged, an unknown one refused', async () => {
+    const send = (key: string) =>
+      fetch(`${stack.url}/anthropic/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key, 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify({
+          model: 'anthropic/claude-3-5-sonnet-20241022',
+          max_tokens: 100,
+          messages: [{ role: 'user', content: 'hi' }],
+          mock: { prompt_tokens: 100, completion_tokens: 50 },
+        }),
+      });
+    const ok = await send('vk-parity');
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    await stack.settle();
+    const settles = (await listLedgerEntries(stack.database, { budgetId: 'parity' })).filter(
+      (e) => e.kind === 'settle',
+    );
+    // 100 × $3/M + 50 × $15/M = 1,050 µ$.
+    expect(settles.at(-1)!.amountMicros).toBe(1050);
+    expect((await send('sk-bf-nobody')).status).toBe(403);
+  });
+});
