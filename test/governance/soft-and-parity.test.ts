@@ -23,6 +23,20 @@ beforeAll(async () => {
       groq: provider('groq'),
       anthropic: provider('anthropic'),
       mistral: provider('mistral'),
+      azure: {
+        keys: [
+          {
+            name: 'az',
+            value: 'az-key',
+            models: ['*'],
+            azure_key_config: {
+              endpoint: mock.url,
+              api_version: '2024-10-21',
+              deployments: { 'gpt-4o': 'gpt4o' },
+            },
+          },
+        ],
+      },
     },
     governance: {
       budgets: [
@@ -80,6 +94,7 @@ describe('streamed requests are charged like non-streamed ones', () => {
     'groq/llama-3.3-70b-versatile',
     'mistral/mistral-large-latest',
     'anthropic/claude-3-5-sonnet-20241022',
+    'azure/gpt-4o',
   ];
   it.each(models)('%s', async (model) => {
     const charges: number[] = [];
