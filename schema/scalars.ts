@@ -21,7 +21,8 @@ builder.scalarType('DateTime', {
     'A UTC instant, ISO-8601 (e.g. 2025-01-31T00:00:00.000Z); epoch milliseconds are accepted as input.',
   serialize: (value) => new Date(value instanceof Date ? value.getTime() : Number(value)).toISOString(),
   parseValue: toMillis,
-  parseLiteral: (ast) => toMillis(ast.kind === Kind.STRING || ast.kind === Kind.INT ? ast.value : undefined),
+  parseLiteral: (ast) =>
+    toMillis(ast.kind === Kind.INT ? Number(ast.value) : ast.kind === Kind.STRING ? ast.value : undefined),
 });
 
 function toSafeInteger(value: unknown): number {
