@@ -14,6 +14,7 @@ import { reconcileConfig } from '../db/reconcile.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { publishBudgetUpdated } from '../schema/pubsub.ts';
 import { startControlPlane } from './graphql/runtime.ts';
+import { checkRoutingRules } from './control-plane/rule-check.ts';
 import { GovernanceService } from './control-plane/service.ts';
 import { createHttpServer } from './http-server.ts';
 import { createInProcessControlPlane } from './in-process-control-plane.ts';
@@ -52,6 +53,7 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
   const cwd = options.cwd ?? process.cwd();
   const { logger } = options;
   const { config, source } = loadConfig(env, cwd, logger);
+  checkRoutingRules(config, source);
 
   const dataDir = resolve(cwd, env.HEIMDALL_DATA_DIR ?? 'data');
   const database = await openDatabase({ url: env.DATABASE_URL, store: config.config_store, dataDir });

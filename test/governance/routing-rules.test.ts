@@ -6,7 +6,11 @@
  * virtual_key → team → customer → global; CEL variables from headers and the body; an invalid
  * expression is reported with its position and never breaks routing.
  */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHeimdall } from '../../api/start.ts';
 import { listRequestLogs } from '../../db/index.ts';
 import { checkCelExpression } from '../../gateway/create-gateway.ts';
 import { post, startStack, type Stack } from './support/stack.ts';
@@ -217,6 +221,36 @@ describe('CEL validation', () => {
       expect(reply.headers.get('x-heimdall-provider')).toBe('azure');
     } finally {
       await stack.close();
+    }
+  });
+});
+
+describe('config file', () => {
+  it('an invalid CEL expression stops start-up with its path and position, before anything is written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heimdall-cel-'));
+    const file = join(dir, 'config.json');
+    const bad = { ...SEED_RULES[0], cel_expression: "model.startsWith('gpt-'" };
+    writeFileSync(file, JSON.stringify({ governance: { routing_rules: [SEED_RULES[1], bad] } }));
+    const logger = {
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+      debug: () => undefined,
+    };
+    try {
+      await expect(
+        startHeimdall({
+          env: { HEIMDALL_CONFIG: file, HEIMDALL_DATA_DIR: dir },
+          cwd: dir,
+          logger: logger as never,
+          port: 0,
+        }),
+      ).rejects.toThrow(
+        /governance\.routing_rules\[1\]\.cel_expression: invalid CEL expression at position 23/,
+      );
+      expect(existsSync(join(dir, 'heimdall.db'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
