@@ -49,6 +49,10 @@ export interface Governance {
 export function createGovernance(deps: GovernanceDeps, options: GovernanceOptions = {}): Governance {
   const now = options.now ?? Date.now;
   const holder = randomUUID();
+  if (!deps.controlPlane.governance)
+    deps.logger.warn(
+      'governance: the control plane offers no lease channel; budgets and rate limits are counted in this process only',
+    );
   const channel = deps.controlPlane.governance ?? new LocalChannel(() => governanceView(deps.current()), now);
   const usage = new UsageQueue(channel, holder, deps.logger, options.usageFlushMs ?? 500);
   const meters = new MeterRegistry(channel, holder, usage, now, options.reserveWaitMs ?? 2_000);
