@@ -5,17 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRequestLogs } from '../../db/index.ts';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { post, startStack, type Stack } from './support/stack.ts';
 import { startUsageMock, type MockSpec, type UsageMock } from './support/usage-mock.ts';
 
 let mock: UsageMock;
-let stack: Stack;
 const TOTAL = 5_000;
+const pgs: TestDatabase[] = [];
 
-beforeAll(async () => {
-  mock = await startUsageMock();
+function startMixed(databaseUrl?: string): Promise<Stack> {
   const retrying = { max_retries: 1, retry_backoff_initial: 1, retry_backoff_max: 2 };
-  stack = await startStack(
+  return startStack(
     {
       client: { enable_logging: true },
       providers: {
@@ -41,13 +41,17 @@ beforeAll(async () => {
         providers: [{ name: 'groq', budget_id: 'groq-provider' }],
       },
     },
-    { governance: { logQueue: { capacity: 20_000 } } },
+    { governance: { logQueue: { capacity: 20_000 } }, ...(databaseUrl ? { databaseUrl } : {}) },
   );
+}
+
+beforeAll(async () => {
+  mock = await startUsageMock();
 });
 
 afterAll(async () => {
-  await stack?.close();
   await mock?.close();
+  for (const pg of pgs) await pg.drop();
 });
 
 function specFor(i: number): { stream: boolean; mock: MockSpec } {
@@ -67,8 +71,25 @@ function specFor(i: number): { stream: boolean; mock: MockSpec } {
   }
 }
 
-describe('5,000-request mixed run', () => {
+describe.each(['sqlite', 'postgres'])('5,000-request mixed run on %s', (dialect) => {
   it('ledger settles = budget counters = request-log costs, to the micro-dollar', async () => {
+    let url: string | undefined;
+    if (dialect === 'postgres') {
+      const pg = await createTestDatabase('heimdall_mixed');
+      pgs.push(pg);
+      url = pg.url;
+    }
+    const stack = await startMixed(url);
+    try {
+      await runMixed(stack);
+    } finally {
+      await stack.close();
+    }
+  }, 240_000);
+});
+
+async function runMixed(stack: Stack): Promise<void> {
+  {
     const statuses = new Map<number, number>();
     let next = 0;
     const worker = async () => {
@@ -92,7 +113,7 @@ describe('5,000-request mixed run', () => {
     };
     await Promise.all(Array.from({ length: 48 }, worker));
     await stack.settle();
-    console.log('mixed run statuses:', Object.fromEntries(statuses));
+    console.log(`mixed run (${stack.database.dialect}) statuses:`, Object.fromEntries(statuses));
     expect(statuses.get(200)).toBeGreaterThan(TOTAL * 0.8);
     expect(statuses.get(502)).toBe(TOTAL / 10);
 
@@ -115,5 +136,5 @@ describe('5,000-request mixed run', () => {
     expect(team).toBe(logSum);
     expect(groq).toBe(groqSum);
     expect(checks[0]!.database.used).toBe(logSum);
-  }, 180_000);
-});
+  }
+}
