@@ -90,8 +90,16 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       onBudgetsChanged: (ids) => ids.forEach((id) => publishBudgetUpdated(runtime.pubsub, id)),
     });
     const controlPlane = createInProcessControlPlane({ database, box, events: runtime.events, governance });
-    runtime.setSnapshotSource(() => controlPlane.getSnapshot());
-    const gateway = await createGateway({ controlPlane, logger });
+    runtime.connect({
+      snapshot: () => controlPlane.getSnapshot(),
+      // In-memory (SQLite) and Redis counters run ahead of the database rows.
+      ...(governance.store.name === 'database'
+        ? {}
+        : { budgetCounters: (id) => governance.store.budgetCounters(id) }),
+    });
+    // Usage batches every 100 ms (not the gateway's 500 ms default) so a budgetUpdated subscriber
+    // hears of a settled request well within 500 ms; an empty queue sends nothing.
+    const gateway = await createGateway({ controlPlane, logger, governance: { usageFlushMs: 100 } });
     const server = createHttpServer({
       gateway,
       pingDatabase: () => database.ping(),

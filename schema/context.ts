@@ -50,6 +50,17 @@ export interface Context {
    * governance service); `gatewaySnapshot` falls back to the database alone without it.
    */
   snapshot?: () => Promise<unknown>;
+  /**
+   * Live budget counters when they are ahead of the database (in-memory counters with
+   * write-behind on SQLite, Redis); absent when the database row is the live state.
+   */
+  budgetCounters?: (id: string) => Promise<BudgetCounters | undefined>;
+}
+
+export interface BudgetCounters {
+  used: number;
+  reserved: number;
+  windowStart: number;
 }
 
 export function hasScope(context: Context, scope: Scope): boolean {

@@ -11,7 +11,7 @@ import { createHeimdallPubSub, type HeimdallPubSub } from '../../schema/pubsub.t
 import { ConfigEvents } from '../config-events.ts';
 import { createEventTarget } from '../events/event-target.ts';
 import { adminCredentials, createAuthenticator, ensureAdminUser, type AuthSettings } from './auth.ts';
-import { createGraphqlServer, type GraphqlServer } from './server.ts';
+import { createGraphqlServer, type GovernanceSources, type GraphqlServer } from './server.ts';
 import type { Logger } from '../logger.ts';
 
 export interface ControlPlaneOptions {
@@ -33,8 +33,8 @@ export interface ControlPlane {
   graphql: GraphqlServer;
   /** Serves graphql-ws on the HTTP server's upgrades. */
   attach(server: Server): void;
-  /** Lets `gatewaySnapshot` serve what the in-process gateway gets (price overrides included). */
-  setSnapshotSource(source: () => Promise<unknown>): void;
+  /** Lets `gatewaySnapshot` serve what the in-process gateway gets, and budgets show live counters. */
+  connect(sources: GovernanceSources): void;
   close(): Promise<void>;
 }
 
@@ -69,7 +69,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     events: new ConfigEvents(pubsub),
     graphql,
     attach: (server) => void graphql.attach(server),
-    setSnapshotSource: (source) => graphql.setSnapshotSource(source),
+    connect: (sources) => graphql.connect(sources),
     async close() {
       await graphql.close();
       await eventTarget?.close();

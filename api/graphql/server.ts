@@ -39,6 +39,12 @@ export interface GraphqlServerOptions {
   snapshot?: () => Promise<unknown>;
 }
 
+/** Sources that only exist once the governance service runs (start.ts connects them). */
+export interface GovernanceSources {
+  snapshot?: Context['snapshot'];
+  budgetCounters?: Context['budgetCounters'];
+}
+
 /** Fields the HTTP or WebSocket layer adds to yoga's initial context. */
 interface ServerContext {
   req?: IncomingMessage;
@@ -54,8 +60,8 @@ export interface GraphqlServer {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Serves graphql-ws on `server`'s upgrade requests to /graphql. */
   attach(server: Server): GraphqlWs;
-  /** What `gatewaySnapshot` serves: the same snapshot the in-process gateway gets. */
-  setSnapshotSource(source: () => Promise<unknown>): void;
+  /** `gatewaySnapshot`'s snapshot and live budget counters, from the governance service. */
+  connect(sources: GovernanceSources): void;
   close(): Promise<void>;
 }
 
@@ -68,7 +74,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
   const env = options.env ?? process.env;
   const introspection = options.introspection ?? flag(env.HEIMDALL_GRAPHQL_INTROSPECTION, true);
   const { database, box, pubsub, auth } = options;
-  let snapshot = options.snapshot;
+  const sources: GovernanceSources = { snapshot: options.snapshot };
 
   const yoga = createYoga<ServerContext, Context>({
     schema,
@@ -89,7 +95,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
           ? initial.wsPrincipal
           : await auth.authenticate(bearerFrom(initial.request.headers.get('authorization')));
       const client = initial.wsClient ?? initial.req?.socket.remoteAddress ?? 'unknown';
-      return { database, box, pubsub, env, auth, principal, client, snapshot };
+      return { database, box, pubsub, env, auth, principal, client, ...sources };
     },
   });
 
@@ -97,8 +103,8 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
   return {
     yoga,
     handle: (req, res) => void yoga(req, res),
-    setSnapshotSource(source) {
-      snapshot = source;
+    connect(next) {
+      Object.assign(sources, next);
     },
     attach(server) {
       const ws = attachGraphqlWs({ server, yoga, auth });

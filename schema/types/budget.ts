@@ -32,6 +32,30 @@ export const BudgetMode = builder.enumType('BudgetMode', {
   } as const,
 });
 
+/** Rows with the live counters laid over them (see Context.budgetCounters). */
+export async function withLiveCounters(ctx: Context, rows: BudgetRecord[]): Promise<BudgetRecord[]> {
+  const live = ctx.budgetCounters;
+  if (!live) return rows;
+  return Promise.all(
+    rows.map(async (row) => {
+      const counters = await live(row.id);
+      return counters
+        ? {
+            ...row,
+            currentUsageMicros: counters.used,
+            reservedMicros: counters.reserved,
+            windowStart: counters.windowStart,
+          }
+        : row;
+    }),
+  );
+}
+
+export async function loadBudget(ctx: Context, id: string): Promise<BudgetRecord | undefined> {
+  const row = await getBudget(ctx.database, id);
+  return row && (await withLiveCounters(ctx, [row]))[0];
+}
+
 export const remainingMicros = (b: BudgetRecord) =>
   Math.max(0, b.maxLimitMicros - b.currentUsageMicros - b.reservedMicros);
 
@@ -39,7 +63,12 @@ export const BudgetRef = builder.loadableNode('Budget', {
   description: 'A spending cap in USD that resets every `resetDuration`.',
   id: { resolve: (b) => b.id },
   load: async (ids: string[], ctx: Context) =>
-    inKeyOrder(ids, await listBudgets(ctx.database, { ids }), (b) => b.id, 'Budget'),
+    inKeyOrder(
+      ids,
+      await withLiveCounters(ctx, await listBudgets(ctx.database, { ids })),
+      (b) => b.id,
+      'Budget',
+    ),
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The user-chosen id, e.g. `budget-dev`.' }),
     maxLimit: t.float({ description: 'Limit in USD.', resolve: (b) => microsToDollars(b.maxLimitMicros) }),
@@ -154,14 +183,18 @@ builder.queryFields((t) => ({
     type: BudgetRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => (await getBudget(ctx.database, String(args.id))) ?? null,
+    resolve: async (_root, args, ctx) => (await loadBudget(ctx, String(args.id))) ?? null,
   }),
   budgets: t.connection({
     type: BudgetRef,
     args: { filter: t.arg({ type: BudgetFilter }), orderBy: t.arg({ type: order.ref }) },
     resolve: async (_root, args, ctx) => {
       const f = args.filter;
-      const rows = (await listBudgets(ctx.database, { ids: f?.ids?.map(String) ?? undefined })).filter(
+      const all = await withLiveCounters(
+        ctx,
+        await listBudgets(ctx.database, { ids: f?.ids?.map(String) ?? undefined }),
+      );
+      const rows = all.filter(
         (b) =>
           matchesSearch(f?.search, b.id) &&
           within(f?.mode ? [f.mode] : null, b.mode) &&

@@ -5,7 +5,6 @@
  */
 import { filter, pipe } from 'graphql-yoga';
 import {
-  getBudget,
   getCustomer,
   getRateLimit,
   getTeam,
@@ -16,13 +15,13 @@ import {
   microsToDollars,
   usageSeries,
   type BudgetRecord,
-  type Database,
   type UsageRow,
 } from '../../db/index.ts';
 import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
 import { ValidationError } from '../errors.ts';
 import type { BudgetUpdatedEvent, RateLimitUpdatedEvent } from '../pubsub.ts';
-import { BudgetRef, remainingMicros } from './budget.ts';
+import { BudgetRef, loadBudget, remainingMicros, withLiveCounters } from './budget.ts';
 import { RateLimitRef } from './rate-limit.ts';
 import { RequestLogFilter, toSearch } from './request-log.ts';
 
@@ -125,7 +124,8 @@ const BudgetStatusRef = builder.objectRef<BudgetStatus>('BudgetStatus').implemen
   }),
 });
 
-async function budgetPath(db: Database, virtualKeyId: string): Promise<BudgetStatus | null> {
+async function budgetPath(ctx: Context, virtualKeyId: string): Promise<BudgetStatus | null> {
+  const db = ctx.database;
   const vk = await getVirtualKey(db, virtualKeyId);
   if (!vk) return null;
   const team = vk.teamId ? await getTeam(db, vk.teamId) : undefined;
@@ -143,7 +143,9 @@ async function budgetPath(db: Database, virtualKeyId: string): Promise<BudgetSta
     { level: 'CUSTOMER', ownerId: customer?.id ?? '', provider: null, budgetId: customer?.budgetId ?? null },
   ];
   const ids = wanted.flatMap((w) => (w.budgetId ? [w.budgetId] : []));
-  const budgets = new Map((await listBudgets(db, { ids })).map((b) => [b.id, b]));
+  const budgets = new Map(
+    (await withLiveCounters(ctx, await listBudgets(db, { ids }))).map((b) => [b.id, b]),
+  );
   const levels = wanted.flatMap(({ budgetId, ...rest }) => {
     const budget = budgetId ? budgets.get(budgetId) : undefined;
     return budget ? [{ ...rest, budget }] : [];
@@ -157,20 +159,22 @@ builder.queryField('budgetStatus', (t) =>
     nullable: true,
     description: 'Budgets along virtual key → provider config → team → customer for one key.',
     args: { virtualKeyId: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => budgetPath(ctx.database, String(args.virtualKeyId)),
+    resolve: (_root, args, ctx) => budgetPath(ctx, String(args.virtualKeyId)),
   }),
 );
 
 /** Budget ids an owner's dashboard cares about: its own and those below it. */
 async function budgetsOf(
-  db: Database,
+  ctx: Context,
   args: { id?: unknown; virtualKeyId?: unknown; teamId?: unknown; customerId?: unknown },
 ): Promise<Set<string>> {
   if (args.id != null) return new Set([String(args.id)]);
   const ids = new Set<string>();
+  const db = ctx.database;
   const add = (id: string | null | undefined) => id && ids.add(id);
   if (args.virtualKeyId != null) {
-    for (const level of (await budgetPath(db, String(args.virtualKeyId)))?.levels ?? []) add(level.budget.id);
+    for (const level of (await budgetPath(ctx, String(args.virtualKeyId)))?.levels ?? [])
+      add(level.budget.id);
     return ids;
   }
   const teamIds =
@@ -204,14 +208,14 @@ builder.subscriptionFields((t) => ({
         throw new ValidationError([
           { path: 'id', message: 'give exactly one of id, virtualKeyId, teamId, customerId' },
         ]);
-      const ids = await budgetsOf(ctx.database, args);
+      const ids = await budgetsOf(ctx, args);
       return pipe(
         ctx.pubsub.subscribe('budgetUpdated'),
         filter((e: BudgetUpdatedEvent) => ids.has(e.budgetId)),
       );
     },
     // Fresh counters, not the per-connection DataLoader cache.
-    resolve: async (event, _args, ctx) => (await getBudget(ctx.database, event.budgetId)) ?? event.budgetId,
+    resolve: async (event, _args, ctx) => (await loadBudget(ctx, event.budgetId)) ?? event.budgetId,
   }),
   rateLimitUpdated: t.field({
     type: RateLimitRef,

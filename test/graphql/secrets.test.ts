@@ -67,7 +67,11 @@ export function everythingQuery(depth = 5): string {
 describe('no query returns a provider secret', () => {
   let cp: TestControlPlane;
   beforeAll(async () => {
-    cp = await createTestControlPlane('sqlite', { env: SEED_ENV, maxCost: Number.MAX_SAFE_INTEGER, maxDepth: 30 });
+    cp = await createTestControlPlane('sqlite', {
+      env: SEED_ENV,
+      maxCost: Number.MAX_SAFE_INTEGER,
+      maxDepth: 30,
+    });
     await seedThroughMutations(cp);
   });
   afterAll(() => cp.close());
