@@ -12,7 +12,7 @@ import { resolveSecretBox } from '../db/crypto.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { reconcileConfig } from '../db/reconcile.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
-import { publishBudgetUpdated } from '../schema/pubsub.ts';
+import { publishBudgetUpdated, publishRequestLogs } from '../schema/pubsub.ts';
 import { startControlPlane } from './graphql/runtime.ts';
 import { checkRoutingRules } from './control-plane/rule-check.ts';
 import { GovernanceService } from './control-plane/service.ts';
@@ -88,6 +88,7 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       logger,
       redisUrl: env.REDIS_URL,
       onBudgetsChanged: (ids) => ids.forEach((id) => publishBudgetUpdated(runtime.pubsub, id)),
+      onRequestLogs: (rows) => publishRequestLogs(runtime.pubsub, rows),
     });
     const controlPlane = createInProcessControlPlane({ database, box, events: runtime.events, governance });
     runtime.connect({

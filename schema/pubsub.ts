@@ -30,14 +30,33 @@ export interface SpendEvent {
   at: number;
 }
 
+/** A request-log row as written (the log tail carries rows whole: they may not be durable yet). */
 export interface RequestLoggedEvent {
   id: string;
+  createdAt: number;
+  completedAt: number | null;
   provider: string;
   model: string;
+  endpoint: string | null;
+  stream: boolean;
   status: 'success' | 'error';
-  virtualKeyId?: string | null;
-  teamId?: string | null;
-  customerId?: string | null;
+  statusCode: number | null;
+  latencyMs: number | null;
+  ttftMs: number | null;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  costMicros: number | null;
+  unpriced: boolean;
+  priceBookVersion: string | null;
+  virtualKeyId: string | null;
+  teamId: string | null;
+  customerId: string | null;
+  providerKeyName: string | null;
+  retries: number;
+  fallbackIndex: number;
+  routingRuleId: string | null;
+  error: string | null;
 }
 
 export interface RateLimitUpdatedEvent {
@@ -47,8 +66,9 @@ export interface RateLimitUpdatedEvent {
 export type Topics = {
   configChanged: [ConfigChangedEvent];
   budgetUpdated: [BudgetUpdatedEvent];
-  spendUpdated: [SpendEvent];
-  requestLogged: [RequestLoggedEvent];
+  /** Batches: one bus message per flushed batch, not per request. */
+  spendUpdated: [{ events: SpendEvent[] }];
+  requestLogged: [{ rows: RequestLoggedEvent[] }];
   rateLimitUpdated: [RateLimitUpdatedEvent];
 };
 
@@ -104,12 +124,44 @@ export function publishConfigChanged(pubsub: HeimdallPubSub, event: ConfigChange
   pubsub.publish('configChanged', event);
 }
 
-export function publishSpend(pubsub: HeimdallPubSub, event: SpendEvent): void {
-  pubsub.publish('spendUpdated', event);
+/** Postgres NOTIFY carries at most 8000 bytes; batches are split well below that. */
+const MAX_MESSAGE_BYTES = 6000;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    const bytes = JSON.stringify(item).length;
+    if (current.length > 0 && size + bytes > MAX_MESSAGE_BYTES) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += bytes;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
-export function publishRequestLogged(pubsub: HeimdallPubSub, event: RequestLoggedEvent): void {
-  pubsub.publish('requestLogged', event);
+/**
+ * Publishes a batch of written request logs: `requestLogged` (the rows) and `spendUpdated`
+ * (one event per request), a few bus messages per batch however many requests it holds.
+ */
+export function publishRequestLogs(pubsub: HeimdallPubSub, rows: readonly RequestLoggedEvent[]): void {
+  for (const part of chunks(rows)) pubsub.publish('requestLogged', { rows: part });
+  const spend = rows.map((row): SpendEvent => ({
+    requestId: row.id,
+    provider: row.provider,
+    model: row.model,
+    costMicros: row.costMicros,
+    virtualKeyId: row.virtualKeyId,
+    teamId: row.teamId,
+    customerId: row.customerId,
+    at: row.completedAt ?? row.createdAt,
+  }));
+  for (const part of chunks(spend)) pubsub.publish('spendUpdated', { events: part });
 }
 
 export function publishRateLimitUpdated(pubsub: HeimdallPubSub, rateLimitId: string): void {

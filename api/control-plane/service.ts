@@ -33,6 +33,8 @@ export interface GovernanceServiceOptions {
   now?: () => number;
   /** Told which budgets moved after each applied usage report (spend subscriptions). */
   onBudgetsChanged?: (budgetIds: string[]) => void;
+  /** Told about each request-log batch once written (log tail and spend subscriptions). */
+  onRequestLogs?: (rows: RequestLogRow[]) => void;
   /** A lease with no ledger activity for this long is assumed orphaned and released. @default 30 min */
   leaseExpiryMs?: number;
 }
@@ -104,6 +106,7 @@ export class GovernanceService implements GovernanceChannel {
 
   async writeRequestLogs(rows: RequestLogRow[]): Promise<void> {
     await this.writer.write([{ op: 'logs', rows }]);
+    this.options.onRequestLogs?.(rows);
   }
 
   /** `client.log_retention_days` from the latest snapshot (0 or unset keeps logs forever). */

@@ -3,7 +3,6 @@
  * with keyset cursors (logs are large; offsets would slow down with depth), plus aggregate
  * stats over the same filter and a live tail (`requestLogged`) and spend feed (`spendUpdated`).
  */
-import { filter, pipe } from 'graphql-yoga';
 import {
   listRequestLogsByIds,
   microsToDollars,
@@ -16,7 +15,7 @@ import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../connection.ts';
 import { inKeyOrder } from '../loaders.ts';
-import type { RequestLoggedEvent, SpendEvent } from '../pubsub.ts';
+import type { SpendEvent } from '../pubsub.ts';
 import { ProviderRef } from './provider.ts';
 import { TeamRef } from './team.ts';
 import { CustomerRef } from './customer.ts';
@@ -222,6 +221,11 @@ const SpendEventRef = builder.objectRef<SpendEvent>('SpendEvent').implement({
   }),
 });
 
+/** One subscription event per item of each published batch. */
+async function* flatten<B, T>(batches: AsyncIterable<B>, items: (batch: B) => T[]): AsyncGenerator<T> {
+  for await (const batch of batches) yield* items(batch);
+}
+
 type Matchable = Pick<SpendEvent, 'provider' | 'model' | 'virtualKeyId' | 'teamId' | 'customerId'>;
 type Criteria = {
   virtualKeyIds?: unknown[] | null;
@@ -247,12 +251,11 @@ function matches(event: Matchable, f: Criteria | null | undefined): boolean {
 builder.subscriptionFields((t) => ({
   spendUpdated: t.field({
     type: SpendEventRef,
-    description: 'Every settled request matching the filter, cluster-wide.',
+    description: 'Every priced request matching the filter, cluster-wide, as its log is written.',
     args: { filter: t.arg({ type: SpendFilter }) },
     subscribe: (_root, args, ctx) =>
-      pipe(
-        ctx.pubsub.subscribe('spendUpdated'),
-        filter((e: SpendEvent) => matches(e, args.filter)),
+      flatten(ctx.pubsub.subscribe('spendUpdated'), (batch) =>
+        batch.events.filter((e) => matches(e, args.filter)),
       ),
     resolve: (event) => event,
   }),
@@ -261,12 +264,10 @@ builder.subscriptionFields((t) => ({
     description: 'A live tail of request logs matching the filter, as they are written.',
     args: { filter: t.arg({ type: SpendFilter }) },
     subscribe: (_root, args, ctx) =>
-      pipe(
-        ctx.pubsub.subscribe('requestLogged'),
-        filter((e: RequestLoggedEvent) => matches(e, args.filter)),
+      flatten(ctx.pubsub.subscribe('requestLogged'), (batch) =>
+        batch.rows.filter((row) => matches(row, args.filter)),
       ),
-    // Fresh from the database, not the per-connection DataLoader cache.
-    resolve: async (event, _args, ctx) =>
-      (await listRequestLogsByIds(ctx.database, [event.id]))[0] ?? event.id,
+    // The event carries the row (it may not be durable yet on SQLite's write-behind).
+    resolve: (row) => row,
   }),
 }));

@@ -73,4 +73,39 @@ describe('live spend over graphql-ws', () => {
     console.log(`budgetUpdated, across instances via Postgres: ${delay} ms after the response`);
     expect(delay).toBeLessThan(500);
   });
+
+  it('tails request logs and spend as they are written (requestLogged, spendUpdated)', async () => {
+    const heimdall = running[0]!;
+    const client = wsClient(heimdall);
+    try {
+      const logs = nextEvents<{ requestLogged: Record<string, unknown> }>(
+        client,
+        'subscription { requestLogged(filter: { virtualKeyIds: ["vk-sync"] }) { id model status inputTokens outputTokens costMicros virtualKey { id } } }',
+        1,
+      );
+      const spend = nextEvents<{ spendUpdated: Record<string, unknown> }>(
+        client,
+        'subscription { spendUpdated(filter: { models: ["gpt-4o-mini"] }) { requestId cost virtualKeyId } }',
+        1,
+      );
+      await settle(300);
+      expect((await chat(heimdall.url, 'openai/gpt-4o-mini')).status).toBe(200);
+      const [log] = await logs;
+      expect(log!.requestLogged).toMatchObject({
+        model: 'gpt-4o-mini',
+        status: 'SUCCESS',
+        inputTokens: 11,
+        outputTokens: 17,
+        virtualKey: { id: 'vk-sync' },
+      });
+      const [event] = await spend;
+      expect(event!.spendUpdated).toMatchObject({
+        requestId: log!.requestLogged.id,
+        virtualKeyId: 'vk-sync',
+      });
+      expect(event!.spendUpdated.cost).toBeGreaterThan(0);
+    } finally {
+      await client.dispose();
+    }
+  });
 });
