@@ -65,6 +65,11 @@ export interface RateReturn {
 
 export interface UsageReport {
   holder: string;
+  /**
+   * Per holder, increasing; a failed report is re-sent whole with the same number, so a store
+   * that already applied it can skip it without remembering every entry.
+   */
+  batch?: number;
   ledger: UsageLedgerEntry[];
   rateReturns: RateReturn[];
 }

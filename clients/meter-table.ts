@@ -33,6 +33,8 @@ export class MeterTable {
   private readonly meters = new Map<string, MeterState>();
   private readonly lastGrants = new Map<string, { seq: number; grant: LeaseGrant }>();
   private readonly seen = new Set<string>();
+  /** Recently applied report batches (holder:batch), for replays of whole reports. */
+  private readonly batches = new Set<string>();
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -128,16 +130,27 @@ export class MeterTable {
     });
   }
 
-  /** Applies ledger entries not seen before; returns the new ones. */
-  applyLedger(entries: readonly UsageLedgerEntry[]): UsageLedgerEntry[] {
+  /**
+   * Applies ledger entries not seen before; returns the new ones. With a batch key, a replayed
+   * batch is skipped whole (cheap: no per-entry memory); without one, entries are checked one
+   * by one.
+   */
+  applyLedger(entries: readonly UsageLedgerEntry[], batchKey?: string): UsageLedgerEntry[] {
+    if (batchKey !== undefined) {
+      if (this.batches.has(batchKey)) return [];
+      if (this.batches.size >= SEEN_LIMIT / 10) this.batches.clear();
+      this.batches.add(batchKey);
+    }
     const fresh: UsageLedgerEntry[] = [];
     for (const entry of entries) {
-      const key = ledgerKey(entry);
-      if (this.seen.has(key)) continue;
       const state = this.meters.get(meterKey('budget', entry.budgetId));
       if (!state) continue;
-      if (this.seen.size >= SEEN_LIMIT) this.seen.clear();
-      this.seen.add(key);
+      if (batchKey === undefined) {
+        const key = ledgerKey(entry);
+        if (this.seen.has(key)) continue;
+        if (this.seen.size >= SEEN_LIMIT) this.seen.clear();
+        this.seen.add(key);
+      }
       this.roll('budget', entry.budgetId, state);
       if (entry.kind === 'reserve') state.reserved += entry.amountMicros;
       else if (entry.kind === 'release') state.reserved -= entry.amountMicros;

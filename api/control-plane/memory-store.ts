@@ -109,10 +109,10 @@ export class MemoryStore implements CounterStore {
     return this.table.grant(request);
   }
 
-  async applyLedger(entries: readonly UsageLedgerEntry[]): Promise<void> {
+  async applyLedger(entries: readonly UsageLedgerEntry[], batchKey?: string): Promise<void> {
     // A budget created since the last refresh must be known before its entries are applied.
     if (entries.some((e) => !this.table.get('budget', e.budgetId))) await this.refresh();
-    this.table.applyLedger(entries);
+    this.table.applyLedger(entries, batchKey);
   }
 
   returnRate(ret: RateReturn): Promise<void> {

@@ -97,7 +97,10 @@ export class GovernanceService implements GovernanceChannel {
   }
 
   async reportUsage(report: UsageReport): Promise<void> {
-    await this.store.applyLedger(report.ledger);
+    await this.store.applyLedger(
+      report.ledger,
+      report.batch === undefined ? undefined : `${report.holder}:${report.batch}`,
+    );
     for (const ret of report.rateReturns) await this.store.returnRate(ret);
     const moved = new Set<string>();
     for (const entry of report.ledger) if (entry.kind === 'settle') moved.add(entry.budgetId);

@@ -9,7 +9,8 @@ import type { LeaseGrant, LeaseRequest, RateReturn, UsageLedgerEntry } from '../
 export interface CounterStore {
   readonly name: 'memory' | 'database' | 'redis';
   grant(request: LeaseRequest): Promise<LeaseGrant>;
-  applyLedger(entries: readonly UsageLedgerEntry[]): Promise<void>;
+  /** `batchKey` names a whole report (holder:batch) so a replay can be skipped cheaply. */
+  applyLedger(entries: readonly UsageLedgerEntry[], batchKey?: string): Promise<void>;
   returnRate(ret: RateReturn): Promise<void>;
   /** Current counters of a budget as this store sees them (for reconciliation and tests). */
   budgetCounters(id: string): Promise<{ used: number; reserved: number; windowStart: number } | undefined>;

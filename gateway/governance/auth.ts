@@ -52,7 +52,20 @@ export function hashKey(value: string): string {
   return hash;
 }
 
+/** Principals are fixed for a snapshot: one per key and view, not one per request. */
+const principals = new WeakMap<GovernanceView, Map<string, Principal>>();
+
 function principalOf(vk: VirtualKeySnapshot, view: GovernanceView): Principal {
+  let known = principals.get(view);
+  if (!known) principals.set(view, (known = new Map()));
+  const cached = known.get(vk.id);
+  if (cached) return cached;
+  const principal = buildPrincipal(vk, view);
+  known.set(vk.id, principal);
+  return principal;
+}
+
+function buildPrincipal(vk: VirtualKeySnapshot, view: GovernanceView): Principal {
   if (!vk.is_active)
     throw new GatewayError(403, 'virtual_key_blocked', 'virtual_key_blocked', 'virtual key is not active', {
       fallbackAllowed: false,

@@ -183,11 +183,15 @@ export function enforceAccess(
     else kept.push(target);
   }
   if (kept.length === 0 && first) throw first;
-  const pins = new Map(ctx.keyNames ?? []);
+  let pins: Map<string, readonly string[]> | undefined;
   for (const target of kept) {
     const ids = principal.providers.get(target.provider.name)?.key_ids ?? [];
-    if (ids.length > 0 && !pins.has(target.provider.name)) pins.set(target.provider.name, ids);
+    if (ids.length === 0 || ctx.keyNames?.has(target.provider.name) || pins?.has(target.provider.name))
+      continue;
+    pins ??= new Map(ctx.keyNames ?? []);
+    pins.set(target.provider.name, ids);
   }
-  if (pins.size > 0) ctx.keyNames = pins;
+  if (pins) ctx.keyNames = pins;
+  if (kept.length === targets.length) return targets;
   return kept.map((target, index) => ({ ...target, index }));
 }

@@ -1,11 +1,16 @@
 /**
  * Usage leaves the hot path in batches: ledger entries and unused rate-limit units are queued and
- * sent every `flushMs` (sooner when a batch is full or a tight lease asks for it). A failed send
- * keeps the batch for the next flush — ledger entries are money and are idempotent on replay —
- * up to a hard cap, past which the oldest are dropped and counted. Lease releases of the same
- * budget within one batch are merged into one entry.
+ * sent every `flushMs` (sooner when a batch is full or a tight lease asks for it). A failed report
+ * is re-sent whole, with its batch number, before anything newer — ledger entries are money and
+ * idempotent on replay — up to a hard cap, past which the oldest are dropped and counted. Lease
+ * releases of the same budget within one report are merged into one entry.
  */
-import type { GovernanceChannel, RateReturn, UsageLedgerEntry } from '../../clients/governance.ts';
+import type {
+  GovernanceChannel,
+  RateReturn,
+  UsageLedgerEntry,
+  UsageReport,
+} from '../../clients/governance.ts';
 import type { GatewayLogger } from '../logger.ts';
 
 const BATCH = 2_000;
@@ -17,6 +22,9 @@ export class UsageQueue {
   /** budget id → amount released from the lease since the last flush. */
   private releases = new Map<string, number>();
   private releaseSeq = 0;
+  private batchSeq = 0;
+  /** Reports not yet accepted, oldest first. */
+  private failed: UsageReport[] = [];
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -54,7 +62,7 @@ export class UsageQueue {
     this.soon.unref();
   }
 
-  private take(): { ledger: UsageLedgerEntry[]; returns: RateReturn[] } {
+  private take(): UsageReport {
     const ledger = this.ledger;
     for (const [budgetId, amount] of this.releases) {
       // One release per budget and flush, numbered per holder so a replay is recognised.
@@ -67,34 +75,51 @@ export class UsageQueue {
       });
     }
     this.releases = new Map();
-    const returns = this.returns;
+    const report: UsageReport = {
+      holder: this.holder,
+      batch: ++this.batchSeq,
+      ledger,
+      rateReturns: this.returns,
+    };
     this.ledger = [];
     this.returns = [];
-    return { ledger, returns };
+    return report;
   }
 
-  /** Sends everything queued; concurrent calls share one send. */
+  /** Sends failed reports first (whole, same batch number), then what is queued now. */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing.then(() => this.flush());
-    if (this.ledger.length === 0 && this.releases.size === 0 && this.returns.length === 0)
-      return Promise.resolve();
-    const batch = this.take();
-    this.flushing = this.channel
-      .reportUsage({ holder: this.holder, ledger: batch.ledger, rateReturns: batch.returns })
-      .catch((error: unknown) => {
-        this.logger.error('governance: usage report failed; will retry', { error });
-        this.ledger = [...batch.ledger, ...this.ledger];
-        this.returns = [...batch.returns, ...this.returns];
-        const excess = this.ledger.length - CAP;
-        if (excess > 0) {
-          this.ledger.splice(0, excess);
-          this.dropped += excess;
-        }
-      })
-      .finally(() => {
-        this.flushing = undefined;
-      });
+    const empty = this.ledger.length === 0 && this.releases.size === 0 && this.returns.length === 0;
+    if (empty && this.failed.length === 0) return Promise.resolve();
+    if (!empty) this.failed.push(this.take());
+    this.flushing = this.sendPending().finally(() => {
+      this.flushing = undefined;
+    });
     return this.flushing;
+  }
+
+  private async sendPending(): Promise<void> {
+    while (this.failed.length > 0) {
+      const report = this.failed[0]!;
+      try {
+        await this.channel.reportUsage(report);
+      } catch (error) {
+        this.logger.error('governance: usage report failed; will retry', { error });
+        this.trim();
+        return;
+      }
+      this.failed.shift();
+    }
+  }
+
+  /** Past the cap, the oldest unsent entries are dropped (and counted) rather than growing memory. */
+  private trim(): void {
+    let total = this.failed.reduce((n, r) => n + r.ledger.length, 0);
+    while (total > CAP && this.failed.length > 1) {
+      const dropped = this.failed.shift()!;
+      total -= dropped.ledger.length;
+      this.dropped += dropped.ledger.length;
+    }
   }
 
   async close(): Promise<void> {

@@ -80,6 +80,23 @@ describe('ledger', () => {
     expect((await stack.service.reconcile('b')).ok).toBe(true);
   });
 
+  it('skips a whole report replayed with the same batch number', async () => {
+    const report = {
+      holder: 'replayer',
+      batch: 1,
+      ledger: [
+        { requestId: 'replay-2', attempt: 0, kind: 'settle' as const, budgetId: 'b', amountMicros: 11 },
+      ],
+      rateReturns: [],
+    };
+    const before = (await stack.service.reconcile('b')).ledger.settled;
+    await stack.service.reportUsage(report);
+    await stack.service.reportUsage(report);
+    const after = await stack.service.reconcile('b');
+    expect(after.ledger.settled - before).toBe(11);
+    expect(after.ok).toBe(true);
+  });
+
   it('the reconciliation check catches a counter that drifted from the ledger', async () => {
     await addBudgetUsage(stack.database, 'b', { usedMicros: 7 });
     const drifted = await stack.service.reconcile('b');
