@@ -151,7 +151,12 @@ builder.queryField('requestLogs', (t) =>
         limit: limit + 1,
       });
       const page = rows.slice(0, limit);
+      const search = toSearch(args.filter);
       return {
+        // Counted only when asked for: a count over millions of rows is not free.
+        get totalCount() {
+          return requestLogStats(ctx.database, search).then((stats) => stats.count);
+        },
         edges: page.map((node) => ({ node, cursor: cursorOf(node) })),
         pageInfo: {
           hasNextPage: rows.length > limit,
