@@ -16,7 +16,13 @@ export class ConfigEvents {
   subscribe(listener: (event: ConfigChangedEvent) => void): () => void {
     const events = this.pubsub.subscribe('configChanged');
     void (async () => {
-      for await (const event of events) listener(event);
+      for await (const event of events) {
+        try {
+          listener(event);
+        } catch {
+          // One listener's failure must not end the stream for the others (the gateway logs its own).
+        }
+      }
     })();
     return () => void events.return?.();
   }

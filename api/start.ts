@@ -57,6 +57,8 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
 
   const dataDir = resolve(cwd, env.HEIMDALL_DATA_DIR ?? 'data');
   const database = await openDatabase({ url: env.DATABASE_URL, store: config.config_store, dataDir });
+  // Set once the control plane runs: its event channel holds a connection open.
+  let closeRuntime: (() => Promise<void>) | undefined;
   try {
     const box = resolveSecretBox({
       dialect: database.dialect,
@@ -83,6 +85,7 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       store: config.config_store,
       dataDir,
     });
+    closeRuntime = () => runtime.close();
     const governance = await GovernanceService.open({
       database,
       logger,
@@ -134,6 +137,7 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       },
     };
   } catch (error) {
+    await closeRuntime?.().catch(() => undefined);
     await database.close();
     throw error;
   }
