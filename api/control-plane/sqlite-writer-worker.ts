@@ -4,7 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../../db/index.ts';
-import { applyWrite, type WriteOp } from './writes.ts';
+import { unpackOp, type PackedOp } from './packing.ts';
+import { applyWrite } from './writes.ts';
 
 const { file, dataDir } = workerData as { file: string; dataDir: string };
 const db = await openDatabase({
@@ -14,10 +15,10 @@ const db = await openDatabase({
 });
 
 let queue: Promise<void> = Promise.resolve();
-parentPort?.on('message', (message: { id: number; ops: WriteOp[] }) => {
+parentPort?.on('message', (message: { id: number; ops: PackedOp[] }) => {
   queue = queue.then(async () => {
     try {
-      for (const op of message.ops) await applyWrite(db, op);
+      for (const op of message.ops) await applyWrite(db, unpackOp(op));
       parentPort?.postMessage({ id: message.id });
     } catch (error) {
       parentPort?.postMessage({

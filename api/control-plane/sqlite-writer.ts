@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Database } from '../../db/index.ts';
 import type { Logger } from '../logger.ts';
+import { packOp } from './packing.ts';
 import { DirectWriter, type WriteOp, type Writer } from './writes.ts';
 
 interface Ack {
@@ -45,7 +46,7 @@ export class WorkerWriter implements Writer {
     const id = ++this.next;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, ops });
+      this.worker.postMessage({ id, ops: ops.map(packOp) });
     });
   }
 
