@@ -12,7 +12,8 @@ import { parseWindow } from '../../clients/meter-windows.ts';
 import { listBudgets, listRateLimits, type Database } from '../../db/index.ts';
 import { outstandingLeases, recordLedgerAt } from '../../db/repositories/meters.ts';
 import type { Logger } from '../logger.ts';
-import { ledgerRows, type CounterStore } from './store.ts';
+import type { BulkLedgerEntry } from '../../db/repositories/bulk.ts';
+import { ledgerRow, type CounterStore } from './store.ts';
 import type { WriteOp, Writer } from './writes.ts';
 
 type Pending = { event: MeterEvent; at: number };
@@ -142,10 +143,12 @@ export class MemoryStore implements CounterStore {
     const ops: WriteOp[] = [];
     for (const { event, at } of pending) {
       if (event.type === 'ledger') {
-        const entries = ledgerRows(event.entries).map((e) => ({ ...e, createdAt: at }));
         const last = ops.at(-1);
-        if (last?.op === 'ledger') last.entries.push(...entries);
-        else ops.push({ op: 'ledger', entries });
+        let entries: BulkLedgerEntry[];
+        if (last?.op === 'ledger') entries = last.entries;
+        else ops.push({ op: 'ledger', entries: (entries = []) });
+        // One row object per entry, appended in place (no intermediate copies or spread pushes).
+        for (const e of event.entries) entries.push(ledgerRow(e, at));
       } else if (event.type === 'roll') {
         ops.push(
           event.kind === 'budget'

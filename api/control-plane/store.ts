@@ -33,6 +33,19 @@ export function ledgerRows(entries: readonly UsageLedgerEntry[]) {
   }));
 }
 
+/** One ledger entry in the database's input shape, stamped with when it was applied. */
+export function ledgerRow(e: UsageLedgerEntry, createdAt: number) {
+  return {
+    requestId: e.requestId,
+    attempt: e.attempt,
+    kind: e.kind,
+    budgetId: e.budgetId,
+    amountMicros: e.amountMicros,
+    priceBookVersion: e.priceBookVersion ?? null,
+    createdAt,
+  };
+}
+
 export function emptyGrant(limit: number, windowStart: number, windowEnd: number): LeaseGrant {
   return { granted: 0, limit, used: 0, reserved: 0, windowStart, windowEnd };
 }

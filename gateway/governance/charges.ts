@@ -147,13 +147,27 @@ export function settleCharge(
   const cost = actualCost(charge, attempt);
   const amount = cost ?? 0;
   const entries: UsageLedgerEntry[] = [];
-  const key = { requestId: ctx.id, attempt: attemptIndex, priceBookVersion: charge.hit?.version };
+  const requestId = ctx.id;
+  const priceBookVersion = charge.hit?.version;
+  // Plain literals (same keys, same order) rather than spreads of a shared key: one per entry.
+  const entry = (
+    kind: UsageLedgerEntry['kind'],
+    budgetId: string,
+    amountMicros: number,
+  ): UsageLedgerEntry => ({
+    requestId,
+    attempt: attemptIndex,
+    priceBookVersion,
+    kind,
+    budgetId,
+    amountMicros,
+  });
   for (const hold of charge.holds) {
     hold.account.settle(hold.reserved, amount);
     const budgetId = hold.account.id;
-    if (hold.reserved > 0) entries.push({ ...key, kind: 'reserve', budgetId, amountMicros: hold.reserved });
-    if (amount > 0) entries.push({ ...key, kind: 'settle', budgetId, amountMicros: amount });
-    if (hold.reserved > 0) entries.push({ ...key, kind: 'release', budgetId, amountMicros: hold.reserved });
+    if (hold.reserved > 0) entries.push(entry('reserve', budgetId, hold.reserved));
+    if (amount > 0) entries.push(entry('settle', budgetId, amount));
+    if (hold.reserved > 0) entries.push(entry('release', budgetId, hold.reserved));
   }
   const tokens = attempt.usage?.totalTokens ?? charge.guard?.deliveredTokens() ?? 0;
   for (const account of charge.tokenAccounts) account.settle(0, tokens);
