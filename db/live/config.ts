@@ -49,7 +49,10 @@ export function compact<T extends object>(value: T): { [K in keyof T]: Exclude<T
   };
 }
 
-function keyToConfig(key: ProviderKeyRecord, mode: SecretMode): ProviderConfig['keys'][number] {
+/** A stored key in the file's shape; `plain` mode is also what the gateway snapshot carries. */
+export type LiveProviderKey = ProviderConfig['keys'][number] & { id: string };
+
+function keyToConfig(key: ProviderKeyRecord, mode: SecretMode): LiveProviderKey {
   const names = [key.provider, key.name];
   return compact({
     id: key.id,
@@ -85,7 +88,7 @@ function providerToConfig(
   provider: ProviderRecord,
   keys: ProviderKeyRecord[],
   mode: SecretMode,
-): ProviderConfig {
+): ProviderConfig & { keys: LiveProviderKey[] } {
   return compact({
     keys: keys.map((key) => keyToConfig(key, mode)),
     network_config: provider.networkConfig,
@@ -96,7 +99,10 @@ function providerToConfig(
   });
 }
 
-export function providersToConfig(rows: LiveRows, mode: SecretMode): Record<string, ProviderConfig> {
+export function providersToConfig(
+  rows: LiveRows,
+  mode: SecretMode,
+): Record<string, ProviderConfig & { keys: LiveProviderKey[] }> {
   const keysByProvider = groupBy(rows.providerKeys, (key) => key.provider);
   return Object.fromEntries(
     rows.providers.map((provider) => [

@@ -5,9 +5,9 @@
  */
 import type { Database } from '../connection/types.ts';
 import type { SecretBox } from '../crypto.ts';
-import { clientFromRows, compact } from './config.ts';
-import { groupBy, loadLiveRows, type LiveRows } from './rows.ts';
-import type { ProviderKeySource, ProviderSource, SnapshotSource } from './snapshot-types.ts';
+import { clientFromRows, providersToConfig } from './config.ts';
+import { loadLiveRows, type LiveRows } from './rows.ts';
+import type { ProviderSource, SnapshotSource } from './snapshot-types.ts';
 
 const u = <T>(value: T | null): T | undefined => value ?? undefined;
 const limits = (row: { budgetId: string | null; rateLimitId: string | null }) => ({
@@ -15,35 +15,15 @@ const limits = (row: { budgetId: string | null; rateLimitId: string | null }) =>
   rate_limit_id: u(row.rateLimitId),
 });
 
+/** The snapshot's providers are the live config's, secrets decrypted, under their names. */
 function providersSource(rows: LiveRows): ProviderSource[] {
-  const keysByProvider = groupBy(rows.providerKeys, (key) => key.provider);
-  return rows.providers.map((p) => ({
-    name: p.name,
-    keys: (keysByProvider.get(p.name) ?? []).map((k): ProviderKeySource =>
-      compact({
-        id: k.id,
-        name: k.name,
-        value: k.value,
-        weight: k.weight,
-        models: k.models,
-        blacklisted_models: k.blacklistedModels,
-        aliases: k.aliases,
-        enabled: k.enabled,
-        use_for_batch_api: k.useForBatchApi,
-        azure_key_config: k.azureKeyConfig,
-        bedrock_key_config: k.bedrockKeyConfig,
-        vertex_key_config: k.vertexKeyConfig,
-        ollama_key_config: k.ollamaKeyConfig,
-        sgl_key_config: k.sglKeyConfig,
-        vllm_key_config: k.vllmKeyConfig,
-        replicate_key_config: k.replicateKeyConfig,
-        huggingface_key_config: k.huggingfaceKeyConfig,
-      }),
-    ),
-    network_config: u(p.networkConfig),
-    concurrency_and_buffer_size: u(p.concurrencyAndBufferSize),
-    proxy_config: u(p.proxyConfig),
-    custom_provider_config: u(p.customProviderConfig),
+  return Object.entries(providersToConfig(rows, 'plain')).map(([name, provider]) => ({
+    name,
+    keys: provider.keys,
+    network_config: provider.network_config,
+    concurrency_and_buffer_size: provider.concurrency_and_buffer_size,
+    proxy_config: provider.proxy_config,
+    custom_provider_config: provider.custom_provider_config,
   }));
 }
 
