@@ -3,36 +3,25 @@
  * when it evaluates them, so a typo (`modle`) or a type error fails the mutation with the CEL
  * message and its position instead of surfacing on the first request.
  */
-import { Environment } from '@marcbachmann/cel-js';
 import { CelExpressionError } from './errors.ts';
 
-/** The routing context (issue 5): request attributes, caller identity and usage so far. */
-const ROUTING_VARIABLES: Record<string, string> = {
-  model: 'string',
-  provider: 'string',
-  request_type: 'string',
-  headers: 'map<string, string>',
-  params: 'map<string, string>',
-  virtual_key_id: 'string',
-  virtual_key_name: 'string',
-  team_id: 'string',
-  team_name: 'string',
-  customer_id: 'string',
-  customer_name: 'string',
-  budget_used: 'double',
-  tokens_used: 'double',
-  request: 'double',
-  request_body: 'map',
-};
+/** A CEL problem as the gateway reports it: message and zero-based character offset. */
+export interface RoutingExpressionProblem {
+  message: string;
+  position: number;
+}
 
-let environment: Environment | undefined;
+export type RoutingExpressionChecker = (expression: string) => RoutingExpressionProblem | undefined;
 
-function routingEnvironment(): Environment {
-  if (!environment) {
-    environment = new Environment({ unlistedVariablesAreDyn: false });
-    for (const [name, type] of Object.entries(ROUTING_VARIABLES)) environment.registerVariable(name, type);
-  }
-  return environment;
+let checker: RoutingExpressionChecker | undefined;
+
+/**
+ * The composition root installs the gateway's own checker (`checkCelExpression`), so a rule is
+ * saved exactly when the gateway can compile it: one CEL environment, not two that may drift.
+ * schema/ may not import gateway/, hence the injection.
+ */
+export function useRoutingExpressionChecker(fn: RoutingExpressionChecker): void {
+  checker = fn;
 }
 
 function position(expression: string, offset: number | null): { line: number | null; column: number | null } {
@@ -41,15 +30,12 @@ function position(expression: string, offset: number | null): { line: number | n
   return { line: before.length, column: before[before.length - 1]!.length + 1 };
 }
 
-/** Throws CelExpressionError (with the input `path`) unless the expression parses and type-checks to a bool. */
+/** Throws CelExpressionError (with the input `path`) unless the gateway can compile the expression. */
 export function checkRoutingExpression(expression: string, path: string): void {
-  const result = routingEnvironment().check(expression);
-  if (result.valid && (result.type === 'bool' || result.type === 'dyn')) return;
-  const error = result.error as { summary?: string; message: string; range?: { start?: number } } | undefined;
-  const summary = error
-    ? (error.summary ?? error.message.split('\n')[0]!)
-    : `expression yields ${result.type}, not bool`;
-  const offset = typeof error?.range?.start === 'number' ? error.range.start : null;
-  const { line, column } = position(expression, offset);
-  throw new CelExpressionError(path, expression, summary, offset, line, column);
+  if (!checker)
+    throw new Error('no routing-expression checker installed (api/graphql/server.ts installs it)');
+  const problem = checker(expression);
+  if (!problem) return;
+  const { line, column } = position(expression, problem.position);
+  throw new CelExpressionError(path, expression, problem.message, problem.position, line, column);
 }

@@ -9,6 +9,8 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Database, SecretBox } from '../../db/index.ts';
 import type { Context } from '../../schema/context.ts';
 import { schema } from '../../schema/index.ts';
+import { useRoutingExpressionChecker } from '../../schema/cel.ts';
+import { checkCelExpression } from '../../gateway/create-gateway.ts';
 import type { HeimdallPubSub } from '../../schema/pubsub.ts';
 import type { Logger } from '../logger.ts';
 import { bearerFrom, type Authenticator } from './auth.ts';
@@ -71,6 +73,7 @@ const int = (value: string | undefined) =>
   value && Number.isInteger(Number(value)) ? Number(value) : undefined;
 
 export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServer {
+  useRoutingExpressionChecker(checkCelExpression);
   const env = options.env ?? process.env;
   const introspection = options.introspection ?? flag(env.HEIMDALL_GRAPHQL_INTROSPECTION, true);
   const { database, box, pubsub, auth } = options;
