@@ -1,15 +1,19 @@
 /**
- * `npm start`: runs control plane and gateway in one process. Exits non-zero, with the reason,
- * when the config is invalid or the database cannot be reached.
+ * `npm start`: runs control plane and gateway in one process, or only the gateway when
+ * HEIMDALL_CONTROL_PLANE_URL points at a control plane elsewhere (api/start-gateway.ts). Exits
+ * non-zero, with the reason, when the config is invalid or the database cannot be reached.
  */
 import { ConfigError } from '../db/config/issues.ts';
 import { createLogger, parseLogLevel } from './logger.ts';
+import { startGatewayOnly } from './start-gateway.ts';
 import { startHeimdall } from './start.ts';
 
 const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
 
 try {
-  const running = await startHeimdall({ logger });
+  const running = process.env.HEIMDALL_CONTROL_PLANE_URL?.trim()
+    ? await startGatewayOnly({ logger })
+    : await startHeimdall({ logger });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -96,6 +96,8 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
     const controlPlane = createInProcessControlPlane({ database, box, events: runtime.events, governance });
     runtime.connect({
       snapshot: () => controlPlane.getSnapshot(),
+      // Remote gateways (HEIMDALL_CONTROL_PLANE_URL) lease and report through GraphQL.
+      governance,
       // In-memory (SQLite) and Redis counters run ahead of the database rows.
       ...(governance.store.name === 'database'
         ? {}

@@ -3,16 +3,27 @@
  * plane over graphql-ws. Same interface as the in-process client, so the gateway cannot tell
  * which it holds. The snapshot's secrets arrive sealed (`enc:v1:…`); `openSecret` (the shared
  * encryption key) opens them here, never on the wire.
+ *
+ * `governance` (leases, usage, request logs) runs as mutations over the same connection. Every
+ * failure rejects — a GraphQL error, a closed socket, no answer within `operationTimeoutMs` —
+ * so the gateway's usage queue re-sends the report whole and its log queue counts the drop.
  */
 import { createClient, type Client } from 'graphql-ws';
 import type { ConfigChangedEvent, ControlPlaneClient } from './control-plane.ts';
 import {
+  AcquireLeaseDocument,
   ConfigChangedDocument,
   GatewaySnapshotDocument,
+  ReportUsageDocument,
+  WriteRequestLogsDocument,
+  type AcquireLeaseMutation,
   type ConfigChangedSubscription,
   type GatewaySnapshotQuery,
+  type ReportUsageMutation,
   type TypedDocument,
+  type WriteRequestLogsMutation,
 } from './generated/operations.ts';
+import type { GovernanceChannel, LeaseGrant } from './governance.ts';
 import type { GatewaySnapshot } from './snapshot.ts';
 
 export interface RemoteControlPlaneOptions {
@@ -26,6 +37,11 @@ export interface RemoteControlPlaneOptions {
   openSecret?: (value: string) => string;
   /** @default Infinity: a gateway keeps serving its last snapshot and keeps reconnecting. */
   retryAttempts?: number;
+  /**
+   * How long one operation (snapshot, lease, usage report, log batch) may wait for its answer,
+   * reconnects included, before it rejects. @default 10000
+   */
+  operationTimeoutMs?: number;
 }
 
 function openAll(value: unknown, open: (text: string) => string): unknown {
@@ -37,28 +53,141 @@ function openAll(value: unknown, open: (text: string) => string): unknown {
   return value;
 }
 
-function once<R>(client: Client, query: TypedDocument<R, Record<string, never>>): Promise<R> {
+/**
+ * Why an operation failed: the control plane answered with GraphQL errors (`codes` holds their
+ * `extensions.code`), the connection failed, or no answer came in time.
+ */
+export class ControlPlaneError extends Error {
+  constructor(
+    readonly kind: 'graphql' | 'connection' | 'timeout',
+    message: string,
+    readonly codes: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(`control plane: ${message}`, options);
+    this.name = 'ControlPlaneError';
+  }
+}
+
+function once<R>(
+  client: Client,
+  query: TypedDocument<R, Record<string, never>>,
+  variables: Record<string, unknown> | undefined,
+  timeoutMs: number,
+): Promise<R> {
   return new Promise((resolve, reject) => {
     let result: R | undefined;
-    client.subscribe<R>(
-      { query },
-      {
-        next: (value) => {
-          if (value.errors?.length)
-            reject(new Error(`control plane: ${value.errors.map((e) => e.message).join('; ')}`));
-          else result = value.data as R;
-        },
-        error: (error) =>
-          reject(error instanceof Error ? error : new Error(`control plane: ${JSON.stringify(error)}`)),
-        complete: () =>
-          result === undefined ? reject(new Error('control plane: no result')) : resolve(result),
+    let settled = false;
+    const clock: { timer?: ReturnType<typeof setTimeout> } = {};
+    const finish = (error: Error | undefined) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(clock.timer);
+      if (error) reject(error);
+      else resolve(result as R);
+    };
+    const cancel = client.subscribe<R>(variables ? { query, variables } : { query }, {
+      next: (value) => {
+        if (value.errors?.length)
+          finish(
+            new ControlPlaneError(
+              'graphql',
+              value.errors.map((e) => e.message).join('; '),
+              value.errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN')),
+            ),
+          );
+        else result = value.data as R;
       },
-    );
+      error: (error) =>
+        finish(
+          Array.isArray(error)
+            ? new ControlPlaneError(
+                'graphql',
+                describeError(error),
+                error.map((e) =>
+                  String((e as { extensions?: { code?: unknown } }).extensions?.code ?? 'UNKNOWN'),
+                ),
+              )
+            : new ControlPlaneError('connection', describeError(error), [], { cause: error }),
+        ),
+      complete: () =>
+        finish(result === undefined ? new ControlPlaneError('graphql', 'no result') : undefined),
+    });
+    if (settled) return;
+    clock.timer = setTimeout(() => {
+      finish(new ControlPlaneError('timeout', `no answer within ${timeoutMs} ms`));
+      cancel();
+    }, timeoutMs);
+    clock.timer.unref?.();
   });
+}
+
+/** A close event or a list of GraphQL errors, as text. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (Array.isArray(error)) return error.map((e) => (e as { message?: string }).message).join('; ');
+  const close = error as { code?: unknown; reason?: unknown } | null;
+  if (close && typeof close === 'object' && 'code' in close)
+    return `connection closed (${String(close.code)}${close.reason ? ` ${String(close.reason)}` : ''})`;
+  return JSON.stringify(error);
+}
+
+/** The contract's lower-case enum values as the schema's enum names. */
+const upper = <T extends string>(value: T) => value.toUpperCase() as Uppercase<T>;
+
+function remoteGovernance(client: Client, timeoutMs: number): GovernanceChannel {
+  return {
+    async acquireLease(request): Promise<LeaseGrant> {
+      const input = { ...request, kind: upper(request.kind) };
+      const data = await once<AcquireLeaseMutation>(client, AcquireLeaseDocument, { input }, timeoutMs);
+      const grant = data.acquireLease;
+      return {
+        granted: Number(grant.granted),
+        limit: Number(grant.limit),
+        used: Number(grant.used),
+        reserved: Number(grant.reserved),
+        windowStart: Number(grant.windowStart),
+        windowEnd: Number(grant.windowEnd),
+      };
+    },
+    async reportUsage(report): Promise<void> {
+      const input = {
+        holder: report.holder,
+        ...(report.batch === undefined ? {} : { batch: report.batch }),
+        ledger: report.ledger.map((entry) => ({
+          requestId: entry.requestId,
+          attempt: entry.attempt,
+          kind: upper(entry.kind),
+          budgetId: entry.budgetId,
+          amountMicros: entry.amountMicros,
+          ...(entry.priceBookVersion === undefined ? {} : { priceBookVersion: entry.priceBookVersion }),
+        })),
+        rateReturns: report.rateReturns.map((ret) => ({ ...ret, kind: upper(ret.kind) })),
+      };
+      const data = await once<ReportUsageMutation>(client, ReportUsageDocument, { input }, timeoutMs);
+      if (data.reportUsage !== true) throw new ControlPlaneError('graphql', 'usage report not accepted');
+    },
+    async writeRequestLogs(rows): Promise<void> {
+      if (rows.length === 0) return;
+      const variables = { rows: rows.map((row) => ({ ...row, status: upper(row.status) })) };
+      const data = await once<WriteRequestLogsMutation>(
+        client,
+        WriteRequestLogsDocument,
+        variables,
+        timeoutMs,
+      );
+      if (data.writeRequestLogs !== rows.length)
+        throw new ControlPlaneError(
+          'graphql',
+          `${data.writeRequestLogs} of ${rows.length} request-log rows accepted`,
+        );
+    },
+  };
 }
 
 export function createRemoteControlPlane(options: RemoteControlPlaneOptions): ControlPlaneClient {
   const open = options.openSecret ?? ((value: string) => value);
+  const timeoutMs = options.operationTimeoutMs ?? 10_000;
   const listeners = new Set<(event: ConfigChangedEvent) => void>();
   let connections = 0;
   const client = createClient({
@@ -94,8 +223,9 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
   };
 
   return {
+    governance: remoteGovernance(client, timeoutMs),
     async getSnapshot(): Promise<GatewaySnapshot> {
-      const data = await once<GatewaySnapshotQuery>(client, GatewaySnapshotDocument);
+      const data = await once<GatewaySnapshotQuery>(client, GatewaySnapshotDocument, undefined, timeoutMs);
       return openAll(data.gatewaySnapshot.snapshot, open) as GatewaySnapshot;
     },
     onConfigChanged(listener) {

@@ -55,6 +55,92 @@ export interface Context {
    * write-behind on SQLite, Redis); absent when the database row is the live state.
    */
   budgetCounters?: (id: string) => Promise<BudgetCounters | undefined>;
+  /**
+   * The governance channel (leases, usage ledger, request logs) that remote gateways reach
+   * through the `acquireLease` / `reportUsage` / `writeRequestLogs` mutations; absent until the
+   * governance service runs. Structurally clients/governance.ts's `GovernanceChannel` (schema/
+   * may not import clients/; api/graphql/server.ts checks that the two stay identical).
+   */
+  governance?: GovernanceChannelSource;
+}
+
+/** A budget (micro-dollars), a rate limit's request count, or its token count. */
+export type ChannelMeterKind = 'budget' | 'requests' | 'tokens';
+
+export interface ChannelLeaseRequest {
+  holder: string;
+  kind: ChannelMeterKind;
+  id: string;
+  seq: number;
+  want: number;
+  min: number;
+  force?: boolean;
+}
+
+export interface ChannelLeaseGrant {
+  granted: number;
+  limit: number;
+  used: number;
+  reserved: number;
+  windowStart: number;
+  windowEnd: number;
+}
+
+export interface ChannelLedgerEntry {
+  requestId: string;
+  attempt: number;
+  kind: 'reserve' | 'settle' | 'release';
+  budgetId: string;
+  amountMicros: number;
+  priceBookVersion?: string | undefined;
+}
+
+export interface ChannelRateReturn {
+  kind: 'requests' | 'tokens';
+  id: string;
+  amount: number;
+  windowStart: number;
+}
+
+export interface ChannelUsageReport {
+  holder: string;
+  batch?: number;
+  ledger: ChannelLedgerEntry[];
+  rateReturns: ChannelRateReturn[];
+}
+
+export interface ChannelRequestLogRow {
+  id: string;
+  createdAt: number;
+  completedAt: number;
+  provider: string;
+  model: string;
+  endpoint: string;
+  stream: boolean;
+  status: 'success' | 'error';
+  statusCode: number;
+  latencyMs: number;
+  ttftMs: number | null;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  costMicros: number | null;
+  unpriced: boolean;
+  priceBookVersion: string | null;
+  virtualKeyId: string | null;
+  teamId: string | null;
+  customerId: string | null;
+  providerKeyName: string | null;
+  retries: number;
+  fallbackIndex: number;
+  routingRuleId: string | null;
+  error: string | null;
+}
+
+export interface GovernanceChannelSource {
+  acquireLease(request: ChannelLeaseRequest): Promise<ChannelLeaseGrant>;
+  reportUsage(report: ChannelUsageReport): Promise<void>;
+  writeRequestLogs(rows: ChannelRequestLogRow[]): Promise<void>;
 }
 
 export interface BudgetCounters {

@@ -20,6 +20,7 @@ import './types/admin-token.ts';
 import './types/request-log.ts';
 import './types/usage.ts';
 import './types/gateway.ts';
+import './types/governance-channel.ts';
 import './types/config.ts';
 
 export const schema = builder.toSchema();

@@ -6,6 +6,13 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type {
+  GovernanceChannel,
+  LeaseGrant,
+  LeaseRequest,
+  RequestLogRow,
+  UsageReport,
+} from '../../clients/governance.ts';
 import type { Database, SecretBox } from '../../db/index.ts';
 import type { Context } from '../../schema/context.ts';
 import { schema } from '../../schema/index.ts';
@@ -45,7 +52,23 @@ export interface GraphqlServerOptions {
 export interface GovernanceSources {
   snapshot?: Context['snapshot'];
   budgetCounters?: Context['budgetCounters'];
+  /** Leases, usage and request logs for remote gateways (`acquireLease`, `reportUsage`, `writeRequestLogs`). */
+  governance?: GovernanceChannel;
 }
+
+/**
+ * schema/ mirrors clients/governance.ts structurally (it may not import clients/); this fails to
+ * compile when the two drift apart in either direction.
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Channel = NonNullable<Context['governance']>;
+const contractMirrored: [
+  Same<LeaseRequest, Parameters<Channel['acquireLease']>[0]>,
+  Same<LeaseGrant, Awaited<ReturnType<Channel['acquireLease']>>>,
+  Same<UsageReport, Parameters<Channel['reportUsage']>[0]>,
+  Same<RequestLogRow[], Parameters<Channel['writeRequestLogs']>[0]>,
+] = [true, true, true, true];
+void contractMirrored;
 
 /** Fields the HTTP or WebSocket layer adds to yoga's initial context. */
 interface ServerContext {

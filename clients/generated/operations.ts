@@ -30,3 +30,40 @@ export const ConfigChangedDocument =
     ConfigChangedSubscription,
     ConfigChangedVariables
   >;
+
+export interface AcquireLeaseMutation {
+  acquireLease: {
+    granted: string;
+    limit: string;
+    used: string;
+    reserved: string;
+    windowStart: string;
+    windowEnd: string;
+  };
+}
+export type AcquireLeaseVariables = Record<string, never>;
+export const AcquireLeaseDocument =
+  'mutation AcquireLease($input: LeaseRequestInput!) {\n  acquireLease(input: $input) {\n    granted\n    limit\n    used\n    reserved\n    windowStart\n    windowEnd\n  }\n}' as TypedDocument<
+    AcquireLeaseMutation,
+    AcquireLeaseVariables
+  >;
+
+export interface ReportUsageMutation {
+  reportUsage: boolean;
+}
+export type ReportUsageVariables = Record<string, never>;
+export const ReportUsageDocument =
+  'mutation ReportUsage($input: UsageReportInput!) {\n  reportUsage(input: $input)\n}' as TypedDocument<
+    ReportUsageMutation,
+    ReportUsageVariables
+  >;
+
+export interface WriteRequestLogsMutation {
+  writeRequestLogs: number;
+}
+export type WriteRequestLogsVariables = Record<string, never>;
+export const WriteRequestLogsDocument =
+  'mutation WriteRequestLogs($rows: [RequestLogRowInput!]!) {\n  writeRequestLogs(rows: $rows)\n}' as TypedDocument<
+    WriteRequestLogsMutation,
+    WriteRequestLogsVariables
+  >;
