@@ -28,7 +28,8 @@ export const ScopeEnum = builder.enumType('Scope', {
     WRITE: { value: 'write', description: 'Mutations (config changes).' },
     GATEWAY: {
       value: 'gateway',
-      description: 'What a gateway replica needs: its snapshot and config events.',
+      description:
+        'What a gateway replica needs: its snapshot, config events, and the governance channel (leases, usage, request logs).',
     },
   } as const,
 });

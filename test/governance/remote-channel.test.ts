@@ -18,6 +18,13 @@ import type { ControlPlaneClient } from '../../clients/control-plane.ts';
 import { createLogger } from '../../api/logger.ts';
 import { controlPlaneUrl, startGatewayOnly } from '../../api/start-gateway.ts';
 import { startHeimdall, type RunningHeimdall } from '../../api/start.ts';
+import type {
+  GovernanceChannel,
+  LeaseRequest,
+  RequestLogRow,
+  UsageReport,
+} from '../../clients/governance.ts';
+import { createTestControlPlane } from '../graphql/harness.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { post } from './support/stack.ts';
 import { startUsageMock, type UsageMock } from './support/usage-mock.ts';
@@ -386,7 +393,108 @@ describe('governance over the remote channel', () => {
   }, 60_000);
 });
 
-function logRow(id: string) {
+describe('the channel over GraphQL, field for field', () => {
+  it('carries leases, reports and log rows unchanged (values past 32 bits included) and says when no channel is connected', async () => {
+    const cp = await createTestControlPlane('sqlite');
+    const seen: unknown[] = [];
+    try {
+      const lease: LeaseRequest = {
+        holder: 'h-1',
+        kind: 'tokens',
+        id: 'rl-1',
+        seq: 3_000_000_001,
+        want: 9_007_199_254,
+        min: 1,
+        force: true,
+      };
+      expect(
+        (
+          await cp.exec(
+            `mutation { acquireLease(input: { holder: "h", kind: BUDGET, id: "b", seq: 1, want: 1, min: 1 }) { granted } }`,
+          )
+        ).errors?.[0]?.extensions?.code,
+      ).toBe('GOVERNANCE_UNAVAILABLE');
+      const fake: GovernanceChannel = {
+        acquireLease: (request) => {
+          seen.push(request);
+          return Promise.resolve({
+            granted: 5_000_000_000,
+            limit: 8_000_000_000,
+            used: 1,
+            reserved: 5_000_000_000,
+            windowStart: 1_700_000_000_000,
+            windowEnd: 1_700_086_400_000,
+          });
+        },
+        reportUsage: (report) => {
+          seen.push(report);
+          return Promise.resolve();
+        },
+        writeRequestLogs: (rows) => {
+          seen.push(rows);
+          return rows.some((row) => row.id === 'boom')
+            ? Promise.reject(new Error('disk full'))
+            : Promise.resolve();
+        },
+      };
+      cp.graphql.connect({ governance: fake });
+      const { wsUrl } = await cp.listen();
+      const remote = createRemoteControlPlane({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        operationTimeoutMs: 2_000,
+      });
+      try {
+        const channel = remote.governance!;
+        expect(await channel.acquireLease(lease)).toEqual({
+          granted: 5_000_000_000,
+          limit: 8_000_000_000,
+          used: 1,
+          reserved: 5_000_000_000,
+          windowStart: 1_700_000_000_000,
+          windowEnd: 1_700_086_400_000,
+        });
+        const report: UsageReport = {
+          holder: 'h-1',
+          batch: 7,
+          ledger: [
+            {
+              requestId: 'r',
+              attempt: 0,
+              kind: 'settle',
+              budgetId: 'b',
+              amountMicros: 4_000_000_000,
+              priceBookVersion: 'pb-1',
+            },
+            { requestId: 'lease:h-1', attempt: 2, kind: 'release', budgetId: 'b', amountMicros: 10 },
+          ],
+          rateReturns: [{ kind: 'requests', id: 'rl-1', amount: 2, windowStart: 1_700_000_000_000 }],
+        };
+        await channel.reportUsage(report);
+        const rows: RequestLogRow[] = [
+          {
+            ...logRow('row-1'),
+            costMicros: 3_000_000_000,
+            ttftMs: 12,
+            status: 'error',
+            error: 'upstream 500',
+          },
+          logRow('row-2'),
+        ];
+        await channel.writeRequestLogs(rows);
+        expect(seen).toEqual([lease, report, rows]);
+        // A failure on the control plane rejects (masked), never resolves silently.
+        await expect(channel.writeRequestLogs([logRow('boom')])).rejects.toThrow(/Unexpected error/);
+      } finally {
+        await remote.close();
+      }
+    } finally {
+      await cp.close();
+    }
+  }, 20_000);
+});
+
+function logRow(id: string): RequestLogRow {
   return {
     id,
     createdAt: Date.now(),
@@ -395,7 +503,7 @@ function logRow(id: string) {
     model: 'gpt-4o',
     endpoint: '/v1/chat/completions',
     stream: false,
-    status: 'success' as const,
+    status: 'success',
     statusCode: 200,
     latencyMs: 1,
     ttftMs: null,
