@@ -368,6 +368,10 @@ describe('governance over the remote channel', () => {
         [1_500, 2_000, 2_500].map((tokens) => chat(a.url, 'vk-outage', tokens)),
       );
       expect(during.map((r) => r.status)).toEqual([200, 200, 200]);
+      // The other gateway holds no lease on this budget: it cannot ask for one, so it refuses.
+      const noLease = await chat(gateways[1]!.url, 'vk-outage', 1_000);
+      expect(noLease.status).toBe(503);
+      expect(noLease.text).toContain('governance_unavailable');
       await expect(probe.governance!.reportUsage(report)).rejects.toThrow(/control plane/);
       await new Promise((resolve) => setTimeout(resolve, 1_500));
 
