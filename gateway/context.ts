@@ -4,7 +4,7 @@
  * parsed body (parsed once), the targets, one record per upstream attempt, and the abort signal
  * fired when the client goes away. Governance (issue 5) stores its principal and reservations here.
  */
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from './request-id.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayError } from './errors.ts';
 import type { ClientCodec } from './http/client-codec.ts';
@@ -55,7 +55,7 @@ export interface RequestLog {
 }
 
 export class RequestContext {
-  readonly id: string = randomUUID();
+  readonly id: string = newRequestId();
   readonly startedAt: number = performance.now();
   readonly startedAtEpoch: number = Date.now();
   readonly abort = new AbortController();

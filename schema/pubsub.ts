@@ -81,8 +81,14 @@ export interface HeimdallPubSubOptions {
   eventTarget?: HeimdallEventTarget;
 }
 
+/** Pub/subs whose events cross a wire with a message-size limit (Postgres NOTIFY, Redis). */
+const overTheWire = new WeakSet<HeimdallPubSub>();
+
 export function createHeimdallPubSub(options: HeimdallPubSubOptions = {}): HeimdallPubSub {
-  return createPubSub<Topics>(options.eventTarget ? { eventTarget: options.eventTarget } : {});
+  if (!options.eventTarget) return createPubSub<Topics>();
+  const pubsub = createPubSub<Topics>({ eventTarget: options.eventTarget });
+  overTheWire.add(pubsub);
+  return pubsub;
 }
 
 /** Dashboards need "live", not every settle: at most one budget event per budget per interval. */
@@ -127,7 +133,12 @@ export function publishConfigChanged(pubsub: HeimdallPubSub, event: ConfigChange
 /** Postgres NOTIFY carries at most 8000 bytes; batches are split well below that. */
 const MAX_MESSAGE_BYTES = 6000;
 
-function chunks<T>(items: readonly T[]): T[][] {
+/**
+ * Splits a batch into messages below the wire's size limit. In memory there is no limit, and
+ * sizing every row (a JSON.stringify each) would cost the serving thread for nothing.
+ */
+function chunks<T>(pubsub: HeimdallPubSub, items: readonly T[]): T[][] {
+  if (!overTheWire.has(pubsub)) return [items as T[]];
   const out: T[][] = [];
   let current: T[] = [];
   let size = 0;
@@ -150,7 +161,7 @@ function chunks<T>(items: readonly T[]): T[][] {
  * (one event per request), a few bus messages per batch however many requests it holds.
  */
 export function publishRequestLogs(pubsub: HeimdallPubSub, rows: readonly RequestLoggedEvent[]): void {
-  for (const part of chunks(rows)) pubsub.publish('requestLogged', { rows: part });
+  for (const part of chunks(pubsub, rows)) pubsub.publish('requestLogged', { rows: part });
   const spend = rows.map((row): SpendEvent => ({
     requestId: row.id,
     provider: row.provider,
@@ -161,7 +172,7 @@ export function publishRequestLogs(pubsub: HeimdallPubSub, rows: readonly Reques
     customerId: row.customerId,
     at: row.completedAt ?? row.createdAt,
   }));
-  for (const part of chunks(spend)) pubsub.publish('spendUpdated', { events: part });
+  for (const part of chunks(pubsub, spend)) pubsub.publish('spendUpdated', { events: part });
 }
 
 export function publishRateLimitUpdated(pubsub: HeimdallPubSub, rateLimitId: string): void {

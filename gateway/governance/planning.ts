@@ -78,7 +78,8 @@ export function planTargets(
     teamId: principal?.team?.id,
     customerId: principal?.customer?.id,
   };
-  const rule = matchRule(view.rules, scopes, () => celContext(ctx, address, principal, meters));
+  const memoKey = `${principal?.vk.id ?? ''}\u0000${address.model}\u0000${address.provider ?? ''}\u0000${ctx.operation}`;
+  const rule = matchRule(view.rules, scopes, memoKey, () => celContext(ctx, address, principal, meters));
   if (rule) {
     const targets = ruleTargets(ctx, rule, address);
     if (targets.length > 0) {

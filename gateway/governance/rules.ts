@@ -68,9 +68,22 @@ export function checkCelExpression(expression: string): CelProblem | undefined {
   }
 }
 
+/**
+ * Variables that differ between two requests with the same key, model, provider and request type:
+ * an expression that reads none of them has one answer per such combination, remembered below.
+ */
+const PER_REQUEST_VARIABLES = ['headers', 'params', 'budget_used', 'tokens_used', 'request', 'request_body'];
+const PER_REQUEST = new RegExp(`\\b(${PER_REQUEST_VARIABLES.join('|')})\\b`);
+const MEMO_LIMIT = 10_000;
+
 export interface CompiledRule {
   rule: RoutingRuleSnapshot;
   program: Program;
+  /**
+   * Answers by `virtual key, model, provider, request type` for expressions that read nothing
+   * else (a word match: a per-request name inside a string literal only costs the memo).
+   */
+  memo: Map<string, boolean> | undefined;
 }
 
 export interface CompiledRules {
@@ -92,7 +105,11 @@ export function compileRules(rules: readonly RoutingRuleSnapshot[]): CompiledRul
       invalid.push({ id: rule.id, problem });
       continue;
     }
-    const compiled: CompiledRule = { rule, program: env().parse(rule.cel_expression) as Program };
+    const compiled: CompiledRule = {
+      rule,
+      program: env().parse(rule.cel_expression) as Program,
+      memo: PER_REQUEST.test(rule.cel_expression) ? undefined : new Map(),
+    };
     if (rule.scope === 'global') global.push(compiled);
     else {
       const key = `${rule.scope}:${rule.scope_id ?? ''}`;
@@ -108,34 +125,62 @@ export interface RuleScopes {
   customerId: string | undefined;
 }
 
-function firstTrue(rules: readonly CompiledRule[] | undefined, context: Record<string, unknown>) {
-  if (!rules) return undefined;
-  for (const compiled of rules) {
+/** One request's evaluation: its variables, built on first need, and its memo key. */
+class Evaluation {
+  private vars: Record<string, unknown> | undefined;
+
+  constructor(
+    readonly memoKey: string,
+    private readonly context: () => Record<string, unknown>,
+  ) {}
+
+  private run(compiled: CompiledRule): boolean {
+    this.vars ??= this.context();
     try {
-      if (compiled.program(context) === true) return compiled.rule;
+      return compiled.program(this.vars) === true;
     } catch {
       // A runtime error (missing key, bad type) means this rule does not apply to this request.
+      return false;
     }
   }
-  return undefined;
+
+  matches(compiled: CompiledRule): boolean {
+    const memo = compiled.memo;
+    if (memo === undefined) return this.run(compiled);
+    const known = memo.get(this.memoKey);
+    if (known !== undefined) return known;
+    const answer = this.run(compiled);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(this.memoKey, answer);
+    return answer;
+  }
+
+  firstTrue(rules: readonly CompiledRule[] | undefined): RoutingRuleSnapshot | undefined {
+    if (!rules) return undefined;
+    for (const compiled of rules) if (this.matches(compiled)) return compiled.rule;
+    return undefined;
+  }
 }
 
+/**
+ * The first matching rule by scope, then priority. `memoKey` must name everything besides the
+ * per-request variables that the context holds (key, model, provider, request type).
+ */
 export function matchRule(
   rules: CompiledRules,
   scopes: RuleScopes,
+  memoKey: string,
   context: () => Record<string, unknown>,
 ): RoutingRuleSnapshot | undefined {
   if (!rules.any) return undefined;
-  const vars = context();
-  const order: Array<readonly CompiledRule[] | undefined> = [
-    scopes.virtualKeyId ? rules.byScope.get(`virtual_key:${scopes.virtualKeyId}`) : undefined,
-    scopes.teamId ? rules.byScope.get(`team:${scopes.teamId}`) : undefined,
-    scopes.customerId ? rules.byScope.get(`customer:${scopes.customerId}`) : undefined,
-    rules.global,
-  ];
-  for (const list of order) {
-    const hit = firstTrue(list, vars);
-    if (hit) return hit;
+  const evaluation = new Evaluation(memoKey, context);
+  if (rules.byScope.size > 0) {
+    const scoped =
+      (scopes.virtualKeyId &&
+        evaluation.firstTrue(rules.byScope.get(`virtual_key:${scopes.virtualKeyId}`))) ||
+      (scopes.teamId && evaluation.firstTrue(rules.byScope.get(`team:${scopes.teamId}`))) ||
+      (scopes.customerId && evaluation.firstTrue(rules.byScope.get(`customer:${scopes.customerId}`)));
+    if (scoped) return scoped;
   }
-  return undefined;
+  return evaluation.firstTrue(rules.global);
 }
