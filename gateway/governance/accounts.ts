@@ -31,6 +31,8 @@ const CHUNK_SHARE = 0.05;
 const WAIT_STEP_MS = 5;
 const WAIT_STEP_MAX_MS = 50;
 
+export type MaybePromise<T> = T | Promise<T>;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class MeterAccount {
@@ -118,31 +120,37 @@ export class MeterAccount {
   }
 
   /** Takes exactly `amount` from the lease (strict); false when it does not fit by `deadline`. */
-  async reserve(amount: number, deadline: number): Promise<boolean> {
-    return (await this.reserveUpTo(amount, amount, deadline)) === amount;
+  reserve(amount: number, deadline: number): MaybePromise<boolean> {
+    const taken = this.reserveUpTo(amount, amount, deadline);
+    return typeof taken === 'number' ? taken === amount : taken.then((got) => got === amount);
   }
 
   /**
    * Takes as much of `max` as the window allows, at least `min`; 0 when not even `min` fits by
-   * `deadline`. Waits only while the window could still fit `min` once reservations settle.
+   * `deadline`. Answers at once while the lease covers `max` (the common case: no promise, no
+   * microtask); otherwise renews, and waits only while the window could still fit `min` once
+   * reservations settle.
    */
-  async reserveUpTo(max: number, min: number, deadline: number): Promise<number> {
+  reserveUpTo(max: number, min: number, deadline: number): MaybePromise<number> {
     this.expireWindow();
     this.lastUse = this.deps.now();
+    if (this.free >= max) return this.take(max);
+    return this.reserveSlowly(max, min, deadline);
+  }
+
+  private take(max: number): number {
+    const take = Math.min(max, this.free);
+    this.free -= take;
+    return take;
+  }
+
+  private async reserveSlowly(max: number, min: number, deadline: number): Promise<number> {
     let step = WAIT_STEP_MS;
     for (;;) {
-      if (this.free >= max) {
-        const take = Math.min(max, this.free);
-        this.free -= take;
-        return take;
-      }
+      if (this.free >= max) return this.take(max);
       if (this.hopeless(min)) return 0;
       await this.acquire(Math.max(min, max) - this.free, min - this.free);
-      if (this.free >= min) {
-        const take = Math.min(max, this.free);
-        this.free -= take;
-        return take;
-      }
+      if (this.free >= min) return this.take(max);
       const info = this.info;
       const couldFit = info !== undefined && info.limit - info.used >= min;
       if (!couldFit || this.deps.now() + step > deadline) return 0;
@@ -152,13 +160,12 @@ export class MeterAccount {
   }
 
   /** Soft admission: anything left in the lease (or grantable) admits the request. */
-  async admit(): Promise<boolean> {
+  admit(): MaybePromise<boolean> {
     this.expireWindow();
     this.lastUse = this.deps.now();
     if (this.free > 0) return true;
     if (this.hopeless(1)) return false;
-    await this.acquire(1);
-    return this.free > 0;
+    return this.acquire(1).then(() => this.free > 0);
   }
 
   /**

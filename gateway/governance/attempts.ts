@@ -8,7 +8,7 @@ import type { AttemptRecord, RequestContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import type { Target } from '../routing/targets.ts';
-import { beginCharge, settleCharge } from './charges.ts';
+import { beginCharge, settleCharge, type AttemptCharge } from './charges.ts';
 import { governanceView } from './compile.ts';
 import { budgetExceeded, governanceUnavailable } from './errors.ts';
 import { limitsFor } from './limits.ts';
@@ -31,6 +31,11 @@ function chain(a: Guard, b: Guard): Guard {
   return (event, data) => a(event, data) ?? b(event, data);
 }
 
+/** Refusals pass through; anything else (the control plane unreachable) becomes a 503. */
+function asGovernanceError(error: unknown): GatewayError {
+  return error instanceof GatewayError ? error : governanceUnavailable(error);
+}
+
 export class AttemptAccounting {
   constructor(
     private readonly meters: MeterRegistry,
@@ -39,7 +44,8 @@ export class AttemptAccounting {
     private readonly unpriced: Counter<'provider' | 'model'>,
   ) {}
 
-  async before(ctx: RequestContext, target: Target, attempt: AttemptRecord): Promise<void> {
+  /** Synchronous while leases cover the attempt; a promise only when a lease must be renewed. */
+  before(ctx: RequestContext, target: Target, attempt: AttemptRecord): void | Promise<void> {
     const state = stateOf(ctx);
     const view = governanceView(ctx.snapshot);
     const limits = limitsFor(view, state.principal, target.provider.name, target.model);
@@ -48,13 +54,20 @@ export class AttemptAccounting {
     const first = limits.budgets[0];
     if (!hit && first && ctx.snapshot.client.unpriced_model_policy === 'deny')
       throw budgetExceeded(first.budget.id, first.level, `model "${target.model}" has no price`);
-    try {
-      const charge = await beginCharge(ctx, this.meters, limits, hit, state.counted);
+    const accept = (charge: AttemptCharge): void => {
       state.charges.set(attempt, charge);
       if (charge.guard) ctx.streamGuard = chain(firstEventClock(ctx), charge.guard.check);
+    };
+    let begun: AttemptCharge | Promise<AttemptCharge>;
+    try {
+      begun = beginCharge(ctx, this.meters, limits, hit, state.counted);
     } catch (error) {
-      throw error instanceof GatewayError ? error : governanceUnavailable(error);
+      throw asGovernanceError(error);
     }
+    if (!(begun instanceof Promise)) return accept(begun);
+    return begun.then(accept, (error: unknown) => {
+      throw asGovernanceError(error);
+    });
   }
 
   settled(ctx: RequestContext, attempt: AttemptRecord): void {

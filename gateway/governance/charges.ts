@@ -9,9 +9,9 @@ import type { UsageLedgerEntry } from '../../clients/governance.ts';
 import type { AttemptRecord, RequestContext } from '../context.ts';
 import type { GatewayError } from '../errors.ts';
 import type { Target } from '../routing/targets.ts';
-import type { MeterAccount } from './accounts.ts';
+import type { MaybePromise, MeterAccount } from './accounts.ts';
 import { budgetExceeded, rateLimited } from './errors.ts';
-import type { AppliedLimits, LimitLevel } from './limits.ts';
+import type { AppliedLimits, AppliedRateLimit, LimitLevel } from './limits.ts';
 import { outputTokenBound, promptTokenBound, usageCost, worstCaseCost, type PriceHit } from './prices.ts';
 import { StreamGuard } from './stream-guard.ts';
 
@@ -35,29 +35,6 @@ export interface AttemptCharge {
   guard: StreamGuard | undefined;
 }
 
-/** Counts the request against request limits (once per limit) and checks token limits. */
-async function admitRates(
-  ctx: RequestContext,
-  meters: Meters,
-  limits: AppliedLimits,
-  counted: Set<string>,
-): Promise<MeterAccount[]> {
-  const tokens: MeterAccount[] = [];
-  for (const { limit, level } of limits.rateLimits) {
-    if (limit.request_max_limit !== undefined && !counted.has(limit.id)) {
-      const account = meters.account('requests', limit.id, limit.request_max_limit);
-      if (!(await account.reserve(1, meters.now()))) throw refuse(ctx, account, level, meters);
-      counted.add(limit.id);
-    }
-    if (limit.token_max_limit !== undefined) {
-      const account = meters.account('tokens', limit.id, limit.token_max_limit);
-      if (!(await account.admit())) throw refuse(ctx, account, level, meters);
-      tokens.push(account);
-    }
-  }
-  return tokens;
-}
-
 function refuse(ctx: RequestContext, account: MeterAccount, level: LimitLevel, meters: Meters): GatewayError {
   const error = rateLimited(account, level, meters.now());
   const info = account.info;
@@ -71,56 +48,130 @@ function refuse(ctx: RequestContext, account: MeterAccount, level: LimitLevel, m
   return error;
 }
 
-function releaseHolds(holds: readonly BudgetHold[]): void {
-  for (const hold of holds) hold.account.settle(hold.reserved, 0);
+/** Applies `then` to a value now, or once it resolves. */
+function after<T, R>(value: MaybePromise<T>, then: (resolved: T) => R): MaybePromise<R> {
+  return value instanceof Promise ? value.then(then) : then(value);
 }
 
 /**
- * Reserves the worst case on strict budgets and admits soft ones. A stream whose full worst
- * case does not fit may start on what does (at least its prompt and a few tokens); the stream
- * guard then ends it before it spends more than it holds.
+ * Begins one attempt's charge, gate by gate in a fixed order: each rate limit's request count
+ * (once per request and limit) and token admission, then each budget — a strict one reserves the
+ * worst case, a soft one admits. While leases cover the request every gate answers at once and
+ * the whole charge is synchronous (no promise per gate on the hot path); a gate that must renew
+ * its lease continues the rest asynchronously. A refusal releases what budgets already hold.
  */
-async function holdBudgets(
-  ctx: RequestContext,
-  meters: Meters,
-  limits: AppliedLimits,
-  hit: PriceHit | undefined,
-): Promise<{ holds: BudgetHold[]; guard: StreamGuard | undefined }> {
-  const holds: BudgetHold[] = [];
-  const anyStrict = limits.budgets.some((b) => b.budget.mode === 'strict');
-  // Worst cases cost some arithmetic per request; soft budgets never need them.
-  const promptBound = hit && anyStrict ? promptTokenBound(ctx.body) : 0;
-  const worst = hit && anyStrict ? worstCaseCost(hit, promptBound, outputTokenBound(ctx.body, hit)) : 0;
-  const floor = hit && anyStrict && ctx.stream ? Math.min(worst, worstCaseCost(hit, promptBound, 16)) : worst;
-  const deadline = meters.now() + meters.reserveWaitMs;
-  let smallest = worst;
-  for (const { budget, level } of limits.budgets) {
-    const account = meters.account('budget', budget.id, budget.max_limit_micros);
-    const strict = budget.mode === 'strict';
-    const reserved = strict ? await account.reserveUpTo(worst, floor, deadline) : 0;
-    const ok = strict ? reserved > 0 || worst === 0 : await account.admit();
-    if (!ok) {
-      releaseHolds(holds);
-      throw budgetExceeded(budget.id, level);
+class ChargeBegin {
+  readonly tokenAccounts: MeterAccount[] = [];
+  readonly holds: BudgetHold[] = [];
+  private worst = 0;
+  private floor = 0;
+  private promptBound = 0;
+  private deadline = 0;
+  private smallest = 0;
+  private budgetsStarted = false;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly meters: Meters,
+    private readonly limits: AppliedLimits,
+    private readonly hit: PriceHit | undefined,
+    private readonly counted: Set<string>,
+  ) {}
+
+  /** Passes the gates from `index` on; undefined when all answered synchronously. */
+  run(index = 0): Promise<void> | undefined {
+    const rates = this.limits.rateLimits;
+    const gates = rates.length * 2 + this.limits.budgets.length;
+    for (let i = index; i < gates; i++) {
+      const pending =
+        i < rates.length * 2
+          ? this.rateGate(rates[i >> 1]!, (i & 1) === 1)
+          : this.budgetGate(i - rates.length * 2);
+      if (pending !== undefined) return pending.then(() => this.run(i + 1));
     }
-    holds.push({ account, reserved, strict });
-    if (strict) smallest = Math.min(smallest, reserved);
+    return undefined;
   }
-  const guard =
-    hit && smallest < worst ? new StreamGuard(ctx.operation, hit, promptBound, smallest) : undefined;
-  return { holds, guard };
+
+  private rateGate({ limit, level }: AppliedRateLimit, tokens: boolean): Promise<void> | undefined {
+    const { ctx, meters } = this;
+    if (!tokens) {
+      if (limit.request_max_limit === undefined || this.counted.has(limit.id)) return undefined;
+      const account = meters.account('requests', limit.id, limit.request_max_limit);
+      return settleGate(account.reserve(1, meters.now()), (ok) => {
+        if (!ok) throw refuse(ctx, account, level, meters);
+        this.counted.add(limit.id);
+      });
+    }
+    if (limit.token_max_limit === undefined) return undefined;
+    const account = meters.account('tokens', limit.id, limit.token_max_limit);
+    return settleGate(account.admit(), (ok) => {
+      if (!ok) throw refuse(ctx, account, level, meters);
+      this.tokenAccounts.push(account);
+    });
+  }
+
+  /** Worst cases cost some arithmetic per request; soft budgets never need them. */
+  private startBudgets(): void {
+    this.budgetsStarted = true;
+    const { ctx, hit } = this;
+    const anyStrict = this.limits.budgets.some((b) => b.budget.mode === 'strict');
+    if (hit && anyStrict) {
+      this.promptBound = promptTokenBound(ctx.body);
+      this.worst = worstCaseCost(hit, this.promptBound, outputTokenBound(ctx.body, hit));
+      // A stream whose full worst case does not fit may start on what does (its prompt and a
+      // few tokens); the stream guard then ends it before it spends more than it holds.
+      this.floor = ctx.stream ? Math.min(this.worst, worstCaseCost(hit, this.promptBound, 16)) : this.worst;
+    }
+    this.deadline = this.meters.now() + this.meters.reserveWaitMs;
+    this.smallest = this.worst;
+  }
+
+  private budgetGate(index: number): Promise<void> | undefined {
+    if (!this.budgetsStarted) this.startBudgets();
+    const { budget, level } = this.limits.budgets[index]!;
+    const account = this.meters.account('budget', budget.id, budget.max_limit_micros);
+    const refuseBudget = (): never => {
+      for (const hold of this.holds) hold.account.settle(hold.reserved, 0);
+      throw budgetExceeded(budget.id, level);
+    };
+    if (budget.mode !== 'strict')
+      return settleGate(account.admit(), (ok) => {
+        if (!ok) refuseBudget();
+        this.holds.push({ account, reserved: 0, strict: false });
+      });
+    return settleGate(account.reserveUpTo(this.worst, this.floor, this.deadline), (reserved) => {
+      if (reserved <= 0 && this.worst !== 0) refuseBudget();
+      this.holds.push({ account, reserved, strict: true });
+      this.smallest = Math.min(this.smallest, reserved);
+    });
+  }
+
+  charge(): AttemptCharge {
+    const { hit } = this;
+    const guard =
+      hit && this.budgetsStarted && this.smallest < this.worst
+        ? new StreamGuard(this.ctx.operation, hit, this.promptBound, this.smallest)
+        : undefined;
+    return { hit, holds: this.holds, tokenAccounts: this.tokenAccounts, guard };
+  }
 }
 
-export async function beginCharge(
+/** Runs a gate's check now when its answer is ready, else returns the promise of it. */
+function settleGate<T>(answer: MaybePromise<T>, check: (value: T) => void): Promise<void> | undefined {
+  const done = after(answer, check);
+  return done instanceof Promise ? done : undefined;
+}
+
+export function beginCharge(
   ctx: RequestContext,
   meters: Meters,
   limits: AppliedLimits,
   hit: PriceHit | undefined,
   counted: Set<string>,
-): Promise<AttemptCharge> {
-  const tokenAccounts = await admitRates(ctx, meters, limits, counted);
-  const { holds, guard } = await holdBudgets(ctx, meters, limits, hit);
-  return { hit, holds, tokenAccounts, guard };
+): MaybePromise<AttemptCharge> {
+  const begin = new ChargeBegin(ctx, meters, limits, hit, counted);
+  const pending = begin.run();
+  return pending === undefined ? begin.charge() : pending.then(() => begin.charge());
 }
 
 export interface SettledCharge {
