@@ -12,7 +12,7 @@ import { resolveSecretBox } from '../db/crypto.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { reconcileConfig } from '../db/reconcile.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
-import { publishBudgetUpdated, publishRequestLogs } from '../schema/pubsub.ts';
+import { publishBudgetUpdated, publishRateLimitUpdated, publishRequestLogs } from '../schema/pubsub.ts';
 import { startControlPlane } from './graphql/runtime.ts';
 import { checkRoutingRules } from './control-plane/rule-check.ts';
 import { GovernanceService } from './control-plane/service.ts';
@@ -91,6 +91,7 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       logger,
       redisUrl: env.REDIS_URL,
       onBudgetsChanged: (ids) => ids.forEach((id) => publishBudgetUpdated(runtime.pubsub, id)),
+      onRateLimitsChanged: (ids) => ids.forEach((id) => publishRateLimitUpdated(runtime.pubsub, id)),
       onRequestLogs: (rows) => publishRequestLogs(runtime.pubsub, rows),
     });
     const controlPlane = createInProcessControlPlane({ database, box, events: runtime.events, governance });
@@ -101,7 +102,10 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       // In-memory (SQLite) and Redis counters run ahead of the database rows.
       ...(governance.store.name === 'database'
         ? {}
-        : { budgetCounters: (id) => governance.store.budgetCounters(id) }),
+        : {
+            budgetCounters: (id) => governance.store.budgetCounters(id),
+            rateLimitCounters: (id) => governance.store.rateCounters(id),
+          }),
     });
     // Usage batches every 100 ms (not the gateway's 500 ms default) so a budgetUpdated subscriber
     // hears of a settled request well within 500 ms; an empty queue sends nothing.

@@ -56,6 +56,11 @@ export interface Context {
    */
   budgetCounters?: (id: string) => Promise<BudgetCounters | undefined>;
   /**
+   * Live rate-limit counters when they are ahead of the database (as for `budgetCounters`);
+   * absent when the database row is the live state.
+   */
+  rateLimitCounters?: (id: string) => Promise<RateLimitCounters | undefined>;
+  /**
    * The governance channel (leases, usage ledger, request logs) that remote gateways reach
    * through the `acquireLease` / `reportUsage` / `writeRequestLogs` mutations; absent until the
    * governance service runs. Structurally clients/governance.ts's `GovernanceChannel` (schema/
@@ -147,6 +152,18 @@ export interface BudgetCounters {
   used: number;
   reserved: number;
   windowStart: number;
+}
+
+/** One window of a rate limit: units used (leased units count as used) since `windowStart`. */
+export interface RateWindowCounters {
+  used: number;
+  windowStart: number;
+}
+
+/** A rate limit's live request and token windows (either may be unknown to the store). */
+export interface RateLimitCounters {
+  requests?: RateWindowCounters;
+  tokens?: RateWindowCounters;
 }
 
 export function hasScope(context: Context, scope: Scope): boolean {

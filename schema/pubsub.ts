@@ -91,15 +91,50 @@ export function createHeimdallPubSub(options: HeimdallPubSubOptions = {}): Heimd
   return pubsub;
 }
 
-/** Dashboards need "live", not every settle: at most one budget event per budget per interval. */
+/** Dashboards need "live", not every settle: at most one event per budget or rate limit per interval. */
 export const BUDGET_EVENT_INTERVAL_MS = 100;
+/** The same interval for `rateLimitUpdated` (one lease grant or return can follow another closely). */
+export const RATE_LIMIT_EVENT_INTERVAL_MS = BUDGET_EVENT_INTERVAL_MS;
 
 interface Throttle {
   last: number;
   timer: NodeJS.Timeout | undefined;
 }
 
+/** Per pub/sub, one throttle per topic and id (`budgetUpdated\0<id>`, `rateLimitUpdated\0<id>`). */
 const throttles = new WeakMap<HeimdallPubSub, Map<string, Throttle>>();
+
+/**
+ * Runs `send` for (topic, id) at most once per `interval`: the first call goes out at once,
+ * later ones within the interval collapse into a single trailing call.
+ */
+function throttled(
+  pubsub: HeimdallPubSub,
+  topic: TopicName,
+  id: string,
+  interval: number,
+  now: number,
+  send: () => void,
+): void {
+  let byKey = throttles.get(pubsub);
+  if (!byKey) throttles.set(pubsub, (byKey = new Map()));
+  const key = `${topic}\u0000${id}`;
+  const state = byKey.get(key) ?? { last: 0, timer: undefined };
+  byKey.set(key, state);
+  if (state.timer) return;
+  const wait = state.last + interval - now;
+  if (wait <= 0) {
+    state.last = now;
+    send();
+    return;
+  }
+  state.timer = setTimeout(() => {
+    state.timer = undefined;
+    state.last = Date.now();
+    send();
+  }, wait);
+  state.timer.unref();
+}
 
 /**
  * Publishes `budgetUpdated` for a budget whose counters changed (call after every settle).
@@ -107,23 +142,9 @@ const throttles = new WeakMap<HeimdallPubSub, Map<string, Throttle>>();
  * once, later ones within the interval collapse into a single trailing event.
  */
 export function publishBudgetUpdated(pubsub: HeimdallPubSub, budgetId: string, now = Date.now()): void {
-  let byBudget = throttles.get(pubsub);
-  if (!byBudget) throttles.set(pubsub, (byBudget = new Map()));
-  const state = byBudget.get(budgetId) ?? { last: 0, timer: undefined };
-  byBudget.set(budgetId, state);
-  if (state.timer) return;
-  const wait = state.last + BUDGET_EVENT_INTERVAL_MS - now;
-  if (wait <= 0) {
-    state.last = now;
-    pubsub.publish('budgetUpdated', { budgetId });
-    return;
-  }
-  state.timer = setTimeout(() => {
-    state.timer = undefined;
-    state.last = Date.now();
-    pubsub.publish('budgetUpdated', { budgetId });
-  }, wait);
-  state.timer.unref();
+  throttled(pubsub, 'budgetUpdated', budgetId, BUDGET_EVENT_INTERVAL_MS, now, () =>
+    pubsub.publish('budgetUpdated', { budgetId }),
+  );
 }
 
 export function publishConfigChanged(pubsub: HeimdallPubSub, event: ConfigChangedEvent): void {
@@ -175,6 +196,13 @@ export function publishRequestLogs(pubsub: HeimdallPubSub, rows: readonly Reques
   for (const part of chunks(pubsub, spend)) pubsub.publish('spendUpdated', { events: part });
 }
 
-export function publishRateLimitUpdated(pubsub: HeimdallPubSub, rateLimitId: string): void {
-  pubsub.publish('rateLimitUpdated', { rateLimitId });
+/**
+ * Publishes `rateLimitUpdated` for a rate limit whose control-plane counters moved (a lease of
+ * request or token units granted, unused units returned). Coalesced per rate limit like
+ * {@link publishBudgetUpdated}, to one event per {@link RATE_LIMIT_EVENT_INTERVAL_MS}.
+ */
+export function publishRateLimitUpdated(pubsub: HeimdallPubSub, rateLimitId: string, now = Date.now()): void {
+  throttled(pubsub, 'rateLimitUpdated', rateLimitId, RATE_LIMIT_EVENT_INTERVAL_MS, now, () =>
+    pubsub.publish('rateLimitUpdated', { rateLimitId }),
+  );
 }

@@ -13,7 +13,7 @@ import { listBudgets, listRateLimits, type Database } from '../../db/index.ts';
 import { outstandingLeases, recordLedgerAt } from '../../db/repositories/meters.ts';
 import type { Logger } from '../logger.ts';
 import type { BulkLedgerEntry } from '../../db/repositories/bulk.ts';
-import { ledgerRow, type CounterStore } from './store.ts';
+import { ledgerRow, type CounterStore, type RateCounters } from './store.ts';
 import type { WriteOp, Writer } from './writes.ts';
 
 type Pending = { event: MeterEvent; at: number };
@@ -126,6 +126,15 @@ export class MemoryStore implements CounterStore {
     return Promise.resolve(
       state && { used: state.used, reserved: state.reserved, windowStart: state.windowStart },
     );
+  }
+
+  rateCounters(id: string) {
+    const counters: RateCounters = {};
+    for (const kind of ['requests', 'tokens'] as const) {
+      const state = this.table.get(kind, id);
+      if (state) counters[kind] = { used: state.used, windowStart: state.windowStart };
+    }
+    return Promise.resolve(counters.requests || counters.tokens ? counters : undefined);
   }
 
   /** Writes everything pending, in order; consecutive ledger events go in one transaction. */

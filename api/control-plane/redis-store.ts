@@ -19,7 +19,7 @@ import { getBudget, getRateLimit, type Database } from '../../db/index.ts';
 import { recordLedgerAt, rollBudgetWindow } from '../../db/repositories/meters.ts';
 import type { Logger } from '../logger.ts';
 import { GRANT, APPLY, RETURN } from './redis-scripts.ts';
-import { ledgerRows, type CounterStore } from './store.ts';
+import { ledgerRows, type CounterStore, type RateCounters } from './store.ts';
 
 interface MeterConfig {
   limit: number;
@@ -181,6 +181,16 @@ export class RedisStore implements CounterStore {
     const [used, reserved, ws] = await this.redis.hmget(this.key('budget', id), 'used', 'reserved', 'ws');
     if (ws === null || ws === undefined) return undefined;
     return { used: Number(used), reserved: Number(reserved), windowStart: Number(ws) };
+  }
+
+  /** The rate limit's hashes as the scripts left them (a window that ended is rolled by readers). */
+  async rateCounters(id: string) {
+    const counters: RateCounters = {};
+    for (const kind of ['requests', 'tokens'] as const) {
+      const [used, ws] = await this.redis.hmget(this.key(kind, id), 'used', 'ws');
+      if (ws !== null && ws !== undefined) counters[kind] = { used: Number(used), windowStart: Number(ws) };
+    }
+    return counters.requests || counters.tokens ? counters : undefined;
   }
 
   refresh(): Promise<void> {

@@ -33,10 +33,17 @@ export interface GovernanceServiceOptions {
   now?: () => number;
   /** Told which budgets moved after each applied usage report (spend subscriptions). */
   onBudgetsChanged?: (budgetIds: string[]) => void;
+  /**
+   * Told which rate limits' counters moved: after a grant of request or token units (leased
+   * units count as used) and after a report that returns unused units (rate subscriptions).
+   */
+  onRateLimitsChanged?: (rateLimitIds: string[]) => void;
   /** Told about each request-log batch once written (log tail and spend subscriptions). */
   onRequestLogs?: (rows: RequestLogRow[]) => void;
   /** A lease with no ledger activity for this long is assumed orphaned and released. @default 30 min */
   leaseExpiryMs?: number;
+  /** How often the memory store writes behind to the database (tests stretch it). @default 200 */
+  flushMs?: number;
 }
 
 const HOUR = 3_600_000;
@@ -61,7 +68,7 @@ export class GovernanceService implements GovernanceChannel {
     const writer = await openWriter(options.database, options.logger);
     const store: CounterStore =
       kind === 'memory'
-        ? await MemoryStore.open(options.database, now, options.logger, writer)
+        ? await MemoryStore.open(options.database, now, options.logger, writer, options.flushMs)
         : kind === 'redis'
           ? await RedisStore.open(
               options.database,
@@ -92,8 +99,10 @@ export class GovernanceService implements GovernanceChannel {
     return this.writer instanceof WorkerWriter ? 'worker' : 'direct';
   }
 
-  acquireLease(request: LeaseRequest): Promise<LeaseGrant> {
-    return this.store.grant(request);
+  async acquireLease(request: LeaseRequest): Promise<LeaseGrant> {
+    const grant = await this.store.grant(request);
+    if (request.kind !== 'budget' && grant.granted > 0) this.options.onRateLimitsChanged?.([request.id]);
+    return grant;
   }
 
   async reportUsage(report: UsageReport): Promise<void> {
@@ -105,6 +114,8 @@ export class GovernanceService implements GovernanceChannel {
     const moved = new Set<string>();
     for (const entry of report.ledger) if (entry.kind === 'settle') moved.add(entry.budgetId);
     if (moved.size > 0) this.options.onBudgetsChanged?.([...moved]);
+    if (report.rateReturns.length > 0)
+      this.options.onRateLimitsChanged?.([...new Set(report.rateReturns.map((r) => r.id))]);
   }
 
   async writeRequestLogs(rows: RequestLogRow[]): Promise<void> {

@@ -120,6 +120,11 @@ export class SqlStore implements CounterStore {
     return { used: row.currentUsageMicros, reserved: row.reservedMicros, windowStart: row.windowStart };
   }
 
+  /** The database row is the live state. */
+  rateCounters(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+
   refresh(): Promise<void> {
     return Promise.resolve();
   }

@@ -14,11 +14,27 @@ export interface CounterStore {
   returnRate(ret: RateReturn): Promise<void>;
   /** Current counters of a budget as this store sees them (for reconciliation and tests). */
   budgetCounters(id: string): Promise<{ used: number; reserved: number; windowStart: number } | undefined>;
+  /**
+   * Live counters of a rate limit when they run ahead of its database row (memory, Redis);
+   * undefined where the row is the live state (database) or the meter was never used. `used`
+   * counts leased units; a window may have ended since `windowStart` (readers roll it).
+   */
+  rateCounters(id: string): Promise<RateCounters | undefined>;
   /** Re-reads limits after a config change. */
   refresh(): Promise<void>;
   /** Everything written behind is durable when this resolves. */
   flush(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface RateWindowCounters {
+  used: number;
+  windowStart: number;
+}
+
+export interface RateCounters {
+  requests?: RateWindowCounters;
+  tokens?: RateWindowCounters;
 }
 
 /** Ledger entries in the database's input shape. */

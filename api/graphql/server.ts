@@ -52,6 +52,7 @@ export interface GraphqlServerOptions {
 export interface GovernanceSources {
   snapshot?: Context['snapshot'];
   budgetCounters?: Context['budgetCounters'];
+  rateLimitCounters?: Context['rateLimitCounters'];
   /** Leases, usage and request logs for remote gateways (`acquireLease`, `reportUsage`, `writeRequestLogs`). */
   governance?: GovernanceChannel;
 }
@@ -85,7 +86,7 @@ export interface GraphqlServer {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Serves graphql-ws on `server`'s upgrade requests to /graphql. */
   attach(server: Server): GraphqlWs;
-  /** `gatewaySnapshot`'s snapshot and live budget counters, from the governance service. */
+  /** `gatewaySnapshot`'s snapshot and live budget and rate-limit counters, from the governance service. */
   connect(sources: GovernanceSources): void;
   close(): Promise<void>;
 }

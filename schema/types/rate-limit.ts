@@ -1,4 +1,11 @@
-/** RateLimit: request and token caps per window, with the counters of the current windows. */
+/**
+ * RateLimit: request and token caps per window, with the counters of the current windows. The
+ * counters are the control plane's: units leased to gateways count as used from the grant (a
+ * gateway spends its lease locally and hands back what it did not use), so they can run ahead
+ * of the requests actually served by up to one lease per gateway. Live counters (in memory on
+ * SQLite, Redis) are laid over the database row, and a window that has ended reads as the new,
+ * empty one.
+ */
 import { rateLimit as rateLimitSchema } from '../../db/config/governance.ts';
 import { rateLimitInput } from '../../db/reconcile/from-config.ts';
 import {
@@ -11,7 +18,7 @@ import {
 } from '../../db/index.ts';
 import { compact } from '../../db/live/config.ts';
 import { builder } from '../builder.ts';
-import type { Context } from '../context.ts';
+import type { Context, RateWindowCounters } from '../context.ts';
 import { matchesSearch, orderInput, pageRows } from '../connection.ts';
 import { defineEntityMutations } from '../crud-fields.ts';
 import type { EntityKit } from '../crud.ts';
@@ -20,19 +27,98 @@ import { windowEnd } from '../windows.ts';
 
 const remaining = (max: number | null, used: number) => (max === null ? null : Math.max(0, max - used));
 
+/** The start of the (rolling) window in force at `now` for one that began at `start`. */
+function currentStart(start: number, resetDuration: string | null, now: number): number {
+  let end = windowEnd(start, resetDuration);
+  if (end === null || end > now) return start;
+  if (!/[MY]$/.test(resetDuration ?? '')) {
+    const size = end - start;
+    return start + Math.floor((now - start) / size) * size;
+  }
+  // Months and years differ in length: one step per elapsed period (a few hundred at most).
+  let next = start;
+  while (end !== null && end <= now) {
+    next = end;
+    end = windowEnd(next, resetDuration);
+  }
+  return next;
+}
+
+/** Counters of one window: the live ones when known, else the row's; empty once the window ended. */
+function windowCounters(
+  stored: RateWindowCounters,
+  live: RateWindowCounters | undefined,
+  resetDuration: string | null,
+  now: number,
+): RateWindowCounters {
+  const seen = live ?? stored;
+  const start = currentStart(seen.windowStart, resetDuration, now);
+  return start > seen.windowStart ? { used: 0, windowStart: start } : seen;
+}
+
+/** Rows with the live counters laid over them (see Context.rateLimitCounters) and ended windows rolled. */
+export async function withLiveRateCounters(
+  ctx: Context,
+  rows: RateLimitRecord[],
+  now = Date.now(),
+): Promise<RateLimitRecord[]> {
+  const live = ctx.rateLimitCounters;
+  return Promise.all(
+    rows.map(async (row) => {
+      const counters = live ? await live(row.id) : undefined;
+      const requests = windowCounters(
+        { used: row.requestCurrentUsage, windowStart: row.requestWindowStart },
+        counters?.requests,
+        row.requestResetDuration,
+        now,
+      );
+      const tokens = windowCounters(
+        { used: row.tokenCurrentUsage, windowStart: row.tokenWindowStart },
+        counters?.tokens,
+        row.tokenResetDuration,
+        now,
+      );
+      return {
+        ...row,
+        requestCurrentUsage: requests.used,
+        requestWindowStart: requests.windowStart,
+        tokenCurrentUsage: tokens.used,
+        tokenWindowStart: tokens.windowStart,
+      };
+    }),
+  );
+}
+
+export async function loadRateLimit(ctx: Context, id: string): Promise<RateLimitRecord | undefined> {
+  const row = await getRateLimit(ctx.database, id);
+  return row && (await withLiveRateCounters(ctx, [row]))[0];
+}
+
 export const RateLimitRef = builder.loadableNode('RateLimit', {
-  description: 'Caps on requests and tokens per window; counters are those of the current windows.',
+  description:
+    'Caps on requests and tokens per window; counters are those of the current windows as the control plane counts them: units leased to gateways count as used from the moment they are granted (unused ones are handed back later), so usage can run ahead of the requests served by up to one lease per gateway.',
   id: { resolve: (r) => r.id },
   load: async (ids: string[], ctx: Context) =>
-    inKeyOrder(ids, await listRateLimits(ctx.database, { ids }), (r) => r.id, 'RateLimit'),
+    inKeyOrder(
+      ids,
+      await withLiveRateCounters(ctx, await listRateLimits(ctx.database, { ids })),
+      (r) => r.id,
+      'RateLimit',
+    ),
   fields: (t) => ({
     id: t.exposeID('id'),
     tokenMaxLimit: t.field({ type: 'BigInt', nullable: true, resolve: (r) => r.tokenMaxLimit }),
     tokenResetDuration: t.exposeString('tokenResetDuration', { nullable: true }),
-    tokenCurrentUsage: t.field({ type: 'BigInt', resolve: (r) => r.tokenCurrentUsage }),
+    tokenCurrentUsage: t.field({
+      type: 'BigInt',
+      description:
+        'Tokens counted in the current window, including tokens leased to gateways and not yet used.',
+      resolve: (r) => r.tokenCurrentUsage,
+    }),
     tokenRemaining: t.field({
       type: 'BigInt',
       nullable: true,
+      description: 'tokenMaxLimit − tokenCurrentUsage, never negative; null without a token limit.',
       resolve: (r) => remaining(r.tokenMaxLimit, r.tokenCurrentUsage),
     }),
     tokenWindowStart: t.field({ type: 'DateTime', resolve: (r) => r.tokenWindowStart }),
@@ -43,10 +129,16 @@ export const RateLimitRef = builder.loadableNode('RateLimit', {
     }),
     requestMaxLimit: t.field({ type: 'BigInt', nullable: true, resolve: (r) => r.requestMaxLimit }),
     requestResetDuration: t.exposeString('requestResetDuration', { nullable: true }),
-    requestCurrentUsage: t.field({ type: 'BigInt', resolve: (r) => r.requestCurrentUsage }),
+    requestCurrentUsage: t.field({
+      type: 'BigInt',
+      description:
+        'Requests counted in the current window, including requests leased to gateways and not yet used.',
+      resolve: (r) => r.requestCurrentUsage,
+    }),
     requestRemaining: t.field({
       type: 'BigInt',
       nullable: true,
+      description: 'requestMaxLimit − requestCurrentUsage, never negative; null without a request limit.',
       resolve: (r) => remaining(r.requestMaxLimit, r.requestCurrentUsage),
     }),
     requestWindowStart: t.field({ type: 'DateTime', resolve: (r) => r.requestWindowStart }),
@@ -118,15 +210,15 @@ builder.queryFields((t) => ({
     type: RateLimitRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => (await getRateLimit(ctx.database, String(args.id))) ?? null,
+    resolve: async (_root, args, ctx) => (await loadRateLimit(ctx, String(args.id))) ?? null,
   }),
   rateLimits: t.connection({
     type: RateLimitRef,
     args: { filter: t.arg({ type: RateLimitFilter }), orderBy: t.arg({ type: order.ref }) },
     resolve: async (_root, args, ctx) => {
       const ids = args.filter?.ids?.map(String) ?? undefined;
-      const rows = (await listRateLimits(ctx.database, { ids })).filter((r) =>
-        matchesSearch(args.filter?.search, r.id),
+      const rows = (await withLiveRateCounters(ctx, await listRateLimits(ctx.database, { ids }))).filter(
+        (r) => matchesSearch(args.filter?.search, r.id),
       );
       return pageRows(order.sort(rows, args.orderBy), args);
     },

@@ -1,12 +1,12 @@
 /**
  * Spend over time for charts (`usage`), "which budget binds" for one virtual key
  * (`budgetStatus`), and live budget and rate-limit counters (`budgetUpdated`,
- * `rateLimitUpdated`), coalesced by the publisher to at most ~10 events a second per budget.
+ * `rateLimitUpdated`), coalesced by the publisher to at most ~10 events a second per budget or
+ * rate limit.
  */
 import { filter, pipe } from 'graphql-yoga';
 import {
   getCustomer,
-  getRateLimit,
   getTeam,
   getVirtualKey,
   listBudgets,
@@ -22,7 +22,7 @@ import type { Context } from '../context.ts';
 import { ValidationError } from '../errors.ts';
 import type { BudgetUpdatedEvent, RateLimitUpdatedEvent } from '../pubsub.ts';
 import { BudgetRef, loadBudget, remainingMicros, withLiveCounters } from './budget.ts';
-import { RateLimitRef } from './rate-limit.ts';
+import { loadRateLimit, RateLimitRef } from './rate-limit.ts';
 import { RequestLogFilter, toSearch } from './request-log.ts';
 
 const UsageDimension = builder.enumType('UsageDimension', {
@@ -219,14 +219,15 @@ builder.subscriptionFields((t) => ({
   }),
   rateLimitUpdated: t.field({
     type: RateLimitRef,
-    description: 'Live counters of one rate limit.',
+    description:
+      'Live counters of one rate limit, sent when the control plane’s counters move: a gateway leased request or token units (they count as used from the grant) or handed unused ones back. At most ~10 events a second per rate limit.',
     args: { id: t.arg.id({ required: true }) },
     subscribe: (_root, args, ctx) =>
       pipe(
         ctx.pubsub.subscribe('rateLimitUpdated'),
         filter((e: RateLimitUpdatedEvent) => e.rateLimitId === String(args.id)),
       ),
-    resolve: async (event, _args, ctx) =>
-      (await getRateLimit(ctx.database, event.rateLimitId)) ?? event.rateLimitId,
+    // Fresh live counters, not the per-connection DataLoader cache.
+    resolve: async (event, _args, ctx) => (await loadRateLimit(ctx, event.rateLimitId)) ?? event.rateLimitId,
   }),
 }));
