@@ -2,15 +2,23 @@
  * Request-log rows and ledger entries cross to the SQLite writer thread as one flat array of
  * values per batch instead of an array of objects: structured clone then writes no property
  * names and creates no objects, which on the serving thread costs a fraction of cloning the rows
- * (thousands a second). The writer thread rebuilds the rows; fields a row lacks come back
- * undefined, which the bulk inserts store as NULL exactly as before.
+ * (thousands a second). The writer thread binds the values straight to its prepared INSERTs;
+ * fields a row lacks travel as undefined and are stored as NULL.
  */
 import type { RequestLogRow } from '../../clients/governance.ts';
-import type { BulkLedgerEntry } from '../../db/repositories/bulk.ts';
-import type { WriteOp } from './writes.ts';
+import type { Database } from '../../db/index.ts';
+import {
+  insertRequestLogsPacked,
+  LEDGER_FIELDS,
+  packRows,
+  recordLedgerPacked,
+  REQUEST_LOG_FIELDS,
+  type BulkLedgerEntry,
+} from '../../db/repositories/bulk.ts';
+import { applyWrite, type WriteOp } from './writes.ts';
 
-/** Every field, checked complete by the compiler (a new field is a compile error here). */
-const LOG_FIELDS = Object.keys({
+/** Every field of the contract's row (a new field is a compile error here)… */
+const LOG_KEYS = Object.keys({
   id: 0,
   createdAt: 0,
   completedAt: 0,
@@ -36,9 +44,9 @@ const LOG_FIELDS = Object.keys({
   fallbackIndex: 0,
   routingRuleId: 0,
   error: 0,
-} satisfies Record<keyof RequestLogRow, 0>) as (keyof RequestLogRow)[];
+} satisfies Record<keyof RequestLogRow, 0>);
 
-const LEDGER_FIELDS = Object.keys({
+const LEDGER_KEYS = Object.keys({
   requestId: 0,
   attempt: 0,
   kind: 0,
@@ -46,7 +54,17 @@ const LEDGER_FIELDS = Object.keys({
   amountMicros: 0,
   priceBookVersion: 0,
   createdAt: 0,
-} satisfies Record<keyof BulkLedgerEntry, 0>) as (keyof BulkLedgerEntry)[];
+} satisfies Record<keyof BulkLedgerEntry, 0>);
+
+/** …and the bulk insert's columns must carry exactly those fields, or rows would lose some. */
+function sameFields(name: string, columns: readonly string[], keys: readonly string[]): void {
+  const missing = keys.filter((k) => !columns.includes(k));
+  const extra = columns.filter((c) => !keys.includes(c));
+  if (missing.length + extra.length > 0)
+    throw new Error(`${name}: packed columns differ from the row type (missing ${missing}, extra ${extra})`);
+}
+sameFields('request logs', REQUEST_LOG_FIELDS, LOG_KEYS);
+sameFields('ledger', LEDGER_FIELDS, LEDGER_KEYS);
 
 /** A WriteOp as posted to the writer thread. */
 export type PackedOp =
@@ -54,37 +72,15 @@ export type PackedOp =
   | { op: 'logs-packed'; values: unknown[] }
   | { op: 'ledger-packed'; values: unknown[] };
 
-function flatten(rows: readonly object[], fields: readonly string[]): unknown[] {
-  const width = fields.length;
-  const values = new Array<unknown>(rows.length * width);
-  let at = 0;
-  for (const row of rows) {
-    const record = row as Record<string, unknown>;
-    for (let f = 0; f < width; f++) values[at++] = record[fields[f]!];
-  }
-  return values;
-}
-
-function rebuild<T>(values: readonly unknown[], fields: readonly string[]): T[] {
-  const width = fields.length;
-  const rows: T[] = [];
-  for (let at = 0; at < values.length; at += width) {
-    const row: Record<string, unknown> = {};
-    for (let f = 0; f < width; f++) row[fields[f]!] = values[at + f];
-    rows.push(row as T);
-  }
-  return rows;
-}
-
 export function packOp(op: WriteOp): PackedOp {
-  if (op.op === 'logs') return { op: 'logs-packed', values: flatten(op.rows, LOG_FIELDS) };
-  if (op.op === 'ledger') return { op: 'ledger-packed', values: flatten(op.entries, LEDGER_FIELDS) };
+  if (op.op === 'logs') return { op: 'logs-packed', values: packRows(op.rows, REQUEST_LOG_FIELDS) };
+  if (op.op === 'ledger') return { op: 'ledger-packed', values: packRows(op.entries, LEDGER_FIELDS) };
   return op;
 }
 
-export function unpackOp(op: PackedOp): WriteOp {
-  if (op.op === 'logs-packed') return { op: 'logs', rows: rebuild<RequestLogRow>(op.values, LOG_FIELDS) };
-  if (op.op === 'ledger-packed')
-    return { op: 'ledger', entries: rebuild<BulkLedgerEntry>(op.values, LEDGER_FIELDS) };
-  return op;
+/** On the writer thread: packed rows go straight to the prepared INSERTs, no object per row. */
+export async function applyPackedWrite(db: Database, op: PackedOp): Promise<void> {
+  if (op.op === 'logs-packed') await insertRequestLogsPacked(db, op.values);
+  else if (op.op === 'ledger-packed') await recordLedgerPacked(db, op.values);
+  else await applyWrite(db, op);
 }

@@ -4,8 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../../db/index.ts';
-import { unpackOp, type PackedOp } from './packing.ts';
-import { applyWrite } from './writes.ts';
+import { applyPackedWrite, type PackedOp } from './packing.ts';
 
 const { file, dataDir } = workerData as { file: string; dataDir: string };
 const db = await openDatabase({
@@ -18,7 +17,7 @@ let queue: Promise<void> = Promise.resolve();
 parentPort?.on('message', (message: { id: number; ops: PackedOp[] }) => {
   queue = queue.then(async () => {
     try {
-      for (const op of message.ops) await applyWrite(db, unpackOp(op));
+      for (const op of message.ops) await applyPackedWrite(db, op);
       parentPort?.postMessage({ id: message.id });
     } catch (error) {
       parentPort?.postMessage({

@@ -79,7 +79,7 @@ function insertSql(table: BulkTable, json: string, returning: string): SQL {
 
 /** The better-sqlite3 connection under drizzle (SQLite only): prepared statements, no builder. */
 interface RawSqlite {
-  prepare(source: string): { run(...params: unknown[]): { changes: number } };
+  prepare(source: string): { run(params: unknown[]): { changes: number } };
 }
 
 const statements = new WeakMap<RawSqlite, Map<string, ReturnType<RawSqlite['prepare']>>>();
@@ -103,17 +103,38 @@ function prepared(orm: Orm, table: BulkTable): ReturnType<RawSqlite['prepare']> 
   return statement;
 }
 
-/** SQLite: one prepared INSERT per row inside the caller's transaction; returns which rows were new. */
-function insertSqlite<T extends object>(orm: Orm, table: BulkTable, rows: readonly T[]): T[] {
-  const statement = prepared(orm, table);
-  const fresh: T[] = [];
+/** Field names in column order: the layout of packed rows. */
+export const REQUEST_LOG_FIELDS: readonly string[] = REQUEST_LOGS.columns.map(([, field]) => field);
+export const LEDGER_FIELDS: readonly string[] = LEDGER.columns.map(([, field]) => field);
+
+/**
+ * Rows laid end to end as one flat array of values, `fields.length` per row, in column order:
+ * how the SQLite writer thread receives them (structured clone copies no property names) and
+ * what the prepared INSERT binds, without an object per row on either side.
+ */
+export function packRows(rows: readonly object[], fields: readonly string[]): unknown[] {
+  const width = fields.length;
+  const values = new Array<unknown>(rows.length * width);
+  let at = 0;
   for (const row of rows) {
     const record = row as Record<string, unknown>;
-    const params = table.columns.map(([, field, type]) => {
-      const value = record[field] ?? null;
-      return type === 'bool' && value !== null ? (value ? 1 : 0) : value;
-    });
-    if (statement.run(...params).changes > 0) fresh.push(row);
+    for (let f = 0; f < width; f++) values[at++] = record[fields[f]!];
+  }
+  return values;
+}
+
+/** SQLite: one prepared INSERT per packed row inside the caller's transaction; the new rows' indexes. */
+function insertSqlitePacked(orm: Orm, table: BulkTable, values: readonly unknown[]): number[] {
+  const statement = prepared(orm, table);
+  const width = table.columns.length;
+  const bools = table.columns.flatMap(([, , type], index) => (type === 'bool' ? [index] : []));
+  const fresh: number[] = [];
+  const params = new Array<unknown>(width);
+  for (let at = 0, row = 0; at < values.length; at += width, row++) {
+    for (let f = 0; f < width; f++) params[f] = values[at + f] ?? null;
+    // better-sqlite3 binds no booleans: SQLite stores them as 0/1.
+    for (const f of bools) if (params[f] !== null) params[f] = params[f] ? 1 : 0;
+    if (statement.run(params).changes > 0) fresh.push(row);
   }
   return fresh;
 }
@@ -127,9 +148,9 @@ const CHUNK = 5_000;
 /** Inserts request-log rows, skipping ids already present; returns how many were new. */
 export function insertRequestLogsBulk(db: Database, rows: readonly RequestLogInput[]): Promise<number> {
   if (rows.length === 0) return Promise.resolve(0);
+  if (db.dialect === 'sqlite') return insertRequestLogsPacked(db, packRows(rows, REQUEST_LOG_FIELDS));
   return db.transaction((tx) =>
     tx.run(async ({ orm }) => {
-      if (tx.dialect === 'sqlite') return insertSqlite(orm, REQUEST_LOGS, rows).length;
       let inserted = 0;
       for (let i = 0; i < rows.length; i += CHUNK) {
         const json = JSON.stringify(rows.slice(i, i + CHUNK));
@@ -137,6 +158,14 @@ export function insertRequestLogsBulk(db: Database, rows: readonly RequestLogInp
       }
       return inserted;
     }),
+  );
+}
+
+/** SQLite only: request-log rows packed by {@link packRows} with {@link REQUEST_LOG_FIELDS}. */
+export function insertRequestLogsPacked(db: Database, values: readonly unknown[]): Promise<number> {
+  if (values.length === 0) return Promise.resolve(0);
+  return db.transaction((tx) =>
+    tx.run(({ orm }) => Promise.resolve(insertSqlitePacked(orm, REQUEST_LOGS, values).length)),
   );
 }
 
@@ -156,40 +185,62 @@ interface Inserted {
   amount_micros: string | number;
 }
 
+/** Moves each budget's counters by the new entries only: reserve holds, release frees, settle spends. */
+async function applyLedgerDeltas(tx: Database, rows: readonly Inserted[]): Promise<void> {
+  const deltas = new Map<string, Required<BudgetDelta>>();
+  for (const row of rows) {
+    const sum = deltas.get(row.budget_id) ?? { usedMicros: 0, reservedMicros: 0 };
+    const amount = Number(row.amount_micros);
+    if (row.kind === 'settle') sum.usedMicros += amount;
+    else sum.reservedMicros += row.kind === 'reserve' ? amount : -amount;
+    deltas.set(row.budget_id, sum);
+  }
+  for (const [budgetId, delta] of deltas) await addBudgetUsage(tx, budgetId, delta);
+}
+
 /**
- * Records ledger entries idempotently and moves each budget's counters by the new ones only —
- * reserve holds, release frees, settle spends — in one transaction (same rules as
- * recordLedgerEntries). Returns how many entries were new.
+ * Records ledger entries idempotently and moves each budget's counters by the new ones only, in
+ * one transaction (same rules as recordLedgerEntries). Returns how many entries were new.
  */
 export function recordLedgerBulk(db: Database, entries: readonly BulkLedgerEntry[]): Promise<number> {
   if (entries.length === 0) return Promise.resolve(0);
+  if (db.dialect === 'sqlite') return recordLedgerPacked(db, packRows(entries, LEDGER_FIELDS));
   return db.transaction(async (tx) => {
-    const deltas = new Map<string, Required<BudgetDelta>>();
-    let fresh = 0;
+    const fresh: Inserted[] = [];
     for (let i = 0; i < entries.length; i += CHUNK) {
-      const chunk = entries.slice(i, i + CHUNK);
-      const rows = await tx.run(async ({ orm }) =>
-        tx.dialect === 'sqlite'
-          ? insertSqlite(orm, LEDGER, chunk).map((e): Inserted => ({
-              budget_id: e.budgetId,
-              kind: e.kind,
-              amount_micros: e.amountMicros,
-            }))
-          : execute<Inserted>(
-              orm,
-              insertSql(LEDGER, JSON.stringify(chunk), 'budget_id, kind, amount_micros'),
-            ),
+      const json = JSON.stringify(entries.slice(i, i + CHUNK));
+      const rows = await tx.run(({ orm }) =>
+        execute<Inserted>(orm, insertSql(LEDGER, json, 'budget_id, kind, amount_micros')),
       );
-      fresh += rows.length;
-      for (const row of rows) {
-        const sum = deltas.get(row.budget_id) ?? { usedMicros: 0, reservedMicros: 0 };
-        const amount = Number(row.amount_micros);
-        if (row.kind === 'settle') sum.usedMicros += amount;
-        else sum.reservedMicros += row.kind === 'reserve' ? amount : -amount;
-        deltas.set(row.budget_id, sum);
-      }
+      for (const row of rows) fresh.push(row);
     }
-    for (const [budgetId, delta] of deltas) await addBudgetUsage(tx, budgetId, delta);
-    return fresh;
+    await applyLedgerDeltas(tx, fresh);
+    return fresh.length;
+  });
+}
+
+const LEDGER_BUDGET = LEDGER_FIELDS.indexOf('budgetId');
+const LEDGER_KIND = LEDGER_FIELDS.indexOf('kind');
+const LEDGER_AMOUNT = LEDGER_FIELDS.indexOf('amountMicros');
+
+/** SQLite only: ledger entries packed by {@link packRows} with {@link LEDGER_FIELDS}. */
+export function recordLedgerPacked(db: Database, values: readonly unknown[]): Promise<number> {
+  if (values.length === 0) return Promise.resolve(0);
+  const width = LEDGER_FIELDS.length;
+  return db.transaction(async (tx) => {
+    const fresh = await tx.run(({ orm }) =>
+      Promise.resolve(
+        insertSqlitePacked(orm, LEDGER, values).map((row): Inserted => {
+          const at = row * width;
+          return {
+            budget_id: values[at + LEDGER_BUDGET] as string,
+            kind: values[at + LEDGER_KIND] as string,
+            amount_micros: values[at + LEDGER_AMOUNT] as number,
+          };
+        }),
+      ),
+    );
+    await applyLedgerDeltas(tx, fresh);
+    return fresh.length;
   });
 }

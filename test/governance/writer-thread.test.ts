@@ -1,0 +1,161 @@
+/**
+ * The SQLite writer thread receives request logs and ledger entries packed flat and binds them
+ * straight to its prepared INSERTs: every field must land as the direct (main-thread) writer
+ * stores it, replays must change nothing, and budget counters must move by new entries only.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RequestLogRow } from '../../clients/governance.ts';
+import { openWriter, WorkerWriter } from '../../api/control-plane/sqlite-writer.ts';
+import { DirectWriter, type Writer } from '../../api/control-plane/writes.ts';
+import { createLogger } from '../../api/logger.ts';
+import { openDatabase, type Database } from '../../db/connection.ts';
+import { migrateDatabase } from '../../db/migrate.ts';
+import { createBudget, getBudget } from '../../db/repositories/budgets.ts';
+import { listLedgerEntries } from '../../db/repositories/ledger.ts';
+import { getRequestLog } from '../../db/repositories/request-logs.ts';
+
+const dirs: string[] = [];
+const databases: Database[] = [];
+const writers: Writer[] = [];
+
+async function sqlite(): Promise<Database> {
+  const dir = mkdtempSync(join(tmpdir(), 'heimdall-writer-'));
+  dirs.push(dir);
+  const db = await openDatabase({
+    store: { enabled: true, type: 'sqlite', config: { path: join(dir, 'config.db') } },
+    dataDir: dir,
+  });
+  await migrateDatabase(db);
+  databases.push(db);
+  return db;
+}
+
+const row = (id: string, over: Partial<RequestLogRow> = {}): RequestLogRow => ({
+  id,
+  createdAt: 1_790_000_000_000,
+  completedAt: 1_790_000_000_250,
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  endpoint: '/v1/chat/completions',
+  stream: true,
+  status: 'error',
+  statusCode: 502,
+  latencyMs: 250,
+  ttftMs: 40,
+  inputTokens: 1_200,
+  outputTokens: 345,
+  cachedTokens: 64,
+  costMicros: 12_345_678_901,
+  unpriced: false,
+  priceBookVersion: 'bundled-2026-11',
+  virtualKeyId: 'vk-1',
+  teamId: null,
+  customerId: 'cust-1',
+  providerKeyName: 'primary',
+  retries: 2,
+  fallbackIndex: 1,
+  routingRuleId: null,
+  error: 'upstream_error: "quoted" text',
+  ...over,
+});
+
+let worker: Writer;
+let workerDb: Database;
+let direct: Writer;
+let directDb: Database;
+
+beforeAll(async () => {
+  workerDb = await sqlite();
+  directDb = await sqlite();
+  worker = await openWriter(workerDb, createLogger('error'));
+  direct = new DirectWriter(directDb);
+  writers.push(worker);
+  for (const db of [workerDb, directDb])
+    await createBudget(db, { id: 'b1', maxLimitMicros: 1_000_000, resetDuration: '1d' });
+});
+
+afterAll(async () => {
+  for (const writer of writers) await writer.close();
+  for (const db of databases) await db.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SQLite writer thread (packed rows)', () => {
+  it('runs on a worker thread', () => {
+    expect(worker).toBeInstanceOf(WorkerWriter);
+  });
+
+  it('stores every request-log field as the direct writer does, booleans and nulls included', async () => {
+    const rows = [
+      row('r-1'),
+      row('r-2', { stream: false, unpriced: true, costMicros: null, ttftMs: null, error: null }),
+    ];
+    await worker.write([{ op: 'logs', rows }]);
+    await direct.write([{ op: 'logs', rows }]);
+    for (const id of ['r-1', 'r-2']) {
+      const viaWorker = await getRequestLog(workerDb, id);
+      expect(viaWorker).toBeDefined();
+      expect(viaWorker).toEqual(await getRequestLog(directDb, id));
+    }
+    const second = await getRequestLog(workerDb, 'r-2');
+    expect(second).toMatchObject({
+      stream: false,
+      unpriced: true,
+      costMicros: null,
+      ttftMs: null,
+      error: null,
+    });
+    expect(await getRequestLog(workerDb, 'r-1')).toMatchObject({ stream: true, costMicros: 12_345_678_901 });
+  });
+
+  it('moves budget counters by new ledger entries only; a replayed batch changes nothing', async () => {
+    const entries = [
+      {
+        requestId: 'q-1',
+        attempt: 0,
+        kind: 'reserve' as const,
+        budgetId: 'b1',
+        amountMicros: 500,
+        createdAt: 1,
+      },
+      {
+        requestId: 'q-1',
+        attempt: 0,
+        kind: 'settle' as const,
+        budgetId: 'b1',
+        amountMicros: 120,
+        createdAt: 2,
+      },
+      {
+        requestId: 'q-1',
+        attempt: 0,
+        kind: 'release' as const,
+        budgetId: 'b1',
+        amountMicros: 500,
+        createdAt: 3,
+      },
+      {
+        requestId: 'q-2',
+        attempt: 1,
+        kind: 'settle' as const,
+        budgetId: 'b1',
+        amountMicros: 80,
+        priceBookVersion: 'v',
+        createdAt: 4,
+      },
+    ];
+    for (let i = 0; i < 2; i++) await worker.write([{ op: 'ledger', entries }]);
+    const budget = await getBudget(workerDb, 'b1');
+    expect(budget).toMatchObject({ currentUsageMicros: 200, reservedMicros: 0 });
+    const stored = await listLedgerEntries(workerDb, { budgetId: 'b1' });
+    expect(stored).toHaveLength(4);
+    expect(stored.find((e) => e.requestId === 'q-2')).toMatchObject({
+      attempt: 1,
+      priceBookVersion: 'v',
+      amountMicros: 80,
+    });
+  });
+});
