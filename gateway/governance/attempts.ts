@@ -36,6 +36,12 @@ function asGovernanceError(error: unknown): GatewayError {
   return error instanceof GatewayError ? error : governanceUnavailable(error);
 }
 
+/** The attempt holds its charge; a stream that may outspend its reservation gets a guard. */
+function accept(ctx: RequestContext, attempt: AttemptRecord, charge: AttemptCharge): void {
+  stateOf(ctx).charges.set(attempt, charge);
+  if (charge.guard) ctx.streamGuard = chain(firstEventClock(ctx), charge.guard.check);
+}
+
 export class AttemptAccounting {
   constructor(
     private readonly meters: MeterRegistry,
@@ -54,20 +60,19 @@ export class AttemptAccounting {
     const first = limits.budgets[0];
     if (!hit && first && ctx.snapshot.client.unpriced_model_policy === 'deny')
       throw budgetExceeded(first.budget.id, first.level, `model "${target.model}" has no price`);
-    const accept = (charge: AttemptCharge): void => {
-      state.charges.set(attempt, charge);
-      if (charge.guard) ctx.streamGuard = chain(firstEventClock(ctx), charge.guard.check);
-    };
     let begun: AttemptCharge | Promise<AttemptCharge>;
     try {
       begun = beginCharge(ctx, this.meters, limits, hit, state.counted);
     } catch (error) {
       throw asGovernanceError(error);
     }
-    if (!(begun instanceof Promise)) return accept(begun);
-    return begun.then(accept, (error: unknown) => {
-      throw asGovernanceError(error);
-    });
+    if (!(begun instanceof Promise)) return accept(ctx, attempt, begun);
+    return begun.then(
+      (charge) => accept(ctx, attempt, charge),
+      (error: unknown) => {
+        throw asGovernanceError(error);
+      },
+    );
   }
 
   settled(ctx: RequestContext, attempt: AttemptRecord): void {

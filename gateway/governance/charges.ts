@@ -11,7 +11,7 @@ import type { GatewayError } from '../errors.ts';
 import type { Target } from '../routing/targets.ts';
 import type { MaybePromise, MeterAccount } from './accounts.ts';
 import { budgetExceeded, rateLimited } from './errors.ts';
-import type { AppliedLimits, AppliedRateLimit, LimitLevel } from './limits.ts';
+import type { AppliedBudget, AppliedLimits, AppliedRateLimit, LimitLevel } from './limits.ts';
 import { outputTokenBound, promptTokenBound, usageCost, worstCaseCost, type PriceHit } from './prices.ts';
 import { StreamGuard } from './stream-guard.ts';
 
@@ -46,11 +46,6 @@ function refuse(ctx: RequestContext, account: MeterAccount, level: LimitLevel, m
     ctx.res.setHeader('x-ratelimit-reset', String(reset));
   }
   return error;
-}
-
-/** Applies `then` to a value now, or once it resolves. */
-function after<T, R>(value: MaybePromise<T>, then: (resolved: T) => R): MaybePromise<R> {
-  return value instanceof Promise ? value.then(then) : then(value);
 }
 
 /**
@@ -92,22 +87,34 @@ class ChargeBegin {
     return undefined;
   }
 
+  // Each gate checks its account's answer in a method: on the fast path (answer ready) no
+  // closure or promise is created; only a lease renewal continues through `then`.
   private rateGate({ limit, level }: AppliedRateLimit, tokens: boolean): Promise<void> | undefined {
-    const { ctx, meters } = this;
+    const { meters } = this;
     if (!tokens) {
       if (limit.request_max_limit === undefined || this.counted.has(limit.id)) return undefined;
       const account = meters.account('requests', limit.id, limit.request_max_limit);
-      return settleGate(account.reserve(1, meters.now()), (ok) => {
-        if (!ok) throw refuse(ctx, account, level, meters);
-        this.counted.add(limit.id);
-      });
+      const answer = account.reserve(1, meters.now());
+      if (answer instanceof Promise) return answer.then((ok) => this.countRequest(account, level, ok));
+      this.countRequest(account, level, answer);
+      return undefined;
     }
     if (limit.token_max_limit === undefined) return undefined;
     const account = meters.account('tokens', limit.id, limit.token_max_limit);
-    return settleGate(account.admit(), (ok) => {
-      if (!ok) throw refuse(ctx, account, level, meters);
-      this.tokenAccounts.push(account);
-    });
+    const answer = account.admit();
+    if (answer instanceof Promise) return answer.then((ok) => this.admitTokens(account, level, ok));
+    this.admitTokens(account, level, answer);
+    return undefined;
+  }
+
+  private countRequest(account: MeterAccount, level: LimitLevel, ok: boolean): void {
+    if (!ok) throw refuse(this.ctx, account, level, this.meters);
+    this.counted.add(account.id);
+  }
+
+  private admitTokens(account: MeterAccount, level: LimitLevel, ok: boolean): void {
+    if (!ok) throw refuse(this.ctx, account, level, this.meters);
+    this.tokenAccounts.push(account);
   }
 
   /** Worst cases cost some arithmetic per request; soft budgets never need them. */
@@ -128,22 +135,28 @@ class ChargeBegin {
 
   private budgetGate(index: number): Promise<void> | undefined {
     if (!this.budgetsStarted) this.startBudgets();
-    const { budget, level } = this.limits.budgets[index]!;
+    const applied = this.limits.budgets[index]!;
+    const { budget } = applied;
     const account = this.meters.account('budget', budget.id, budget.max_limit_micros);
-    const refuseBudget = (): never => {
+    const strict = budget.mode === 'strict';
+    const answer = strict ? account.reserveUpTo(this.worst, this.floor, this.deadline) : account.admit();
+    if (answer instanceof Promise)
+      return (answer as Promise<number | boolean>).then((got) => this.hold(applied, account, got));
+    this.hold(applied, account, answer);
+    return undefined;
+  }
+
+  /** Strict: `got` is the amount reserved; soft: whether the budget admits the request. */
+  private hold({ budget, level }: AppliedBudget, account: MeterAccount, got: number | boolean): void {
+    const strict = typeof got === 'number';
+    const refused = strict ? got <= 0 && this.worst !== 0 : !got;
+    if (refused) {
       for (const hold of this.holds) hold.account.settle(hold.reserved, 0);
       throw budgetExceeded(budget.id, level);
-    };
-    if (budget.mode !== 'strict')
-      return settleGate(account.admit(), (ok) => {
-        if (!ok) refuseBudget();
-        this.holds.push({ account, reserved: 0, strict: false });
-      });
-    return settleGate(account.reserveUpTo(this.worst, this.floor, this.deadline), (reserved) => {
-      if (reserved <= 0 && this.worst !== 0) refuseBudget();
-      this.holds.push({ account, reserved, strict: true });
-      this.smallest = Math.min(this.smallest, reserved);
-    });
+    }
+    const reserved = strict ? got : 0;
+    this.holds.push({ account, reserved, strict });
+    if (strict) this.smallest = Math.min(this.smallest, reserved);
   }
 
   charge(): AttemptCharge {
@@ -154,12 +167,6 @@ class ChargeBegin {
         : undefined;
     return { hit, holds: this.holds, tokenAccounts: this.tokenAccounts, guard };
   }
-}
-
-/** Runs a gate's check now when its answer is ready, else returns the promise of it. */
-function settleGate<T>(answer: MaybePromise<T>, check: (value: T) => void): Promise<void> | undefined {
-  const done = after(answer, check);
-  return done instanceof Promise ? done : undefined;
 }
 
 export function beginCharge(
@@ -189,6 +196,18 @@ function actualCost(charge: AttemptCharge, attempt: AttemptRecord): number | und
   return charge.guard?.chargedMicros() ?? 0;
 }
 
+/** A ledger entry as a plain literal (same keys, same order: one shape for every entry). */
+function entry(
+  requestId: string,
+  attempt: number,
+  priceBookVersion: string | undefined,
+  kind: UsageLedgerEntry['kind'],
+  budgetId: string,
+  amountMicros: number,
+): UsageLedgerEntry {
+  return { requestId, attempt, priceBookVersion, kind, budgetId, amountMicros };
+}
+
 export function settleCharge(
   ctx: RequestContext,
   charge: AttemptCharge,
@@ -199,26 +218,15 @@ export function settleCharge(
   const amount = cost ?? 0;
   const entries: UsageLedgerEntry[] = [];
   const requestId = ctx.id;
-  const priceBookVersion = charge.hit?.version;
-  // Plain literals (same keys, same order) rather than spreads of a shared key: one per entry.
-  const entry = (
-    kind: UsageLedgerEntry['kind'],
-    budgetId: string,
-    amountMicros: number,
-  ): UsageLedgerEntry => ({
-    requestId,
-    attempt: attemptIndex,
-    priceBookVersion,
-    kind,
-    budgetId,
-    amountMicros,
-  });
+  const version = charge.hit?.version;
   for (const hold of charge.holds) {
     hold.account.settle(hold.reserved, amount);
     const budgetId = hold.account.id;
-    if (hold.reserved > 0) entries.push(entry('reserve', budgetId, hold.reserved));
-    if (amount > 0) entries.push(entry('settle', budgetId, amount));
-    if (hold.reserved > 0) entries.push(entry('release', budgetId, hold.reserved));
+    if (hold.reserved > 0)
+      entries.push(entry(requestId, attemptIndex, version, 'reserve', budgetId, hold.reserved));
+    if (amount > 0) entries.push(entry(requestId, attemptIndex, version, 'settle', budgetId, amount));
+    if (hold.reserved > 0)
+      entries.push(entry(requestId, attemptIndex, version, 'release', budgetId, hold.reserved));
   }
   const tokens = attempt.usage?.totalTokens ?? charge.guard?.deliveredTokens() ?? 0;
   for (const account of charge.tokenAccounts) account.settle(0, tokens);
