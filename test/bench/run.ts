@@ -1,9 +1,11 @@
 /**
- * `npm run bench [-- --scenario=plain|governance|all] [--duration=8] [--warmup=2] [--entry=api/main.ts]`
+ * `npm run bench [-- --scenario=plain|governance|all] [--duration=8] [--warmup=2] [--rounds=3] [--entry=api/main.ts]`
  *
  * Measures, on loopback: a mock OpenAI upstream hit directly, a thin node:http + undici proxy in
  * front of it (the Node ceiling), and Heimdall in front of it — plain (governance and request
  * logging off) and/or with governance on (virtual key, budget, rate limit, routing rule, logging).
+ * The thin proxy and each Heimdall scenario are measured `--rounds` times, interleaved, and the
+ * table shows medians (rounds.ts); each round's own ratios are printed under it.
  * Figures are reported, not asserted; the exit code is non-zero only when a target could not be
  * measured or more than 1% of its responses failed.
  *
@@ -32,6 +34,7 @@ import {
   type Child,
 } from './processes.ts';
 import { formatRows, machineFacts, rowFailed, type Row } from './report.ts';
+import { medianRow, roundRatios } from './rounds.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
@@ -41,6 +44,7 @@ const { values: args } = parseArgs({
     scenario: { type: 'string', default: 'all' },
     duration: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     entry: { type: 'string', default: 'api/main.ts' },
   },
 });
@@ -56,8 +60,11 @@ if (scenarios.length === 0) {
 }
 const seconds = Number(args.duration);
 const warmupSeconds = Number(args.warmup);
-if (!(seconds > 0) || !(warmupSeconds >= 0)) {
-  console.error('--duration must be a positive number of seconds and --warmup a non-negative one');
+const rounds = Number(args.rounds);
+if (!(seconds > 0) || !(warmupSeconds >= 0) || !Number.isInteger(rounds) || rounds < 1) {
+  console.error(
+    '--duration must be a positive number of seconds, --warmup a non-negative one, --rounds a whole number ≥ 1',
+  );
   process.exit(2);
 }
 const heimdallEntry = resolve(root, args.entry);
@@ -184,13 +191,22 @@ async function main(): Promise<number> {
 
   const thin: Target = { name: 'thin proxy', url: `${proxyOrigin}/v1/chat/completions`, headers: {} };
   await check(thin);
-  rows.push(await measure(thin, proxy.process.pid));
+  const perRound: Row[][] = [];
+  for (let round = 1; round <= rounds; round++) {
+    if (rounds > 1) console.log(`round ${round} of ${rounds}`);
+    const paired: Row[] = [await measure(thin, proxy.process.pid)];
+    for (const scenario of scenarios) paired.push(await benchHeimdall(scenario, upstream));
+    perRound.push(paired);
+  }
   await proxy.stop();
-
-  for (const scenario of scenarios) rows.push(await benchHeimdall(scenario, upstream));
   await mock.stop();
+  const names = perRound[0]!.map((r) => r.name);
+  for (const name of names)
+    rows.push(medianRow(perRound.map((paired) => paired.find((r) => r.name === name)!)));
 
   console.log(`\n${formatRows(rows, direct.name, thin.name)}`);
+  if (rounds > 1)
+    console.log(`\nmedians of ${rounds} interleaved rounds;\n${roundRatios(perRound, thin.name).join('\n')}`);
   const broken = rows.filter(rowFailed).map((r) => r.name);
   if (broken.length > 0)
     console.error(`\nFAILED: ${broken.join(', ')} (not measured, or more than 1% failed responses)`);

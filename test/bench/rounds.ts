@@ -1,0 +1,59 @@
+/**
+ * Repeated rounds: on a shared or virtualised machine one 8-second phase can be 20 % off its
+ * neighbour, so the bench measures every target several times, interleaved (thin proxy, then
+ * each Heimdall scenario, round after round), and reports the median of each figure. Pairing
+ * per round also gives each round's own "% of the thin proxy", printed so the spread is visible.
+ */
+import type { PhaseResult } from './load.ts';
+import type { Row } from './report.ts';
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function medianPhase(phases: readonly PhaseResult[]): PhaseResult | undefined {
+  if (phases.length === 0) return undefined;
+  return {
+    requestsPerSecond: median(phases.map((p) => p.requestsPerSecond)),
+    p50: median(phases.map((p) => p.p50)),
+    p99: median(phases.map((p) => p.p99)),
+    // Failures are never averaged away: every response of every round counts.
+    total: phases.reduce((sum, p) => sum + p.total, 0),
+    failed: phases.reduce((sum, p) => sum + p.failed, 0),
+  };
+}
+
+/** One row from a target's rounds; a round that could not be measured makes the row an error. */
+export function medianRow(rounds: readonly Row[]): Row {
+  const first = rounds[0];
+  if (!first) throw new Error('medianRow needs at least one round');
+  const broken = rounds.find((r) => r.error !== undefined);
+  if (broken) return broken;
+  const present = <T>(values: ReadonlyArray<T | undefined>): T[] =>
+    values.filter((v): v is T => v !== undefined);
+  const cpu = present(rounds.map((r) => r.cpuAt64));
+  const notes = [...new Set(present(rounds.map((r) => r.note)))];
+  return {
+    name: first.name,
+    at64: medianPhase(present(rounds.map((r) => r.at64))),
+    at1: medianPhase(present(rounds.map((r) => r.at1))),
+    ...(cpu.length > 0 ? { cpuAt64: median(cpu) } : {}),
+    ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
+  };
+}
+
+/** "round 2: heimdall 91.0 %, heimdall+governance 66.2 %" for each round, from paired rows. */
+export function roundRatios(rounds: ReadonlyArray<readonly Row[]>, proxy: string): string[] {
+  return rounds.map((rows, index) => {
+    const ceiling = rows.find((r) => r.name === proxy)?.at64?.requestsPerSecond;
+    const parts = rows
+      .filter((r) => r.name !== proxy)
+      .map((r) => {
+        const rps = r.at64?.requestsPerSecond;
+        return `${r.name} ${ceiling && rps !== undefined ? `${((100 * rps) / ceiling).toFixed(1)} %` : 'not measured'}`;
+      });
+    return `round ${index + 1}: thin proxy ${ceiling?.toFixed(0) ?? '-'} req/s; ${parts.join(', ')}`;
+  });
+}
