@@ -3,6 +3,7 @@
  * then /health, /metrics and /graphql. Everything else is a JSON 404.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../gateway/create-gateway.ts';
 
 export interface HttpRoutes {
@@ -63,4 +64,19 @@ export function createHttpServer(routes: HttpRoutes): Server {
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   return server;
+}
+
+/** Listens on `port`/`host` (options first, then PORT/HOST, then 8080 on every interface); the bound port. */
+export async function listen(
+  server: Server,
+  options: { port?: number | undefined; host?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const port = options.port ?? Number(env.PORT ?? 8080);
+  const host = options.host ?? env.HOST ?? '0.0.0.0';
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => done());
+  });
+  return (server.address() as AddressInfo).port;
 }

@@ -6,13 +6,12 @@
  * Provider secrets arrive sealed and are opened here with the deployment's shared encryption key
  * (HEIMDALL_ENCRYPTION_KEY / BIFROST_ENCRYPTION_KEY, as on the control plane).
  */
-import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { ControlPlaneError, createRemoteControlPlane } from '../clients/remote-control-plane.ts';
 import { configuredKey, createSecretBox, type SecretBox } from '../db/crypto.ts';
 import { openSecret } from '../db/secrets.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
-import { createHttpServer } from './http-server.ts';
+import { createHttpServer, listen } from './http-server.ts';
 import type { Logger } from './logger.ts';
 import type { RunningHeimdall, StartOptions } from './start.ts';
 
@@ -89,13 +88,7 @@ export async function startGatewayOnly(options: StartGatewayOptions): Promise<Ru
     // No database here: the process is healthy once it serves a snapshot, which createGateway
     // loaded before the server listens; the snapshot follows configChanged from then on.
     const server = createHttpServer({ gateway, pingDatabase: () => Promise.resolve() });
-    const port = options.port ?? Number(env.PORT ?? 8080);
-    const host = options.host ?? env.HOST ?? '0.0.0.0';
-    await new Promise<void>((done, fail) => {
-      server.once('error', fail);
-      server.listen(port, host, () => done());
-    });
-    const bound = (server.address() as AddressInfo).port;
+    const bound = await listen(server, options, env);
     logger.info('heimdall gateway listening (control plane remote)', {
       port: bound,
       control_plane: url,

@@ -4,7 +4,6 @@
  * snapshot through the control-plane client → listen. Validation happens before the database
  * is opened, so a bad file writes nothing.
  */
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { findConfigFile, loadConfigFile, validateConfig, type LoadedConfig } from '../db/config/load.ts';
 import { openDatabase } from '../db/connection.ts';
@@ -16,7 +15,7 @@ import { publishBudgetUpdated, publishRateLimitUpdated, publishRequestLogs } fro
 import { startControlPlane } from './graphql/runtime.ts';
 import { checkRoutingRules } from './control-plane/rule-check.ts';
 import { GovernanceService } from './control-plane/service.ts';
-import { createHttpServer } from './http-server.ts';
+import { createHttpServer, listen } from './http-server.ts';
 import { createInProcessControlPlane } from './in-process-control-plane.ts';
 import type { Logger } from './logger.ts';
 
@@ -116,13 +115,7 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       graphql: runtime.graphql.handle,
     });
     runtime.attach(server);
-    const port = options.port ?? Number(env.PORT ?? 8080);
-    const host = options.host ?? env.HOST ?? '0.0.0.0';
-    await new Promise<void>((done, fail) => {
-      server.once('error', fail);
-      server.listen(port, host, () => done());
-    });
-    const bound = (server.address() as AddressInfo).port;
+    const bound = await listen(server, options, env);
     logger.info('heimdall listening', {
       port: bound,
       dialect: database.dialect,

@@ -4,7 +4,7 @@
  * stay in the composition root.
  */
 import type { Database, SecretBox } from '../db/index.ts';
-import type { HeimdallPubSub } from './pubsub.ts';
+import type { HeimdallPubSub, RequestLoggedEvent } from './pubsub.ts';
 
 /** `read` for dashboards, `write` for scripts that change config, `gateway` for gateway replicas. */
 export type Scope = 'read' | 'write' | 'gateway';
@@ -114,33 +114,7 @@ export interface ChannelUsageReport {
   rateReturns: ChannelRateReturn[];
 }
 
-export interface ChannelRequestLogRow {
-  id: string;
-  createdAt: number;
-  completedAt: number;
-  provider: string;
-  model: string;
-  endpoint: string;
-  stream: boolean;
-  status: 'success' | 'error';
-  statusCode: number;
-  latencyMs: number;
-  ttftMs: number | null;
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number;
-  costMicros: number | null;
-  unpriced: boolean;
-  priceBookVersion: string | null;
-  virtualKeyId: string | null;
-  teamId: string | null;
-  customerId: string | null;
-  providerKeyName: string | null;
-  retries: number;
-  fallbackIndex: number;
-  routingRuleId: string | null;
-  error: string | null;
-}
+export type ChannelRequestLogRow = RequestLoggedEvent;
 
 export interface GovernanceChannelSource {
   acquireLease(request: ChannelLeaseRequest): Promise<ChannelLeaseGrant>;

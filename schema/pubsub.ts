@@ -30,18 +30,22 @@ export interface SpendEvent {
   at: number;
 }
 
-/** A request-log row as written (the log tail carries rows whole: they may not be durable yet). */
+/**
+ * A request-log row as written (the log tail carries rows whole: they may not be durable yet).
+ * Also the row a remote gateway sends through `writeRequestLogs` (schema/context.ts); api/graphql
+ * checks at compile time that it matches clients/governance.ts's RequestLogRow.
+ */
 export interface RequestLoggedEvent {
   id: string;
   createdAt: number;
-  completedAt: number | null;
+  completedAt: number;
   provider: string;
   model: string;
-  endpoint: string | null;
+  endpoint: string;
   stream: boolean;
   status: 'success' | 'error';
-  statusCode: number | null;
-  latencyMs: number | null;
+  statusCode: number;
+  latencyMs: number;
   ttftMs: number | null;
   inputTokens: number;
   outputTokens: number;
@@ -191,7 +195,7 @@ export function publishRequestLogs(pubsub: HeimdallPubSub, rows: readonly Reques
     virtualKeyId: row.virtualKeyId,
     teamId: row.teamId,
     customerId: row.customerId,
-    at: row.completedAt ?? row.createdAt,
+    at: row.completedAt,
   }));
   for (const part of chunks(pubsub, spend)) pubsub.publish('spendUpdated', { events: part });
 }
