@@ -1,27 +1,50 @@
 /**
  * Request-log rows, batched off the hot path. The queue is bounded: when the control plane
  * cannot keep up, new rows are dropped and counted (heimdall_request_logs_dropped_total) rather
- * than growing memory or slowing requests. Rows are idempotent on id, so a retried batch is safe.
+ * than growing memory or slowing requests. A batch the control plane did not take (down,
+ * restarting, unreachable) is kept and sent again, at most once per flush interval, for up to
+ * `retryForMs`; rows are idempotent on id, so a batch that did land before the failure was
+ * reported is not stored twice. Only past that window, or when the gateway shuts down while
+ * the control plane is still away, are its rows dropped (and counted).
  */
 import type { Counter } from 'prom-client';
 import type { GovernanceChannel, RequestLogRow } from '../../clients/governance.ts';
 import type { GatewayLogger } from '../logger.ts';
 
 export interface LogQueueOptions {
-  /** @default 10000 */
+  /** Rows held at most, the batch awaiting a retry included. @default 10000 */
   capacity?: number;
   /** @default 500 */
   batch?: number;
   /** @default 1000 */
   flushMs?: number;
+  /** How long a failed batch keeps being retried. @default 300000 (5 min) */
+  retryForMs?: number;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+interface FailedBatch {
+  rows: RequestLogRow[];
+  /** When the batch first failed. */
+  since: number;
+  /** Not retried before this time. */
+  next: number;
 }
 
 export class LogQueue {
   private rows: RequestLogRow[] = [];
+  private failed: FailedBatch | undefined;
   private readonly capacity: number;
   private readonly batch: number;
+  private readonly flushMs: number;
+  private readonly retryForMs: number;
+  private readonly now: () => number;
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> | undefined;
+  /** Rows of the batch being sent. */
+  private sending = 0;
+  private closing = false;
 
   constructor(
     private readonly channel: GovernanceChannel,
@@ -31,41 +54,74 @@ export class LogQueue {
   ) {
     this.capacity = options.capacity ?? 10_000;
     this.batch = options.batch ?? 500;
-    this.timer = setInterval(() => void this.flush(), options.flushMs ?? 1_000);
+    this.flushMs = options.flushMs ?? 1_000;
+    this.retryForMs = options.retryForMs ?? 300_000;
+    this.now = options.now ?? Date.now;
+    this.timer = setInterval(() => void this.flush(), this.flushMs);
     this.timer.unref();
   }
 
+  /** Rows not yet delivered: queued, being sent, or awaiting a retry. */
+  get pending(): number {
+    return this.rows.length + this.sending + (this.failed?.rows.length ?? 0);
+  }
+
   push(row: RequestLogRow): void {
-    if (this.rows.length >= this.capacity) {
+    if (this.pending >= this.capacity) {
       this.dropped.inc();
       return;
     }
     this.rows.push(row);
-    if (this.rows.length >= this.batch && !this.flushing) void this.flush();
+    if (this.rows.length >= this.batch && !this.flushing && !this.failed) void this.flush();
   }
 
   flush(): Promise<void> {
     if (this.flushing) return this.flushing.then(() => this.flush());
-    if (this.rows.length === 0) return Promise.resolve();
-    const batch = this.rows.splice(0, this.batch * 4);
+    const failed = this.failed;
+    if (failed && !this.closing && this.now() < failed.next) return Promise.resolve();
+    const batch = failed?.rows ?? this.rows.splice(0, this.batch * 4);
+    if (batch.length === 0) return Promise.resolve();
+    this.failed = undefined;
+    this.sending = batch.length;
     this.flushing = this.channel
       .writeRequestLogs(batch)
-      .catch((error: unknown) => {
-        this.logger.error('governance: request-log batch failed; rows dropped', {
-          error,
-          rows: batch.length,
-        });
-        this.dropped.inc(batch.length);
-      })
+      .then(
+        () => {
+          this.sending = 0;
+        },
+        (error: unknown) => {
+          this.sending = 0;
+          this.keepOrDrop(batch, failed?.since, error);
+        },
+      )
       .finally(() => {
         this.flushing = undefined;
       });
     return this.flushing;
   }
 
+  /** `since`: when this batch first failed (undefined: just now). */
+  private keepOrDrop(rows: RequestLogRow[], firstFailed: number | undefined, error: unknown): void {
+    const now = this.now();
+    const since = firstFailed ?? now;
+    if (!this.closing && now - since < this.retryForMs) {
+      if (firstFailed === undefined)
+        this.logger.warn('governance: request-log batch failed; keeping it to retry', {
+          error,
+          rows: rows.length,
+        });
+      this.failed = { rows, since, next: now + this.flushMs };
+      return;
+    }
+    this.logger.error('governance: request-log batch failed; rows dropped', { error, rows: rows.length });
+    this.dropped.inc(rows.length);
+  }
+
+  /** Sends what is queued; a batch that fails now is dropped (and counted) rather than waited for. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    while (this.rows.length > 0) await this.flush();
+    this.closing = true;
     await this.flushing;
+    while (this.pending > 0) await this.flush();
   }
 }
