@@ -6,38 +6,11 @@ import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GovernanceChannel, RequestLogRow } from '../../clients/governance.ts';
 import { LogQueue } from '../../gateway/governance/log-queue.ts';
+import { requestLogRow } from '../support/request-log-row.ts';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-function row(id: string): RequestLogRow {
-  return {
-    id,
-    createdAt: 1,
-    completedAt: 2,
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    endpoint: '/v1/chat/completions',
-    stream: false,
-    status: 'success',
-    statusCode: 200,
-    latencyMs: 1,
-    ttftMs: null,
-    inputTokens: 1,
-    outputTokens: 1,
-    cachedTokens: 0,
-    costMicros: 1,
-    unpriced: false,
-    priceBookVersion: null,
-    virtualKeyId: null,
-    teamId: null,
-    customerId: null,
-    providerKeyName: null,
-    retries: 0,
-    fallbackIndex: 0,
-    routingRuleId: null,
-    error: null,
-  };
-}
+const row = (id: string): RequestLogRow => requestLogRow(id, { costMicros: 1 });
 
 /** A channel that is down while `down` is true and stores rows by id otherwise. */
 function flakyChannel() {

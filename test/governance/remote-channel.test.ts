@@ -28,6 +28,7 @@ import { createTestControlPlane } from '../graphql/harness.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { post } from './support/stack.ts';
 import { startUsageMock, type UsageMock } from './support/usage-mock.ts';
+import { requestLogRow } from '../support/request-log-row.ts';
 
 const KEY = 'remote-channel-test-encryption-key';
 const ADMIN = { username: 'admin', password: 'remote-channel admin password' };
@@ -498,32 +499,5 @@ describe('the channel over GraphQL, field for field', () => {
   }, 20_000);
 });
 
-function logRow(id: string): RequestLogRow {
-  return {
-    id,
-    createdAt: Date.now(),
-    completedAt: Date.now(),
-    provider: 'openai',
-    model: 'gpt-4o',
-    endpoint: '/v1/chat/completions',
-    stream: false,
-    status: 'success',
-    statusCode: 200,
-    latencyMs: 1,
-    ttftMs: null,
-    inputTokens: 0,
-    outputTokens: 0,
-    cachedTokens: 0,
-    costMicros: null,
-    unpriced: false,
-    priceBookVersion: null,
-    virtualKeyId: 'vk-denied',
-    teamId: null,
-    customerId: null,
-    providerKeyName: null,
-    retries: 0,
-    fallbackIndex: 0,
-    routingRuleId: null,
-    error: null,
-  };
-}
+const logRow = (id: string): RequestLogRow =>
+  requestLogRow(id, { model: 'gpt-4o', virtualKeyId: 'vk-denied' });
