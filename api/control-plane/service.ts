@@ -42,6 +42,8 @@ export interface GovernanceServiceOptions {
   onRequestLogs?: (rows: RequestLogRow[]) => void;
   /** A lease with no ledger activity for this long is assumed orphaned and released. @default 30 min */
   leaseExpiryMs?: number;
+  /** How often silent leases are looked for. @default 60000 */
+  leaseSweepMs?: number;
   /** How often the memory store writes behind to the database (tests stretch it). @default 200 */
   flushMs?: number;
 }
@@ -79,7 +81,10 @@ export class GovernanceService implements GovernanceChannel {
           : new SqlStore(options.database, now);
     const service = new GovernanceService(store, writer, options, now);
     service.every(HOUR, () => service.applyRetention());
-    if (kind !== 'memory') service.every(60_000, () => service.expireLeases());
+    // Every store, the in-memory one included: gateways in other processes (split mode) can
+    // vanish holding a lease on a SQLite control plane too. This process's own gateway keeps
+    // its leases alive with heartbeats.
+    service.every(options.leaseSweepMs ?? 60_000, () => service.expireLeases());
     options.logger.info('governance counters', { store: store.name });
     return service;
   }

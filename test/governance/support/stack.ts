@@ -34,6 +34,8 @@ export interface StackOptions {
   governance?: GovernanceOptions;
   /** Skip reconciling (a second instance on a shared database). */
   reconcile?: boolean;
+  /** How often the governance service expires silent leases. */
+  leaseSweepMs?: number;
 }
 
 export interface Stack {
@@ -67,6 +69,7 @@ export async function startStack(config: unknown, options: StackOptions = {}): P
     ...(options.store ? { store: options.store } : {}),
     ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.leaseSweepMs ? { leaseSweepMs: options.leaseSweepMs } : {}),
   });
   const controlPlane = createInProcessControlPlane({ database, box, governance: service });
   const gateway = await createGateway({
