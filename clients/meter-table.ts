@@ -86,7 +86,9 @@ export class MeterTable {
   grant(request: LeaseRequest): LeaseGrant {
     const grantKey = `${request.holder}\u0000${meterKey(request.kind, request.id)}`;
     const last = this.lastGrants.get(grantKey);
-    if (last && request.seq <= last.seq) return last.grant;
+    // The same seq again: its answer was lost, so the same grant; an older one gets nothing.
+    if (last && request.seq === last.seq) return last.grant;
+    if (last && request.seq < last.seq) return { ...last.grant, granted: 0 };
     const state = this.meters.get(meterKey(request.kind, request.id));
     if (!state) throw new Error(`unknown ${request.kind} meter "${request.id}"`);
     const windowEnd = this.roll(request.kind, request.id, state);

@@ -4,9 +4,11 @@
  */
 
 /**
- * KEYS: meter hash, grants hash (holder → last seq).
+ * KEYS: meter hash, grants hash (holder → "seq:amount" of its last grant).
  * ARGV: want, min, force, window start now, limit, holder, seq, isBudget.
- * Returns {granted, used, reserved, window start, rolled}.
+ * Returns {granted, used, reserved, window start, rolled, replayed}. A replay of the last grant
+ * (same holder and seq: its answer was lost) returns that grant's amount again without taking
+ * anything; an older seq gets nothing.
  */
 export const GRANT = `
 local ws = tonumber(redis.call('HGET', KEYS[1], 'ws'))
@@ -19,13 +21,24 @@ if start > ws then
 end
 local used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
 local reserved = tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0')
-local last = tonumber(redis.call('HGET', KEYS[2], ARGV[6]) or '-1')
-local seq = tonumber(ARGV[7])
-if seq <= last then
-  return {0, used, reserved, ws, rolled}
+local last, lastAmount = -1, 0
+local lastGrant = redis.call('HGET', KEYS[2], ARGV[6])
+if lastGrant then
+  local sep = string.find(lastGrant, ':', 1, true)
+  if sep then
+    last = tonumber(string.sub(lastGrant, 1, sep - 1))
+    lastAmount = tonumber(string.sub(lastGrant, sep + 1))
+  else
+    last = tonumber(lastGrant)
+  end
 end
-redis.call('HSET', KEYS[2], ARGV[6], seq)
-redis.call('PEXPIRE', KEYS[2], 604800000)
+local seq = tonumber(ARGV[7])
+if seq == last then
+  return {lastAmount, used, reserved, ws, rolled, 1}
+end
+if seq < last then
+  return {0, used, reserved, ws, rolled, 1}
+end
 local want = tonumber(ARGV[1])
 local amount = want
 if ARGV[3] ~= '1' then
@@ -41,7 +54,9 @@ if amount > 0 then
     used = redis.call('HINCRBY', KEYS[1], 'used', amount)
   end
 end
-return {amount, used, reserved, ws, rolled}
+redis.call('HSET', KEYS[2], ARGV[6], string.format('%d:%d', seq, amount))
+redis.call('PEXPIRE', KEYS[2], 604800000)
+return {amount, used, reserved, ws, rolled, 0}
 `;
 
 /**

@@ -126,17 +126,11 @@ export class RedisStore implements CounterStore {
       request.holder,
       request.seq,
       request.kind === 'budget' ? 1 : 0,
-    )) as [number, number, number, number, number];
-    const [granted, used, reserved, ws, rolled] = result.map(Number) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    )) as number[];
+    const [granted = 0, used = 0, reserved = 0, ws = 0, rolled = 0, replayed = 0] = result.map(Number);
     if (rolled === 1 && request.kind === 'budget')
       this.behind.push({ type: 'roll', id: request.id, start: ws });
-    if (granted > 0 && request.kind === 'budget') {
+    if (granted > 0 && request.kind === 'budget' && replayed === 0) {
       const entry: UsageLedgerEntry = {
         requestId: `lease:${request.holder}`,
         attempt: request.seq,

@@ -10,6 +10,7 @@ import { currentWindow, parseWindow } from '../../clients/meter-windows.ts';
 import { getRateLimit, type Database } from '../../db/index.ts';
 import {
   getBudget,
+  earlierBudgetLease,
   grantBudgetLease,
   grantRateUnits,
   recordLedgerAt,
@@ -57,11 +58,17 @@ export class SqlStore implements CounterStore {
         windowStart: row.windowStart,
         windowEnd: end,
       };
+      const lease = { budgetId: request.id, requestId: `lease:${request.holder}`, seq: request.seq };
+      const earlier = await earlierBudgetLease(this.db, lease);
+      if (earlier.kind !== 'new')
+        return {
+          ...base,
+          granted: earlier.kind === 'replay' ? earlier.amount : 0,
+          reserved: row.reservedMicros,
+        };
       if (amount < request.min || amount <= 0) return { ...base, granted: 0, reserved: row.reservedMicros };
       const granted = await grantBudgetLease(this.db, {
-        budgetId: request.id,
-        requestId: `lease:${request.holder}`,
-        seq: request.seq,
+        ...lease,
         amountMicros: amount,
         createdAt: this.now(),
       });

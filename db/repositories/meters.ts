@@ -3,7 +3,7 @@
  * and lease grants as single conditional statements, so concurrent control planes never lose an
  * update or grant past a limit, plus the ledger sums a reconciliation compares counters with.
  */
-import { and, eq, like, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, like, lt, sql } from 'drizzle-orm';
 import type { Database, Tables } from '../connection/types.ts';
 import { getBudget, type BudgetRecord } from './budgets.ts';
 import { recordLedgerBulk, type BulkLedgerEntry } from './bulk.ts';
@@ -32,9 +32,39 @@ export interface BudgetLease {
 }
 
 /**
+ * How a grant request relates to this holder's earlier grants: `replay` (same seq: its answer
+ * was lost, so it must get the same lease back — `amount` — not a second one), `stale` (an older
+ * seq: nothing), or `new`. Heartbeats are zero-amount reserve entries, so they count as newer.
+ */
+export async function earlierBudgetLease(
+  db: Database,
+  lease: Pick<BudgetLease, 'budgetId' | 'requestId' | 'seq'>,
+): Promise<{ kind: 'replay'; amount: number } | { kind: 'stale' | 'new' }> {
+  const rows = await db.run(({ orm, t }) => {
+    const l = t.usageLedger;
+    return orm
+      .select({ attempt: l.attempt, amount: l.amountMicros })
+      .from(l)
+      .where(
+        and(
+          eq(l.requestId, lease.requestId),
+          eq(l.budgetId, lease.budgetId),
+          eq(l.kind, 'reserve'),
+          gte(l.attempt, lease.seq),
+        ),
+      )
+      .orderBy(desc(l.attempt))
+      .limit(1);
+  });
+  const newest = rows[0];
+  if (newest === undefined) return { kind: 'new' };
+  return newest.attempt === lease.seq ? { kind: 'replay', amount: Number(newest.amount) } : { kind: 'stale' };
+}
+
+/**
  * Grants a lease: records the `reserve` ledger entry and adds it to the budget's reservations
  * only if usage + reservations stay within the limit, in one transaction. A replayed grant (same
- * holder and seq) changes nothing and reports success.
+ * holder and seq) changes nothing and reports false: see {@link earlierBudgetLease}.
  */
 export async function grantBudgetLease(db: Database, lease: BudgetLease): Promise<boolean> {
   const refused = new Error('lease refused');
@@ -54,7 +84,7 @@ export async function grantBudgetLease(db: Database, lease: BudgetLease): Promis
           .onConflictDoNothing()
           .returning({ id: t.usageLedger.id }),
       );
-      if (inserted.length === 0) return true;
+      if (inserted.length === 0) return false;
       const updated = await tx.run(({ orm, t }) => {
         const b = t.budgets;
         return orm

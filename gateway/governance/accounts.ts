@@ -44,6 +44,12 @@ export class MeterAccount {
   /** Spend beyond the lease not yet reported: the control plane's view is short by it. */
   private overdrawn = false;
   private seq = 0;
+  /**
+   * The seq of a grant whose answer never came (timeout, dropped connection). The next renewal
+   * asks with the same seq: if the control plane did grant it, it answers with that same grant
+   * instead of stranding it until the lease expires.
+   */
+  private unanswered: number | undefined;
   private acquiring: Promise<void> | undefined;
   /** Known upper bound of what may still be reserved, and until when it holds. */
   private ceiling: { value: number; until: number } | undefined;
@@ -85,18 +91,21 @@ export class MeterAccount {
     // Spend beyond the lease must reach the control plane before it judges what remains.
     const reported = this.overdrawn ? this.deps.flush() : Promise.resolve();
     this.overdrawn = false;
+    const seq = this.unanswered ?? ++this.seq;
+    this.unanswered = seq;
     const run = reported
       .then(() =>
         this.deps.channel.acquireLease({
           holder: this.deps.holder,
           kind: this.kind,
           id: this.id,
-          seq: ++this.seq,
+          seq,
           want,
           min,
         }),
       )
       .then((grant) => {
+        if (this.unanswered === seq) this.unanswered = undefined;
         if (this.info && grant.windowStart !== this.info.windowStart) this.expireWindow();
         this.info = grant;
         this.free += grant.granted;
@@ -192,6 +201,8 @@ export class MeterAccount {
   }
 
   private forceUse(amount: number): void {
+    // A newer seq makes an unanswered grant's replay stale: it can only expire now.
+    this.unanswered = undefined;
     void this.deps.channel
       .acquireLease({
         holder: this.deps.holder,
