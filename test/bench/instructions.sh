@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Instructions per request, counted by valgrind's callgrind over every thread of the target
 # (user space only: kernel time is not counted). Unlike req/s on a shared VM, the count repeats
-# within ~1 %, so hot-path changes can be compared one against the other.
+# within ~1 %, so a hot-path change can be compared with the code before it. Compare a target
+# only with itself: under valgrind requests are ~50x slower, so work batched by time (usage
+# flushes, write-behind, JIT compilation of rarely run code) lands on ~50x fewer requests.
 #
 #   test/bench/instructions.sh <thin|plain|governance> [requests=2000] [warm-up=5000]
 #
