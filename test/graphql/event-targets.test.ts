@@ -9,6 +9,7 @@ import type { BroadcastEventTarget } from '../../api/events/broadcast-event-targ
 import { createLogger } from '../../api/logger.ts';
 import { createHeimdallPubSub, publishBudgetUpdated, publishRequestLogs } from '../../schema/pubsub.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { requestLogRow } from '../support/request-log-row.ts';
 import { smallLogs } from './fixtures.ts';
 
 const logger = createLogger('error', () => undefined);
@@ -49,37 +50,23 @@ describe.each(['postgres', 'redis'] as const)('events across replicas (%s)', (ki
 
   it('request-log batches are split under the NOTIFY size limit and all arrive', async () => {
     const [a, b] = [await replica(), await replica()];
-    const rows = smallLogs().map((row) => ({
-      completedAt: null,
-      endpoint: null,
-      stream: false,
-      statusCode: null,
-      latencyMs: null,
-      ttftMs: null,
-      inputTokens: 0,
-      outputTokens: 0,
-      cachedTokens: 0,
-      costMicros: null,
-      unpriced: false,
-      priceBookVersion: null,
-      virtualKeyId: null,
-      teamId: null,
-      customerId: null,
-      providerKeyName: null,
-      retries: 0,
-      fallbackIndex: 0,
-      routingRuleId: null,
-      error: 'x'.repeat(200),
-      ...row,
-      id: `${randomUUID()}-${row.id}`,
-    }));
+    const rows = smallLogs().map((row) =>
+      requestLogRow(`${randomUUID()}-${row.id}`, {
+        createdAt: row.createdAt,
+        provider: row.provider,
+        model: row.model,
+        status: row.status === 'error' ? 'error' : 'success',
+        costMicros: row.costMicros ?? null,
+        error: 'x'.repeat(200),
+      }),
+    );
     const ids = new Set<string>();
     const heard = firstMatching(a.subscribe('requestLogged'), (batch) => {
       for (const row of batch.rows) if (rows.some((r) => r.id === row.id)) ids.add(row.id);
       return ids.size === rows.length;
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    publishRequestLogs(b, rows as never);
+    publishRequestLogs(b, rows);
     await heard;
     expect(ids.size).toBe(40);
   });
