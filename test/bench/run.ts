@@ -34,6 +34,7 @@ import {
   type Child,
 } from './processes.ts';
 import { formatRows, machineFacts, rowFailed, type Row } from './report.ts';
+import { heimdallNodeFlags } from './launch.ts';
 import { medianRow, roundRatios } from './rounds.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -68,6 +69,8 @@ if (!(seconds > 0) || !(warmupSeconds >= 0) || !Number.isInteger(rounds) || roun
   process.exit(2);
 }
 const heimdallEntry = resolve(root, args.entry);
+/** As `npm start` runs it (package.json), whichever tree the entry comes from. */
+const heimdallFlags = heimdallNodeFlags(resolve(heimdallEntry, '../../package.json'));
 
 const cores = availableParallelism();
 const cpu = canPin && cores >= 2 ? { load: 0, target: 1, mock: cores >= 3 ? 2 : 0 } : undefined;
@@ -138,7 +141,7 @@ async function startHeimdall(
   };
   delete env.DATABASE_URL; // the bench measures the default one-process SQLite deployment
   delete env.REDIS_URL;
-  const child = startNode(`heimdall (${scenario})`, ['--import', 'tsx', heimdallEntry], {
+  const child = startNode(`heimdall (${scenario})`, [...heimdallFlags, '--import', 'tsx', heimdallEntry], {
     cpu: cpu?.target,
     env,
   });

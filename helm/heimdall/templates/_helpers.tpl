@@ -90,7 +90,7 @@ template that depends on them, so `helm template` and `helm install` fail the sa
 {{- fail "redis.enabled needs redis.url (redis://host:6379) or redis.existingSecret (a Secret holding the URL under redis.existingSecretKey)" -}}
 {{- end -}}
 {{- end -}}
-{{- $reserved := list "PORT" "HEIMDALL_CONFIG" "HEIMDALL_DATA_DIR" "HEIMDALL_ENCRYPTION_KEY" "DATABASE_URL" "PGPASSWORD" "REDIS_URL" "LOG_LEVEL" "HEIMDALL_ADMIN_USERNAME" "HEIMDALL_ADMIN_PASSWORD" -}}
+{{- $reserved := list "PORT" "HEIMDALL_CONFIG" "HEIMDALL_DATA_DIR" "HEIMDALL_ENCRYPTION_KEY" "DATABASE_URL" "PGPASSWORD" "REDIS_URL" "LOG_LEVEL" "NODE_OPTIONS" "HEIMDALL_ADMIN_USERNAME" "HEIMDALL_ADMIN_PASSWORD" -}}
 {{- $seen := dict -}}
 {{- range $entry, $secret := .Values.bifrost.providerSecrets -}}
 {{- $envVar := required (printf "bifrost.providerSecrets.%s.envVar is required (the variable the config references as env.NAME)" $entry) $secret.envVar -}}
@@ -154,6 +154,10 @@ credentials never appear in the ConfigMap.
   value: /data
 - name: LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
+{{- with .Values.nodeOptions }}
+- name: NODE_OPTIONS
+  value: {{ . | quote }}
+{{- end }}
 {{- with .Values.bifrost.encryptionKeySecret }}
 {{- if .name }}
 - name: HEIMDALL_ENCRYPTION_KEY
