@@ -69,7 +69,7 @@ if (!(seconds > 0) || !(warmupSeconds >= 0) || !Number.isInteger(rounds) || roun
   process.exit(2);
 }
 const heimdallEntry = resolve(root, args.entry);
-/** As `npm start` runs it (package.json), whichever tree the entry comes from. */
+/** As `npm start` runs it (package.json), whichever tree the entry comes from; the thin proxy too. */
 const heimdallFlags = heimdallNodeFlags(resolve(heimdallEntry, '../../package.json'));
 
 const cores = availableParallelism();
@@ -183,7 +183,10 @@ async function main(): Promise<number> {
 
   const mock = startNode('mock upstream', tsx('mock-upstream.ts'), { cpu: cpu?.mock });
   const upstream = `http://127.0.0.1:${await waitForReadyLine(mock)}`;
-  const proxy = startNode('thin proxy', tsx('thin-proxy.ts', upstream), { cpu: cpu?.target });
+  // The Node ceiling gets Heimdall's node flags too: a GC setting is not Heimdall's own merit.
+  const proxy = startNode('thin proxy', [...heimdallFlags, ...tsx('thin-proxy.ts', upstream)], {
+    cpu: cpu?.target,
+  });
   const proxyOrigin = `http://127.0.0.1:${await waitForReadyLine(proxy)}`;
 
   const direct: Target = { name: 'direct (mock)', url: `${upstream}/v1/chat/completions`, headers: {} };
