@@ -8,16 +8,8 @@
 import { GatewayError } from '../errors.ts';
 import { usageFromObject } from '../providers/usage.ts';
 import type { Operation } from '../types.ts';
-import { isJsonObject } from '../types.ts';
+import { isJsonObject, parseJsonObject } from '../types.ts';
 import { usageCost, worstCaseCost, type PriceHit } from './prices.ts';
-
-function parse(data: string): unknown {
-  try {
-    return JSON.parse(data);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Text a chunk delivers to the client (chat, completions, Responses deltas). */
 function deliveredText(payload: unknown, event: string | undefined): string {
@@ -55,7 +47,7 @@ export class StreamGuard {
   /** Called for each upstream event; an error means: end the stream now, do not forward this event. */
   readonly check = (event: string | undefined, data: string): GatewayError | undefined => {
     if (this.cut || data === '[DONE]') return undefined;
-    const payload = parse(data);
+    const payload = parseJsonObject(data);
     if (isJsonObject(payload)) {
       const usage = usageFromObject(
         this.operation,

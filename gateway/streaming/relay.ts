@@ -14,7 +14,7 @@ import { streamErrorEvent, writeStreamHead } from '../http/respond.ts';
 import type { EventSink, StreamDecoder } from '../providers/adapter.ts';
 import { usageFromObject } from '../providers/usage.ts';
 import type { Target } from '../routing/targets.ts';
-import { isJsonObject } from '../types.ts';
+import { isJsonObject, parseJsonObject } from '../types.ts';
 import { mapTransportError } from '../upstream/error-map.ts';
 import type { UpstreamBody } from '../upstream/types.ts';
 import { formatEvent } from './sse-parser.ts';
@@ -23,16 +23,8 @@ const USAGE_OBJECT = /"usage"\s*:\s*\{/;
 const ERROR_OBJECT = /^\s*\{\s*"error"\s*:/;
 const RESPONSES_TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
-function parse(data: string): unknown {
-  try {
-    return JSON.parse(data);
-  } catch {
-    return undefined;
-  }
-}
-
 function eventError(provider: string, data: string): GatewayError {
-  const payload = parse(data);
+  const payload = parseJsonObject(data);
   const inner = isJsonObject(payload) ? (isJsonObject(payload.error) ? payload.error : payload) : undefined;
   const message = inner && typeof inner.message === 'string' ? inner.message : 'error event';
   const code = inner && typeof inner.code === 'string' ? inner.code : 'upstream_stream_error';
@@ -106,7 +98,7 @@ export class StreamRelay implements EventSink {
       return true;
     }
     if (!USAGE_OBJECT.test(data)) return true;
-    const chunk = parse(data);
+    const chunk = parseJsonObject(data);
     if (!isJsonObject(chunk)) return true;
     this.captureUsage(chunk.usage);
     const usageOnly = Array.isArray(chunk.choices) && chunk.choices.length === 0;
@@ -116,7 +108,7 @@ export class StreamRelay implements EventSink {
   private inspectResponses(event: string | undefined, data: string): boolean {
     if (event === 'error') this.upstreamFailed = true;
     else if (event !== undefined && RESPONSES_TERMINAL.has(event)) {
-      const payload = parse(data);
+      const payload = parseJsonObject(data);
       if (isJsonObject(payload) && isJsonObject(payload.response)) this.captureUsage(payload.response.usage);
       if (event === 'response.failed') this.upstreamFailed = true;
       this.terminal = true;

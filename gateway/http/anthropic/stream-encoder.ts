@@ -9,7 +9,7 @@ import { AnthropicStreamDecoder } from '../../providers/anthropic/stream.ts';
 import type { StreamDecoder } from '../../providers/adapter.ts';
 import { formatEvent } from '../../streaming/sse-parser.ts';
 import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import { isJsonObject, parseJsonObject } from '../../types.ts';
 import type { ClientStreamEncoder } from '../client-codec.ts';
 import { anthropicErrorBody, anthropicUsage, stopReasonOf } from './response.ts';
 
@@ -32,13 +32,8 @@ export class AnthropicStreamEncoder implements ClientStreamEncoder {
 
   event(_event: string | undefined, data: string): string {
     if (data === '[DONE]') return this.finish();
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(data);
-    } catch {
-      return '';
-    }
-    if (!isJsonObject(chunk)) return '';
+    const chunk = parseJsonObject(data);
+    if (!chunk) return '';
     if (isJsonObject(chunk.error))
       return formatEvent(
         'error',

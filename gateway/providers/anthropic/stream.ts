@@ -6,7 +6,7 @@
  */
 import type { EventSink, StreamDecoder } from '../adapter.ts';
 import { SseParser } from '../../streaming/sse-parser.ts';
-import { isJsonObject, type JsonObject } from '../../types.ts';
+import { isJsonObject, parseJsonObject, type JsonObject } from '../../types.ts';
 import { ChunkEmitter, errorEvent, type TokenCounts } from '../translate/canonical.ts';
 import { anthropicCounts, finishReasonOf } from './response.ts';
 
@@ -90,13 +90,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     return {
       onEvent: (event, data) => {
         this.tap?.(event, data);
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(data);
-        } catch {
-          return;
-        }
-        if (!isJsonObject(parsed)) return;
+        const parsed = parseJsonObject(data);
+        if (!parsed) return;
         const type = typeof parsed.type === 'string' ? parsed.type : (event ?? '');
         this.translator.handle(type, parsed, sink);
       },

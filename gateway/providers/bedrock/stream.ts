@@ -5,7 +5,7 @@
  * `metadata`. Exception frames (throttling, validation…) become canonical error events.
  */
 import type { EventSink, StreamDecoder } from '../adapter.ts';
-import { isJsonObject, type JsonObject } from '../../types.ts';
+import { isJsonObject, parseJsonObject, type JsonObject } from '../../types.ts';
 import { ChunkEmitter, errorEvent, type TokenCounts } from '../translate/canonical.ts';
 import { converseCounts, converseFinish } from './converse-response.ts';
 import { EventStreamFramer } from './eventstream.ts';
@@ -36,13 +36,7 @@ export class ConverseStreamDecoder implements StreamDecoder {
     }
     for (const message of messages) {
       if (this.done) return;
-      let body: unknown;
-      try {
-        body = JSON.parse(message.payload);
-      } catch {
-        body = {};
-      }
-      const event = isJsonObject(body) ? body : {};
+      const event = parseJsonObject(message.payload) ?? {};
       if (message.messageType !== 'event') {
         this.done = true;
         errorEvent(

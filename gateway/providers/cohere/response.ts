@@ -6,7 +6,7 @@
 import type { EventSink, StreamDecoder } from '../adapter.ts';
 import { SseParser } from '../../streaming/sse-parser.ts';
 import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import { isJsonObject, parseJsonObject } from '../../types.ts';
 import {
   chatCompletion,
   ChunkEmitter,
@@ -85,13 +85,8 @@ export class CohereStreamDecoder implements StreamDecoder {
 
   private handle(data: string): void {
     const sink = this.outer!;
-    let event: unknown;
-    try {
-      event = JSON.parse(data);
-    } catch {
-      return;
-    }
-    if (!isJsonObject(event)) return;
+    const event = parseJsonObject(data);
+    if (!event) return;
     const message = messageOf(event);
     const index = typeof event.index === 'number' ? event.index : 0;
     switch (event.type) {

@@ -6,7 +6,7 @@
  */
 import type { EventSink, StreamDecoder } from '../adapter.ts';
 import { SseParser } from '../../streaming/sse-parser.ts';
-import { isJsonObject } from '../../types.ts';
+import { isJsonObject, parseJsonObject } from '../../types.ts';
 import { ChunkEmitter, errorEvent, type FinishReason, type TokenCounts } from '../translate/canonical.ts';
 import { geminiCounts, geminiFinish, readParts } from './response.ts';
 
@@ -27,13 +27,8 @@ export class GeminiStreamDecoder implements StreamDecoder {
 
   private handle(data: string): void {
     const sink = this.outer!;
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(data);
-    } catch {
-      return;
-    }
-    if (!isJsonObject(chunk)) return;
+    const chunk = parseJsonObject(data);
+    if (!chunk) return;
     if (isJsonObject(chunk.error)) {
       this.failed = true;
       const status = typeof chunk.error.status === 'string' ? chunk.error.status : 'upstream_stream_error';
