@@ -18,7 +18,8 @@ import {
   type ProviderKeyRecord,
 } from '../../db/index.ts';
 import { compact } from '../../db/live/config.ts';
-import { builder } from '../builder.ts';
+import type { InputFieldBuilder } from '@pothos/core';
+import { builder, type Types } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { matchesSearch, orderInput, pageRows } from '../connection.ts';
 import { defineEntityMutations } from '../crud-fields.ts';
@@ -153,48 +154,38 @@ const keyFields = {
   json: 'As in the config file (snake_case keys).',
 };
 
+/** The settings a key has besides its identity: shared by the create/upsert input and the patch. */
+function keySettingFields(t: InputFieldBuilder<Types, 'InputObject'>) {
+  return {
+    value: t.string({ description: keyFields.value }),
+    weight: t.float(),
+    models: t.stringList(),
+    blacklistedModels: t.stringList(),
+    aliases: t.field({ type: 'JSON' }),
+    enabled: t.boolean(),
+    useForBatchApi: t.boolean(),
+    azureKeyConfig: t.field({ type: 'JSON', description: keyFields.json }),
+    bedrockKeyConfig: t.field({ type: 'JSON', description: keyFields.json }),
+    vertexKeyConfig: t.field({ type: 'JSON', description: keyFields.json }),
+    ollamaKeyConfig: t.field({ type: 'JSON' }),
+    sglKeyConfig: t.field({ type: 'JSON' }),
+    vllmKeyConfig: t.field({ type: 'JSON' }),
+    replicateKeyConfig: t.field({ type: 'JSON' }),
+    huggingfaceKeyConfig: t.field({ type: 'JSON' }),
+  };
+}
+
 const ProviderKeyInput = builder.inputType('ProviderKeyInput', {
   fields: (t) => ({
     provider: t.string({ required: true }),
     name: t.string({ required: true }),
     id: t.id({ description: 'Row id for a new key; generated when omitted.' }),
-    value: t.string({ description: keyFields.value }),
-    weight: t.float(),
-    models: t.stringList(),
-    blacklistedModels: t.stringList(),
-    aliases: t.field({ type: 'JSON' }),
-    enabled: t.boolean(),
-    useForBatchApi: t.boolean(),
-    azureKeyConfig: t.field({ type: 'JSON', description: keyFields.json }),
-    bedrockKeyConfig: t.field({ type: 'JSON', description: keyFields.json }),
-    vertexKeyConfig: t.field({ type: 'JSON', description: keyFields.json }),
-    ollamaKeyConfig: t.field({ type: 'JSON' }),
-    sglKeyConfig: t.field({ type: 'JSON' }),
-    vllmKeyConfig: t.field({ type: 'JSON' }),
-    replicateKeyConfig: t.field({ type: 'JSON' }),
-    huggingfaceKeyConfig: t.field({ type: 'JSON' }),
+    ...keySettingFields(t),
   }),
 });
 
 const ProviderKeyPatch = builder.inputType('ProviderKeyPatch', {
-  fields: (t) => ({
-    name: t.string(),
-    value: t.string({ description: keyFields.value }),
-    weight: t.float(),
-    models: t.stringList(),
-    blacklistedModels: t.stringList(),
-    aliases: t.field({ type: 'JSON' }),
-    enabled: t.boolean(),
-    useForBatchApi: t.boolean(),
-    azureKeyConfig: t.field({ type: 'JSON', description: keyFields.json }),
-    bedrockKeyConfig: t.field({ type: 'JSON', description: keyFields.json }),
-    vertexKeyConfig: t.field({ type: 'JSON', description: keyFields.json }),
-    ollamaKeyConfig: t.field({ type: 'JSON' }),
-    sglKeyConfig: t.field({ type: 'JSON' }),
-    vllmKeyConfig: t.field({ type: 'JSON' }),
-    replicateKeyConfig: t.field({ type: 'JSON' }),
-    huggingfaceKeyConfig: t.field({ type: 'JSON' }),
-  }),
+  fields: (t) => ({ name: t.string(), ...keySettingFields(t) }),
 });
 
 defineEntityMutations({
