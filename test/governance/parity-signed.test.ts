@@ -8,13 +8,13 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertPriceEntries, listLedgerEntries, listRequestLogs } from '../../db/index.ts';
+import { insertPriceEntries } from '../../db/index.ts';
 import { STATIC_KEY, startBedrockMock } from '../mocks/bedrock-mock.ts';
 import type { HttpMock } from '../mocks/http-mock.ts';
 import { startHuggingFaceMock } from '../mocks/huggingface-mock.ts';
 import { startReplicateMock } from '../mocks/replicate-mock.ts';
 import { startVertexMock } from '../mocks/vertex-mock.ts';
-import { post, startStack, type Stack } from './support/stack.ts';
+import { chargeOf, startStack, type Stack } from './support/stack.ts';
 
 const EMAIL = 'heimdall-parity@my-project.iam.gserviceaccount.com';
 const HF_MODEL = 'meta-llama/Meta-Llama-3-8B-Instruct';
@@ -94,15 +94,10 @@ afterAll(async () => {
 /** Sends one chat request and returns its settled charge, checked against its request log's cost. */
 async function charged(model: string, stream: boolean): Promise<number> {
   const body = { model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 500, stream };
-  const reply = await post(stack.url, body, { 'x-bf-vk': 'vk-parity' });
-  expect(reply.status, reply.text).toBe(200);
+  const { reply, settled, logged } = await chargeOf(stack, body, 'vk-parity', 'parity');
   if (stream) expect(reply.headers.get('content-type')).toContain('text/event-stream');
-  await stack.settle();
-  const [log] = await listRequestLogs(stack.database, { limit: 1 });
-  const ledger = await listLedgerEntries(stack.database, { requestId: log!.id });
-  const settle = ledger.find((e) => e.kind === 'settle')!;
-  expect(log!.costMicros, `request-log cost (stream: ${stream})`).toBe(settle.amountMicros);
-  return settle.amountMicros;
+  expect(logged, `request-log cost (stream: ${stream})`).toBe(settled);
+  return settled;
 }
 
 describe('streamed requests are charged like non-streamed ones (signed and wrapped adapters)', () => {

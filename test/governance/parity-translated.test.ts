@@ -3,11 +3,10 @@
  * mock (which reports the same usage in its JSON answer and in its stream's final event).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listLedgerEntries } from '../../db/index.ts';
 import { startCohereMock } from '../mocks/cohere-mock.ts';
 import { startGeminiMock } from '../mocks/gemini-mock.ts';
 import type { HttpMock } from '../mocks/http-mock.ts';
-import { post, startStack, type Stack } from './support/stack.ts';
+import { chargeOf, startStack, type Stack } from './support/stack.ts';
 
 let mocks: HttpMock[] = [];
 let stack: Stack;
@@ -37,17 +36,8 @@ describe('streamed requests are charged like non-streamed ones (translating adap
   it.each(['gemini/gemini-2.0-flash', 'cohere/command-a-03-2025'])('%s', async (model) => {
     const charges: number[] = [];
     for (const stream of [false, true]) {
-      const reply = await post(
-        stack.url,
-        { model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 500, stream },
-        { 'x-bf-vk': 'vk-parity' },
-      );
-      expect(reply.status, reply.text).toBe(200);
-      await stack.settle();
-      const settles = (await listLedgerEntries(stack.database, { budgetId: 'parity' })).filter(
-        (e) => e.kind === 'settle',
-      );
-      charges.push(settles.at(-1)!.amountMicros);
+      const body = { model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 500, stream };
+      charges.push((await chargeOf(stack, body, 'vk-parity', 'parity')).settled);
     }
     expect(charges[0]).toBeGreaterThan(0);
     expect(charges[1]).toBe(charges[0]);

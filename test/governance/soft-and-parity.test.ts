@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBudget, listLedgerEntries } from '../../db/index.ts';
-import { post, startStack, type Stack } from './support/stack.ts';
+import { chargeOf, post, startStack, type Stack } from './support/stack.ts';
 import { startUsageMock, type UsageMock } from './support/usage-mock.ts';
 
 let mock: UsageMock;
@@ -99,23 +99,14 @@ describe('streamed requests are charged like non-streamed ones', () => {
   it.each(models)('%s', async (model) => {
     const charges: number[] = [];
     for (const stream of [false, true]) {
-      const reply = await post(
-        stack.url,
-        {
-          model,
-          messages: [{ role: 'user', content: 'hi' }],
-          max_tokens: 500,
-          stream,
-          mock: { prompt_tokens: 123, completion_tokens: 456 },
-        },
-        { 'x-bf-vk': 'vk-parity' },
-      );
-      expect(reply.status, reply.text).toBe(200);
-      await stack.settle();
-      const settles = (await listLedgerEntries(stack.database, { budgetId: 'parity' })).filter(
-        (e) => e.kind === 'settle',
-      );
-      charges.push(settles.at(-1)!.amountMicros);
+      const body = {
+        model,
+        messages: [{ role: 'user', content: 'hi' }],
+        max_tokens: 500,
+        stream,
+        mock: { prompt_tokens: 123, completion_tokens: 456 },
+      };
+      charges.push((await chargeOf(stack, body, 'vk-parity', 'parity')).settled);
     }
     expect(charges[0]).toBeGreaterThan(0);
     expect(charges[1]).toBe(charges[0]);

@@ -13,6 +13,7 @@ import { createInProcessControlPlane } from '../../../api/in-process-control-pla
 import type { Logger } from '../../../api/logger.ts';
 import { validateConfig } from '../../../db/config/load.ts';
 import { openDatabase, type Database } from '../../../db/connection.ts';
+import { listLedgerEntries, listRequestLogs } from '../../../db/index.ts';
 import { resolveSecretBox } from '../../../db/crypto.ts';
 import { migrateDatabase } from '../../../db/migrate.ts';
 import { reconcileConfig } from '../../../db/reconcile.ts';
@@ -140,4 +141,30 @@ export async function post(url: string, body: unknown, headers: Record<string, s
 
 export function errorType(reply: Reply): string | undefined {
   return (reply.body.error as { type?: string } | undefined)?.type;
+}
+
+export interface Charge {
+  reply: Reply;
+  /** The budget's newest settle entry: this request's, as requests here run one at a time. */
+  settled: number;
+  /** The newest request log's cost. */
+  logged: number | null | undefined;
+}
+
+/**
+ * Sends one chat request under a virtual key and, once usage is settled, reads back what it was
+ * charged on `budgetId` and what its request log says it cost.
+ */
+export async function chargeOf(
+  stack: Stack,
+  body: unknown,
+  virtualKey: string,
+  budgetId: string,
+): Promise<Charge> {
+  const reply = await post(stack.url, body, { 'x-bf-vk': virtualKey });
+  if (reply.status !== 200) throw new Error(`expected 200, got ${reply.status}: ${reply.text}`);
+  await stack.settle();
+  const settles = (await listLedgerEntries(stack.database, { budgetId })).filter((e) => e.kind === 'settle');
+  const [log] = await listRequestLogs(stack.database, { limit: 1 });
+  return { reply, settled: settles.at(-1)?.amountMicros ?? 0, logged: log?.costMicros };
 }
