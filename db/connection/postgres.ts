@@ -3,13 +3,13 @@
  * pool client); an AsyncLocalStorage scope routes repository calls made inside a transaction to
  * that client, so callers compose repositories without threading a transaction handle through.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import * as tables from '../tables/postgres/index.ts';
 import { StatementLog } from './statement-log.ts';
+import { TransactionScope } from './transaction-scope.ts';
 import type { Database, Orm, Query, TransactionOptions } from './types.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('../migrations/postgres', import.meta.url));
@@ -59,7 +59,7 @@ class PostgresDatabase implements Database {
   readonly dialect = 'postgres' as const;
   readonly description: string;
   readonly dataDir: string;
-  private readonly scope = new AsyncLocalStorage<Scope>();
+  private readonly scope = new TransactionScope<Scope>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -91,11 +91,7 @@ class PostgresDatabase implements Database {
       options.consistentRead && !parent ? { isolationLevel: 'repeatable read' as const } : undefined;
     return outer.transaction(async (tx) => {
       const scope: Scope = { query: { orm: tx, t: this.query.t }, closed: false };
-      try {
-        return await this.scope.run(scope, () => work(this));
-      } finally {
-        scope.closed = true;
-      }
+      return this.scope.run(scope, () => work(this));
     }, config);
   }
 
@@ -123,7 +119,6 @@ class PostgresDatabase implements Database {
   }
 
   private activeScope(): Scope | undefined {
-    const scope = this.scope.getStore();
-    return scope && !scope.closed ? scope : undefined;
+    return this.scope.active();
   }
 }

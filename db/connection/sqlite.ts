@@ -7,7 +7,6 @@
  * another async context can slip its statements into an open transaction, and an
  * AsyncLocalStorage scope so work inside the transaction (or inside `run`) re-enters freely.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +16,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as tables from '../tables/sqlite/index.ts';
 import { Mutex } from './mutex.ts';
 import { StatementLog } from './statement-log.ts';
+import { TransactionScope } from './transaction-scope.ts';
 import type { Database, Orm, Query, Tables } from './types.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('../migrations/sqlite', import.meta.url));
@@ -55,7 +55,7 @@ class SqliteDatabase implements Database {
   readonly description: string;
   readonly dataDir: string;
   private readonly mutex = new Mutex();
-  private readonly scope = new AsyncLocalStorage<Scope>();
+  private readonly scope = new TransactionScope<Scope>();
 
   constructor(
     private readonly client: BetterSqlite3.Database,
@@ -104,16 +104,11 @@ class SqliteDatabase implements Database {
   }
 
   private activeScope(): Scope | undefined {
-    const scope = this.scope.getStore();
-    return scope && !scope.closed ? scope : undefined;
+    return this.scope.active();
   }
 
-  private async enter<T>(scope: Scope, work: () => Promise<T>): Promise<T> {
-    try {
-      return await this.scope.run(scope, work);
-    } finally {
-      scope.closed = true;
-    }
+  private enter<T>(scope: Scope, work: () => Promise<T>): Promise<T> {
+    return this.scope.run(scope, work);
   }
 
   private exec(statement: string): void {
