@@ -95,7 +95,7 @@ export class AttemptAccounting {
     if (hit && cost !== undefined) {
       state.costMicros += cost;
       state.priceVersion = hit.version;
-      if (cost > 0) this.metrics.costUsd.labels(attempt.provider, model).inc(cost / 1e6);
+      if (cost > 0) this.metrics.addCost(attempt.provider, model, cost / 1e6);
     }
     // The next attempt starts without this attempt's budget guard.
     if (ctx.streamGuard && ctx.stream) ctx.streamGuard = firstEventClock(ctx);

@@ -1,10 +1,13 @@
 /**
  * Prometheus metrics of the data plane, in their own Registry (never the global one). Labels
  * are provider, model and status only (errors add a bounded `type`), and model values are
- * capped per provider so a wildcard key cannot grow cardinality without bound.
+ * capped per provider so a wildcard key cannot grow cardinality without bound. Every request
+ * updates them, so they are FastCounter/FastHistogram (no per-call label hashing); the Registry
+ * still renders them exactly as prom-client's Counter/Histogram would.
  */
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { AttemptRecord, RequestContext } from '../context.ts';
+import { FastCounter, FastHistogram } from './fast-metrics.ts';
 
 /** Distinct model label values kept per provider; later ones are counted as `other`. */
 export const MAX_MODELS_PER_PROVIDER = 200;
@@ -14,49 +17,42 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly modelsSeen = new Map<string, Set<string>>();
 
-  private readonly requests = new Counter({
+  private readonly requests = new FastCounter(this.registry, {
     name: 'heimdall_requests_total',
     help: 'Inference requests by the provider and model that answered (or the primary) and final status',
-    labelNames: ['provider', 'model', 'status'] as const,
-    registers: [this.registry],
+    labelNames: ['provider', 'model', 'status'],
   });
-  private readonly errors = new Counter({
+  private readonly errors = new FastCounter(this.registry, {
     name: 'heimdall_errors_total',
     help: 'Failed requests by error type (failed attempts show in heimdall_upstream_latency_seconds by status)',
-    labelNames: ['provider', 'model', 'status', 'type'] as const,
-    registers: [this.registry],
+    labelNames: ['provider', 'model', 'status', 'type'],
   });
-  private readonly upstreamLatency = new Histogram({
+  private readonly upstreamLatency = new FastHistogram(this.registry, {
     name: 'heimdall_upstream_latency_seconds',
     help: 'Time from sending an attempt upstream to the end of its response',
-    labelNames: ['provider', 'model', 'status'] as const,
+    labelNames: ['provider', 'model', 'status'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
-    registers: [this.registry],
   });
-  private readonly overhead = new Histogram({
+  private readonly overhead = new FastHistogram(this.registry, {
     name: 'heimdall_gateway_overhead_seconds',
     help: 'Time a request spent in Heimdall itself: total minus upstream time and deliberate waits',
-    labelNames: ['provider', 'model'] as const,
+    labelNames: ['provider', 'model'],
     buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
-    registers: [this.registry],
   });
-  private readonly tokensIn = new Counter({
+  private readonly tokensIn = new FastCounter(this.registry, {
     name: 'heimdall_tokens_input_total',
     help: 'Prompt (input) tokens reported by providers',
-    labelNames: ['provider', 'model'] as const,
-    registers: [this.registry],
+    labelNames: ['provider', 'model'],
   });
-  private readonly tokensOut = new Counter({
+  private readonly tokensOut = new FastCounter(this.registry, {
     name: 'heimdall_tokens_output_total',
     help: 'Completion (output) tokens reported by providers',
-    labelNames: ['provider', 'model'] as const,
-    registers: [this.registry],
+    labelNames: ['provider', 'model'],
   });
-  readonly costUsd = new Counter({
+  private readonly costUsd = new FastCounter(this.registry, {
     name: 'heimdall_cost_usd_total',
     help: 'Cost in US dollars of settled usage (fed by governance once prices are known)',
-    labelNames: ['provider', 'model'] as const,
-    registers: [this.registry],
+    labelNames: ['provider', 'model'],
   });
 
   /** The model label value, `other` past the per-provider cap. */
@@ -76,11 +72,11 @@ export class GatewayMetrics {
     const model = this.modelLabel(attempt.provider, attempt.model);
     const status = String(attempt.status);
     if (!attempt.mocked)
-      this.upstreamLatency.labels(attempt.provider, model, status).observe(attempt.latencyMs / 1000);
+      this.upstreamLatency.observe([attempt.provider, model, status], attempt.latencyMs / 1000);
     const usage = attempt.usage;
     if (usage) {
-      if (usage.inputTokens > 0) this.tokensIn.labels(attempt.provider, model).inc(usage.inputTokens);
-      if (usage.outputTokens > 0) this.tokensOut.labels(attempt.provider, model).inc(usage.outputTokens);
+      if (usage.inputTokens > 0) this.tokensIn.inc([attempt.provider, model], usage.inputTokens);
+      if (usage.outputTokens > 0) this.tokensOut.inc([attempt.provider, model], usage.outputTokens);
     }
   }
 
@@ -89,10 +85,15 @@ export class GatewayMetrics {
     const provider = target?.provider.name ?? NONE;
     const model = target ? this.modelLabel(provider, target.model) : NONE;
     const status = String(ctx.status);
-    this.requests.labels(provider, model, status).inc();
-    if (ctx.error) this.errors.labels(provider, model, status, ctx.error.type).inc();
+    this.requests.inc([provider, model, status]);
+    if (ctx.error) this.errors.inc([provider, model, status, ctx.error.type]);
     const overheadMs = performance.now() - ctx.startedAt - ctx.externalMs;
-    if (target) this.overhead.labels(provider, model).observe(Math.max(0, overheadMs) / 1000);
+    if (target) this.overhead.observe([provider, model], Math.max(0, overheadMs) / 1000);
+  }
+
+  /** Settled cost in US dollars; `model` is already the capped label from modelLabel. */
+  addCost(provider: string, model: string, usd: number): void {
+    this.costUsd.inc([provider, model], usd);
   }
 
   text(): Promise<string> {
