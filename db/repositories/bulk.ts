@@ -114,11 +114,12 @@ export const LEDGER_FIELDS: readonly string[] = LEDGER.columns.map(([, field]) =
  */
 export function packRows(rows: readonly object[], fields: readonly string[]): unknown[] {
   const width = fields.length;
-  const values = new Array<unknown>(rows.length * width);
-  let at = 0;
+  // Grown by push, not preallocated: `new Array(n)` is a holey array, which V8's structured clone
+  // cannot copy on its dense fast path; it walks it key by key instead, ~4x slower per value.
+  const values: unknown[] = [];
   for (const row of rows) {
     const record = row as Record<string, unknown>;
-    for (let f = 0; f < width; f++) values[at++] = record[fields[f]!];
+    for (let f = 0; f < width; f++) values.push(record[fields[f]!]);
   }
   return values;
 }
