@@ -21,6 +21,8 @@ export const DEFAULT_MAX_OUTPUT_TOKENS = 16_384;
 const IMAGE_TOKENS = 1_600;
 /** Role and framing tokens per message, on top of its text. */
 const MESSAGE_OVERHEAD_TOKENS = 8;
+/** Distinct model names remembered per provider by {@link Prices.lookup}. */
+const MEMO_LIMIT = 10_000;
 
 function overridePrices(overrides: readonly PriceOverrideSnapshot[]): {
   entries: BundledPrice[];
@@ -70,8 +72,31 @@ export class Prices {
     this.versions = built.versions;
   }
 
+  /**
+   * Answers by provider, model and upstream id. A snapshot's prices never change, and every
+   * attempt asks twice (before, to reserve; after, to settle); a dated model id that only
+   * prefix-matches a price (`gpt-4o-2024-08-06`) would otherwise scan the whole book each time.
+   */
+  private readonly memo = new Map<string, Map<string, PriceHit | null>>();
+
   /** Override first, then the bundled book; tries the upstream id when the logical name is unknown. */
   lookup(provider: string, model: string, upstreamModel?: string): PriceHit | undefined {
+    let byModel = this.memo.get(provider);
+    if (byModel === undefined) {
+      byModel = new Map();
+      this.memo.set(provider, byModel);
+    }
+    const key = upstreamModel && upstreamModel !== model ? `${model}\n${upstreamModel}` : model;
+    const known = byModel.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const hit = this.find(provider, model, upstreamModel);
+    // Model names come from requests: bound what a stream of made-up names can hold.
+    if (byModel.size >= MEMO_LIMIT) byModel.clear();
+    byModel.set(key, hit ?? null);
+    return hit;
+  }
+
+  private find(provider: string, model: string, upstreamModel?: string): PriceHit | undefined {
     for (const name of upstreamModel && upstreamModel !== model ? [model, upstreamModel] : [model]) {
       const override = this.overrides.lookup(provider, name);
       if (override) {

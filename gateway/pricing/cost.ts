@@ -53,9 +53,11 @@ export class PriceBook {
 }
 
 function rates(price: BundledPrice, promptTokens: number) {
-  const tier = [...(price.tiers ?? [])]
-    .sort((a, b) => b.above_input_tokens - a.above_input_tokens)
-    .find((t) => promptTokens > t.above_input_tokens);
+  const tier = price.tiers
+    ? [...price.tiers]
+        .sort((a, b) => b.above_input_tokens - a.above_input_tokens)
+        .find((t) => promptTokens > t.above_input_tokens)
+    : undefined;
   const input = tier?.input ?? price.input;
   return {
     input: scaled(input),
