@@ -5,6 +5,7 @@
  * fired when the client goes away. Governance (issue 5) stores its principal and reservations here.
  */
 import { newRequestId } from './request-id.ts';
+import { ClientAbort } from './util/client-abort.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayError } from './errors.ts';
 import type { ClientCodec } from './http/client-codec.ts';
@@ -58,7 +59,13 @@ export class RequestContext {
   readonly id: string = newRequestId();
   readonly startedAt: number = performance.now();
   readonly startedAtEpoch: number = Date.now();
-  readonly abort = new AbortController();
+  /**
+   * Fired when the client goes away. Not an `AbortController`: one is made per request and
+   * almost never fires, and its EventTarget machinery showed up on the hot path (see
+   * util/client-abort.ts). Pass `ctx.abort` itself where a signal is wanted; call
+   * `ctx.abort.asAbortSignal()` for APIs that need a real `AbortSignal`.
+   */
+  readonly abort = new ClientAbort();
   clientGone = false;
 
   body: JsonObject = {};

@@ -117,7 +117,7 @@ async function callProvider(
   record.upstreamModel = outgoing.upstreamModel;
   if (adapter.prepare && outgoing.info)
     await adapter.prepare(outgoing.request, outgoing.info, outgoing.secret);
-  const wait = provider.limiter.acquire(ctx.abort.signal);
+  const wait = provider.limiter.acquire(ctx.abort);
   if (wait) await wait;
   const sentAt = performance.now();
   try {
@@ -126,7 +126,7 @@ async function callProvider(
       path: outgoing.request.path,
       headers: outgoing.request.headers,
       body: outgoing.request.body,
-      signal: ctx.abort.signal,
+      signal: ctx.abort,
       bodyTimeoutMs: ctx.stream ? network.streamIdleTimeoutMs : network.timeoutMs,
     });
     await serve(ctx, target, record, response, adapter, outgoing.injectedUsage, attemptStart);
@@ -149,7 +149,7 @@ async function serveIntercepted(
     record.mocked = true;
     if (intercepted.delayMs > 0) {
       const delayStart = performance.now();
-      await sleep(intercepted.delayMs, ctx.abort.signal);
+      await sleep(intercepted.delayMs, ctx.abort);
       ctx.externalMs += performance.now() - delayStart;
     }
     await serve(

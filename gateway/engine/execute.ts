@@ -33,7 +33,7 @@ async function runTarget(
     if (delay === undefined) return error;
     const waitStart = performance.now();
     try {
-      await sleep(delay, ctx.abort.signal);
+      await sleep(delay, ctx.abort);
     } catch {
       return clientClosed();
     } finally {

@@ -5,6 +5,7 @@
  * anyway. A slot is taken per attempt and held until the response (stream included) is done.
  */
 import { clientClosed, GatewayError } from '../errors.ts';
+import type { AbortWatch } from '../util/client-abort.ts';
 
 /** Bifrost's defaults. */
 export const DEFAULT_CONCURRENCY = 1000;
@@ -15,7 +16,7 @@ export const QUEUE_FULL_RETRY_AFTER_SECONDS = 1;
 interface Waiter {
   resolve(): void;
   reject(error: GatewayError): void;
-  signal: AbortSignal;
+  signal: AbortWatch;
   onAbort: () => void;
 }
 
@@ -48,7 +49,7 @@ export class Limiter {
   }
 
   /** Takes a slot: `undefined` when one was free (no promise on the fast path), else a wait. */
-  acquire(signal: AbortSignal): Promise<void> | undefined {
+  acquire(signal: AbortWatch): Promise<void> | undefined {
     if (this.inFlight < this.concurrency && this.queued === 0) {
       this.inFlight++;
       return undefined;

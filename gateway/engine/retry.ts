@@ -3,6 +3,7 @@
  * between `retry_backoff_initial` and `retry_backoff_max`, or the provider's `Retry-After`.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { AbortWatch } from '../util/client-abort.ts';
 
 /** Upstream statuses worth retrying on the same provider. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
@@ -46,7 +47,7 @@ export function parseRetryAfter(headers: IncomingHttpHeaders): number | undefine
 }
 
 /** Waits `ms`, or rejects when `signal` aborts (the client left). */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortWatch): Promise<void> {
   if (signal.aborted) return Promise.reject(new Error('aborted'));
   return new Promise((resolve, reject) => {
     const onAbort = () => {

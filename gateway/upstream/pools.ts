@@ -77,7 +77,10 @@ export class UpstreamPools {
         method: 'POST',
         headers: call.headers,
         body: call.body,
-        signal: call.signal,
+        // undici's types say `AbortSignal | EventEmitter`, but at run time it only reads
+        // `aborted`/`reason` and calls add/removeEventListener('abort'), which `AbortWatch` has
+        // (a `ClientAbort` here: no per-request AbortController on the hot path).
+        signal: call.signal as AbortSignal,
         bodyTimeout: call.bodyTimeoutMs,
       });
       return { status: response.statusCode, headers: response.headers, body: response.body };

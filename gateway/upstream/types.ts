@@ -4,6 +4,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { AbortWatch } from '../util/client-abort.ts';
 
 /** A response body: a byte stream that can also be read whole or thrown away. */
 export type UpstreamBody = Readable & {
@@ -23,7 +24,11 @@ export interface UpstreamCall {
   path: string;
   headers: Record<string, string>;
   body: string;
-  signal: AbortSignal;
+  /**
+   * Aborts the request when the client leaves: usually the request's `ClientAbort` (cheaper than
+   * an `AbortSignal`, see util/client-abort.ts); undici accepts it as it is.
+   */
+  signal: AbortWatch;
   /** Longest silence allowed between body chunks. */
   bodyTimeoutMs: number;
 }

@@ -36,7 +36,7 @@ async function exactCount(ctx: RequestContext, target: Target): Promise<void> {
     await adapter.prepare(outgoing.request, outgoing.info, outgoing.secret);
   const response = await provider.pools.send(outgoing.origin, {
     ...outgoing.request,
-    signal: ctx.abort.signal,
+    signal: ctx.abort,
     bodyTimeoutMs: provider.network.timeoutMs,
   });
   const text = await response.body.text().catch((error: unknown) => {
