@@ -103,6 +103,12 @@ export class RequestContext {
   /** A caller's own provider key (`client.allow_direct_keys`), used instead of configured keys. */
   directKey: string | undefined = undefined;
   /**
+   * What the governance hooks remember about this request (governance/request-state.ts owns its
+   * shape). A field rather than a WeakMap keyed by the context: every request would otherwise
+   * add a short-lived key to a long-lived WeakMap, which each scavenge must process specially.
+   */
+  governanceState: object | undefined = undefined;
+  /**
    * Sees every stream event before it is forwarded; an error returned ends the stream with that
    * error event (governance's strict-budget cut-off).
    */

@@ -23,10 +23,9 @@ export interface RequestState {
   firstEventAt: number | undefined;
 }
 
-const states = new WeakMap<RequestContext, RequestState>();
-
+/** This request's governance state, created on first use (kept on the context, see context.ts). */
 export function stateOf(ctx: RequestContext): RequestState {
-  let state = states.get(ctx);
+  let state = ctx.governanceState as RequestState | undefined;
   if (state === undefined) {
     state = {
       principal: undefined,
@@ -39,7 +38,7 @@ export function stateOf(ctx: RequestContext): RequestState {
       priceVersion: undefined,
       firstEventAt: undefined,
     };
-    states.set(ctx, state);
+    ctx.governanceState = state;
   }
   return state;
 }
