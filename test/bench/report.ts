@@ -8,6 +8,8 @@ export interface Row {
   at1?: PhaseResult;
   /** CPU used by the target during the 64-connection phase, in % of one core. */
   cpuAt64?: number;
+  /** req/s @64 as % of the thin proxy's, when paired per round (else computed from the medians). */
+  ofProxy?: number;
   /** Why the target could not be measured. */
   error?: string;
   /** A caveat printed under the table. */
@@ -28,11 +30,11 @@ export function rowFailed(row: Row): boolean {
   return row.error !== undefined || failureRatio(row) > maxFailureRatio;
 }
 
-export function machineFacts(pinning: string, seconds: number): string {
+export function machineFacts(pinning: string, phases: string): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   return [
     `machine: ${availableParallelism()} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform}/${process.arch}`,
-    `node ${process.version}; autocannon, ${seconds} s per measured phase, pipelining 1, loopback only`,
+    `node ${process.version}; autocannon, ${phases}, pipelining 1, loopback only`,
     `pinning: ${pinning}`,
   ].join('\n');
 }
@@ -53,10 +55,11 @@ export function formatRows(rows: Row[], direct: string, proxy: string): string {
   const cells = rows.map((row) => {
     if (row.error !== undefined) return [row.name, 'not measured', ...Array<string>(8).fill('')];
     const addedP50 = row.name === direct || base === undefined || !row.at1 ? undefined : row.at1.p50 - base;
-    const ofProxy =
-      row.name === direct || row.name === proxy || !ceiling || !row.at64
-        ? '-'
-        : `${((100 * row.at64.requestsPerSecond) / ceiling).toFixed(1)}%`;
+    const share =
+      row.name === direct || row.name === proxy || !row.at64
+        ? undefined
+        : (row.ofProxy ?? (ceiling ? (100 * row.at64.requestsPerSecond) / ceiling : undefined));
+    const ofProxy = share === undefined ? '-' : `${share.toFixed(1)}%`;
     return [
       row.name,
       row.at64 ? row.at64.requestsPerSecond.toFixed(0) : '-',
@@ -84,6 +87,6 @@ export function formatRows(rows: Row[], direct: string, proxy: string): string {
   ];
   const errors = rows.flatMap((r) => [r.error, r.note].filter(Boolean).map((text) => `\n${r.name}: ${text}`));
   return `${table(header, cells)}\n\nlatencies in ms; @64/@1 = 64 connections / 1 connection; +p50@1 = added p50 at 1 connection vs direct;
-%proxy = req/s@64 as % of the thin proxy's; cpu@64 = CPU the target used at 64 connections, % of one core
+%proxy = req/s@64 as % of the thin proxy's (median of the per-round ratios); cpu@64 = CPU the target used at 64 connections, % of one core
 (well under 100% means the target was starved by other processes or was not the bottleneck)${errors.join('')}`;
 }

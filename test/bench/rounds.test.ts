@@ -1,6 +1,6 @@
 /** The bench's round aggregation: medians per figure, failures summed, broken rounds kept. */
 import { describe, expect, it } from 'vitest';
-import { medianRow, roundRatios } from './rounds.ts';
+import { medianRow, proxyShare, roundRatios } from './rounds.ts';
 
 const phase = (requestsPerSecond: number, p50: number, failed = 0) => ({
   requestsPerSecond,
@@ -56,5 +56,31 @@ describe('bench rounds', () => {
       'round 1: thin proxy 10000 req/s; gov 70.0 %',
       'round 2: thin proxy 12000 req/s; gov not measured',
     ]);
+  });
+
+  it('reports the share of the proxy as the median of per-round ratios, not a ratio of medians', () => {
+    // Round by round the target is 90 %, 50 %, 80 % of the proxy measured next to it; the
+    // medians (8,000 of 12,000 req/s) would say 66.7 % — drift between rounds, not the target.
+    const rounds = [
+      [
+        { name: 'thin', at64: phase(10_000, 0.2) },
+        { name: 'gov', at64: phase(9_000, 0.3) },
+      ],
+      [
+        { name: 'thin', at64: phase(16_000, 0.2) },
+        { name: 'gov', at64: phase(8_000, 0.3) },
+      ],
+      [
+        { name: 'thin', at64: phase(12_000, 0.2) },
+        { name: 'gov', error: 'x' },
+      ],
+      [
+        { name: 'thin', at64: phase(5_000, 0.2) },
+        { name: 'gov', at64: phase(4_000, 0.3) },
+      ],
+    ];
+    expect(proxyShare(rounds, 'thin', 'gov')).toBeCloseTo(80, 5);
+    expect(proxyShare(rounds, 'thin', 'thin')).toBeUndefined();
+    expect(proxyShare(rounds, 'thin', 'absent')).toBeUndefined();
   });
 });

@@ -1,8 +1,9 @@
 /**
- * Repeated rounds: on a shared or virtualised machine one 8-second phase can be 20 % off its
- * neighbour, so the bench measures every target several times, interleaved (thin proxy, then
- * each Heimdall scenario, round after round), and reports the median of each figure. Pairing
- * per round also gives each round's own "% of the thin proxy", printed so the spread is visible.
+ * Repeated rounds: on a shared or virtualised machine one phase can be tens of percent off the
+ * next, so the bench measures every target in short slices, interleaved (thin proxy, then each
+ * Heimdall scenario, round after round), and reports the median of each figure. Pairing per
+ * round also gives each round's own "% of the thin proxy"; their median is the reported share,
+ * and each is printed so the spread is visible.
  */
 import type { PhaseResult } from './load.ts';
 import type { Row } from './report.ts';
@@ -56,4 +57,19 @@ export function roundRatios(rounds: ReadonlyArray<readonly Row[]>, proxy: string
       });
     return `round ${index + 1}: thin proxy ${ceiling?.toFixed(0) ?? '-'} req/s; ${parts.join(', ')}`;
   });
+}
+
+/** Median over rounds of `name`'s req/s @64 as % of the proxy's in the same round. */
+export function proxyShare(
+  rounds: ReadonlyArray<readonly Row[]>,
+  proxy: string,
+  name: string,
+): number | undefined {
+  if (name === proxy) return undefined;
+  const ratios = rounds.flatMap((rows) => {
+    const ceiling = rows.find((r) => r.name === proxy)?.at64?.requestsPerSecond;
+    const rps = rows.find((r) => r.name === name)?.at64?.requestsPerSecond;
+    return ceiling && rps !== undefined ? [(100 * rps) / ceiling] : [];
+  });
+  return ratios.length === 0 ? undefined : median(ratios);
 }

@@ -1,18 +1,23 @@
 /**
- * `npm run bench [-- --scenario=plain|governance|all] [--duration=8] [--warmup=2] [--rounds=3] [--entry=api/main.ts]`
+ * `npm run bench [-- --scenario=plain|governance|all] [--duration=12] [--warmup=5] [--rounds=6] [--entry=api/main.ts]`
  *
  * Measures, on loopback: a mock OpenAI upstream hit directly, a thin node:http + undici proxy in
  * front of it (the Node ceiling), and Heimdall in front of it — plain (governance and request
  * logging off) and/or with governance on (virtual key, budget, rate limit, routing rule, logging).
- * The thin proxy and each Heimdall scenario are measured `--rounds` times, interleaved, and the
- * table shows medians (rounds.ts); each round's own ratios are printed under it.
+ *
+ * Interleaved slices: the thin proxy and every Heimdall scenario are started once and stay up;
+ * each target's `--duration` seconds (per connection count) are cut into `--rounds` slices, and
+ * the slices alternate target by target (thin, plain, governed, thin, plain, governed, …). On a
+ * shared VM the machine's own speed drifts by tens of percent over tens of seconds; slices a few
+ * seconds apart see the same machine, so each round's ratio to the thin proxy is a fair pairing
+ * and the table's "% of thin proxy" is the median of those per-round ratios (rounds.ts).
  * Figures are reported, not asserted; the exit code is non-zero only when a target could not be
  * measured or more than 1% of its responses failed.
  *
- * CPU pinning (Linux with taskset): the load generator (this process) owns CPU 0 and the process
- * under test owns CPU 1, alone. With 3+ CPUs the mock upstream gets CPU 2; with 2 CPUs it shares
- * CPU 0 with the load generator while it is the upstream, and moves to CPU 1 while it is itself
- * the target. Proxy and Heimdall are thus measured under identical conditions.
+ * CPU pinning (Linux with taskset): the load generator (this process) owns CPU 0 and the targets
+ * own CPU 1 (only the one under load is busy). With 3+ CPUs the mock upstream gets CPU 2; with 2
+ * CPUs it shares CPU 0 with the load generator while it is the upstream, and moves to CPU 1 while
+ * it is itself the target. Proxy and Heimdall are thus measured under identical conditions.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -35,7 +40,7 @@ import {
 } from './processes.ts';
 import { formatRows, machineFacts, rowFailed, type Row } from './report.ts';
 import { heimdallNodeFlags } from './launch.ts';
-import { medianRow, roundRatios } from './rounds.ts';
+import { medianRow, proxyShare, roundRatios } from './rounds.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
@@ -43,9 +48,9 @@ const root = resolve(here, '../..');
 const { values: args } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'all' },
-    duration: { type: 'string', default: '8' },
-    warmup: { type: 'string', default: '2' },
-    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '12' },
+    warmup: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '6' },
     entry: { type: 'string', default: 'api/main.ts' },
   },
 });
@@ -103,21 +108,36 @@ async function check(target: Target): Promise<void> {
   if (status !== 200) throw new Error(`expected 200, got ${status}: ${text.slice(0, 300)}`);
 }
 
-async function measure(target: Target, pid: number | undefined): Promise<Row> {
+/** A target that stays up for the whole run, with where its load is sent. */
+interface Running {
+  target: Target;
+  pid: number | undefined;
+  /** Checked after the slices (e.g. governance really refused a request without a key). */
+  verify?: () => Promise<string | undefined>;
+}
+
+/** One slice at 64 connections, with the CPU the target used meanwhile (% of one core). */
+async function slice64(running: Running, seconds: number): Promise<Pick<Row, 'at64' | 'cpuAt64'>> {
+  const cpuBefore = cpuSeconds(running.pid);
+  const started = performance.now();
+  const at64 = await runPhase(running.target, 64, seconds);
+  const cpuAfter = cpuSeconds(running.pid);
+  const elapsed = (performance.now() - started) / 1000;
+  return cpuBefore === undefined || cpuAfter === undefined
+    ? { at64 }
+    : { at64, cpuAt64: (100 * (cpuAfter - cpuBefore)) / elapsed };
+}
+
+/** The direct row: the mock alone, measured once before the interleaved targets. */
+async function measureDirect(target: Target, pid: number | undefined): Promise<Row> {
   process.stdout.write(
     `${target.name}: warm-up ${warmupSeconds} s, then ${seconds} s @64 and ${seconds} s @1 …`,
   );
   if (warmupSeconds > 0) await runPhase(target, 64, warmupSeconds);
-  const cpuBefore = cpuSeconds(pid);
-  const started = performance.now();
-  const at64 = await runPhase(target, 64, seconds);
-  const cpuAfter = cpuSeconds(pid);
-  const elapsed = (performance.now() - started) / 1000;
+  const { at64, cpuAt64 } = await slice64({ target, pid }, seconds);
   const at1 = await runPhase(target, 1, seconds);
   process.stdout.write(' done\n');
-  const cpuAt64 =
-    cpuBefore === undefined || cpuAfter === undefined ? undefined : (100 * (cpuAfter - cpuBefore)) / elapsed;
-  return { name: target.name, at64, at1, cpuAt64 };
+  return { name: target.name, ...(at64 ? { at64 } : {}), at1, ...(cpuAt64 !== undefined ? { cpuAt64 } : {}) };
 }
 
 async function startHeimdall(
@@ -150,69 +170,119 @@ async function startHeimdall(
   return { child, origin };
 }
 
-async function benchHeimdall(scenario: Scenario, upstream: string): Promise<Row> {
+/** Starts one Heimdall scenario and checks it answers; an error row when it cannot be measured. */
+async function runningHeimdall(
+  scenario: Scenario,
+  upstream: string,
+  children: Child[],
+): Promise<Running | Row> {
   const name = scenario === 'plain' ? 'heimdall' : 'heimdall+governance';
-  let child: Child | undefined;
   try {
-    const started = await startHeimdall(scenario, upstream);
-    child = started.child;
-    const url = `${started.origin}/v1/chat/completions`;
+    const { child, origin } = await startHeimdall(scenario, upstream);
+    children.push(child);
+    const url = `${origin}/v1/chat/completions`;
     const headers: Record<string, string> = scenario === 'governance' ? { 'x-bf-vk': benchVirtualKey } : {};
     const target = { name, url, headers };
     await check(target);
-    const row = await measure(target, child.process.pid);
-    if (scenario === 'plain') return row;
     // Without the virtual key the request must be refused, or the row did not measure governance.
-    const { status } = await post({ ...target, headers: {} });
-    return status === 401
-      ? row
-      : { ...row, note: `governance not in force? No virtual key got ${status}, not 401` };
+    const verify =
+      scenario === 'plain'
+        ? undefined
+        : async () => {
+            const { status } = await post({ ...target, headers: {} });
+            return status === 401
+              ? undefined
+              : `governance not in force? No virtual key got ${status}, not 401`;
+          };
+    return { target, pid: child.process.pid, ...(verify ? { verify } : {}) };
   } catch (error) {
     const message = (error as Error).message;
     console.error(`\n${name}: ${message}`);
     return { name, error: message.split('\n')[0] ?? message };
-  } finally {
-    await child?.stop();
   }
 }
 
+/**
+ * Every target's slices, alternating target by target within each round; the @1 latency slices
+ * follow the same pattern. Returns one row per round per target, in `targets` order.
+ */
+async function interleave(targets: readonly Running[]): Promise<Row[][]> {
+  const slice = seconds / rounds;
+  for (const running of targets) {
+    process.stdout.write(`${running.target.name}: warm-up ${warmupSeconds} s\n`);
+    if (warmupSeconds > 0) await runPhase(running.target, 64, warmupSeconds);
+  }
+  const perRound: Row[][] = [];
+  for (let round = 1; round <= rounds; round++) {
+    process.stdout.write(`round ${round} of ${rounds}: ${slice.toFixed(1)} s @64 per target …`);
+    const rows: Row[] = [];
+    for (const running of targets)
+      rows.push({ name: running.target.name, ...(await slice64(running, slice)) });
+    perRound.push(rows);
+    process.stdout.write(' done\n');
+  }
+  for (let round = 0; round < rounds; round++) {
+    process.stdout.write(`round ${round + 1} of ${rounds}: ${slice.toFixed(1)} s @1 per target …`);
+    for (const [index, running] of targets.entries())
+      perRound[round]![index]!.at1 = await runPhase(running.target, 1, slice);
+    process.stdout.write(' done\n');
+  }
+  return perRound;
+}
+
 async function main(): Promise<number> {
-  console.log(machineFacts(pinning, seconds));
+  console.log(
+    machineFacts(
+      pinning,
+      `${seconds} s per target and connection count, in ${rounds} interleaved slices of ${(seconds / rounds).toFixed(1)} s`,
+    ),
+  );
   if (cpu) pin(process.pid, cpu.load);
   const rows: Row[] = [];
 
   const mock = startNode('mock upstream', tsx('mock-upstream.ts'), { cpu: cpu?.mock });
   const upstream = `http://127.0.0.1:${await waitForReadyLine(mock)}`;
+  const direct: Target = { name: 'direct (mock)', url: `${upstream}/v1/chat/completions`, headers: {} };
+  await check(direct);
+  if (cpu && cores < 3) pin(mock.process.pid!, cpu.target);
+  rows.push(await measureDirect(direct, mock.process.pid));
+  if (cpu && cores < 3) pin(mock.process.pid!, cpu.mock);
+
   // The Node ceiling gets Heimdall's node flags too: a GC setting is not Heimdall's own merit.
   const proxy = startNode('thin proxy', [...heimdallFlags, ...tsx('thin-proxy.ts', upstream)], {
     cpu: cpu?.target,
   });
-  const proxyOrigin = `http://127.0.0.1:${await waitForReadyLine(proxy)}`;
-
-  const direct: Target = { name: 'direct (mock)', url: `${upstream}/v1/chat/completions`, headers: {} };
-  await check(direct);
-  if (cpu && cores < 3) pin(mock.process.pid!, cpu.target);
-  rows.push(await measure(direct, mock.process.pid));
-  if (cpu && cores < 3) pin(mock.process.pid!, cpu.mock);
-
-  const thin: Target = { name: 'thin proxy', url: `${proxyOrigin}/v1/chat/completions`, headers: {} };
+  const children: Child[] = [proxy];
+  const thin: Target = {
+    name: 'thin proxy',
+    url: `http://127.0.0.1:${await waitForReadyLine(proxy)}/v1/chat/completions`,
+    headers: {},
+  };
   await check(thin);
-  const perRound: Row[][] = [];
-  for (let round = 1; round <= rounds; round++) {
-    if (rounds > 1) console.log(`round ${round} of ${rounds}`);
-    const paired: Row[] = [await measure(thin, proxy.process.pid)];
-    for (const scenario of scenarios) paired.push(await benchHeimdall(scenario, upstream));
-    perRound.push(paired);
+  const targets: Running[] = [{ target: thin, pid: proxy.process.pid }];
+  const unmeasured: Row[] = [];
+  for (const scenario of scenarios) {
+    const started = await runningHeimdall(scenario, upstream, children);
+    if ('target' in started) targets.push(started);
+    else unmeasured.push(started);
   }
-  await proxy.stop();
+
+  const perRound = await interleave(targets);
+  const notes = await Promise.all(targets.map((t) => t.verify?.() ?? Promise.resolve(undefined)));
+  await Promise.all(children.map((child) => child.stop()));
   await mock.stop();
-  const names = perRound[0]!.map((r) => r.name);
-  for (const name of names)
-    rows.push(medianRow(perRound.map((paired) => paired.find((r) => r.name === name)!)));
+  targets.forEach((running, index) => {
+    const row = medianRow(perRound.map((paired) => paired[index]!));
+    const share = proxyShare(perRound, thin.name, running.target.name);
+    const note = notes[index];
+    rows.push({ ...row, ...(share !== undefined ? { ofProxy: share } : {}), ...(note ? { note } : {}) });
+  });
+  rows.push(...unmeasured);
 
   console.log(`\n${formatRows(rows, direct.name, thin.name)}`);
-  if (rounds > 1)
-    console.log(`\nmedians of ${rounds} interleaved rounds;\n${roundRatios(perRound, thin.name).join('\n')}`);
+  console.log(
+    `\nmedians of ${rounds} interleaved rounds (%proxy: median of the per-round ratios);\n${roundRatios(perRound, thin.name).join('\n')}`,
+  );
   const broken = rows.filter(rowFailed).map((r) => r.name);
   if (broken.length > 0)
     console.error(`\nFAILED: ${broken.join(', ')} (not measured, or more than 1% failed responses)`);
