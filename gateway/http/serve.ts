@@ -68,7 +68,7 @@ export async function serveInference(
 ): Promise<void> {
   const ctx = new RequestContext(req, res, deps.current(), operation);
   ctx.client = client;
-  res.once('close', ctx.onResponseClose);
+  res.once('close', () => ctx.responseClosed());
   try {
     await prepare(ctx, deps);
     await execute(ctx, deps);

@@ -69,7 +69,7 @@ export async function serveCountTokens(
 ): Promise<void> {
   const ctx = new RequestContext(req, res, deps.current(), 'chat');
   ctx.client = codec;
-  res.once('close', ctx.onResponseClose);
+  res.once('close', () => ctx.responseClosed());
   try {
     const parsed = parseJson(await readBody(req, ctx.snapshot.maxBodyBytes));
     acceptBody(ctx, codec.request(parsed));
