@@ -1,10 +1,12 @@
 /**
  * The one HTTP server: inference routes go to the gateway first (the hot path, no framework),
- * then /health, /metrics and /graphql. Everything else is a JSON 404.
+ * then /health, /metrics and /graphql. Everything else is a JSON 404. CORS (api/cors.ts) comes first
+ * for requests with an Origin header.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../gateway/create-gateway.ts';
+import { applyCors } from './cors.ts';
 
 export interface HttpRoutes {
   gateway: Gateway;
@@ -44,6 +46,10 @@ async function metrics(routes: HttpRoutes, res: ServerResponse): Promise<void> {
 
 export function createHttpServer(routes: HttpRoutes): Server {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
+    // CORS before routing (a preflight never reaches the gateway or GraphQL); same-origin and
+    // server-to-server requests carry no Origin and pay only this lookup.
+    const origin = req.headers.origin;
+    if (origin !== undefined && applyCors(req, res, origin, routes.gateway.allowedOrigins())) return;
     if (routes.gateway.handle(req, res)) return;
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/health' || path === '/healthz' || path === '/readyz') void health(routes, res);

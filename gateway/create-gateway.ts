@@ -44,6 +44,8 @@ export interface Gateway {
   metrics(): Promise<string>;
   /** The snapshot currently in force (for tests and /health details). */
   snapshotVersion(): number;
+  /** `client.allowed_origins` of the snapshot in force (api/ applies CORS with it per request). */
+  allowedOrigins(): readonly string[];
   /** Sends queued usage (ledger) and request logs to the control plane now. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -72,6 +74,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     handle,
     metrics: () => metrics.text(),
     snapshotVersion: () => store.current.version,
+    allowedOrigins: () => store.current.client.allowed_origins,
     flush: async () => {
       await governance?.flush();
     },
