@@ -52,7 +52,10 @@ export function createHttpServer(routes: HttpRoutes): Server {
     if (origin !== undefined && applyCors(req, res, origin, routes.gateway.allowedOrigins())) return;
     if (routes.gateway.handle(req, res)) return;
     const path = (req.url ?? '/').split('?', 1)[0];
-    if (path === '/health' || path === '/healthz' || path === '/readyz') void health(routes, res);
+    // Liveness only says the process serves HTTP: a database outage must take pods out of the
+    // Service (readiness, /health) but not restart them all, which would not bring it back.
+    if (path === '/livez') sendJson(res, 200, { status: 'alive' });
+    else if (path === '/health' || path === '/healthz' || path === '/readyz') void health(routes, res);
     else if (path === '/metrics' && req.method === 'GET') void metrics(routes, res);
     else if (path === '/graphql' && routes.graphql) routes.graphql(req, res);
     else

@@ -466,7 +466,7 @@ describe.skipIf(!HELM)('Helm templates: rendered with helm', () => {
       expect(env.PORT?.value).toBe('8080');
       expect(at(workload(r), 'spec.template.metadata.annotations.checksum/config')).toMatch(/^[0-9a-f]{64}$/);
       const c = container(r);
-      expect(at(c, 'livenessProbe.httpGet.path')).toBe('/health');
+      expect(at(c, 'livenessProbe.httpGet.path')).toBe('/livez');
       expect(at(c, 'readinessProbe.httpGet.path')).toBe('/health');
       expect(at(workload(r), 'spec.template.spec.terminationGracePeriodSeconds')).toBe(
         values.terminationGracePeriodSeconds,
