@@ -106,6 +106,9 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
+    // api/cors.ts answers CORS for every route from client.allowed_origins; yoga's own default
+    // would reflect any Origin (with credentials) on /graphql responses.
+    cors: false,
     graphiql: options.graphiql ?? flag(env.HEIMDALL_GRAPHIQL, true),
     landingPage: false,
     logging: false,
