@@ -49,12 +49,17 @@ async function prepare(ctx: RequestContext, deps: ServeDeps): Promise<void> {
 
 function finish(ctx: RequestContext, deps: ServeDeps): void {
   if (ctx.clientGone && ctx.status === 0) ctx.status = CLIENT_CLOSED_STATUS;
+  // The request log first and apart: a metrics failure must not lose it.
   try {
-    deps.metrics.observeRequest(ctx);
     if (deps.hooks.onRequestFinished !== NOOP_HOOKS.onRequestFinished)
       deps.hooks.onRequestFinished(ctx, ctx.toLog());
   } catch (error) {
     deps.logger.error('request accounting failed', { error });
+  }
+  try {
+    deps.metrics.observeRequest(ctx);
+  } catch (error) {
+    deps.logger.error('request metrics failed', { error });
   }
 }
 
