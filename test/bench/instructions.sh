@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Instructions per request, counted by valgrind's callgrind over every thread of the target
-# (user space only: kernel time is not counted). Unlike req/s on a shared VM, the count repeats
-# within ~1 %, so a hot-path change can be compared with the code before it. Compare a target
-# only with itself: under valgrind requests are ~50x slower, so work batched by time (usage
-# flushes, write-behind, JIT compilation of rarely run code) lands on ~50x fewer requests.
+# (user space only: kernel time is not counted). It is steadier than req/s on a shared VM, but
+# not exact: under valgrind requests are ~50x slower, so work batched by time (usage flushes,
+# write-behind, JIT compilation of rarely run code) lands on ~50x fewer requests, and how much
+# of it lands depends on how fast the run goes. Runs of one build gave 1.21M-1.50M governed
+# instructions per request when other work shared the machine or requests timed out. Compare a
+# target only with itself, run both sides back to back on an otherwise idle machine, and read
+# differences under ~20 % as noise.
 #
 #   test/bench/instructions.sh <thin|plain|governance> [requests=2000] [warm-up=5000]
 #
