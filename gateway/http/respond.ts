@@ -9,6 +9,8 @@ import type { Target } from '../routing/targets.ts';
 import type { ClientCodec } from './client-codec.ts';
 
 export const PROVIDER_HEADER = 'x-heimdall-provider';
+/** The request's id, as in its request log row and ledger entries (GraphQL `requestLogs`). */
+export const REQUEST_ID_HEADER = 'x-request-id';
 export const MODEL_HEADER = 'x-heimdall-model';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;

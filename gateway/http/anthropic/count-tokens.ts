@@ -16,7 +16,7 @@ import { estimateTokens, promptText } from '../../util/prompt-text.ts';
 import { mapTransportError } from '../../upstream/error-map.ts';
 import { parseJson, readBody } from '../body.ts';
 import type { ClientCodec } from '../client-codec.ts';
-import { sendError, sendJson } from '../respond.ts';
+import { REQUEST_ID_HEADER, sendError, sendJson } from '../respond.ts';
 import type { ServeDeps } from '../serve.ts';
 import { acceptBody } from '../validate.ts';
 
@@ -69,6 +69,7 @@ export async function serveCountTokens(
 ): Promise<void> {
   const ctx = new RequestContext(req, res, deps.current(), 'chat');
   ctx.client = codec;
+  res.setHeader(REQUEST_ID_HEADER, ctx.id);
   res.once('close', () => ctx.responseClosed());
   try {
     const parsed = parseJson(await readBody(req, ctx.snapshot.maxBodyBytes));
