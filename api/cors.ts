@@ -48,7 +48,7 @@ function policyFor(list: readonly string[]): Policy {
   return policy;
 }
 
-export function isOriginAllowed(origin: string, list: readonly string[]): boolean {
+function isOriginAllowed(origin: string, list: readonly string[]): boolean {
   const policy = policyFor(list);
   return policy.any || policy.origins.has(normalize(origin));
 }

@@ -62,8 +62,7 @@ export class RequestContext {
   /**
    * Fired when the client goes away. Not an `AbortController`: one is made per request and
    * almost never fires, and its EventTarget machinery showed up on the hot path (see
-   * util/client-abort.ts). Pass `ctx.abort` itself where a signal is wanted; call
-   * `ctx.abort.asAbortSignal()` for APIs that need a real `AbortSignal`.
+   * util/client-abort.ts). Pass `ctx.abort` itself where a signal is wanted.
    */
   readonly abort = new ClientAbort();
   clientGone = false;

@@ -6,8 +6,9 @@
  * `AbortSignal` is built when `.signal` is first read, and each `addEventListener` /
  * `removeEventListener` (the limiter wait, the retry sleep, undici for every upstream request)
  * goes through Node's EventTarget machinery — a few per cent of the serving thread under load.
- * `ClientAbort` is a plain object with just what our code and undici use, and builds a real
- * `AbortSignal` only for the rare caller that needs one (`asAbortSignal()`).
+ * `ClientAbort` is a plain object with just what our code and undici use. Nothing in gateway/
+ * needs a real `AbortSignal` today; one that does can make an AbortController and abort it from
+ * a listener here.
  *
  * undici's contract for a `signal` option (lib/api/abort-signal.js, lib/api/api-request.js,
  * `addAbortListener` in lib/core/util.js): it must have `addEventListener` or `on`; undici reads
@@ -47,8 +48,6 @@ export class ClientAbort implements AbortWatch {
   private listeners: (AbortListener | undefined)[] | undefined = undefined;
   /** The listeners being called by `abort()`; a removal during that run blanks its entry. */
   private firing: (AbortListener | undefined)[] | undefined = undefined;
-  /** Built only by `asAbortSignal()`. */
-  private controller: AbortController | undefined = undefined;
 
   addEventListener(type: 'abort', listener: AbortListener, _options?: { once?: boolean }): void {
     if (type !== 'abort' || this.aborted) return;
@@ -89,19 +88,5 @@ export class ClientAbort implements AbortWatch {
       }
       this.firing = undefined;
     }
-    this.controller?.abort(this.reason);
-  }
-
-  /**
-   * A real `AbortSignal` that follows this one, for APIs that insist on one (`fetch`,
-   * `timers/promises`, `events.once`, SDK clients). Built on first call, already aborted when
-   * this one is; aborted together with this one afterwards.
-   */
-  asAbortSignal(): AbortSignal {
-    if (this.controller === undefined) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.reason);
-    }
-    return this.controller.signal;
   }
 }

@@ -92,28 +92,6 @@ describe('ClientAbort', () => {
     expect(((await reported) as Error).message).toBe('listener failed');
   });
 
-  it('asAbortSignal() built before the abort follows it', () => {
-    const abort = new ClientAbort();
-    const signal = abort.asAbortSignal();
-    expect(abort.asAbortSignal()).toBe(signal);
-    const onAbort = vi.fn();
-    signal.addEventListener('abort', onAbort);
-    expect(signal.aborted).toBe(false);
-    const reason = new Error('gone');
-    abort.abort(reason);
-    expect(signal.aborted).toBe(true);
-    expect(signal.reason).toBe(reason);
-    expect(onAbort).toHaveBeenCalledTimes(1);
-  });
-
-  it('asAbortSignal() built after the abort is already aborted, with the same reason', () => {
-    const abort = new ClientAbort();
-    abort.abort();
-    const signal = abort.asAbortSignal();
-    expect(signal.aborted).toBe(true);
-    expect(signal.reason).toBe(abort.reason);
-  });
-
   it('stops a retry sleep and a limiter wait', async () => {
     const abort = new ClientAbort();
     const limiter = new Limiter('p', 1, 10, false);
