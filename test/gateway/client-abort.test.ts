@@ -7,13 +7,12 @@
  * with a ClientAbort.)
  */
 import { request } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RequestLog } from '../../gateway/context.ts';
 import { Limiter } from '../../gateway/engine/limiter.ts';
 import { sleep } from '../../gateway/engine/retry.ts';
 import { ClientAbort } from '../../gateway/util/client-abort.ts';
-import { startOpenAIMock, type OpenAIMock } from '../mocks/openai-mock.ts';
-import { chatBody, key, provider, snapshotOf, startGateway, type RunningGateway } from './harness.ts';
+import { chatBody, key, provider, snapshotOf, useMockedGateway } from './harness.ts';
 
 describe('ClientAbort', () => {
   it('calls each listener once, in order, and forgets them (once or not)', () => {
@@ -122,16 +121,12 @@ describe('ClientAbort', () => {
 });
 
 describe('a client that leaves before the provider answers', () => {
-  let mock: OpenAIMock;
-  let gw: RunningGateway;
   const logs: RequestLog[] = [];
-
-  beforeAll(async () => {
-    mock = await startOpenAIMock();
-    gw = await startGateway(
+  const suite = useMockedGateway(
+    (url) =>
       snapshotOf({
         providers: [
-          provider('openai', mock.url, [key({ models: ['gpt-4o-mini'] })], {
+          provider('openai', url, [key({ models: ['gpt-4o-mini'] })], {
             // Long timeouts: whatever ends the upstream request below is the client's abort.
             network_config: {
               max_retries: 1,
@@ -142,17 +137,11 @@ describe('a client that leaves before the provider answers', () => {
           }),
         ],
       }),
-      { onRequestFinished: (_ctx, log) => void logs.push(log) },
-    );
-  });
-
-  afterAll(async () => {
-    await gw?.close();
-    await mock?.close();
-  });
+    { onRequestFinished: (_ctx, log) => void logs.push(log) },
+  );
 
   beforeEach(() => {
-    mock.reset();
+    suite.mock.reset();
     logs.length = 0;
   });
 
@@ -167,7 +156,7 @@ describe('a client that leaves before the provider answers', () => {
   /** Sends a chat request with node:http and returns a way to drop the connection. */
   function leaveable(): { leave(): void } {
     const body = JSON.stringify(chatBody('openai/gpt-4o-mini'));
-    const req = request(`${gw.url}/v1/chat/completions`, {
+    const req = request(`${suite.gw.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     });
@@ -177,10 +166,10 @@ describe('a client that leaves before the provider answers', () => {
   }
 
   it('closes the upstream request that has not answered yet', async () => {
-    mock.enqueue({ kind: 'hang' });
+    suite.mock.enqueue({ kind: 'hang' });
     const client = leaveable();
-    await waitFor(() => mock.requests.length === 1);
-    const closed = mock.nextSocketClose(2000);
+    await waitFor(() => suite.mock.requests.length === 1);
+    const closed = suite.mock.nextSocketClose(2000);
     const started = Date.now();
     client.leave();
     await expect(closed).resolves.toBeUndefined();
@@ -190,14 +179,14 @@ describe('a client that leaves before the provider answers', () => {
   });
 
   it('stops waiting for a retry and sends no further attempt', async () => {
-    mock.enqueue({ kind: 'status', status: 429, headers: { 'retry-after-ms': '700' } });
+    suite.mock.enqueue({ kind: 'status', status: 429, headers: { 'retry-after-ms': '700' } });
     const client = leaveable();
-    await waitFor(() => mock.requests.length === 1);
+    await waitFor(() => suite.mock.requests.length === 1);
     await new Promise((resolve) => setTimeout(resolve, 100));
     client.leave();
     await waitFor(() => logs.length === 1, 500);
     expect(logs[0]!.status).toBe(499);
     await new Promise((resolve) => setTimeout(resolve, 900));
-    expect(mock.requests.length).toBe(1);
+    expect(suite.mock.requests.length).toBe(1);
   });
 });

@@ -3,38 +3,17 @@
  * (400 naming the field, 413, 404/405), and which requests the gateway does not claim.
  */
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAIMock, type OpenAIMock } from '../mocks/openai-mock.ts';
-import {
-  chatBody,
-  errorOf,
-  key,
-  postJson,
-  provider,
-  snapshotOf,
-  startGateway,
-  type RunningGateway,
-} from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { chatBody, errorOf, key, postJson, provider, snapshotOf, useMockedGateway } from './harness.ts';
 
-let mock: OpenAIMock;
-let gw: RunningGateway;
+const suite = useMockedGateway((url) =>
+  snapshotOf({
+    client: { max_request_body_size_mb: 0.01 },
+    providers: [provider('openai', url, [key()])],
+  }),
+);
 
-beforeAll(async () => {
-  mock = await startOpenAIMock();
-  gw = await startGateway(
-    snapshotOf({
-      client: { max_request_body_size_mb: 0.01 },
-      providers: [provider('openai', mock.url, [key()])],
-    }),
-  );
-});
-
-afterAll(async () => {
-  await gw?.close();
-  await mock?.close();
-});
-
-const chatUrl = () => `${gw.url}/v1/chat/completions`;
+const chatUrl = () => `${suite.gw.url}/v1/chat/completions`;
 
 function expectEnvelope(body: Record<string, unknown>): void {
   const error = body.error as Record<string, unknown>;
@@ -110,7 +89,7 @@ describe('input errors', () => {
 
 describe('routes', () => {
   it('an unknown /v1 route is a 404 in the envelope', async () => {
-    const response = await postJson(`${gw.url}/v1/nothing-here`, {});
+    const response = await postJson(`${suite.gw.url}/v1/nothing-here`, {});
     expect(response.status).toBe(404);
     expectEnvelope(response.body);
   });
@@ -122,17 +101,17 @@ describe('routes', () => {
   });
 
   it('the Anthropic route answers errors in the Anthropic envelope', async () => {
-    const response = await postJson(`${gw.url}/anthropic/v1/messages`, {});
+    const response = await postJson(`${suite.gw.url}/anthropic/v1/messages`, {});
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
-    const unknown = await postJson(`${gw.url}/anthropic/v1/nothing`, {});
+    const unknown = await postJson(`${suite.gw.url}/anthropic/v1/nothing`, {});
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
   });
 
   it('does not claim non-inference paths', async () => {
     for (const path of ['/health', '/metrics', '/graphql', '/v1']) {
-      const response = await fetch(`${gw.url}${path}`);
+      const response = await fetch(`${suite.gw.url}${path}`);
       expect(response.status).toBe(418); // the harness's "not a gateway route"
     }
   });

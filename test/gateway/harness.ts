@@ -12,7 +12,9 @@ import type {
   ProviderKeySnapshot,
   ProviderSnapshot,
 } from '../../clients/snapshot.ts';
+import { afterAll, beforeAll } from 'vitest';
 import { createGateway, type Gateway, type GatewayHooks } from '../../gateway/create-gateway.ts';
+import { startOpenAIMock, type OpenAIMock } from '../mocks/openai-mock.ts';
 
 export class FakeControlPlane implements ControlPlaneClient {
   private readonly listeners = new Set<(event: ConfigChangedEvent) => void>();
@@ -186,3 +188,24 @@ export const chatBody = (model: string, extra: Record<string, unknown> = {}) => 
   messages: [{ role: 'user', content: 'Say hello' }],
   ...extra,
 });
+
+/**
+ * The usual suite set-up: one OpenAI mock and a gateway in front of it, started before the
+ * suite's tests (inside a `describe` when called there) and closed after them. Read `mock` and
+ * `gw` from the returned object inside tests: they are set by the time tests run.
+ */
+export function useMockedGateway(
+  snapshotFor: (mockUrl: string) => GatewaySnapshot,
+  hooks?: Partial<GatewayHooks>,
+): { readonly mock: OpenAIMock; readonly gw: RunningGateway } {
+  const suite = {} as { mock: OpenAIMock; gw: RunningGateway };
+  beforeAll(async () => {
+    suite.mock = await startOpenAIMock();
+    suite.gw = await startGateway(snapshotFor(suite.mock.url), hooks);
+  });
+  afterAll(async () => {
+    await suite.gw?.close();
+    await suite.mock?.close();
+  });
+  return suite;
+}

@@ -1,40 +1,24 @@
 /** Prometheus metrics: own registry, requests/tokens/latency/overhead/errors by provider, model, status. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { register } from 'prom-client';
-import { startOpenAIMock, type OpenAIMock } from '../mocks/openai-mock.ts';
-import {
-  chatBody,
-  key,
-  postJson,
-  provider,
-  snapshotOf,
-  startGateway,
-  type RunningGateway,
-} from './harness.ts';
+import { chatBody, key, postJson, provider, snapshotOf, useMockedGateway } from './harness.ts';
 
-let mock: OpenAIMock;
-let gw: RunningGateway;
-
-beforeAll(async () => {
-  mock = await startOpenAIMock();
-  gw = await startGateway(
-    snapshotOf({ providers: [provider('openai', mock.url, [key({ models: ['gpt-4o'] })])] }),
-  );
-});
-
-afterAll(async () => {
-  await gw?.close();
-  await mock?.close();
-});
+const suite = useMockedGateway((url) =>
+  snapshotOf({ providers: [provider('openai', url, [key({ models: ['gpt-4o'] })])] }),
+);
 
 describe('metrics', () => {
   it('counts requests, tokens, errors and observes latency and overhead', async () => {
-    expect((await postJson(`${gw.url}/v1/chat/completions`, chatBody('openai/gpt-4o'))).status).toBe(200);
-    mock.enqueue({ kind: 'status', status: 500 });
-    expect((await postJson(`${gw.url}/v1/chat/completions`, chatBody('openai/gpt-4o'))).status).toBe(500);
-    expect((await postJson(`${gw.url}/v1/chat/completions`, chatBody('nope'))).status).toBe(400);
+    expect((await postJson(`${suite.gw.url}/v1/chat/completions`, chatBody('openai/gpt-4o'))).status).toBe(
+      200,
+    );
+    suite.mock.enqueue({ kind: 'status', status: 500 });
+    expect((await postJson(`${suite.gw.url}/v1/chat/completions`, chatBody('openai/gpt-4o'))).status).toBe(
+      500,
+    );
+    expect((await postJson(`${suite.gw.url}/v1/chat/completions`, chatBody('nope'))).status).toBe(400);
 
-    const text = await gw.gateway.metrics();
+    const text = await suite.gw.gateway.metrics();
     expect(text).toContain('heimdall_requests_total{provider="openai",model="gpt-4o",status="200"} 1');
     expect(text).toContain('heimdall_requests_total{provider="openai",model="gpt-4o",status="500"} 1');
     expect(text).toContain('heimdall_requests_total{provider="none",model="none",status="400"} 1');

@@ -1,33 +1,13 @@
 /** Every inference answer carries `x-request-id`: the id of the request-log row it produced. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestLog } from '../../gateway/context.ts';
-import { startOpenAIMock, type OpenAIMock } from '../mocks/openai-mock.ts';
-import {
-  chatBody,
-  key,
-  postJson,
-  provider,
-  snapshotOf,
-  startGateway,
-  type RunningGateway,
-} from './harness.ts';
+import { chatBody, key, postJson, provider, snapshotOf, useMockedGateway } from './harness.ts';
 
-let mock: OpenAIMock;
-let gw: RunningGateway;
 const logs: RequestLog[] = [];
-
-beforeAll(async () => {
-  mock = await startOpenAIMock();
-  gw = await startGateway(
-    snapshotOf({ providers: [provider('openai', mock.url, [key({ models: ['gpt-4o'] })])] }),
-    { onRequestFinished: (_ctx, log) => void logs.push(log) },
-  );
-});
-
-afterAll(async () => {
-  await gw?.close();
-  await mock?.close();
-});
+const suite = useMockedGateway(
+  (url) => snapshotOf({ providers: [provider('openai', url, [key({ models: ['gpt-4o'] })])] }),
+  { onRequestFinished: (_ctx, log) => void logs.push(log) },
+);
 
 /** The log row of the request whose answer carried `id` (logged when the response ends). */
 async function logOf(id: string | null): Promise<RequestLog | undefined> {
@@ -37,10 +17,10 @@ async function logOf(id: string | null): Promise<RequestLog | undefined> {
 
 describe('x-request-id', () => {
   it('names the request log of a success, an upstream error and a refused request, each its own', async () => {
-    const ok = await postJson(`${gw.url}/v1/chat/completions`, chatBody('openai/gpt-4o'));
-    mock.enqueue({ kind: 'status', status: 500 });
-    const upstreamError = await postJson(`${gw.url}/v1/chat/completions`, chatBody('openai/gpt-4o'));
-    const refused = await postJson(`${gw.url}/v1/chat/completions`, '{not json');
+    const ok = await postJson(`${suite.gw.url}/v1/chat/completions`, chatBody('openai/gpt-4o'));
+    suite.mock.enqueue({ kind: 'status', status: 500 });
+    const upstreamError = await postJson(`${suite.gw.url}/v1/chat/completions`, chatBody('openai/gpt-4o'));
+    const refused = await postJson(`${suite.gw.url}/v1/chat/completions`, '{not json');
     expect([ok.status, upstreamError.status, refused.status]).toEqual([200, 500, 400]);
     const ids = [ok, upstreamError, refused].map((r) => r.headers.get('x-request-id'));
     for (const id of ids)
@@ -52,7 +32,7 @@ describe('x-request-id', () => {
   });
 
   it('is sent on a streamed answer before its first event', async () => {
-    const response = await fetch(`${gw.url}/v1/chat/completions`, {
+    const response = await fetch(`${suite.gw.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(chatBody('openai/gpt-4o', { stream: true })),
