@@ -13,11 +13,12 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
-import { hasScope, type Context } from './context.ts';
+import { hasScope, isAdmin, type Context } from './context.ts';
 
 export interface HeimdallSchemaTypes {
   Context: Context;
-  AuthScopes: { read: boolean; write: boolean; gateway: boolean };
+  /** `admin`: an admin session (or auth off), never an API token; see `isAdmin`. */
+  AuthScopes: { read: boolean; write: boolean; gateway: boolean; admin: boolean };
   Scalars: {
     JSON: { Input: unknown; Output: unknown };
     /** Epoch milliseconds inside, ISO-8601 outside. */
@@ -36,9 +37,12 @@ export type Types = PothosSchemaTypes.ExtendDefaultTypes<HeimdallSchemaTypes>;
 /** UNAUTHENTICATED when no credentials were presented, FORBIDDEN when they lack the scope. */
 function authError(context: Context): GraphQLError {
   return context.principal
-    ? new GraphQLError('Not allowed: this token lacks the scope this field requires', {
-        extensions: { code: 'FORBIDDEN' },
-      })
+    ? new GraphQLError(
+        'Not allowed: this token lacks the scope this field requires (token management needs an admin session from the login mutation)',
+        {
+          extensions: { code: 'FORBIDDEN' },
+        },
+      )
     : new GraphQLError(
         'Authentication required: send Authorization: Bearer <token> (see the login mutation)',
         {
@@ -58,6 +62,7 @@ export const builder = new SchemaBuilder<HeimdallSchemaTypes>({
       read: hasScope(context, 'read'),
       write: hasScope(context, 'write'),
       gateway: hasScope(context, 'gateway'),
+      admin: isAdmin(context),
     }),
     unauthorizedError: (_parent, context) => authError(context),
   },

@@ -143,3 +143,13 @@ export interface RateLimitCounters {
 export function hasScope(context: Context, scope: Scope): boolean {
   return context.principal?.scopes.has(scope) ?? false;
 }
+
+/**
+ * The admin is whoever logged in with the admin password (a session), or everyone when auth is
+ * off. API tokens never are, whatever their scopes: a leaked WRITE token must not be able to mint,
+ * list or revoke credentials, nor redirect where stored secrets are sent.
+ */
+export function isAdmin(context: Context): boolean {
+  const kind = context.principal?.kind;
+  return kind === 'session' || kind === 'open';
+}

@@ -42,7 +42,8 @@ export const AdminTokenRef = builder.loadableNode('AdminToken', {
   id: { resolve: (token) => token.id },
   load: async (ids: string[], ctx: Context) =>
     inKeyOrder(ids, await listAdminTokens(ctx.database), (token) => token.id, 'AdminToken'),
-  authScopes: { write: true },
+  // Credentials are the admin's business alone: an API token (even WRITE) cannot list them.
+  authScopes: { admin: true },
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -118,7 +119,7 @@ const order = orderInput<AdminTokenRecord>('AdminToken', {
 builder.queryField('adminTokens', (t) =>
   t.connection({
     type: AdminTokenRef,
-    authScopes: { write: true },
+    authScopes: { admin: true },
     args: { includeSessions: t.arg.boolean({ defaultValue: false }), orderBy: t.arg({ type: order.ref }) },
     resolve: async (_root, args, ctx) => {
       const rows = (await listAdminTokens(ctx.database)).filter(
@@ -146,7 +147,9 @@ builder.mutationFields((t) => ({
   }),
   createApiToken: t.field({
     type: CreatedTokenRef,
-    description: 'Creates a long-lived token with the given scopes (at most the caller’s own).',
+    authScopes: { admin: true },
+    description:
+      'Creates a long-lived token with the given scopes. Needs an admin session (the login mutation): API tokens cannot mint tokens.',
     args: {
       name: t.arg.string({ required: true }),
       scopes: t.arg({ type: [ScopeEnum], required: true }),
@@ -179,6 +182,9 @@ builder.mutationFields((t) => ({
   }),
   revokeAdminToken: t.field({
     type: DeletionRef,
+    authScopes: { admin: true },
+    description:
+      'Revokes a session or API token. Needs an admin session: API tokens cannot revoke credentials.',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: MUTATION_ERRORS },
     resolve: async (_root, args, ctx) => {

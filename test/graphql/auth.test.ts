@@ -68,13 +68,22 @@ describe('control-plane auth (enabled)', () => {
     expect(code(await cp.exec('{ adminTokens { totalCount } }', {}, tokens.dash))).toBe('FORBIDDEN');
   });
 
-  it('does not let a token grant scopes it lacks', async () => {
-    const result = await cp.ok<{ createApiToken: { __typename: string } }>(
-      TOKEN,
-      { name: 'x', scopes: ['GATEWAY'] },
-      tokens.script,
+  it('keeps credential management to the admin session: a WRITE token cannot mint, list or revoke', async () => {
+    // A leaked script token must not turn itself into more (or longer-lived) credentials, nor
+    // log the admin out by revoking the session.
+    for (const scopes of [['GATEWAY'], ['READ']]) {
+      expect(code(await cp.exec(TOKEN, { name: 'x', scopes }, tokens.script))).toBe('FORBIDDEN');
+    }
+    expect(code(await cp.exec('{ adminTokens { totalCount } }', {}, tokens.script))).toBe('FORBIDDEN');
+    const sessions = await cp.ok<{ adminTokens: { edges: Array<{ node: { id: string } }> } }>(
+      '{ adminTokens(includeSessions: true) { edges { node { id } } } }',
+      {},
+      session,
     );
-    expect(result.createApiToken.__typename).toBe('ValidationError');
+    const sessionId = sessions.adminTokens.edges[0]!.node.id;
+    const revoke = 'mutation($id: ID!) { revokeAdminToken(id: $id) { __typename } }';
+    expect(code(await cp.exec(revoke, { id: sessionId }, tokens.script))).toBe('FORBIDDEN');
+    expect(await cp.ok('{ budgets { totalCount } }', {}, session)).toBeTruthy();
   });
 
   it('authenticates graphql-ws connections from connectionParams', async () => {
