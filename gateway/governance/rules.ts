@@ -3,10 +3,12 @@
  * expression is parsed and type-checked once per snapshot. At request time rules are tried by
  * scope — virtual_key, team, customer, global — then `priority` ascending; the first whose
  * expression evaluates to `true` wins. An evaluation error (e.g. a missing body field) counts
- * as no match, so one bad request cannot break routing for others.
+ * as no match, so one bad request cannot break routing for others. `matches()` is RE2 and
+ * bounded per request (cel-regex.ts).
  */
 import { Environment } from '@marcbachmann/cel-js';
 import type { RoutingRuleSnapshot } from '../../clients/snapshot.ts';
+import { registerRe2Matches, resetMatchBudget, useRe2 } from './cel-regex.ts';
 
 /** Variables available to expressions, with their CEL types. */
 export const CEL_VARIABLES: Readonly<Record<string, string>> = {
@@ -36,6 +38,7 @@ function env(): Environment {
   if (environment === undefined) {
     const created = new Environment({ homogeneousAggregateLiterals: false });
     for (const [name, type] of Object.entries(CEL_VARIABLES)) created.registerVariable(name, type);
+    registerRe2Matches(created);
     environment = created;
   }
   return environment;
@@ -47,18 +50,30 @@ export interface CelProblem {
   position: number;
 }
 
-type Program = (context: Record<string, unknown>) => unknown;
+type Program = ((context: Record<string, unknown>) => unknown) & {
+  ast: unknown;
+  check(): { valid: boolean; type?: string; error?: unknown };
+};
 
 function problemOf(error: unknown): CelProblem {
   const e = error as { message?: string; summary?: string; range?: { start?: number } };
-  return { message: e.summary ?? e.message ?? String(error), position: e.range?.start ?? 0 };
+  const message = e.summary ?? e.message ?? String(error);
+  // The RE2 function stands in for matches() (cel-regex.ts); messages name what the user wrote.
+  return { message: message.replaceAll('re2Matches', 'matches'), position: e.range?.start ?? 0 };
+}
+
+/** Parses an expression with `matches()` on RE2; throws on a syntax error. */
+function parseProgram(expression: string): { program: Program; problem: CelProblem | undefined } {
+  const program = env().parse(expression) as Program;
+  return { program, problem: useRe2(program.ast) };
 }
 
 /** Parses and type-checks an expression; the problem (with its position) when it is invalid. */
 export function checkCelExpression(expression: string): CelProblem | undefined {
   try {
-    env().parse(expression);
-    const checked = env().check(expression);
+    const { program, problem } = parseProgram(expression);
+    if (problem) return problem;
+    const checked = program.check();
     if (!checked.valid) return problemOf(checked.error);
     if (checked.type !== 'bool' && checked.type !== 'dyn')
       return { message: `expression must be a bool, not ${String(checked.type)}`, position: 0 };
@@ -107,7 +122,7 @@ export function compileRules(rules: readonly RoutingRuleSnapshot[]): CompiledRul
     }
     const compiled: CompiledRule = {
       rule,
-      program: env().parse(rule.cel_expression) as Program,
+      program: parseProgram(rule.cel_expression).program,
       memo: PER_REQUEST.test(rule.cel_expression) ? undefined : new Map(),
     };
     if (rule.scope === 'global') global.push(compiled);
@@ -173,6 +188,7 @@ export function matchRule(
   context: () => Record<string, unknown>,
 ): RoutingRuleSnapshot | undefined {
   if (!rules.any) return undefined;
+  resetMatchBudget();
   const evaluation = new Evaluation(memoKey, context);
   if (rules.byScope.size > 0) {
     const scoped =
