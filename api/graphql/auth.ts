@@ -12,9 +12,10 @@ import {
   findAdminToken,
   getAdminUser,
   hashToken,
-  saveAdminPasswordHash,
+  passwordAccepted,
+  removeAdminUsersExcept,
+  storeAdminCredential,
   touchAdminToken,
-  verifyPassword,
   type Database,
 } from '../../db/index.ts';
 import { resolveEnvRef } from '../../db/config/env-ref.ts';
@@ -57,29 +58,39 @@ export function adminCredentials(
   return username && password ? { username, password } : undefined;
 }
 
-async function checkPassword(stored: string, password: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  if (stored.startsWith('$argon2')) return argon2.verify(stored, password);
-  // Rows written by config reconciliation: a scrypt hash or an env.VAR reference.
-  return verifyPassword(stored, password, env);
+export interface AdminSync {
+  /** Admin users deleted (with their sessions) because the config no longer names them. */
+  removed: string[];
+  /** Sessions of the configured admin revoked because its password changed. */
+  revokedSessions: number;
 }
 
-/** Makes sure the configured admin exists with an argon2id hash of the configured password. */
+/**
+ * Runs at start with auth on: the configured admin becomes the only password login. Every other
+ * admin user is deleted with its sessions (a renamed admin's old name stops working), and the
+ * configured admin's password is stored as an argon2id hash; when that is a different password
+ * than before, its sessions are revoked. API tokens are not bound to a user and stay.
+ */
 export async function ensureAdminUser(
   database: Database,
-  credentials: { username: string; password: string },
-): Promise<void> {
+  credentials: { username: string; password: string } | undefined,
+): Promise<AdminSync> {
+  const removed = await removeAdminUsersExcept(database, credentials?.username);
+  if (!credentials) return { removed, revokedSessions: 0 };
   const user = await getAdminUser(database, credentials.username);
-  const current =
+  // Already an argon2id hash of this password: nothing to write, nobody to log out.
+  if (
     user?.passwordHash.startsWith('$argon2') &&
-    (await argon2.verify(user.passwordHash, credentials.password));
+    (await passwordAccepted(user.passwordHash, credentials.password))
+  )
+    return { removed, revokedSessions: 0 };
   // Anything else (a scrypt hash or env reference written by config reconciliation, or another
   // password) is replaced: the configured password wins, hashed with argon2id.
-  if (current) return;
-  await saveAdminPasswordHash(
-    database,
-    credentials.username,
-    await argon2.hash(credentials.password, ARGON2),
-  );
+  const { revokedSessions } = await storeAdminCredential(database, credentials.username, {
+    password: credentials.password,
+    stored: await argon2.hash(credentials.password, ARGON2),
+  });
+  return { removed, revokedSessions };
 }
 
 function scopesOf(list: string[]): Set<Scope> {
@@ -92,6 +103,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const ttl = options.sessionTtlMs ?? 12 * 60 * 60_000;
   const limiter = options.limiter ?? new LoginLimiter();
   const touched = new Map<string, number>();
+  const configuredUsername = adminCredentials(options.settings, env)?.username;
 
   return {
     enabled,
@@ -100,8 +112,12 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       const wait = limiter.retryAfterSeconds(keys);
       if (wait > 0) throw new LoginRateLimitedError(wait);
       const user = await getAdminUser(database, username);
-      const ok = user
-        ? await checkPassword(user.passwordHash, password, env)
+      // With auth on only the configured admin logs in with a password, whatever else the
+      // database holds (start-up deletes other users; this also covers a replica whose
+      // database another replica seeded).
+      const allowed = user && (!enabled || username === configuredUsername);
+      const ok = allowed
+        ? await passwordAccepted(user.passwordHash, password, env)
         : await argon2.verify(await DUMMY_HASH, password).then(() => false);
       if (!user || !ok) {
         limiter.fail(keys);

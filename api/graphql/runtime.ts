@@ -10,7 +10,13 @@ import { chooseTarget, type Database, type SecretBox } from '../../db/index.ts';
 import { createHeimdallPubSub, type HeimdallPubSub } from '../../schema/pubsub.ts';
 import { ConfigEvents } from '../config-events.ts';
 import { createEventTarget } from '../events/event-target.ts';
-import { adminCredentials, createAuthenticator, ensureAdminUser, type AuthSettings } from './auth.ts';
+import {
+  adminCredentials,
+  createAuthenticator,
+  ensureAdminUser,
+  type Authenticator,
+  type AuthSettings,
+} from './auth.ts';
 import { createGraphqlServer, type GovernanceSources, type GraphqlServer } from './server.ts';
 import type { Logger } from '../logger.ts';
 
@@ -31,8 +37,10 @@ export interface ControlPlane {
   /** `configChanged` for createInProcessControlPlane. */
   events: ConfigEvents;
   graphql: GraphqlServer;
-  /** Serves graphql-ws on the HTTP server's upgrades. */
-  attach(server: Server): void;
+  /** Admin sessions and API tokens (also checked on inference: api/inference-auth.ts). */
+  auth: Authenticator;
+  /** Serves graphql-ws on the HTTP server's upgrades; browsers only from `allowedOrigins` or same-origin. */
+  attach(server: Server, allowedOrigins?: () => readonly string[]): void;
   /** Lets `gatewaySnapshot` serve what the in-process gateway gets, and budgets show live counters. */
   connect(sources: GovernanceSources): void;
   close(): Promise<void>;
@@ -53,8 +61,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const auth = createAuthenticator({ database, env, settings: options.auth });
   if (auth.enabled) {
     const credentials = adminCredentials(options.auth, env);
-    if (credentials) await ensureAdminUser(database, credentials);
-    else
+    // Also without credentials: then no admin user keeps a password login.
+    const synced = await ensureAdminUser(database, credentials);
+    if (synced.removed.length > 0 || synced.revokedSessions > 0)
+      logger.warn(
+        'admin sign-in follows the config: users it no longer names and changed passwords lost their sessions',
+        synced,
+      );
+    if (!credentials)
       logger.warn(
         'control-plane auth is enabled but no admin credentials are set (auth_config.admin_username/admin_password or HEIMDALL_ADMIN_USERNAME/HEIMDALL_ADMIN_PASSWORD); only existing API tokens can sign in',
       );
@@ -68,7 +82,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     pubsub,
     events: new ConfigEvents(pubsub),
     graphql,
-    attach: (server) => void graphql.attach(server),
+    auth,
+    attach: (server, allowedOrigins) => void graphql.attach(server, allowedOrigins),
     connect: (sources) => graphql.connect(sources),
     async close() {
       await graphql.close();

@@ -183,7 +183,7 @@ function pluginEntities(config: HeimdallConfig, have: ExistingState): FileEntity
   });
 }
 
-function settingsEntities(config: HeimdallConfig, have: ExistingState): FileEntity[] {
+function settingsEntities(config: HeimdallConfig, have: ExistingState, env: NodeJS.ProcessEnv): FileEntity[] {
   const client: FileEntity = {
     label: 'client',
     content: config.client,
@@ -197,8 +197,9 @@ function settingsEntities(config: HeimdallConfig, have: ExistingState): FileEnti
   const write = async (tx: Database) => {
     await setMeta(tx, AUTH_META_KEY, JSON.stringify(settings));
     if (!settings.admin_username || !password) return;
+    // A changed password revokes the admin's sessions (setAdminPassword); the same one does not.
     const user = await getAdminUser(tx, settings.admin_username);
-    if (user) await setAdminPassword(tx, user.id, password);
+    if (user) await setAdminPassword(tx, user.id, password, env);
     else await createAdminUser(tx, { username: settings.admin_username, password });
   };
   return [
@@ -217,6 +218,6 @@ export function fileEntities(
     ...providerEntities(config, have),
     ...accessEntities(config, have, env),
     ...pluginEntities(config, have),
-    ...settingsEntities(config, have),
+    ...settingsEntities(config, have, env),
   ];
 }

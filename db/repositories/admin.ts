@@ -1,10 +1,15 @@
 /**
- * Admin users and API tokens for the control plane. Passwords are scrypt hashes (or an `env.VAR`
- * reference the login compares against, when the password lives in a Kubernetes Secret); tokens
+ * Admin users and API tokens for the control plane. Passwords are argon2id hashes (written by
+ * the API at start-up), scrypt hashes (written by config reconciliation) or an `env.VAR`
+ * reference the login compares against, when the password lives in a Kubernetes Secret; tokens
  * are stored as SHA-256 hashes and shown once, at creation.
+ *
+ * Sessions are the tokens bound to a user (`user_id`); API tokens are not bound to anyone and
+ * outlive admin renames. A user's sessions end with the user and with every password change.
  */
 import { createHash, randomBytes, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
+import argon2 from 'argon2';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { isEnvRef, resolveEnvRef } from '../config/env-ref.ts';
 import type { Database } from '../connection/types.ts';
 import { single, type Managed, type Row } from './rows.ts';
@@ -76,34 +81,104 @@ export function createAdminUser(db: Database, input: AdminUserInput): Promise<Ad
   });
 }
 
-export function setAdminPassword(db: Database, id: string, password: string): Promise<boolean> {
+/**
+ * Whether a stored credential (argon2id, scrypt or `env.VAR` reference) accepts `password`.
+ * Async because argon2 is; `verifyPassword` is the synchronous check for the other two forms.
+ */
+export async function passwordAccepted(
+  stored: string,
+  password: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<boolean> {
+  if (stored.startsWith('$argon2')) return argon2.verify(stored, password).catch(() => false);
+  return verifyPassword(stored, password, env);
+}
+
+/** Deletes the sessions (tokens bound to a user) of these users; API tokens are not bound to one. */
+export function revokeUserSessions(db: Database, userIds: string[]): Promise<number> {
+  if (userIds.length === 0) return Promise.resolve(0);
   return db.run(async ({ orm, t }) => {
     const rows = await orm
-      .update(t.adminUsers)
-      .set({ passwordHash: storedPassword(password) })
-      .where(eq(t.adminUsers.id, id))
-      .returning({ id: t.adminUsers.id });
-    return rows.length > 0;
+      .delete(t.adminTokens)
+      .where(inArray(t.adminTokens.userId, userIds))
+      .returning({ id: t.adminTokens.id });
+    return rows.length;
   });
 }
 
+export interface StoredCredential {
+  /** What the credential stands for, to tell a changed password from a re-hash of the same one. */
+  password: string | undefined;
+  /** What to store: a hash, or an `env.VAR` reference as written. */
+  stored: string;
+}
+
 /**
- * Stores a hash computed elsewhere (the API layer hashes admin passwords with argon2), creating
- * the user when the username is new. `verifyPassword` above does not understand argon2 hashes;
- * the caller verifies them.
+ * Stores a user's credential, creating the user when the username is new. Unless the previous
+ * credential already accepted the same password, the user's sessions are revoked: whoever logged
+ * in with the old password is logged out, while re-hashing the same password logs out no one.
  */
-export function saveAdminPasswordHash(
+export function storeAdminCredential(
   db: Database,
   username: string,
-  passwordHash: string,
-): Promise<AdminUserRecord> {
-  return db.run(async ({ orm, t }) => {
-    const rows = await orm
-      .insert(t.adminUsers)
-      .values({ id: randomUUID(), username, passwordHash })
-      .onConflictDoUpdate({ target: t.adminUsers.username, set: { passwordHash, updatedAt: Date.now() } })
-      .returning();
-    return single(rows, 'saveAdminPasswordHash');
+  credential: StoredCredential,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ user: AdminUserRecord; revokedSessions: number }> {
+  // One transaction: no login may slip in between the new password and the revocation.
+  return db.transaction(async (tx) => {
+    const before = await getAdminUser(tx, username);
+    if (!before) {
+      const values = { id: randomUUID(), username, passwordHash: credential.stored };
+      const rows = await tx.run(({ orm, t }) => orm.insert(t.adminUsers).values(values).returning());
+      return { user: single(rows, 'storeAdminCredential'), revokedSessions: 0 };
+    }
+    const same =
+      credential.password !== undefined &&
+      (await passwordAccepted(before.passwordHash, credential.password, env));
+    const user = await tx.run(async ({ orm, t }) =>
+      single(
+        await orm
+          .update(t.adminUsers)
+          .set({ passwordHash: credential.stored, updatedAt: Date.now() })
+          .where(eq(t.adminUsers.id, before.id))
+          .returning(),
+        'storeAdminCredential',
+      ),
+    );
+    return { user, revokedSessions: same ? 0 : await revokeUserSessions(tx, [before.id]) };
+  });
+}
+
+/** Sets a password (hashed with scrypt) or `env.VAR` reference; see storeAdminCredential. */
+export async function setAdminPassword(
+  db: Database,
+  id: string,
+  password: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<boolean> {
+  const user = await db.run(
+    async ({ orm, t }) => (await orm.select().from(t.adminUsers).where(eq(t.adminUsers.id, id)))[0],
+  );
+  if (!user) return false;
+  const plain = isEnvRef(password as unknown) ? resolveEnvRef(password, env) : password;
+  await storeAdminCredential(db, user.username, { password: plain, stored: storedPassword(password) }, env);
+  return true;
+}
+
+/**
+ * Deletes every admin user except `keep` (none when undefined), with their sessions, and
+ * returns the usernames removed: with auth on, the configured admin is the only password login.
+ */
+export function removeAdminUsersExcept(db: Database, keep: string | undefined): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    const removed = (await listAdminUsers(tx)).filter((user) => user.username !== keep);
+    if (removed.length === 0) return [];
+    const ids = removed.map((user) => user.id);
+    // Explicit rather than left to ON DELETE CASCADE, so no session survives a store whose
+    // foreign keys are not enforced.
+    await revokeUserSessions(tx, ids);
+    await tx.run(({ orm, t }) => orm.delete(t.adminUsers).where(inArray(t.adminUsers.id, ids)));
+    return removed.map((user) => user.username);
   });
 }
 
@@ -124,7 +199,7 @@ export async function verifyAdminLogin(
   password: string,
 ): Promise<AdminUserRecord | undefined> {
   const user = await getAdminUser(db, username);
-  return user && verifyPassword(user.passwordHash, password) ? user : undefined;
+  return user && (await passwordAccepted(user.passwordHash, password)) ? user : undefined;
 }
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
