@@ -8,7 +8,7 @@ import type { ProviderKeySnapshot } from '../../clients/snapshot.ts';
 import type { RequestContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import type { AttemptInfo, OutgoingRequest, ProviderAdapter } from '../providers/adapter.ts';
-import { joinPath, parseBaseUrl } from '../providers/base-url.ts';
+import { assertNoPathTraversal, joinPath, parseBaseUrl } from '../providers/base-url.ts';
 import type { Target } from '../routing/targets.ts';
 import { resolveEnv } from '../util/env.ts';
 
@@ -85,6 +85,12 @@ export function buildOutgoing(
     : undefined;
   const operationPath =
     adapter.resolvePath && info ? adapter.resolvePath(info) : adapter.paths[ctx.operation]!;
+  assertNoPathTraversal(
+    upstreamModel,
+    operationPath,
+    adapter.resolvePath !== undefined,
+    target.provider.name,
+  );
 
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (adapter.staticHeaders) Object.assign(headers, adapter.staticHeaders);

@@ -57,3 +57,39 @@ export function joinPath(prefix: string, path: string): string {
   }
   return prefix + path;
 }
+
+/** A `.` or `..` path segment, literal or %-encoded (`%2e`), which servers and proxies resolve. */
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+
+function hasDotSegment(text: string, separator: RegExp | string): boolean {
+  if (!text.includes('.') && !text.includes('%')) return false;
+  for (const segment of text.split(separator)) if (DOT_SEGMENT.test(segment)) return true;
+  return false;
+}
+
+/**
+ * Refuses (400, naming `model`) a model that would climb out of its place in the provider URL:
+ * `huggingface/../../admin` must never reach `/hf-inference/models/../../admin` with the
+ * operator's key. The model is checked for `.`/`..` segments between `/` or `\` (some servers
+ * also split on a decoded `%2F`), and the finished path (before its query) as a last guard for
+ * adapters that put other text in it.
+ */
+export function assertNoPathTraversal(
+  model: string,
+  path: string,
+  modelInPath: boolean,
+  provider: string,
+): void {
+  const query = path.indexOf('?');
+  const pathOnly = query < 0 ? path : path.slice(0, query);
+  if ((modelInPath && hasDotSegment(model, /[\\/]/)) || hasDotSegment(pathOnly, '/')) {
+    throw new GatewayError(
+      400,
+      'invalid_request_error',
+      'invalid_value',
+      `model "${model.slice(0, 200)}" cannot be sent to provider "${provider}": a model name ` +
+        'used in the provider URL may not contain "." or ".." path segments',
+      { param: 'model', fallbackAllowed: false },
+    );
+  }
+}
