@@ -1,9 +1,18 @@
 /**
  * Reads a request body under the `max_request_body_size_mb` limit (413 past it, checked on
- * Content-Length first) and parses it as JSON once (400 when it is not JSON).
+ * Content-Length first) and an idle timeout (408 when the client stops sending), and parses it as
+ * JSON once (400 when it is not JSON or is nested past MAX_JSON_DEPTH).
  */
 import type { IncomingMessage } from 'node:http';
 import { badRequest, GatewayError } from '../errors.ts';
+import { depthExceededAt, MAX_JSON_DEPTH } from './json-depth.ts';
+
+/**
+ * How long a request body may go without a byte before the request is answered 408 and its
+ * connection closed. The HTTP server has no request timeout (streams may last for hours), so
+ * without this a client that sends headers and part of a body holds a socket forever.
+ */
+export const BODY_IDLE_TIMEOUT_MS = 30_000;
 
 function tooLarge(limit: number): GatewayError {
   return new GatewayError(
@@ -17,7 +26,21 @@ function tooLarge(limit: number): GatewayError {
   );
 }
 
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+function bodyStalled(idleMs: number): GatewayError {
+  return new GatewayError(
+    408,
+    'invalid_request_error',
+    'request_timeout',
+    `no request body data arrived for ${idleMs / 1000} s; send the whole body without pausing`,
+    { fallbackAllowed: false },
+  );
+}
+
+export function readBody(
+  req: IncomingMessage,
+  limit: number,
+  idleMs: number = BODY_IDLE_TIMEOUT_MS,
+): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (declared > limit) return Promise.reject(tooLarge(limit));
   // Anonymous listeners on purpose: tsx compiles with keepNames, so each named closure made per
@@ -26,23 +49,34 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    // One timer per body, refreshed per chunk; it only covers reading, never the response.
+    const idle = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      reject(bodyStalled(idleMs));
+    }, idleMs);
+    idle.unref();
     req.on('data', (chunk: Buffer) => {
       if (settled) return;
+      idle.refresh();
       size += chunk.length;
       if (size > limit) {
         // Whatever else arrives is discarded; the caller answers 413 and closes the connection.
         settled = true;
+        clearTimeout(idle);
         reject(tooLarge(limit));
         return;
       }
       chunks.push(chunk);
     });
     req.once('end', () => {
+      clearTimeout(idle);
       if (settled) return;
       settled = true;
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
     req.once('error', (error: Error) => {
+      clearTimeout(idle);
       if (settled) return;
       settled = true;
       reject(error);
@@ -52,6 +86,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 export function parseJson(body: Buffer): unknown {
   if (body.length === 0) throw badRequest('invalid_json', 'request body is empty; expected a JSON object');
+  const tooDeep = depthExceededAt(body);
+  if (tooDeep >= 0)
+    throw badRequest(
+      'invalid_json',
+      `request body is nested deeper than ${MAX_JSON_DEPTH} levels (at byte ${tooDeep}); flatten it`,
+    );
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {

@@ -24,6 +24,45 @@ function requireModel(body: Record<string, unknown>): string {
   return model;
 }
 
+/**
+ * Most `fallbacks` a request may list. Each is a full upstream call (with its own retries), so an
+ * unbounded list turns one request into any number of provider calls.
+ */
+export const MAX_FALLBACKS = 10;
+
+/**
+ * Count fields Heimdall reads itself (governance bounds a request's cost with them) and must not
+ * forward mistyped: the output caps of chat/completions, Responses and Anthropic, and `n`.
+ */
+const INTEGER_FIELDS: ReadonlyArray<readonly [field: string, minimum: number]> = [
+  ['max_tokens', 0],
+  ['max_completion_tokens', 0],
+  ['max_output_tokens', 0],
+  ['n', 1],
+];
+
+function checkCounts(body: Record<string, unknown>): void {
+  for (const [field, minimum] of INTEGER_FIELDS) {
+    const value = body[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      throw badRequest('invalid_type', `"${field}" must be an integer`, field);
+    if (value < minimum) throw badRequest('invalid_value', `"${field}" must be at least ${minimum}`, field);
+  }
+}
+
+function checkFallbacks(fallbacks: unknown): void {
+  if (fallbacks === undefined || fallbacks === null) return;
+  if (!Array.isArray(fallbacks))
+    throw badRequest('invalid_type', '"fallbacks" must be an array', 'fallbacks');
+  if (fallbacks.length > MAX_FALLBACKS)
+    throw badRequest(
+      'invalid_value',
+      `"fallbacks" lists ${fallbacks.length} entries; at most ${MAX_FALLBACKS} are allowed`,
+      'fallbacks',
+    );
+}
+
 function checkInput(operation: Operation, body: Record<string, unknown>): void {
   const field = REQUIRED_INPUT[operation];
   if (field === undefined) return;
@@ -51,9 +90,9 @@ export function acceptBody(ctx: RequestContext, parsed: unknown): void {
   const options = parsed.stream_options;
   if (options !== undefined && options !== null && !isJsonObject(options))
     throw badRequest('invalid_type', '"stream_options" must be an object', 'stream_options');
+  checkCounts(parsed);
   const fallbacks = parsed.fallbacks;
-  if (fallbacks !== undefined && fallbacks !== null && !Array.isArray(fallbacks))
-    throw badRequest('invalid_type', '"fallbacks" must be an array', 'fallbacks');
+  checkFallbacks(fallbacks);
   if (parsed.provider !== undefined && typeof parsed.provider !== 'string')
     throw badRequest('invalid_type', '"provider" must be a string', 'provider');
 

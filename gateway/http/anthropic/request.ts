@@ -129,8 +129,9 @@ function options(body: JsonObject, out: JsonObject): void {
     out.reasoning_effort = effortFor(thinking.budget_tokens);
   const metadata = isJsonObject(body.metadata) ? body.metadata : undefined;
   if (typeof metadata?.user_id === 'string') out.user = metadata.user_id;
+  // Copied as sent, so validation refuses a non-boolean `stream` as on the OpenAI routes.
+  if (body.stream !== undefined) out.stream = body.stream;
   if (body.stream === true) {
-    out.stream = true;
     // The route needs the usage chunk to fill message_delta.usage.
     out.stream_options = { include_usage: true };
   }

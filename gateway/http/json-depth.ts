@@ -1,0 +1,50 @@
+/**
+ * The nesting limit of request bodies. V8's JSON.parse accepts any depth, but everything after
+ * it that recurses (JSON.stringify of the outgoing body, prompt walks) overflows the stack on a
+ * body nested tens of thousands deep, so such bodies are refused before they are parsed.
+ */
+
+/** Deepest object/array nesting a request body may have; real bodies (tool schemas) stay far below. */
+export const MAX_JSON_DEPTH = 128;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/** Index of the quote closing the string whose content starts at `from`; -1 when unterminated. */
+function stringEnd(body: Buffer, from: number): number {
+  for (;;) {
+    // Strings are most of a body's bytes: skip them with the native search, not byte by byte.
+    const quote = body.indexOf(QUOTE, from);
+    if (quote < 0) return -1;
+    let backslashes = 0;
+    while (body[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    from = quote + 1;
+  }
+}
+
+/**
+ * Byte offset where nesting first goes past `limit`, or -1. Not a validator: malformed input is
+ * left to JSON.parse. Safe on UTF-8 because multi-byte sequences never contain ASCII bytes.
+ */
+export function depthExceededAt(body: Buffer, limit: number = MAX_JSON_DEPTH): number {
+  // A valid document nested past `limit` needs more than 2 × limit bytes of brackets alone.
+  if (body.length <= 2 * limit) return -1;
+  let depth = 0;
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i]!;
+    if (byte === QUOTE) {
+      i = stringEnd(body, i + 1);
+      if (i < 0) return -1;
+    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      if (++depth > limit) return i;
+    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+      depth--;
+    }
+  }
+  return -1;
+}
