@@ -164,8 +164,31 @@ function blocked(principal: Principal, target: Target): GatewayError | undefined
 }
 
 /**
- * Drops targets the key may not use and applies its key pins. A 403 when nothing is left, or
- * when `clientPrimary` (the client named the primary itself) and the primary is blocked.
+ * A routing rule's `key_id` may narrow a virtual key's `key_ids` on a provider, never widen
+ * them: a rule key outside the key's pins blocks that target.
+ */
+function rulePinOutsideKey(
+  ctx: RequestContext,
+  principal: Principal,
+  target: Target,
+): GatewayError | undefined {
+  const ids = principal.providers?.get(target.provider.name)?.key_ids ?? [];
+  const rulePin = ctx.keyNames?.get(target.provider.name);
+  if (ids.length === 0 || rulePin === undefined || rulePin.some((name) => ids.includes(name)))
+    return undefined;
+  return new GatewayError(
+    403,
+    'permission_error',
+    'key_not_allowed',
+    `the routing rule pins key "${rulePin.join(', ')}" of provider "${target.provider.name}", which is not among the virtual key's key_ids`,
+    { param: 'model', fallbackAllowed: false },
+  );
+}
+
+/**
+ * Drops targets the key may not use and applies its key pins, intersected with any routing
+ * rule's. A 403 when nothing is left, or when `clientPrimary` (the client named the primary
+ * itself) and the primary is blocked.
  */
 export function enforceAccess(
   ctx: RequestContext,
@@ -177,7 +200,7 @@ export function enforceAccess(
   const kept: Target[] = [];
   let first: GatewayError | undefined;
   for (const target of targets) {
-    const error = blocked(principal, target);
+    const error = blocked(principal, target) ?? rulePinOutsideKey(ctx, principal, target);
     if (error && clientPrimary && target === targets[0]) throw error;
     if (error) first ??= error;
     else kept.push(target);
@@ -185,11 +208,12 @@ export function enforceAccess(
   if (kept.length === 0 && first) throw first;
   let pins: Map<string, readonly string[]> | undefined;
   for (const target of kept) {
-    const ids = principal.providers.get(target.provider.name)?.key_ids ?? [];
-    if (ids.length === 0 || ctx.keyNames?.has(target.provider.name) || pins?.has(target.provider.name))
-      continue;
+    const name = target.provider.name;
+    const ids = principal.providers.get(name)?.key_ids ?? [];
+    if (ids.length === 0 || pins?.has(name)) continue;
     pins ??= new Map(ctx.keyNames ?? []);
-    pins.set(target.provider.name, ids);
+    const rulePin = ctx.keyNames?.get(name);
+    pins.set(name, rulePin === undefined ? ids : rulePin.filter((key) => ids.includes(key)));
   }
   if (pins) ctx.keyNames = pins;
   if (kept.length === targets.length) return targets;

@@ -1,7 +1,8 @@
 /**
  * Key selection: keep the provider's keys that are enabled, not reserved for batch work and
  * allow the model (`models` empty, `*`, listed, or an alias name; and not blacklisted), then choose by weight. Weights
- * need not sum to 1; all-zero weights mean equal shares. `x-bf-api-key` pins a key by name.
+ * need not sum to 1; all-zero weights mean equal shares. `x-bf-api-key` pins a key by name,
+ * within the names a virtual key (and routing rule) allow.
  */
 import type { ProviderKeySnapshot } from '../../clients/snapshot.ts';
 import { GatewayError } from '../errors.ts';
@@ -91,50 +92,58 @@ export function directKey(provider: CompiledProvider, secret: string): ProviderK
   } as ProviderKeySnapshot;
 }
 
+function keyNotAllowed(provider: CompiledProvider, name: string): GatewayError {
+  return new GatewayError(
+    403,
+    'permission_error',
+    'key_not_allowed',
+    `key "${name}" of provider "${provider.name}" is not one the virtual key or routing rule is pinned to`,
+    { param: 'x-bf-api-key', fallbackAllowed: false },
+  );
+}
+
 /**
- * The key for one attempt. A pinned name that this provider lacks is an error on the primary
- * target and ignored on fallbacks (another provider's keys have other names).
+ * The key for one attempt, for every caller (the engine and count_tokens alike). `allowedNames`
+ * (a virtual key's `key_ids`, narrowed by a routing rule's `key_id`) bounds every choice: an
+ * `x-bf-api-key` name outside it is a 403, never a way around the pin. A pinned name that this
+ * provider lacks is an error on the primary target and ignored on fallbacks (another provider's
+ * keys have other names).
  */
 export function selectKey(
   provider: CompiledProvider,
   model: string,
   pinned: string | undefined,
   isPrimary: boolean,
-  /** Key names a virtual key is pinned to on this provider (its `key_ids`); may name batch keys. */
+  /** Key names this request may use on this provider; may name batch keys. */
   allowedNames?: readonly string[],
 ): ProviderKeySnapshot {
-  if (allowedNames !== undefined && allowedNames.length > 0 && pinned === undefined)
-    return selectNamedKey(provider, model, allowedNames);
-  if (pinned !== undefined) {
-    const key = provider.keysByName.get(pinned);
-    if (key !== undefined) {
-      if (!keyAllowsModel(key, model)) {
-        throw new GatewayError(
-          403,
-          'permission_error',
-          'key_model_not_allowed',
-          `key "${pinned}" of provider "${provider.name}" does not allow model "${model}"`,
-          {
-            param: 'x-bf-api-key',
-            fallbackAllowed: false,
-          },
-        );
-      }
-      return key;
-    }
-    if (isPrimary) {
+  const pinnedKey = pinned === undefined ? undefined : provider.keysByName.get(pinned);
+  if (pinned !== undefined && (pinnedKey !== undefined || isPrimary)) {
+    // Checked before existence, so a pinned caller cannot probe for other keys' names.
+    if (allowedNames !== undefined && allowedNames.length > 0 && !allowedNames.includes(pinned))
+      throw keyNotAllowed(provider, pinned);
+    if (pinnedKey === undefined) {
       throw new GatewayError(
         400,
         'invalid_request_error',
         'unknown_key_name',
         `provider "${provider.name}" has no enabled key named "${pinned}"`,
-        {
-          param: 'x-bf-api-key',
-          fallbackAllowed: false,
-        },
+        { param: 'x-bf-api-key', fallbackAllowed: false },
       );
     }
+    if (!keyAllowsModel(pinnedKey, model)) {
+      throw new GatewayError(
+        403,
+        'permission_error',
+        'key_model_not_allowed',
+        `key "${pinned}" of provider "${provider.name}" does not allow model "${model}"`,
+        { param: 'x-bf-api-key', fallbackAllowed: false },
+      );
+    }
+    return pinnedKey;
   }
+  if (allowedNames !== undefined && allowedNames.length > 0)
+    return selectNamedKey(provider, model, allowedNames);
   const picker = pickerFor(provider, model);
   if (picker === null) {
     throw new GatewayError(

@@ -10,7 +10,7 @@ import { buildOutgoing } from '../../engine/outgoing.ts';
 import { asGatewayError, GatewayError } from '../../errors.ts';
 import { speaksAnthropic } from '../../providers/anthropic/adapter.ts';
 import { parseAnthropicError } from '../../providers/anthropic/response.ts';
-import { selectKey } from '../../routing/key-select.ts';
+import { directKey, selectKey } from '../../routing/key-select.ts';
 import { buildTargets, type Target } from '../../routing/targets.ts';
 import { estimateTokens, promptText } from '../../util/prompt-text.ts';
 import { mapTransportError } from '../../upstream/error-map.ts';
@@ -25,7 +25,11 @@ const COUNT_FIELDS = ['model', 'messages', 'system', 'tools', 'tool_choice', 'th
 async function exactCount(ctx: RequestContext, target: Target): Promise<void> {
   const provider = target.provider;
   const adapter = provider.adapter!;
-  const key = selectKey(provider, target.model, ctx.pinnedKeyName, true);
+  // The same key rules as an inference attempt: a caller's direct key, else within the pins.
+  const key =
+    ctx.directKey !== undefined
+      ? directKey(provider, ctx.directKey)
+      : selectKey(provider, target.model, ctx.pinnedKeyName, true, ctx.keyNames?.get(provider.name));
   const outgoing = buildOutgoing(ctx, target, key, adapter);
   const full = JSON.parse(outgoing.request.body) as Record<string, unknown>;
   const body: Record<string, unknown> = {};
