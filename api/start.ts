@@ -55,7 +55,12 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
   checkRoutingRules(config, source);
 
   const dataDir = resolve(cwd, env.HEIMDALL_DATA_DIR ?? 'data');
-  const database = await openDatabase({ url: env.DATABASE_URL, store: config.config_store, dataDir });
+  const database = await openDatabase({
+    url: env.DATABASE_URL,
+    store: config.config_store,
+    dataDir,
+    warn: (message) => logger.warn(message),
+  });
   // Set once the control plane runs: its event channel holds a connection open.
   let closeRuntime: (() => Promise<void>) | undefined;
   try {

@@ -25,6 +25,8 @@ export interface OpenDatabaseOptions {
   maxConnections?: number;
   /** For unset `env.VAR` references in the store config. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Findings about the SQLite files' permissions (tightened or too open). @default process.emitWarning */
+  warn?: (message: string) => void;
 }
 
 export const DEFAULT_DATA_DIR = './data';
@@ -38,7 +40,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   const database =
     target.dialect === 'postgres'
       ? openPostgres({ url: target.url, dataDir, maxConnections: options.maxConnections })
-      : openSqlite({ file: target.file, dataDir });
+      : openSqlite({ file: target.file, dataDir, warn: options.warn });
   if (options.migrate ?? true) {
     try {
       await database.migrate();

@@ -18,6 +18,7 @@ import {
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { envRefName, isEnvRef } from './config/env-ref.ts';
+import { tightenFile } from './connection/private-files.ts';
 
 const PREFIX = 'enc:v1:';
 const IV_BYTES = 12;
@@ -182,10 +183,11 @@ function keyFromFile(dataDir: string, warn: (message: string) => void): string {
     'Back it up together with the database: without it the stored secrets cannot be decrypted. ' +
     'Set HEIMDALL_ENCRYPTION_KEY to manage the key yourself.';
   if (existsSync(file)) {
+    tightenFile(file, warn);
     warn(`No encryption key is configured; using the generated key in ${file}. ${advice}`);
     return readFileSync(file, 'utf8').trim();
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('hex');
   try {
     // 'wx' fails instead of overwriting when another process created the file meanwhile.

@@ -7,7 +7,6 @@
  * another async context can slip its statements into an open transaction, and an
  * AsyncLocalStorage scope so work inside the transaction (or inside `run`) re-enters freely.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
@@ -15,6 +14,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as tables from '../tables/sqlite/index.ts';
 import { Mutex } from './mutex.ts';
+import { ensurePrivateDir, ensurePrivateFile, tightenFile, type Warn } from './private-files.ts';
 import { StatementLog } from './statement-log.ts';
 import { TransactionScope } from './transaction-scope.ts';
 import type { Database, Orm, Query, Tables } from './types.ts';
@@ -33,10 +33,26 @@ export interface SqliteOptions {
   dataDir: string;
   /** How long a statement waits for another process's write lock. @default 5000 */
   busyTimeoutMs?: number;
+  /** Where findings about file permissions go. @default process.emitWarning */
+  warn?: Warn;
+}
+
+/** SQLite's companions of the database file, which hold recent writes and share its content. */
+const COMPANIONS = ['-wal', '-shm', '-journal'];
+
+/**
+ * The database file exists 0600 before SQLite opens it: SQLite creates its WAL and shared-memory
+ * files with the database file's mode, so they follow.
+ */
+function preparePrivateFiles(file: string, warn: Warn): void {
+  ensurePrivateDir(dirname(file), warn);
+  ensurePrivateFile(file, warn);
+  for (const suffix of COMPANIONS) tightenFile(file + suffix, warn);
 }
 
 export function openSqlite(options: SqliteOptions): Database {
-  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+  if (options.file !== ':memory:')
+    preparePrivateFiles(options.file, options.warn ?? ((message) => process.emitWarning(message)));
   const client = new BetterSqlite3(options.file);
   client.pragma('journal_mode = WAL');
   client.pragma('foreign_keys = ON');
