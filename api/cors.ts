@@ -53,6 +53,31 @@ function isOriginAllowed(origin: string, list: readonly string[]): boolean {
   return policy.any || policy.origins.has(normalize(origin));
 }
 
+/** `origin`'s host (and port) is the `host` header's, default ports ignored; the scheme is not
+ * compared, because behind a TLS-terminating proxy the request's own scheme is unknown. */
+function isSameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    const url = new URL(origin);
+    return url.host === new URL(`${url.protocol}//${host}`).host;
+  } catch {
+    return false; // `null` (sandboxed frames, file://) and malformed origins are never ours
+  }
+}
+
+/**
+ * Whether a browser page on `origin` may open a connection to `host` that no CORS preflight
+ * guards (a WebSocket upgrade, which browsers send cross-site with the page's cookies and
+ * without asking): only from the server's own origin or one in client.allowed_origins.
+ */
+export function isOriginAllowedToConnect(
+  origin: string,
+  host: string | undefined,
+  list: readonly string[],
+): boolean {
+  return isSameOrigin(origin, host) || isOriginAllowed(origin, list);
+}
+
 /**
  * Adds CORS headers for an allowed `origin`; answers a preflight itself (204, or 403 for an origin
  * that is not allowed). Returns true when the response was sent, false when routing goes on; a

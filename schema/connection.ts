@@ -5,6 +5,7 @@
  */
 import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { builder } from './builder.ts';
+import { ValidationError } from './errors.ts';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
@@ -25,7 +26,19 @@ interface ConnectionArgs {
   after?: string | null;
 }
 
+/**
+ * Refuses `first`/`last` below 1 (INVALID_INPUT). The cost rule refuses literal ones; this
+ * catches sizes passed in variables, which it cannot see, so no resolver ever pages by them.
+ */
+export function checkPageSize(args: ConnectionArgs): void {
+  const issues = (['first', 'last'] as const)
+    .filter((name) => args[name] != null && args[name] < 1)
+    .map((name) => ({ path: name, message: `a page size must be at least 1 (got ${args[name]})` }));
+  if (issues.length > 0) throw new ValidationError(issues);
+}
+
 export function pageRows<T>(rows: readonly T[], args: ConnectionArgs) {
+  checkPageSize(args);
   return resolveArrayConnection({ args, defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE }, rows);
 }
 

@@ -108,8 +108,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   return {
     enabled,
     async login(username, password, client) {
-      const keys = [`user:${username}`, `client:${client}`];
-      const wait = limiter.retryAfterSeconds(keys);
+      const attempt = { username, client };
+      const wait = limiter.retryAfterSeconds(attempt);
       if (wait > 0) throw new LoginRateLimitedError(wait);
       const user = await getAdminUser(database, username);
       // With auth on only the configured admin logs in with a password, whatever else the
@@ -120,10 +120,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         ? await passwordAccepted(user.passwordHash, password, env)
         : await argon2.verify(await DUMMY_HASH, password).then(() => false);
       if (!user || !ok) {
-        limiter.fail(keys);
+        limiter.fail(attempt);
         throw new InvalidCredentialsError();
       }
-      limiter.succeed(keys);
+      limiter.succeed(attempt);
       const expiresAt = Date.now() + ttl;
       const { token } = await createAdminToken(database, {
         userId: user.id,

@@ -23,9 +23,10 @@ import type { Logger } from '../logger.ts';
 import { bearerFrom, type Authenticator } from './auth.ts';
 import { createMaskError } from './mask-error.ts';
 import { useCostLimit } from './use-cost-limit.ts';
+import { boundedParseCaches, GRAPHQL_MAX_BODY_BYTES, useDocumentLimits } from './document-limits.ts';
 import { useCsrfPrevention } from './use-csrf-prevention.ts';
 import { useDepthLimit } from './use-depth-limit.ts';
-import { useDisableIntrospection } from './use-introspection.ts';
+import { useDisableIntrospection, useIntrospectionNeedsRead } from './use-introspection.ts';
 import { attachGraphqlWs, type GraphqlWs } from './websocket.ts';
 
 export interface GraphqlServerOptions {
@@ -36,7 +37,7 @@ export interface GraphqlServerOptions {
   logger: Logger;
   /** For `env.VAR` references in applyConfig documents. @default process.env */
   env?: NodeJS.ProcessEnv;
-  /** Allow `__schema`/`__type` queries. @default true (HEIMDALL_GRAPHQL_INTROSPECTION=false turns it off) */
+  /** Allow `__schema`/`__type` queries (to READ tokens when auth is on). @default true (HEIMDALL_GRAPHQL_INTROSPECTION=false turns it off) */
   introspection?: boolean;
   /** Serve GraphiQL on GET /graphql from a browser. @default true (HEIMDALL_GRAPHIQL=false turns it off) */
   graphiql?: boolean;
@@ -44,6 +45,12 @@ export interface GraphqlServerOptions {
   maxDepth?: number;
   /** @default 50000 (HEIMDALL_GRAPHQL_MAX_COST) */
   maxCost?: number;
+  /** Lexical tokens per document. @default 10000 (HEIMDALL_GRAPHQL_MAX_TOKENS) */
+  maxTokens?: number;
+  /** Fields per document, aliases and fragments expanded. @default 2000 (HEIMDALL_GRAPHQL_MAX_FIELDS) */
+  maxFields?: number;
+  /** HTTP body and graphql-ws message size, in bytes. @default 1 MiB (HEIMDALL_GRAPHQL_MAX_BODY_BYTES) */
+  maxBodyBytes?: number;
   /** The in-process gateway's snapshot (with price overrides); see setSnapshotSource. */
   snapshot?: () => Promise<unknown>;
 }
@@ -84,8 +91,12 @@ export interface GraphqlServer {
   yoga: YogaServerInstance<ServerContext, Context>;
   /** Node request handler for /graphql (the `graphql` slot of createHttpServer). */
   handle(req: IncomingMessage, res: ServerResponse): void;
-  /** Serves graphql-ws on `server`'s upgrade requests to /graphql. */
-  attach(server: Server): GraphqlWs;
+  /**
+   * Serves graphql-ws on `server`'s upgrade requests to /graphql. `allowedOrigins` is read per
+   * upgrade (client.allowed_origins of the live snapshot); without it only same-origin browsers
+   * (and non-browser clients, which send no Origin) may connect.
+   */
+  attach(server: Server, allowedOrigins?: () => readonly string[]): GraphqlWs;
   /** `gatewaySnapshot`'s snapshot and live budget and rate-limit counters, from the governance service. */
   connect(sources: GovernanceSources): void;
   close(): Promise<void>;
@@ -102,6 +113,8 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
   const introspection = options.introspection ?? flag(env.HEIMDALL_GRAPHQL_INTROSPECTION, true);
   const { database, box, pubsub, auth } = options;
   const sources: GovernanceSources = { snapshot: options.snapshot };
+  const maxBodyBytes =
+    options.maxBodyBytes ?? int(env.HEIMDALL_GRAPHQL_MAX_BODY_BYTES) ?? GRAPHQL_MAX_BODY_BYTES;
 
   const yoga = createYoga<ServerContext, Context>({
     schema,
@@ -113,11 +126,18 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: createMaskError(options.logger) },
+    // 413 from the Content-Length alone, or once a chunked body passes the limit.
+    maxRequestBodySize: maxBodyBytes,
+    parserAndValidationCache: boundedParseCaches(),
     plugins: [
       useCsrfPrevention(),
+      useDocumentLimits({
+        maxTokens: options.maxTokens ?? int(env.HEIMDALL_GRAPHQL_MAX_TOKENS),
+        maxFields: options.maxFields ?? int(env.HEIMDALL_GRAPHQL_MAX_FIELDS),
+      }),
       useDepthLimit({ maxDepth: options.maxDepth ?? int(env.HEIMDALL_GRAPHQL_MAX_DEPTH) }),
       useCostLimit({ maxCost: options.maxCost ?? int(env.HEIMDALL_GRAPHQL_MAX_COST) }),
-      ...(introspection ? [] : [useDisableIntrospection()]),
+      introspection ? useIntrospectionNeedsRead() : useDisableIntrospection(),
     ],
     context: async (initial): Promise<Context> => {
       const principal =
@@ -125,7 +145,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
           ? initial.wsPrincipal
           : await auth.authenticate(bearerFrom(initial.request.headers.get('authorization')));
       const client = initial.wsClient ?? initial.req?.socket.remoteAddress ?? 'unknown';
-      return { database, box, pubsub, env, auth, principal, client, ...sources };
+      return { database, box, pubsub, env, auth, principal, client, logger: options.logger, ...sources };
     },
   });
 
@@ -136,8 +156,8 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
     connect(next) {
       Object.assign(sources, next);
     },
-    attach(server) {
-      const ws = attachGraphqlWs({ server, yoga, auth });
+    attach(server, allowedOrigins = () => []) {
+      const ws = attachGraphqlWs({ server, yoga, auth, maxPayload: maxBodyBytes, allowedOrigins });
       sockets.add(ws);
       return ws;
     },

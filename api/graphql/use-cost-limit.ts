@@ -2,7 +2,9 @@
  * Refuses operations whose estimated cost is too high, before execution. Each field costs 1;
  * what is under a list or connection is multiplied by the page size asked for (`first`, `last`,
  * `limit`) or, when that is a variable or absent, by an assumed size. Depth alone misses wide
- * queries (1,000 logs × 20 relations); this catches them.
+ * queries (1,000 logs × 20 relations); this catches them. A literal page size below 1 is an
+ * error here (a negative one would make the estimate negative and pay for other fields); the
+ * connection resolvers refuse the same sizes arriving in variables (schema/connection.ts).
  */
 import {
   getNamedType,
@@ -34,19 +36,39 @@ export interface CostLimitOptions {
 
 type Sizes = Required<Omit<CostLimitOptions, 'maxCost'>>;
 
+const PAGE_SIZE_ARGS = ['first', 'last', 'limit'];
+
 function pageSize(field: FieldNode, fallback: number): number {
   for (const arg of field.arguments ?? []) {
-    if (['first', 'last', 'limit'].includes(arg.name.value) && arg.value.kind === Kind.INT) {
+    if (PAGE_SIZE_ARGS.includes(arg.name.value) && arg.value.kind === Kind.INT) {
       return Number(arg.value.value);
     }
   }
   return fallback;
 }
 
+const isPaged = (type: GraphQLOutputType) =>
+  isListType(getNullableType(type)) || getNamedType(type).name.endsWith('Connection');
+
 function multiplier(field: FieldNode, type: GraphQLOutputType, sizes: Sizes): number {
-  const inner = getNullableType(type);
-  if (isListType(inner)) return pageSize(field, sizes.assumedListSize);
-  return getNamedType(type).name.endsWith('Connection') ? pageSize(field, sizes.assumedPageSize) : 1;
+  if (!isPaged(type)) return 1;
+  return pageSize(field, isListType(getNullableType(type)) ? sizes.assumedListSize : sizes.assumedPageSize);
+}
+
+/** Reports literal page sizes below 1 on a list or connection field. */
+function checkPageSizes(field: FieldNode, context: ValidationContext): void {
+  const def = context.getFieldDef();
+  if (!def || !isPaged(def.type)) return;
+  for (const arg of field.arguments ?? []) {
+    if (!PAGE_SIZE_ARGS.includes(arg.name.value) || arg.value.kind !== Kind.INT) continue;
+    if (Number(arg.value.value) >= 1) continue;
+    context.reportError(
+      new GraphQLError(
+        `${field.name.value}(${arg.name.value}: ${arg.value.value}): a page size must be at least 1`,
+        { nodes: [arg], extensions: { code: 'INVALID_INPUT' } },
+      ),
+    );
+  }
 }
 
 function costOf(
@@ -89,6 +111,7 @@ export function costLimitRule(options: CostLimitOptions = {}) {
     assumedListSize: options.assumedListSize ?? 10,
   };
   return (context: ValidationContext): ASTVisitor => ({
+    Field: (field) => checkPageSizes(field, context),
     OperationDefinition(operation) {
       const root = context.getSchema().getRootType(operation.operation);
       if (!root) return;

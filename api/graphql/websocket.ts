@@ -3,6 +3,11 @@
  * connection authenticates once from `connectionParams` (`authorization: "Bearer …"` or
  * `token`); every operation then runs through yoga's envelop pipeline (same validation rules,
  * masking and context as HTTP).
+ *
+ * Browsers open WebSockets cross-site without a preflight, so with auth off (the default) any
+ * page a developer visits could otherwise drive the control plane: an upgrade whose `Origin` is
+ * neither this server's nor in client.allowed_origins is refused with 403 before the handshake.
+ * Clients outside a browser send no Origin and are not affected.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -10,6 +15,7 @@ import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
+import { isOriginAllowedToConnect } from '../cors.ts';
 import type { Context, Principal } from '../../schema/context.ts';
 import { bearerFrom, type Authenticator } from './auth.ts';
 
@@ -31,16 +37,41 @@ function tokenFrom(params: Readonly<Record<string, unknown>> | undefined): strin
   return bearerFrom(params?.authorization ?? params?.Authorization ?? params?.token);
 }
 
+/** Answers an upgrade request with a plain HTTP error (the OpenAI-style envelope) and closes. */
+function refuseUpgrade(socket: Duplex, status: 403 | 404, code: string, message: string): void {
+  const body = JSON.stringify({ error: { message, type: 'invalid_request_error', code, param: null } });
+  const reason = status === 403 ? 'Forbidden' : 'Not Found';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 export function attachGraphqlWs(options: {
   server: Server;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   yoga: YogaServerInstance<any, Context>;
   auth: Authenticator;
+  /** Largest message accepted, in bytes; a bigger one closes the socket (1009). */
+  maxPayload: number;
+  /** client.allowed_origins now (read per upgrade, so config changes apply at once). */
+  allowedOrigins: () => readonly string[];
 }): GraphqlWs {
-  const { server, yoga, auth } = options;
-  const wss = new WebSocketServer({ noServer: true });
+  const { server, yoga, auth, allowedOrigins } = options;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if ((req.url ?? '').split('?', 1)[0] !== '/graphql') return;
+    const path = (req.url ?? '').split('?', 1)[0];
+    // Node hands every upgrade socket to this listener and never times it out: one we do not
+    // serve is answered and closed, not left open.
+    if (path !== '/graphql')
+      return refuseUpgrade(socket, 404, 'not_found', `no WebSocket endpoint at ${path}; use /graphql`);
+    const origin = req.headers.origin;
+    if (origin !== undefined && !isOriginAllowedToConnect(origin, req.headers.host, allowedOrigins()))
+      return refuseUpgrade(
+        socket,
+        403,
+        'origin_not_allowed',
+        `origin ${origin} is neither this server's origin nor in client.allowed_origins`,
+      );
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   };
   server.on('upgrade', onUpgrade);

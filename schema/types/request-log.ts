@@ -13,7 +13,7 @@ import {
 } from '../../db/index.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../connection.ts';
+import { checkPageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../connection.ts';
 import { inKeyOrder } from '../loaders.ts';
 import type { SpendEvent } from '../pubsub.ts';
 import { ProviderRef } from './provider.ts';
@@ -145,7 +145,8 @@ builder.queryField('requestLogs', (t) =>
           { path: 'last', message: 'request logs page forward only (first/after)' },
         ]);
       }
-      const limit = Math.min(Math.max(args.first ?? DEFAULT_PAGE_SIZE, 0), MAX_PAGE_SIZE);
+      checkPageSize(args);
+      const limit = Math.min(args.first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
       const rows = await searchRequestLogs(ctx.database, toSearch(args.filter), {
         after: parseCursor(args.after),
         limit: limit + 1,
