@@ -119,7 +119,7 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       pingDatabase: () => database.ping(),
       graphql: runtime.graphql.handle,
     });
-    runtime.attach(server);
+    runtime.attach(server, () => gateway.allowedOrigins());
     const bound = await listen(server, options, env);
     logger.info('heimdall listening', {
       port: bound,
