@@ -14,6 +14,11 @@ export interface InProcessControlPlaneOptions {
   events?: ConfigEvents;
   /** Leases, usage and request logs (api/control-plane); its lifecycle stays with the caller. */
   governance?: GovernanceService;
+  /**
+   * Admin auth covers inference (api/inference-auth.ts `inferenceAuthRequired`). It travels in
+   * the snapshot so remote gateways enforce it too. @default false
+   */
+  inferenceAuthRequired?: boolean;
 }
 
 export function createInProcessControlPlane(
@@ -28,7 +33,8 @@ export function createInProcessControlPlane(
     async getSnapshot(): Promise<GatewaySnapshot> {
       // SnapshotSource is declared in db/ to mirror GatewaySnapshot field for field; the
       // assignment below is where the compiler checks that the two stay identical.
-      const source: GatewaySnapshot = await readSnapshotSource(options.database, options.box);
+      const read: GatewaySnapshot = await readSnapshotSource(options.database, options.box);
+      const source = { ...read, inference_auth_required: options.inferenceAuthRequired ?? false };
       if (!governance) return source;
       governance.setRetentionDays(source.client.log_retention_days);
       await governance.refresh();

@@ -12,6 +12,7 @@ import { configuredKey, createSecretBox, type SecretBox } from '../db/crypto.ts'
 import { openSecret } from '../db/secrets.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { createHttpServer, listen } from './http-server.ts';
+import { warnIfInferenceOpen } from './inference-auth.ts';
 import type { Logger } from './logger.ts';
 import type { RunningHeimdall, StartOptions } from './start.ts';
 
@@ -84,11 +85,14 @@ export async function startGatewayOnly(options: StartGatewayOptions): Promise<Ru
       logger,
       url,
     );
+    // No adminCredentials check: the credential stores are the control plane's, so when its admin
+    // auth covers inference (inference_auth_required in the snapshot) only virtual keys pass here.
     const gateway = await createGateway({ controlPlane, logger });
     // No database here: the process is healthy once it serves a snapshot, which createGateway
     // loaded before the server listens; the snapshot follows configChanged from then on.
     const server = createHttpServer({ gateway, pingDatabase: () => Promise.resolve() });
     const bound = await listen(server, options, env);
+    warnIfInferenceOpen(server, gateway, logger);
     logger.info('heimdall gateway listening (control plane remote)', {
       port: bound,
       control_plane: url,

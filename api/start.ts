@@ -17,6 +17,7 @@ import { checkRoutingRules } from './control-plane/rule-check.ts';
 import { GovernanceService } from './control-plane/service.ts';
 import { createHttpServer, listen } from './http-server.ts';
 import { createInProcessControlPlane } from './in-process-control-plane.ts';
+import { createAdminCredentialCheck, inferenceAuthRequired, warnIfInferenceOpen } from './inference-auth.ts';
 import type { Logger } from './logger.ts';
 
 export interface StartOptions {
@@ -98,7 +99,14 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       onRateLimitsChanged: (ids) => ids.forEach((id) => publishRateLimitUpdated(runtime.pubsub, id)),
       onRequestLogs: (rows) => publishRequestLogs(runtime.pubsub, rows),
     });
-    const controlPlane = createInProcessControlPlane({ database, box, events: runtime.events, governance });
+    const authConfig = config.governance.auth_config;
+    const controlPlane = createInProcessControlPlane({
+      database,
+      box,
+      events: runtime.events,
+      governance,
+      inferenceAuthRequired: inferenceAuthRequired(authConfig),
+    });
     runtime.connect({
       snapshot: () => controlPlane.getSnapshot(),
       // Remote gateways (HEIMDALL_CONTROL_PLANE_URL) lease and report through GraphQL.
@@ -113,7 +121,12 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
     });
     // Usage batches every 100 ms (not the gateway's 500 ms default) so a budgetUpdated subscriber
     // hears of a settled request well within 500 ms; an empty queue sends nothing.
-    const gateway = await createGateway({ controlPlane, logger, governance: { usageFlushMs: 100 } });
+    const gateway = await createGateway({
+      controlPlane,
+      logger,
+      governance: { usageFlushMs: 100 },
+      adminCredentials: createAdminCredentialCheck({ auth: runtime.auth, settings: authConfig, env, logger }),
+    });
     const server = createHttpServer({
       gateway,
       pingDatabase: () => database.ping(),
@@ -121,6 +134,7 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
     });
     runtime.attach(server, () => gateway.allowedOrigins());
     const bound = await listen(server, options, env);
+    warnIfInferenceOpen(server, gateway, logger);
     logger.info('heimdall listening', {
       port: bound,
       dialect: database.dialect,

@@ -179,6 +179,12 @@ export interface GatewaySnapshot {
   /** Price-book overrides from the control plane (latest version per provider/model). */
   price_overrides?: PriceOverrideSnapshot[] | undefined;
   client: ClientSnapshot;
+  /**
+   * Admin auth covers inference: `governance.auth_config.is_enabled` without
+   * `disable_auth_on_inference` (Bifrost's default). Callers then need a virtual key or admin
+   * credentials. Set by the control plane from its start-up config; absent means false.
+   */
+  inference_auth_required?: boolean | undefined;
   providers: ProviderSnapshot[];
   governance: GovernanceSnapshot;
   plugins: PluginSnapshot[];

@@ -4,6 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ControlPlaneClient } from '../clients/control-plane.ts';
+import { acceptsAnonymous, type AdminCredentialCheck } from './governance/auth.ts';
+import { governanceView } from './governance/compile.ts';
 import { composeHooks } from './governance/compose.ts';
 import { createGovernance, type GovernanceOptions } from './governance/index.ts';
 import { withDefaultHooks, type GatewayHooks } from './hooks.ts';
@@ -17,6 +19,7 @@ export type { GatewayHooks } from './hooks.ts';
 export type { AttemptRecord, RequestContext, RequestLog } from './context.ts';
 export type { GatewayLogger } from './logger.ts';
 export type { GovernanceOptions } from './governance/index.ts';
+export type { AdminCredentialCheck } from './governance/auth.ts';
 export { checkCelExpression, CEL_VARIABLES, type CelProblem } from './governance/rules.ts';
 
 export interface GatewayOptions {
@@ -35,6 +38,13 @@ export interface GatewayOptions {
    * @default on, with default options
    */
   governance?: GovernanceOptions | false;
+  /**
+   * Whether a request carries admin credentials, for inference when admin auth covers it (the
+   * snapshot's `inference_auth_required`). api/ supplies it (the credential stores are not the
+   * gateway's); without it such a gateway accepts only virtual keys.
+   * @default none
+   */
+  adminCredentials?: AdminCredentialCheck;
 }
 
 export interface Gateway {
@@ -44,6 +54,8 @@ export interface Gateway {
   metrics(): Promise<string>;
   /** The snapshot currently in force (for tests and /health details). */
   snapshotVersion(): number;
+  /** True when inference serves callers without credentials under the snapshot in force. */
+  acceptsAnonymousInference(): boolean;
   /** `client.allowed_origins` of the snapshot in force (api/ applies CORS with it per request). */
   allowedOrigins(): readonly string[];
   /** Sends queued usage (ledger) and request logs to the control plane now. */
@@ -60,7 +72,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     options.governance === false
       ? undefined
       : createGovernance(
-          { controlPlane: options.controlPlane, metrics, logger, current: () => store.current },
+          {
+            controlPlane: options.controlPlane,
+            metrics,
+            logger,
+            current: () => store.current,
+            adminCheck: options.adminCredentials,
+          },
           options.governance,
         );
   const deps: ServeDeps = {
@@ -74,6 +92,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     handle,
     metrics: () => metrics.text(),
     snapshotVersion: () => store.current.version,
+    // Without governance nothing checks credentials at all.
+    acceptsAnonymousInference: () =>
+      governance === undefined || acceptsAnonymous(store.current, governanceView(store.current)),
     allowedOrigins: () => store.current.client.allowed_origins,
     flush: async () => {
       await governance?.flush();

@@ -3,9 +3,13 @@
  * `x-api-key` or `x-goog-api-key`; its SHA-256 (hex) is looked up in the snapshot. A Bearer or
  * API-key value that is no virtual key is the caller's own provider key only when
  * `client.allow_direct_keys` is on, and otherwise counts as no key at all.
+ *
+ * When admin auth covers inference (`inference_auth_required`), a caller without a virtual key
+ * must present admin credentials, checked by the `AdminCredentialCheck` api/ injects (the
+ * gateway cannot reach the credential stores). A provider key is no credential of Heimdall's.
  */
 import { createHash } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type {
   CustomerSnapshot,
   TeamSnapshot,
@@ -86,12 +90,67 @@ function unknownKey(): GatewayError {
   });
 }
 
-/** Resolves the caller; throws 401/403 per the rules above. */
-export function authenticateHeaders(
-  headers: IncomingHttpHeaders,
+/**
+ * Says whether a request carries the admin's credentials (Basic username:password, or a Bearer
+ * session or API token). Called only for requests without a virtual key, so the virtual-key path
+ * never pays for it; it should answer repeat credentials from a cache, synchronously.
+ */
+export type AdminCredentialCheck = (req: IncomingMessage) => boolean | Promise<boolean>;
+
+const NO_CREDENTIALS: Credentials = { principal: undefined, directKey: undefined };
+
+function virtualKeyRequired(): GatewayError {
+  return new GatewayError(
+    401,
+    'virtual_key_required',
+    'virtual_key_required',
+    'a virtual key is required (x-bf-vk or Authorization: Bearer sk-bf-…)',
+    { fallbackAllowed: false },
+  );
+}
+
+function credentialsRefused(headers: IncomingHttpHeaders, canCheckAdmin: boolean): GatewayError {
+  const how = canCheckAdmin
+    ? 'send a virtual key (x-bf-vk or Authorization: Bearer sk-bf-…) or the admin’s credentials (Authorization: Basic, or Bearer with a session or API token)'
+    : 'send a virtual key (x-bf-vk or Authorization: Bearer sk-bf-…); this gateway runs apart from its control plane and cannot check admin credentials';
+  const presented = header(headers, 'authorization') !== undefined;
+  return new GatewayError(
+    401,
+    'authentication_error',
+    presented ? 'invalid_credentials' : 'credentials_required',
+    `${presented ? 'the Authorization header holds no valid credentials' : 'inference requires credentials'} (governance.auth_config.is_enabled, disable_auth_on_inference: false): ${how}`,
+    { fallbackAllowed: false },
+  );
+}
+
+/** Without a virtual key: the caller's own provider key, or nobody (refused when VKs are mandatory). */
+function withoutVirtualKey(
+  direct: string | undefined,
   snapshot: CompiledSnapshot,
   view: GovernanceView,
 ): Credentials {
+  if (direct !== undefined && snapshot.client.allow_direct_keys)
+    return { principal: undefined, directKey: direct };
+  if (view.vkMandatory) throw virtualKeyRequired();
+  return NO_CREDENTIALS;
+}
+
+/** True when /v1/* serves callers that present nothing (for the start-up warning). */
+export function acceptsAnonymous(snapshot: CompiledSnapshot, view: GovernanceView): boolean {
+  return snapshot.source.inference_auth_required !== true && !view.vkMandatory;
+}
+
+/**
+ * Resolves the caller; throws 401/403 per the rules above. Synchronous unless admin credentials
+ * must be checked and the check is not answered from its cache.
+ */
+export function authenticateRequest(
+  req: IncomingMessage,
+  snapshot: CompiledSnapshot,
+  view: GovernanceView,
+  adminCheck: AdminCredentialCheck | undefined,
+): Credentials | Promise<Credentials> {
+  const headers = req.headers;
   const explicit = header(headers, 'x-bf-vk');
   if (explicit !== undefined) {
     const vk = view.byHash.get(hashKey(explicit));
@@ -101,23 +160,37 @@ export function authenticateHeaders(
   const bearer = BEARER.exec(header(headers, 'authorization') ?? '')?.[1]?.trim();
   const candidates = [bearer, header(headers, 'x-api-key'), header(headers, 'x-goog-api-key')];
   let direct: string | undefined;
-  for (const value of candidates) {
+  // The first candidate that is not the Authorization header: once Authorization has proven
+  // admin credentials, it must never be forwarded to a provider as a key.
+  let directBesidesAuthorization: string | undefined;
+  for (let i = 0; i < candidates.length; i++) {
+    const value = candidates[i];
     if (value === undefined) continue;
     const vk = view.byHash.get(hashKey(value));
     if (vk !== undefined) return { principal: principalOf(vk, view), directKey: undefined };
     if (value.startsWith(VK_PREFIX)) throw unknownKey();
     // `env.` values would make the gateway resolve its own environment for the caller.
-    if (direct === undefined && !value.startsWith('env.')) direct = value;
+    if (value.startsWith('env.')) continue;
+    direct ??= value;
+    if (i > 0) directBesidesAuthorization ??= value;
   }
-  if (direct !== undefined && snapshot.client.allow_direct_keys)
-    return { principal: undefined, directKey: direct };
-  if (view.vkMandatory)
+  if (snapshot.source.inference_auth_required !== true) return withoutVirtualKey(direct, snapshot, view);
+  // Admin credentials would not be enough anyway: spare the check.
+  if (view.vkMandatory && !(directBesidesAuthorization !== undefined && snapshot.client.allow_direct_keys))
+    throw virtualKeyRequired();
+  const verdict = adminCheck === undefined ? false : adminCheck(req);
+  const admitted = (ok: boolean): Credentials => {
+    if (!ok) throw credentialsRefused(headers, adminCheck !== undefined);
+    return withoutVirtualKey(directBesidesAuthorization, snapshot, view);
+  };
+  if (typeof verdict === 'boolean') return admitted(verdict);
+  return verdict.then(admitted, () => {
     throw new GatewayError(
-      401,
-      'virtual_key_required',
-      'virtual_key_required',
-      'a virtual key is required (x-bf-vk or Authorization: Bearer sk-bf-…)',
-      { fallbackAllowed: false },
+      503,
+      'server_error',
+      'credentials_unverifiable',
+      'admin credentials could not be checked right now (control-plane database unreachable); retry, or use a virtual key',
+      { fallbackAllowed: false, retryAfterSeconds: 1 },
     );
-  return { principal: undefined, directKey: undefined };
+  });
 }

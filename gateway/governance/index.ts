@@ -7,12 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
 import type { ControlPlaneClient } from '../../clients/control-plane.ts';
+import type { RequestContext } from '../context.ts';
 import type { GatewayHooks } from '../hooks.ts';
 import type { GatewayLogger } from '../logger.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import type { CompiledSnapshot } from '../snapshot/types.ts';
 import { AttemptAccounting, firstEventClock } from './attempts.ts';
-import { authenticateHeaders } from './auth.ts';
+import { authenticateRequest, type AdminCredentialCheck, type Credentials } from './auth.ts';
 import { governanceView } from './compile.ts';
 import { LocalChannel } from './local-channel.ts';
 import { LogQueue, type LogQueueOptions } from './log-queue.ts';
@@ -37,6 +38,8 @@ export interface GovernanceDeps {
   metrics: GatewayMetrics;
   logger: GatewayLogger;
   current(): CompiledSnapshot;
+  /** Admin credentials on inference when admin auth covers it; api/ supplies it. */
+  adminCheck?: AdminCredentialCheck | undefined;
 }
 
 export interface Governance {
@@ -44,6 +47,13 @@ export interface Governance {
   /** Sends queued usage and logs now (tests, drain). */
   flush(): Promise<void>;
   close(): Promise<void>;
+}
+
+function admit(ctx: RequestContext, credentials: Credentials): void {
+  stateOf(ctx).principal = credentials.principal;
+  ctx.principal = credentials.principal;
+  ctx.directKey = credentials.directKey;
+  if (ctx.stream) ctx.streamGuard = firstEventClock(ctx);
 }
 
 export function createGovernance(deps: GovernanceDeps, options: GovernanceOptions = {}): Governance {
@@ -74,12 +84,11 @@ export function createGovernance(deps: GovernanceDeps, options: GovernanceOption
   const hooks: Partial<GatewayHooks> = {
     authenticate(ctx) {
       const view = governanceView(ctx.snapshot);
-      const credentials = authenticateHeaders(ctx.req.headers, ctx.snapshot, view);
-      const state = stateOf(ctx);
-      state.principal = credentials.principal;
-      ctx.principal = credentials.principal;
-      ctx.directKey = credentials.directKey;
-      if (ctx.stream) ctx.streamGuard = firstEventClock(ctx);
+      const credentials = authenticateRequest(ctx.req, ctx.snapshot, view, deps.adminCheck);
+      // Only an uncached admin-credential check is asynchronous; virtual keys stay synchronous
+      // (and make no closure per request).
+      if (credentials instanceof Promise) return credentials.then((resolved) => admit(ctx, resolved));
+      admit(ctx, credentials);
     },
     planTargets: (ctx) => planTargets(ctx, stateOf(ctx), meters),
     route: (ctx, targets) => routeTargets(ctx, stateOf(ctx), targets),
@@ -89,7 +98,7 @@ export function createGovernance(deps: GovernanceDeps, options: GovernanceOption
       if (!ctx.snapshot.client.enable_logging) return;
       logs.push(logRow(ctx, log, stateOf(ctx)));
     },
-    filterModels: (req, entries) => filterModelsFor(req, entries, deps.current()),
+    filterModels: (req, entries) => filterModelsFor(req, entries, deps.current(), deps.adminCheck),
   };
 
   return {
