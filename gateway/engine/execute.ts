@@ -51,11 +51,17 @@ function noTarget(): GatewayError {
   );
 }
 
+/** Targets named in the `[tried: …]` annotation; the rest are counted, so the message stays short. */
+export const MAX_TRIED_LISTED = 10;
+
 function annotate(error: GatewayError, ctx: RequestContext): GatewayError {
   const tried = new Set<string>();
   for (const attempt of ctx.attempts) tried.add(`${attempt.provider}/${attempt.model} (${attempt.status})`);
   if (tried.size < 2) return error;
-  return error.withMessage(`${error.message} [tried: ${[...tried].join(', ')}]`);
+  const listed = [...tried].slice(0, MAX_TRIED_LISTED);
+  const more = tried.size - listed.length;
+  const rest = more > 0 ? ` and ${more} more` : '';
+  return error.withMessage(`${error.message} [tried: ${listed.join(', ')}${rest}]`);
 }
 
 export async function execute(ctx: RequestContext, deps: EngineDeps): Promise<void> {

@@ -62,7 +62,7 @@ export class AttemptAccounting {
       throw budgetExceeded(first.budget.id, first.level, `model "${target.model}" has no price`);
     let begun: AttemptCharge | Promise<AttemptCharge>;
     try {
-      begun = beginCharge(ctx, this.meters, limits, hit, state.counted);
+      begun = beginCharge(ctx, this.meters, limits, hit);
     } catch (error) {
       throw asGovernanceError(error);
     }

@@ -1,6 +1,7 @@
 /**
- * Per-attempt money and rate accounting. Before an attempt: count the request against request
- * limits (once per request and limit), admit against token limits, then reserve the worst case
+ * Per-attempt money and rate accounting. Before an attempt: count it against request limits
+ * (every upstream attempt — each retry and fallback — is one request, so a long fallback list
+ * cannot multiply calls past the limit), admit against token limits, then reserve the worst case
  * on every strict budget and check every soft one. After it: settle each budget to the actual
  * cost (releasing the rest), charge tokens, and append reserve/settle/release ledger entries
  * keyed by request id and attempt index.
@@ -50,7 +51,7 @@ function refuse(ctx: RequestContext, account: MeterAccount, level: LimitLevel, m
 
 /**
  * Begins one attempt's charge, gate by gate in a fixed order: each rate limit's request count
- * (once per request and limit) and token admission, then each budget — a strict one reserves the
+ * (one unit per attempt) and token admission, then each budget — a strict one reserves the
  * worst case, a soft one admits. While leases cover the request every gate answers at once and
  * the whole charge is synchronous (no promise per gate on the hot path); a gate that must renew
  * its lease continues the rest asynchronously. A refusal releases what budgets already hold.
@@ -70,7 +71,6 @@ class ChargeBegin {
     private readonly meters: Meters,
     private readonly limits: AppliedLimits,
     private readonly hit: PriceHit | undefined,
-    private readonly counted: Set<string>,
   ) {}
 
   /** Passes the gates from `index` on; undefined when all answered synchronously. */
@@ -92,7 +92,7 @@ class ChargeBegin {
   private rateGate({ limit, level }: AppliedRateLimit, tokens: boolean): Promise<void> | undefined {
     const { meters } = this;
     if (!tokens) {
-      if (limit.request_max_limit === undefined || this.counted.has(limit.id)) return undefined;
+      if (limit.request_max_limit === undefined) return undefined;
       const account = meters.account('requests', limit.id, limit.request_max_limit);
       const answer = account.reserve(1, meters.now());
       if (answer instanceof Promise) return answer.then((ok) => this.countRequest(account, level, ok));
@@ -109,7 +109,6 @@ class ChargeBegin {
 
   private countRequest(account: MeterAccount, level: LimitLevel, ok: boolean): void {
     if (!ok) throw refuse(this.ctx, account, level, this.meters);
-    this.counted.add(account.id);
   }
 
   private admitTokens(account: MeterAccount, level: LimitLevel, ok: boolean): void {
@@ -174,9 +173,8 @@ export function beginCharge(
   meters: Meters,
   limits: AppliedLimits,
   hit: PriceHit | undefined,
-  counted: Set<string>,
 ): MaybePromise<AttemptCharge> {
-  const begin = new ChargeBegin(ctx, meters, limits, hit, counted);
+  const begin = new ChargeBegin(ctx, meters, limits, hit);
   const pending = begin.run();
   return pending === undefined ? begin.charge() : pending.then(() => begin.charge());
 }

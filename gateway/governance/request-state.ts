@@ -13,8 +13,6 @@ export interface RequestState {
   rule: RoutingRuleSnapshot | undefined;
   /** Governance chose the targets (rule or weighted providers), not the client's model field. */
   planned: boolean;
-  /** Rate limits this request was already counted against. */
-  counted: Set<string>;
   charges: Map<AttemptRecord, AttemptCharge>;
   costMicros: number;
   /** An attempt with usage had no price. */
@@ -31,7 +29,6 @@ export function stateOf(ctx: RequestContext): RequestState {
       principal: undefined,
       rule: undefined,
       planned: false,
-      counted: new Set(),
       charges: new Map(),
       costMicros: 0,
       unpriced: false,
