@@ -65,9 +65,11 @@ export function boundedParseCaches() {
   return { documentCache: bounded<DocumentNode>(), errorCache: bounded<unknown>() };
 }
 
-/** Yoga answers a GraphQLError thrown while parsing with this status (not 500). */
-const badRequest = (message: string, code: string) =>
-  new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
+/**
+ * Thrown while parsing, so yoga answers it like a syntax error, as GraphQL over HTTP asks: 400 to
+ * `application/graphql-response+json` clients, 200 with `errors` to legacy `application/json` ones.
+ */
+const refusal = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
 
 /**
  * Fields the operations select once fragments are expanded, counting stops just past `limit`.
@@ -110,7 +112,7 @@ export function countSelectedFields(document: DocumentNode, limit: number): numb
   return total;
 }
 
-/** Parses with the token limit and refuses oversized selections; errors are 400s with a code. */
+/** Parses with the token limit and refuses oversized selections, each with its own code. */
 export function parseWithinLimits(source: string, limits: Required<DocumentLimitOptions>): DocumentNode {
   let document: DocumentNode;
   try {
@@ -118,12 +120,12 @@ export function parseWithinLimits(source: string, limits: Required<DocumentLimit
   } catch (error) {
     // graphql-js parses recursively: a few thousand nested braces or lists overflow the stack.
     if (error instanceof RangeError)
-      throw badRequest(
+      throw refusal(
         'the document is nested too deeply to parse; send a flatter operation',
         'DOCUMENT_TOO_DEEP',
       );
     if (error instanceof GraphQLError && error.message.includes('tokens. Parsing aborted'))
-      throw badRequest(
+      throw refusal(
         `the document has more than ${limits.maxTokens} tokens; split it into smaller operations`,
         'DOCUMENT_TOO_LARGE',
       );
@@ -131,7 +133,7 @@ export function parseWithinLimits(source: string, limits: Required<DocumentLimit
   }
   const fields = countSelectedFields(document, limits.maxFields);
   if (fields > limits.maxFields)
-    throw badRequest(
+    throw refusal(
       `the document selects more than ${limits.maxFields} fields (aliases and fragments expanded); select fewer or split it into smaller operations`,
       'TOO_MANY_FIELDS',
     );
