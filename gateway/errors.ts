@@ -55,12 +55,15 @@ export class GatewayError extends Error {
 
   /** A copy with a different message (used to annotate the primary's error with what was tried). */
   withMessage(message: string): GatewayError {
-    return new GatewayError(this.status, this.type, this.code, message, {
+    const copy = new GatewayError(this.status, this.type, this.code, message, {
       param: this.param,
       retryable: this.retryable,
       ...(this.retryAfterSeconds !== undefined ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
       fallbackAllowed: this.fallbackAllowed,
     });
+    // An internal error keeps its cause through annotation, so it can still be logged.
+    if (this.cause !== undefined) copy.cause = this.cause;
+    return copy;
   }
 
   toJSON(): { error: { message: string; type: string; code: string; param: string | null } } {
@@ -86,6 +89,11 @@ export function clientClosed(): GatewayError {
       fallbackAllowed: false,
     },
   );
+}
+
+/** What the process log gets about an internal error's cause (the client gets none of it). */
+export function causeFields(cause: unknown): { error: unknown; stack: string | undefined } {
+  return { error: cause, stack: cause instanceof Error ? cause.stack : undefined };
 }
 
 /** Wraps anything thrown that is not a GatewayError: a bug, reported as 500 without internals. */

@@ -4,10 +4,12 @@
  * stream). Every attempt is recorded and reported to `onAttemptSettled`, failures included.
  */
 import type { AttemptRecord, RequestContext } from '../context.ts';
-import { asGatewayError, clientClosed, GatewayError } from '../errors.ts';
+import { asGatewayError, causeFields, clientClosed, GatewayError } from '../errors.ts';
 import type { GatewayHooks } from '../hooks.ts';
+import type { GatewayLogger } from '../logger.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
+import { maskAttemptError } from '../providers/mask-credentials.ts';
 import { parseOpenAIError } from '../providers/upstream-errors.ts';
 import { directKey, selectKey } from '../routing/key-select.ts';
 import type { Target } from '../routing/targets.ts';
@@ -22,6 +24,8 @@ import { staticResponse } from './static-body.ts';
 export interface EngineDeps {
   hooks: GatewayHooks;
   metrics: GatewayMetrics;
+  /** Internal errors (bugs) are logged with their cause; the client only sees `internal_error`. */
+  logger: GatewayLogger;
 }
 
 async function upstreamHttpError(
@@ -115,24 +119,31 @@ async function callProvider(
   record.keyName = key.name;
   const outgoing = buildOutgoing(ctx, target, key, adapter);
   record.upstreamModel = outgoing.upstreamModel;
-  if (adapter.prepare && outgoing.info)
-    await adapter.prepare(outgoing.request, outgoing.info, outgoing.secret);
-  const wait = provider.limiter.acquire(ctx.abort);
-  if (wait) await wait;
-  const sentAt = performance.now();
   try {
-    const network = provider.network;
-    const response = await provider.pools.send(outgoing.origin, {
-      path: outgoing.request.path,
-      headers: outgoing.request.headers,
-      body: outgoing.request.body,
-      signal: ctx.abort,
-      bodyTimeoutMs: ctx.stream ? network.streamIdleTimeoutMs : network.timeoutMs,
-    });
-    await serve(ctx, target, record, response, adapter, outgoing.injectedUsage, attemptStart);
-  } finally {
-    provider.limiter.release();
-    ctx.externalMs += performance.now() - sentAt;
+    if (adapter.prepare && outgoing.info)
+      await adapter.prepare(outgoing.request, outgoing.info, outgoing.secret);
+    const wait = provider.limiter.acquire(ctx.abort);
+    if (wait) await wait;
+    const sentAt = performance.now();
+    try {
+      const network = provider.network;
+      const response = await provider.pools.send(outgoing.origin, {
+        path: outgoing.request.path,
+        headers: outgoing.request.headers,
+        body: outgoing.request.body,
+        signal: ctx.abort,
+        bodyTimeoutMs: ctx.stream ? network.streamIdleTimeoutMs : network.timeoutMs,
+      });
+      await serve(ctx, target, record, response, adapter, outgoing.injectedUsage, attemptStart);
+    } finally {
+      provider.limiter.release();
+      ctx.externalMs += performance.now() - sentAt;
+    }
+  } catch (thrown) {
+    // Masked before anything answers, records or logs it (headers as sent, after `prepare`).
+    throw thrown instanceof GatewayError
+      ? maskAttemptError(thrown, outgoing.request, outgoing.secret, adapter.auth.header)
+      : thrown;
   }
 }
 
@@ -201,6 +212,14 @@ export async function runAttempt(
     await callProvider(ctx, target, record, attemptStart);
   } catch (thrown) {
     const error = ctx.clientGone ? clientClosed() : asGatewayError(thrown);
+    // The client and the request log get a bare `internal_error`; the cause goes to the log.
+    if (!(thrown instanceof GatewayError) && !ctx.clientGone)
+      deps.logger.error('inference attempt failed with an internal error', {
+        requestId: ctx.id,
+        provider: target.provider.name,
+        model: target.model,
+        ...causeFields(thrown),
+      });
     record.status = error.status;
     record.error = { type: error.type, code: error.code, message: error.message };
     throw error;

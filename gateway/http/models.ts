@@ -4,7 +4,7 @@
  * shared with `/anthropic/v1/models`, which only renders the entries differently.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GatewayError } from '../errors.ts';
+import { causeFields, GatewayError } from '../errors.ts';
 import type { ModelListEntry } from '../snapshot/types.ts';
 import { sendError, sendJson } from './respond.ts';
 import type { ServeDeps } from './serve.ts';
@@ -35,6 +35,7 @@ export async function serveModelList(
       });
     sendJson(res, 200, JSON.stringify(format.one(entry)), undefined);
   } catch (thrown) {
+    if (!(thrown instanceof GatewayError)) deps.logger.error('listing models failed', causeFields(thrown));
     const error =
       thrown instanceof GatewayError
         ? thrown

@@ -50,8 +50,9 @@ export function sendError(
     if (error.retryAfterSeconds !== undefined) {
       res.setHeader('retry-after', String(Math.max(0, Math.ceil(error.retryAfterSeconds))));
     }
-    // A body we refused to read is still on the wire: do not reuse the connection.
-    if (error.status === 413) res.setHeader('connection', 'close');
+    // A body we refused to read (too large, or stalled) is still on the wire: do not reuse the
+    // connection.
+    if (error.status === 413 || error.status === 408) res.setHeader('connection', 'close');
     sendJson(res, error.status, client ? client.error(error) : JSON.stringify(error.toJSON()), target);
   } catch {
     res.destroy();

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestContext } from '../context.ts';
 import type { EngineDeps } from '../engine/attempt.ts';
 import { execute } from '../engine/execute.ts';
-import { asGatewayError, CLIENT_CLOSED_STATUS } from '../errors.ts';
+import { asGatewayError, causeFields, CLIENT_CLOSED_STATUS } from '../errors.ts';
 import { NOOP_HOOKS } from '../hooks.ts';
 import type { GatewayLogger } from '../logger.ts';
 import { buildTargets } from '../routing/targets.ts';
@@ -22,13 +22,15 @@ export interface ServeDeps extends EngineDeps {
   /** The snapshot in force now; a request keeps the one it started with. */
   current(): CompiledSnapshot;
   logger: GatewayLogger;
+  /** Idle limit while reading a request body (408 past it). @default BODY_IDLE_TIMEOUT_MS (30 s) */
+  bodyIdleTimeoutMs?: number;
 }
 
 /** Header naming the provider key to use (by its configured name). */
 export const PIN_KEY_HEADER = 'x-bf-api-key';
 
 async function prepare(ctx: RequestContext, deps: ServeDeps): Promise<void> {
-  const raw = await readBody(ctx.req, ctx.snapshot.maxBodyBytes);
+  const raw = await readBody(ctx.req, ctx.snapshot.maxBodyBytes, deps.bodyIdleTimeoutMs);
   const parsed = parseJson(raw);
   acceptBody(ctx, ctx.client ? ctx.client.request(parsed) : parsed);
   const auth = deps.hooks.authenticate(ctx);
@@ -82,7 +84,7 @@ export async function serveInference(
   } catch (thrown) {
     const error = asGatewayError(thrown);
     if (error.code === 'internal_error')
-      deps.logger.error('inference request failed', { error: error.cause });
+      deps.logger.error('inference request failed', { requestId: ctx.id, ...causeFields(error.cause) });
     ctx.error = error;
     ctx.status = ctx.clientGone ? CLIENT_CLOSED_STATUS : error.status;
     if (!ctx.clientGone) sendError(res, error, ctx.targets[0], client);
