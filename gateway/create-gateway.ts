@@ -45,6 +45,12 @@ export interface GatewayOptions {
    * @default none
    */
   adminCredentials?: AdminCredentialCheck;
+  /**
+   * How long a request body may go without data before the request is answered 408 and its
+   * connection closed (only while reading the body; responses and streams are not affected).
+   * @default 30 000 (BODY_IDLE_TIMEOUT_MS in http/body.ts)
+   */
+  bodyIdleTimeoutMs?: number;
 }
 
 export interface Gateway {
@@ -67,7 +73,7 @@ export interface Gateway {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger ?? SILENT_LOGGER;
   const store = await SnapshotStore.open(options.controlPlane, logger);
-  const metrics = new GatewayMetrics();
+  const metrics = new GatewayMetrics(() => store.current);
   const governance =
     options.governance === false
       ? undefined
@@ -86,6 +92,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     logger,
     current: () => store.current,
+    ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
   };
   const handle = createHandler(deps);
   return {
