@@ -31,14 +31,32 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out;
 }
 
-/** Shows the offending value without ever echoing a long or secret-looking string in full. */
-function describeInput(input: unknown): string {
+/** A field named like a credential: `value`, `password`, `encryption_key`, `session_token`… */
+const SECRET_NAME = /(?:^|_)(?:value|password|passphrase|secret|token|key|credentials)$/i;
+/** Sections whose every field may hold a credential or a header carrying one. */
+const SECRET_SECTION = /^(?:extra_headers|auth_config|proxy_config|config_store|logs_store|.+_key_config)$/;
+
+/**
+ * Whether a value at this path may be a secret, so that a message about it must not show it: a
+ * credential-named field, anything inside a credential-bearing section, or a key entry (and the
+ * `keys` list) given as a string instead of an object.
+ */
+export function mayHoldSecret(path: ReadonlyArray<PropertyKey>): boolean {
+  const names = path.filter((part): part is string => typeof part === 'string');
+  return names.some((name) => SECRET_NAME.test(name) || SECRET_SECTION.test(name)) || names.at(-1) === 'keys';
+}
+
+/** Shows the offending value without ever echoing a secret, or a long string in full. */
+function describeInput(input: unknown, secret: boolean): string {
   if (input === undefined) return 'nothing';
-  if (typeof input === 'string')
-    return input.length > 40 ? `a string of ${input.length} characters` : JSON.stringify(input);
   if (Array.isArray(input)) return 'a list';
   if (input === null) return 'null';
   if (typeof input === 'object') return 'an object';
+  // The kind, never the content: a credential typed into the wrong shape must not reach a log.
+  if (secret)
+    return `${typeof input === 'string' ? 'a string' : `a ${typeof input}`} (not shown: it may be a secret)`;
+  if (typeof input === 'string')
+    return input.length > 40 ? `a string of ${input.length} characters` : JSON.stringify(input);
   return String(input);
 }
 
@@ -55,7 +73,7 @@ export function fromZodIssues(
     if (issue.code === 'unrecognized_keys') {
       return [{ path: formatPath(fullPath), message: `unknown field(s) ${issue.keys.join(', ')}` }];
     }
-    const got = 'input' in issue ? `, got ${describeInput(issue.input)}` : '';
+    const got = 'input' in issue ? `, got ${describeInput(issue.input, mayHoldSecret(fullPath))}` : '';
     return [{ path: formatPath(fullPath), message: `${issue.message}${got}` }];
   });
 }

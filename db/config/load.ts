@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { ConfigError, type ConfigIssue, fromZodIssues } from './issues.ts';
 import { heimdallConfig, type HeimdallConfig } from './model.ts';
 import { normalizeDocument } from './normalize.ts';
@@ -37,17 +37,31 @@ export function validateConfig(
   return { config: parsed.data, warnings, source };
 }
 
+/**
+ * V8's JSON.parse message without its excerpt of the file (`Unexpected token 's', "{"value":
+ * sk-live-…"... is not valid JSON`), which may be part of a secret; with a line and column
+ * instead of a character position.
+ */
+function jsonErrorDetail(message: string, text: string): string {
+  const reason = message.replace(/, .* is not valid JSON$/s, '').replace(/ in JSON at position \d+$/, '');
+  const position = /at position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return `: ${reason}`;
+  const before = text.slice(0, Number(position)).split('\n');
+  return ` at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}: ${reason}`;
+}
+
 function parseText(text: string, file: string): unknown {
   const issues: ConfigIssue[] = [];
   if (extname(file) === '.json') {
     try {
       return JSON.parse(text);
     } catch (error) {
-      issues.push({ path: '', message: `invalid JSON: ${(error as Error).message}` });
+      issues.push({ path: '', message: `invalid JSON${jsonErrorDetail((error as Error).message, text)}` });
     }
   } else {
-    const doc = parseDocument(text, { prettyErrors: true });
-    if (doc.errors.length === 0) return doc.toJS();
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { prettyErrors: true, lineCounter });
+    if (doc.errors.length === 0) return yamlToJs(doc, lineCounter, file);
     for (const error of doc.errors) {
       const where = error.linePos?.[0];
       issues.push({
@@ -57,6 +71,45 @@ function parseText(text: string, file: string): unknown {
     }
   }
   throw new ConfigError(issues, file);
+}
+
+/**
+ * How many alias expansions a YAML config may make (the `yaml` package's `maxAliasCount`, here
+ * explicit). Nested aliases multiply: nine levels of nine fit in a few lines and expand to
+ * hundreds of millions of nodes (a "billion laughs"), so past this the file is refused.
+ */
+export const MAX_YAML_ALIAS_COUNT = 100;
+
+function yamlToJs(doc: Document, lineCounter: LineCounter, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
+  } catch (error) {
+    const reason = (error as Error).message;
+    if (!/alias/i.test(reason))
+      throw new ConfigError([{ path: '', message: `invalid YAML: ${reason}` }], file);
+    const at = firstNestedAlias(doc);
+    const where = at === undefined ? undefined : lineCounter.linePos(at);
+    const message = `invalid YAML${where ? ` at line ${where.line}, column ${where.col}` : ''}: aliases expand past ${MAX_YAML_ALIAS_COUNT} copies (aliases of aliases, as in a "billion laughs" document); write the repeated values out instead`;
+    throw new ConfigError([{ path: '', message }], file);
+  }
+}
+
+/** Offset of the first alias to a node that itself holds aliases: where expansion multiplies. */
+function firstNestedAlias(doc: Document): number | undefined {
+  let first: number | undefined;
+  let nested: number | undefined;
+  visit(doc, {
+    Alias(_key, alias) {
+      first ??= alias.range?.[0];
+      const target = alias.resolve(doc);
+      let multiplies = false;
+      if (target) visit(target, { Alias: () => ((multiplies = true), visit.BREAK) });
+      if (!multiplies) return undefined;
+      nested = alias.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return nested ?? first;
 }
 
 /** The config path: `HEIMDALL_CONFIG`, else ./config.json, else ./config.yaml (or .yml). */

@@ -128,8 +128,19 @@ export const proxyConfig = z.object({
   ca_cert_pem: text().optional(),
 });
 
+const knownProviders = new Set<string>(KNOWN_PROVIDERS);
+
 export const customProviderConfig = z.object({
-  base_provider_type: text().optional(),
+  /**
+   * The built-in family whose wire format the custom provider speaks (unset: OpenAI). Only a
+   * built-in name: a custom provider based on itself, or on other custom providers (a chain
+   * that may loop back), has no adapter to resolve to.
+   */
+  base_provider_type: text()
+    .refine((base) => base === '' || knownProviders.has(base), {
+      error: `expected a built-in provider (${KNOWN_PROVIDERS.join(', ')}); a custom provider cannot be based on itself or on another custom provider`,
+    })
+    .optional(),
   allowed_requests: z.record(text(), flag()).optional(),
 });
 
