@@ -1,21 +1,31 @@
 /**
  * Prometheus metrics of the data plane, in their own Registry (never the global one). Labels
- * are provider, model and status only (errors add a bounded `type`), and model values are
- * capped per provider so a wildcard key cannot grow cardinality without bound. Every request
+ * are provider, model and status only (errors add a bounded `type`); a model keeps its name only
+ * when configured or catalogued for the provider (model-labels.ts), else it is `other`, so a
+ * wildcard key cannot grow cardinality from client input; a per-provider cap backs that up. Every request
  * updates them, so they are FastCounter/FastHistogram (no per-call label hashing); the Registry
  * still renders them exactly as prom-client's Counter/Histogram would.
  */
 import { Registry } from 'prom-client';
 import type { AttemptRecord, RequestContext } from '../context.ts';
+import type { CompiledSnapshot } from '../snapshot/types.ts';
 import { FastCounter, FastHistogram } from './fast-metrics.ts';
+import { KnownModels } from './model-labels.ts';
 
 /** Distinct model label values kept per provider; later ones are counted as `other`. */
 export const MAX_MODELS_PER_PROVIDER = 200;
 const NONE = 'none';
+const OTHER = 'other';
 
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly modelsSeen = new Map<string, Set<string>>();
+  private readonly known: KnownModels | undefined;
+
+  /** `current` (the snapshot in force) limits model labels to configured or catalogued models. */
+  constructor(current?: () => CompiledSnapshot) {
+    this.known = current ? new KnownModels(current) : undefined;
+  }
 
   private readonly requests = new FastCounter(this.registry, {
     name: 'heimdall_requests_total',
@@ -55,15 +65,16 @@ export class GatewayMetrics {
     labelNames: ['provider', 'model'],
   });
 
-  /** The model label value, `other` past the per-provider cap. */
+  /** The model label value: `other` for a model not configured for the provider, or past the cap. */
   modelLabel(provider: string, model: string): string {
+    if (this.known !== undefined && !this.known.has(provider, model)) return OTHER;
     let seen = this.modelsSeen.get(provider);
     if (seen === undefined) {
       seen = new Set();
       this.modelsSeen.set(provider, seen);
     }
     if (seen.has(model)) return model;
-    if (seen.size >= MAX_MODELS_PER_PROVIDER) return 'other';
+    if (seen.size >= MAX_MODELS_PER_PROVIDER) return OTHER;
     seen.add(model);
     return model;
   }
