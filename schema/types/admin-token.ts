@@ -134,7 +134,8 @@ builder.mutationFields((t) => ({
   login: t.field({
     type: SessionRef,
     skipTypeScopes: true,
-    description: 'Opens an admin session. Failed attempts are rate-limited per username and per client.',
+    description:
+      'Opens an admin session. Failed attempts are rate-limited per username and client address, and per client address.',
     args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     errors: { types: [InvalidCredentialsError, LoginRateLimitedError] },
     resolve: (_root, args, ctx) => ctx.auth.login(args.username, args.password, ctx.client),
