@@ -66,7 +66,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     if (synced.removed.length > 0 || synced.revokedSessions > 0)
       logger.warn(
         'admin sign-in follows the config: users it no longer names and changed passwords lost their sessions',
-        synced,
+        { ...synced },
       );
     if (!credentials)
       logger.warn(

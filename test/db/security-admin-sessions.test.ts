@@ -28,7 +28,7 @@ describe.each(['sqlite', 'postgres'] as const)(
   '%s: admin sessions follow the configured credentials',
   (dialect) => {
     let db: Database;
-    let drop = async () => undefined;
+    let drop: () => Promise<void> = async () => undefined;
     beforeEach(async () => {
       if (dialect === 'sqlite') {
         db = await openDatabase({ dataDir: mkdtempSync(join(tmpdir(), 'heimdall-admin-sessions-')) });
