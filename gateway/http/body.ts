@@ -86,14 +86,15 @@ export function readBody(
 
 export function parseJson(body: Buffer): unknown {
   if (body.length === 0) throw badRequest('invalid_json', 'request body is empty; expected a JSON object');
-  const tooDeep = depthExceededAt(body);
+  const text = body.toString('utf8');
+  const tooDeep = depthExceededAt(text);
   if (tooDeep >= 0)
     throw badRequest(
       'invalid_json',
-      `request body is nested deeper than ${MAX_JSON_DEPTH} levels (at byte ${tooDeep}); flatten it`,
+      `request body is nested deeper than ${MAX_JSON_DEPTH} levels (at character ${tooDeep}); flatten it`,
     );
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'parse error';
     throw badRequest('invalid_json', `request body is not valid JSON: ${reason}`);
