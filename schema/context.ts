@@ -45,6 +45,8 @@ export interface Context {
   principal: Principal | undefined;
   /** Remote address, for login rate limiting. */
   client: string;
+  /** The process logger (api/logger.ts), for audit lines such as a provider repointed; absent in some tests. */
+  logger?: { warn(message: string, fields?: Record<string, unknown>): void };
   /**
    * The gateway snapshot as the in-process gateway gets it (with price overrides from the
    * governance service); `gatewaySnapshot` falls back to the database alone without it.

@@ -1,6 +1,7 @@
 /** Virtual-key values and references: helpers for the VirtualKey kit and its mutations. */
 import type { z } from 'zod';
-import { resolveEnvRef } from '../db/config/env-ref.ts';
+import { apiEnvRefRefusal, envRefName, isEnvRef, resolveEnvRef } from '../db/config/env-ref.ts';
+import { KEPT_VALUE_PREFIX, virtualKeyValueProblem } from '../db/config/references.ts';
 import type { virtualKey } from '../db/config/governance.ts';
 import { generateVirtualKeyValue, listProviderKeys, type Database, type SecretBox } from '../db/index.ts';
 import { ValidationError } from './errors.ts';
@@ -10,7 +11,7 @@ import { checkRefs, limitRefs, type Ref } from './refs.ts';
  * Stands for "the value already stored" in the config shape: a stored key's value cannot be
  * read back, and an update or upsert that does not name a value keeps it.
  */
-export const KEEP_VALUE = '\u0000keep-stored-value';
+export const KEEP_VALUE = KEPT_VALUE_PREFIX;
 
 /** Whether a config-shape value is the "keep" placeholder (optionally suffixed to stay unique). */
 export const isKept = (value: string): boolean => value.startsWith(KEEP_VALUE);
@@ -19,6 +20,19 @@ export const generatedValue = generateVirtualKeyValue;
 
 /** The value as hashed: `env.VAR` references resolved (when set). */
 export const valueOf = (value: string, env: NodeJS.ProcessEnv): string => resolveEnvRef(value, env) ?? value;
+
+/**
+ * A value an API caller gives: an `env.VAR` only when open to API callers (the resolved value's
+ * length would otherwise tell them about the operator's environment), and never shorter than
+ * the minimum. Throws a ValidationError at `path`.
+ */
+export function checkGivenValue(value: string, env: NodeJS.ProcessEnv, path: string): void {
+  if (isKept(value)) return;
+  const message =
+    (isEnvRef(value) ? apiEnvRefRefusal(envRefName(value), env) : undefined) ??
+    virtualKeyValueProblem(value, env);
+  if (message) throw new ValidationError([{ path, message }]);
+}
 
 export async function checkVirtualKeyRefs(
   db: Database,

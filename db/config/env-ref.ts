@@ -18,3 +18,57 @@ export function envRefName(value: string): string {
 export function resolveEnvRef(value: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   return isEnvRef(value) ? env[envRefName(value)] : value;
 }
+
+/**
+ * Variables holding Heimdall's own credentials (admin login, encryption key, database and Redis
+ * URLs, the control-plane token of split gateways). A provider reference to one of them would
+ * hand that credential to the provider's host, so they are refused in provider settings even in
+ * the operator's config file.
+ */
+const OWN_CREDENTIALS = [
+  /^HEIMDALL_ADMIN_/,
+  /^HEIMDALL_ENCRYPTION_KEY$/,
+  /^BIFROST_ENCRYPTION_KEY$/,
+  /^BIFROST_ADMIN_/,
+  /^HEIMDALL_CONTROL_PLANE_/,
+  /^DATABASE_URL$/,
+  /^REDIS_/,
+  /^PG[A-Z]*$/,
+  /^POSTGRES_/,
+];
+
+/**
+ * Credentials of the host (cloud SDK variables). The operator may hand them to a provider from
+ * the config file (Bedrock with the pod's AWS keys, say); an API caller never may.
+ */
+const HOST_CREDENTIALS = [/^AWS_/, /^AZURE_/, /^ARM_/, /^GOOGLE_/, /^GCP_/, /^GCLOUD_/, /^CLOUDSDK_/];
+
+export const isOwnCredential = (name: string): boolean => OWN_CREDENTIALS.some((re) => re.test(name));
+
+/** Where API callers' allow-list comes from, and its default. */
+export const API_ENV_PREFIXES_VAR = 'HEIMDALL_API_ENV_PREFIXES';
+export const DEFAULT_API_ENV_PREFIXES = 'HEIMDALL_SECRET_*';
+
+/** `HEIMDALL_API_ENV_PREFIXES`: comma-separated name prefixes (a trailing `*` is optional); empty = none. */
+export function apiEnvPrefixes(env: NodeJS.ProcessEnv): string[] {
+  const raw = env[API_ENV_PREFIXES_VAR] ?? DEFAULT_API_ENV_PREFIXES;
+  return raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .map((p) => (p.endsWith('*') ? p.slice(0, -1) : p));
+}
+
+/**
+ * Why an API caller (GraphQL mutation, applyConfig) may not reference `env.<name>`, or undefined
+ * when it may: the process environment belongs to the operator, so callers reach only names the
+ * operator opened with HEIMDALL_API_ENV_PREFIXES, and never a credential of Heimdall or the host.
+ */
+export function apiEnvRefRefusal(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (isOwnCredential(name) || HOST_CREDENTIALS.some((re) => re.test(name)))
+    return `env.${name} names a credential of Heimdall or its host, which API callers may never reference; put the provider's own secret in a variable matching ${API_ENV_PREFIXES_VAR}, or send the value itself`;
+  const prefixes = apiEnvPrefixes(env);
+  if (prefixes.some((p) => name.startsWith(p))) return undefined;
+  const allowed = prefixes.length > 0 ? prefixes.map((p) => `${p}*`).join(', ') : '(none)';
+  return `env.${name} is not open to API callers (allowed: ${allowed}); reference it from the config file, send the value itself, or have the operator extend ${API_ENV_PREFIXES_VAR}`;
+}

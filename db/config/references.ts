@@ -2,7 +2,7 @@
  * Checks zod cannot express: unique ids, references between entities, provider-specific key
  * blocks, and `env.VAR` references whose variable is missing.
  */
-import { envRefName, isEnvRef } from './env-ref.ts';
+import { envRefName, isEnvRef, isOwnCredential, resolveEnvRef } from './env-ref.ts';
 import type { ConfigIssue } from './issues.ts';
 import type { HeimdallConfig } from './model.ts';
 import { KNOWN_PROVIDERS, type ProviderConfig } from './providers.ts';
@@ -167,11 +167,42 @@ function checkProviderName(config: HeimdallConfig, path: string, name: string, i
   }
 }
 
+/**
+ * Stands for "the value already stored" where a virtual key's value cannot be given (applyConfig
+ * documents from an export); no real value starts with NUL.
+ */
+export const KEPT_VALUE_PREFIX = '\u0000keep-stored-value';
+
+/** Shorter virtual keys are guessable; generated ones (`sk-bf-` + 32 hex) are 38 characters. */
+export const MIN_VIRTUAL_KEY_LENGTH = 20;
+
+/** Why a virtual key value (literal or `env.VAR`, resolved) is refused, or undefined. Never echoes it. */
+export function virtualKeyValueProblem(value: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (value.startsWith(KEPT_VALUE_PREFIX)) return undefined;
+  const resolved = resolveEnvRef(value, env);
+  if (resolved === undefined || resolved.length >= MIN_VIRTUAL_KEY_LENGTH) return undefined;
+  const what = isEnvRef(value) ? `environment variable ${envRefName(value)} holds` : 'got';
+  return `a virtual key value needs at least ${MIN_VIRTUAL_KEY_LENGTH} characters (${what} ${resolved.length}); use a longer random value, or omit it to have one generated`;
+}
+
+function checkVirtualKeyValues(config: HeimdallConfig, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): void {
+  config.governance.virtual_keys.forEach((vk, i) => {
+    const message = virtualKeyValueProblem(vk.value, env);
+    if (message) issues.push({ path: `governance.virtual_keys[${i}].value`, message });
+  });
+}
+
 /** Walks the raw document so paths match what the user wrote. */
 function checkEnvRefs(value: unknown, path: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): void {
   if (isEnvRef(value)) {
     const name = envRefName(value);
-    if (env[name] === undefined)
+    // Provider settings are sent to the provider's host: never one of Heimdall's own secrets.
+    if (path.startsWith('providers.') && isOwnCredential(name))
+      issues.push({
+        path,
+        message: `env.${name} holds one of Heimdall's own credentials and would be sent to this provider; put the provider's secret in its own variable (e.g. env.OPENAI_API_KEY)`,
+      });
+    else if (env[name] === undefined)
       issues.push({
         path,
         message: `environment variable ${name} is not set (referenced as "${value}"); export it or replace the reference`,
@@ -190,5 +221,6 @@ export function checkConfigReferences(config: HeimdallConfig, env: NodeJS.Proces
   const ids = checkUniqueIds(config, issues);
   checkReferences(config, ids, issues);
   checkEnvRefs(config, '', env, issues);
+  checkVirtualKeyValues(config, env, issues);
   return issues;
 }

@@ -29,6 +29,7 @@ import { routingRuleKit } from '../types/routing-rule.ts';
 import { teamKit } from '../types/team.ts';
 import { virtualKeyKit } from '../types/virtual-key.ts';
 import { isKept } from '../virtual-key-values.ts';
+import { checkDocumentRepoints, maskedKeySecrets } from './guards.ts';
 import { computePlan, KINDS, type EntityKind, type PlanEntry } from './plan.ts';
 import { validateDocument } from './validate.ts';
 
@@ -125,13 +126,16 @@ export async function applyConfigDocument(
   let warnings: string[] = [];
   let entries: PlanEntry[] = [];
   let version: number | null = null;
+  let logRepoints = () => {};
   const plan = async (db: Database) => {
     const live = await readLiveConfig(db, ctx.box, { secrets: 'plain' });
     const validated = validateDocument(raw, live, { prune: options.prune, env: ctx.env });
     warnings = validated.warnings;
+    const masked = maskedKeySecrets(validated.config);
     const config = restoreSecrets(validated.config, live);
     entries = computePlan(config, live, { prune: options.prune, sections: validated.sections, env: ctx.env });
     refuseValuelessCreates(config, entries);
+    logRepoints = checkDocumentRepoints(ctx, { config, live, entries, masked });
     return entries.filter((e) => e.action !== 'unchanged');
   };
   if (options.dryRun) {
@@ -148,6 +152,7 @@ export async function applyConfigDocument(
     version = await bumpConfigVersion(tx);
     return pending;
   });
+  if (version !== null) logRepoints();
   if (version !== null)
     publishConfigChanged(ctx.pubsub, {
       version,

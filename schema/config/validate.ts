@@ -15,6 +15,7 @@ import type { LiveConfig } from '../../db/index.ts';
 import { checkRoutingExpression } from '../cel.ts';
 import { ValidationError } from '../errors.ts';
 import { KEEP_VALUE } from '../virtual-key-values.ts';
+import { refuseDocumentEnvRefs } from './guards.ts';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
@@ -114,6 +115,7 @@ export function validateDocument(
   const parsed = heimdallConfig.safeParse(document, { reportInput: true });
   if (!parsed.success) throw new ValidationError(fromZodIssues(parsed.error.issues));
   const config = parsed.data;
+  refuseDocumentEnvRefs(config, live, options.env);
   const checked = options.prune ? config : withLive(config, live);
   const issues = checkConfigReferences(checked, options.env).filter((issue) => inDocument(issue, config));
   if (issues.length > 0) throw new ValidationError(issues);

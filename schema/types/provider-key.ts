@@ -7,6 +7,7 @@ import { providerKey } from '../../db/config/providers.ts';
 import { isEnvRef } from '../../db/config/env-ref.ts';
 import { providerKeyInput } from '../../db/reconcile/from-config.ts';
 import {
+  canonicalJson,
   createProviderKey,
   deleteProviderKey,
   getProvider,
@@ -26,7 +27,8 @@ import { defineEntityMutations } from '../crud-fields.ts';
 import type { EntityKit } from '../crud.ts';
 import { ValidationError } from '../errors.ts';
 import { inKeyOrder } from '../loaders.ts';
-import { KEY_SECRET_PATHS, maskSecrets, restoreMasked } from '../secrets.ts';
+import { checkKeyRepoint, readPath, refuseIntroducedEnvRefs } from '../secret-guards.ts';
+import { isMask, KEY_SECRET_PATHS, maskSecrets, restoreMasked } from '../secrets.ts';
 import { ProviderRef } from './provider.ts';
 
 const KEEP = '\u0000keep-stored-value';
@@ -116,15 +118,32 @@ function row(shape: Shape) {
   return providerKeyInput(provider, { ...key, value: key.value === KEEP ? '' : key.value });
 }
 
+/**
+ * Secret fields a shape did not carry itself (omitted, or sent as a mask) before `restore` put
+ * the stored secrets back: `check` must know them to tell a re-entered secret from a kept one.
+ */
+const keptSecrets = new WeakMap<object, Set<string>>();
+
 export const providerKeyKit: EntityKit<Shape, ProviderKeyRecord> = {
   kind: 'ProviderKey',
   schema: providerKeySchema,
   idOf: (k) => `${k.provider}/${k.name}`,
   fromInput: (raw) => ({ value: KEEP, ...raw }),
-  toConfig: keyToConfig,
+  // An update patch is merged into this: the stored value stays KEEP unless the patch sends one.
+  toConfig: (k) => ({ ...keyToConfig(k), value: KEEP }),
+  same: (row, shape) => canonicalJson(keyToConfig(row)) === canonicalJson(shape),
   restore(shape, stored, path) {
-    const kept = shape.value === KEEP ? { ...shape, value: stored.value } : shape;
-    return restoreMasked({ ...kept, id: undefined }, keyToConfig(stored), KEY_SECRET_PATHS, path);
+    const kept = new Set(KEY_SECRET_PATHS.filter((p) => isMask(readPath(shape, p))).map((p) => p.join('.')));
+    if (shape.value === KEEP) kept.add('value');
+    const carried = shape.value === KEEP ? { ...shape, value: stored.value } : shape;
+    const restored = restoreMasked(
+      { ...carried, id: undefined },
+      keyToConfig(stored),
+      KEY_SECRET_PATHS,
+      path,
+    );
+    keptSecrets.set(restored, kept);
+    return restored;
   },
   get: findKey,
   create: (db, ctx, shape) => createProviderKey(db, ctx.box, row(shape)),
@@ -139,13 +158,16 @@ export const providerKeyKit: EntityKit<Shape, ProviderKeyRecord> = {
     return current !== undefined && deleteProviderKey(db, current.id);
   },
   async check(db, ctx, shape, path) {
-    if (await getProvider(db, ctx.box, shape.provider)) return;
-    throw new ValidationError([
-      {
-        path: path('provider'),
-        message: `provider "${shape.provider}" is not configured; upsertProvider first`,
-      },
-    ]);
+    if (!(await getProvider(db, ctx.box, shape.provider)))
+      throw new ValidationError([
+        {
+          path: path('provider'),
+          message: `provider "${shape.provider}" is not configured; upsertProvider first`,
+        },
+      ]);
+    const stored = await findKey(db, ctx, `${shape.provider}/${shape.name}`);
+    refuseIntroducedEnvRefs(ctx, shape, stored && keyToConfig(stored), path);
+    if (stored) checkKeyRepoint(ctx, shape, keyToConfig(stored), keptSecrets.get(shape) ?? new Set(), path);
   },
 };
 

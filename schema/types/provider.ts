@@ -8,8 +8,10 @@ import {
   createProvider,
   deleteProvider,
   getProvider,
+  listProviderKeys,
   listProviders,
   updateProvider,
+  type Database,
   type ProviderRecord,
 } from '../../db/index.ts';
 import { compact } from '../../db/live/config.ts';
@@ -18,7 +20,16 @@ import type { Context } from '../context.ts';
 import { matchesSearch, orderInput, pageRows } from '../connection.ts';
 import { defineEntityMutations } from '../crud-fields.ts';
 import type { EntityKit } from '../crud.ts';
+import { ValidationError } from '../errors.ts';
 import { inKeyOrder } from '../loaders.ts';
+import {
+  changedDestinations,
+  logRepoint,
+  mayRepointSecrets,
+  PROVIDER_DESTINATION_PATHS,
+  refuseIntroducedEnvRefs,
+  storedKeyHasSecret,
+} from '../secret-guards.ts';
 import { maskSecrets, PROVIDER_SECRET_PATHS, restoreMasked } from '../secrets.ts';
 
 export const ProviderRef = builder.loadableNode('Provider', {
@@ -60,6 +71,33 @@ const toConfig = (p: ProviderRecord) =>
     send_back_raw_response: p.sendBackRawResponse,
   });
 
+/**
+ * A change of where the provider's traffic goes (base URL, proxy) would send its stored keys
+ * there; through these mutations the keys cannot come along, so only the admin session (or a
+ * provider without stored secrets) may do it. applyConfig can carry the keys: schema/config/.
+ */
+async function checkRepoint(
+  db: Database,
+  ctx: Context,
+  shape: Shape,
+  stored: ProviderRecord,
+  path: (p: string) => string,
+) {
+  const fields = changedDestinations(shape, toConfig(stored), PROVIDER_DESTINATION_PATHS);
+  if (fields.length === 0) return;
+  if (!mayRepointSecrets(ctx)) {
+    const keys = (await listProviderKeys(db, ctx.box, shape.name)).filter(storedKeyHasSecret);
+    if (keys.length > 0)
+      throw new ValidationError(
+        fields.map((f) => ({
+          path: path(f),
+          message: `changing where provider "${shape.name}" sends its requests would send its stored keys (${keys.map((k) => k.name).join(', ')}) there; re-enter their values in the same change (applyConfig with providers.${shape.name}.keys), delete them first, or make the change in the admin's session`,
+        })),
+      );
+  }
+  logRepoint(ctx, { provider: shape.name }, fields, toConfig(stored), shape);
+}
+
 export const providerKit: EntityKit<Shape, ProviderRecord> = {
   kind: 'Provider',
   schema: providerSchema,
@@ -73,6 +111,11 @@ export const providerKit: EntityKit<Shape, ProviderRecord> = {
     return updateProvider(db, ctx.box, name, patch);
   },
   remove: deleteProvider,
+  async check(db, ctx, shape, path) {
+    const stored = await getProvider(db, ctx.box, shape.name);
+    refuseIntroducedEnvRefs(ctx, shape, stored && toConfig(stored), path);
+    if (stored) await checkRepoint(db, ctx, shape, stored, path);
+  },
 };
 
 const settings = {

@@ -9,7 +9,7 @@ import type { Context } from '../context.ts';
 import { matchesSearch, orderInput, pageRows, within } from '../connection.ts';
 import { commitConfigChange, createEntity, upsertEntity } from '../crud.ts';
 import { MUTATION_ERRORS, NotFoundError } from '../errors.ts';
-import { generatedValue, valueOf } from '../virtual-key-values.ts';
+import { checkGivenValue, generatedValue, valueOf } from '../virtual-key-values.ts';
 import { VirtualKeyInput, virtualKeyKit, VirtualKeyRef, type VirtualKeyRow } from './virtual-key.ts';
 
 interface SecretPayload {
@@ -70,6 +70,7 @@ builder.mutationFields((t) => ({
 
 async function rotate(ctx: Context, id: string, given: string | undefined): Promise<SecretPayload> {
   const value = given ?? generatedValue();
+  checkGivenValue(value, ctx.env, 'value');
   const row = await commitConfigChange(ctx, ['VirtualKey'], async (tx) => {
     const updated = await updateVirtualKey(tx, id, { value: valueOf(value, ctx.env) });
     if (!updated) throw new NotFoundError('VirtualKey', id);

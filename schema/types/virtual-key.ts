@@ -23,7 +23,14 @@ import { defineEntityMutations } from '../crud-fields.ts';
 import type { EntityKit } from '../crud.ts';
 import { limitFields, usedByLimits } from '../limit-fields.ts';
 import { inKeyOrder } from '../loaders.ts';
-import { checkVirtualKeyRefs, generatedValue, isKept, KEEP_VALUE, valueOf } from '../virtual-key-values.ts';
+import {
+  checkGivenValue,
+  checkVirtualKeyRefs,
+  generatedValue,
+  isKept,
+  KEEP_VALUE,
+  valueOf,
+} from '../virtual-key-values.ts';
 import { CustomerRef } from './customer.ts';
 import { TeamRef } from './team.ts';
 
@@ -146,7 +153,10 @@ export const virtualKeyKit: EntityKit<Shape, VirtualKeyRow> = {
     return row && (keep ? row : { ...row, createdValue: value });
   },
   remove: deleteVirtualKey,
-  check: (db, ctx, shape, path) => checkVirtualKeyRefs(db, ctx.box, shape, path),
+  check(db, ctx, shape, path) {
+    checkGivenValue(shape.value, ctx.env, path('value'));
+    return checkVirtualKeyRefs(db, ctx.box, shape, path);
+  },
 };
 
 export const VirtualKeyProviderConfigInput = builder.inputType('VirtualKeyProviderConfigInput', {

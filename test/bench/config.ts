@@ -1,7 +1,7 @@
 /** The Heimdall config files (Bifrost config.json shape) for the two bench scenarios. */
 export type Scenario = 'plain' | 'governance';
 
-export const benchVirtualKey = 'sk-bf-bench';
+export const benchVirtualKey = 'sk-bf-bench-virtual-key-0001';
 
 export function heimdallConfig(scenario: Scenario, upstreamOrigin: string): object {
   const providers = {

@@ -34,11 +34,11 @@ function config(url: string, client: Record<string, unknown> = {}) {
         {
           id: 'vk',
           name: 'vk',
-          value: 'vk-ledger',
+          value: 'vk-ledger-secret-value-0001',
           budget_id: 'b',
           provider_configs: [{ provider: 'openai', allowed_models: ['gpt-4o', 'my-unpriced-model'] }],
         },
-        { id: 'vk-cut', name: 'cut', value: 'vk-cut', budget_id: 'cut' },
+        { id: 'vk-cut', name: 'cut', value: 'vk-cut-secret-value-0001', budget_id: 'cut' },
       ],
     },
   };
@@ -107,7 +107,9 @@ describe('ledger', () => {
   });
 
   it('every attempt records reserve, settle and release with the price-book version', async () => {
-    const reply = await post(stack.url, chat('gpt-4o', { max_tokens: 100 }), { 'x-bf-vk': 'vk-ledger' });
+    const reply = await post(stack.url, chat('gpt-4o', { max_tokens: 100 }), {
+      'x-bf-vk': 'vk-ledger-secret-value-0001',
+    });
     expect(reply.status).toBe(200);
     await stack.settle();
     const [log] = await listRequestLogs(stack.database, { limit: 1 });
@@ -137,7 +139,7 @@ describe('price overrides from the control plane', () => {
       stack.url,
       chat('openai/my-unpriced-model', { mock: { prompt_tokens: 1000, completion_tokens: 1000 } }),
       {
-        'x-bf-vk': 'vk-ledger',
+        'x-bf-vk': 'vk-ledger-secret-value-0001',
       },
     );
     expect(reply.status).toBe(200);
@@ -152,7 +154,9 @@ describe('price overrides from the control plane', () => {
 
 describe('unpriced models', () => {
   it('are logged with cost null and unpriced, and counted', async () => {
-    const reply = await post(stack.url, chat('openai/my-unpriced-model'), { 'x-bf-vk': 'vk-ledger' });
+    const reply = await post(stack.url, chat('openai/my-unpriced-model'), {
+      'x-bf-vk': 'vk-ledger-secret-value-0001',
+    });
     expect(reply.status).toBe(200);
     await stack.settle();
     const [log] = await listRequestLogs(stack.database, { limit: 1 });
@@ -165,9 +169,13 @@ describe('unpriced models', () => {
   it('are refused with 402 under a budget when unpriced_model_policy is deny', async () => {
     const strict = await startStack(config(mock.url, { unpriced_model_policy: 'deny' }));
     try {
-      const reply = await post(strict.url, chat('openai/my-unpriced-model'), { 'x-bf-vk': 'vk-ledger' });
+      const reply = await post(strict.url, chat('openai/my-unpriced-model'), {
+        'x-bf-vk': 'vk-ledger-secret-value-0001',
+      });
       expect([reply.status, errorType(reply)]).toEqual([402, 'budget_exceeded']);
-      expect((await post(strict.url, chat('gpt-4o'), { 'x-bf-vk': 'vk-ledger' })).status).toBe(200);
+      expect(
+        (await post(strict.url, chat('gpt-4o'), { 'x-bf-vk': 'vk-ledger-secret-value-0001' })).status,
+      ).toBe(200);
     } finally {
       await strict.close();
     }
@@ -184,7 +192,7 @@ describe('mid-stream cut-off (strict)', () => {
         stream: true,
         mock: { chunks: 400, chunk_text: 'word ', completion_tokens: 400 },
       }),
-      { 'x-bf-vk': 'vk-cut' },
+      { 'x-bf-vk': 'vk-cut-secret-value-0001' },
     );
     expect(reply.status).toBe(200);
     expect(reply.text).toContain('budget_exhausted_mid_stream');
@@ -194,14 +202,18 @@ describe('mid-stream cut-off (strict)', () => {
     expect(check.ok).toBe(true);
     expect(check.ledger.settled).toBeGreaterThan(0);
     expect(check.ledger.settled).toBeLessThanOrEqual(2_000);
-    const next = await post(stack.url, chat('openai/gpt-4o', { max_tokens: 1000 }), { 'x-bf-vk': 'vk-cut' });
+    const next = await post(stack.url, chat('openai/gpt-4o', { max_tokens: 1000 }), {
+      'x-bf-vk': 'vk-cut-secret-value-0001',
+    });
     expect(next.status).toBe(402);
   });
 });
 
 describe('request logs', () => {
   it('keep no content when disable_content_logging, and carry the governance columns', async () => {
-    await post(stack.url, chat('gpt-4o', { mock: { fault: 'status:400' } }), { 'x-bf-vk': 'vk-ledger' });
+    await post(stack.url, chat('gpt-4o', { mock: { fault: 'status:400' } }), {
+      'x-bf-vk': 'vk-ledger-secret-value-0001',
+    });
     await stack.settle();
     const [log] = await listRequestLogs(stack.database, { limit: 1 });
     expect(log).toMatchObject({
@@ -242,7 +254,9 @@ describe('keys and models', () => {
   });
 
   it('GET /v1/models lists only what the key may use', async () => {
-    const response = await fetch(`${stack.url}/v1/models`, { headers: { 'x-bf-vk': 'vk-ledger' } });
+    const response = await fetch(`${stack.url}/v1/models`, {
+      headers: { 'x-bf-vk': 'vk-ledger-secret-value-0001' },
+    });
     const body = (await response.json()) as { data: Array<{ id: string }> };
     for (const entry of body.data) expect(['openai/gpt-4o', 'openai/my-unpriced-model']).toContain(entry.id);
   });

@@ -36,7 +36,13 @@ function startMixed(databaseUrl?: string): Promise<Stack> {
         ],
         teams: [{ id: 'team', name: 'Team', budget_id: 'team-soft' }],
         virtual_keys: [
-          { id: 'vk-mixed', name: 'mixed', value: 'vk-mixed', budget_id: 'vk-strict', team_id: 'team' },
+          {
+            id: 'vk-mixed',
+            name: 'mixed',
+            value: 'vk-mixed-secret-value-0001',
+            budget_id: 'vk-strict',
+            team_id: 'team',
+          },
         ],
         providers: [{ name: 'groq', budget_id: 'groq-provider' }],
       },
@@ -106,7 +112,7 @@ async function runMixed(stack: Stack): Promise<void> {
             mock: spec,
             fallbacks: ['groq/llama-3.1-8b-instant'],
           },
-          { 'x-bf-vk': 'vk-mixed' },
+          { 'x-bf-vk': 'vk-mixed-secret-value-0001' },
         );
         statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
       }

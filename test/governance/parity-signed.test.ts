@@ -68,7 +68,9 @@ beforeAll(async () => {
     },
     governance: {
       budgets: [{ id: 'parity', max_limit: 1000, reset_duration: '1d', mode: 'strict' }],
-      virtual_keys: [{ id: 'vk-parity', name: 'parity', value: 'vk-parity', budget_id: 'parity' }],
+      virtual_keys: [
+        { id: 'vk-parity', name: 'parity', value: 'vk-parity-secret-value-0001', budget_id: 'parity' },
+      ],
     },
   });
   const price = (provider: string, model: string) => ({
@@ -94,7 +96,7 @@ afterAll(async () => {
 /** Sends one chat request and returns its settled charge, checked against its request log's cost. */
 async function charged(model: string, stream: boolean): Promise<number> {
   const body = { model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 500, stream };
-  const { reply, settled, logged } = await chargeOf(stack, body, 'vk-parity', 'parity');
+  const { reply, settled, logged } = await chargeOf(stack, body, 'vk-parity-secret-value-0001', 'parity');
   if (stream) expect(reply.headers.get('content-type')).toContain('text/event-stream');
   expect(logged, `request-log cost (stream: ${stream})`).toBe(settled);
   return settled;

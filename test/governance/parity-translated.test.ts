@@ -22,7 +22,9 @@ beforeAll(async () => {
     providers: { gemini: provider('gemini', gemini.url), cohere: provider('cohere', cohere.url) },
     governance: {
       budgets: [{ id: 'parity', max_limit: 1000, reset_duration: '1d', mode: 'strict' }],
-      virtual_keys: [{ id: 'vk-parity', name: 'parity', value: 'vk-parity', budget_id: 'parity' }],
+      virtual_keys: [
+        { id: 'vk-parity', name: 'parity', value: 'vk-parity-secret-value-0001', budget_id: 'parity' },
+      ],
     },
   });
 });
@@ -37,7 +39,7 @@ describe('streamed requests are charged like non-streamed ones (translating adap
     const charges: number[] = [];
     for (const stream of [false, true]) {
       const body = { model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 500, stream };
-      charges.push((await chargeOf(stack, body, 'vk-parity', 'parity')).settled);
+      charges.push((await chargeOf(stack, body, 'vk-parity-secret-value-0001', 'parity')).settled);
     }
     expect(charges[0]).toBeGreaterThan(0);
     expect(charges[1]).toBe(charges[0]);

@@ -29,8 +29,8 @@ beforeAll(async () => {
           { id: 'tokens', token_max_limit: 100, token_reset_duration: '1h' },
         ],
         virtual_keys: [
-          { id: 'vk-r', name: 'r', value: 'vk-requests', rate_limit_id: 'three-a-minute' },
-          { id: 'vk-t', name: 't', value: 'vk-tokens', rate_limit_id: 'tokens' },
+          { id: 'vk-r', name: 'r', value: 'vk-requests-secret-value-0001', rate_limit_id: 'three-a-minute' },
+          { id: 'vk-t', name: 't', value: 'vk-tokens-secret-value-0001', rate_limit_id: 'tokens' },
         ],
       },
     },
@@ -57,22 +57,22 @@ const ask = (vk: string, tokens = 20) =>
 describe('rate limits (fixed windows)', () => {
   it('counts requests per window and starts again in the next one', async () => {
     const first = [];
-    for (let i = 0; i < 4; i++) first.push((await ask('vk-requests')).status);
+    for (let i = 0; i < 4; i++) first.push((await ask('vk-requests-secret-value-0001')).status);
     expect(first).toEqual([200, 200, 200, 429]);
-    const refused = await ask('vk-requests');
+    const refused = await ask('vk-requests-secret-value-0001');
     expect(errorType(refused)).toBe('rate_limited');
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     now += 60_000;
-    expect((await ask('vk-requests')).status).toBe(200);
+    expect((await ask('vk-requests-secret-value-0001')).status).toBe(200);
   });
 
   it('admits while tokens used < limit, then refuses until the window ends', async () => {
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await ask('vk-tokens', 40)).status);
+    for (let i = 0; i < 4; i++) statuses.push((await ask('vk-tokens-secret-value-0001', 40)).status);
     // 0 → 40 → 80 → 120 (crossing, served) → refused
     expect(statuses).toEqual([200, 200, 200, 429]);
     now += 3_600_000;
-    expect((await ask('vk-tokens', 40)).status).toBe(200);
+    expect((await ask('vk-tokens-secret-value-0001', 40)).status).toBe(200);
   });
 });
 

@@ -93,9 +93,9 @@ function config(mockUrl: string, rules: unknown[]) {
       customers: [{ id: 'acme', name: 'Acme' }],
       teams: [{ id: 'team-ml', name: 'ML Team', customer_id: 'acme' }],
       virtual_keys: [
-        { id: 'vk-plain', name: 'Plain', value: 'vk-plain' },
-        { id: 'vk-ml', name: 'ML', value: 'vk-ml', team_id: 'team-ml' },
-        { id: 'vk-gold', name: 'Gold', value: 'vk-gold' },
+        { id: 'vk-plain', name: 'Plain', value: 'vk-plain-secret-value-0001' },
+        { id: 'vk-ml', name: 'ML', value: 'vk-ml-secret-value-0001', team_id: 'team-ml' },
+        { id: 'vk-gold', name: 'Gold', value: 'vk-gold-secret-value-0001' },
       ],
       routing_rules: rules,
     },
@@ -129,7 +129,7 @@ async function lastLog(stack: Stack) {
 describe('seed routing rules', () => {
   it("model.startsWith('gpt-') goes to azure", async () => {
     mock.seen.length = 0;
-    const reply = await ask(seed, 'vk-plain', { model: 'gpt-4o-mini' });
+    const reply = await ask(seed, 'vk-plain-secret-value-0001', { model: 'gpt-4o-mini' });
     expect(reply.status, reply.text).toBe(200);
     expect(reply.headers.get('x-heimdall-provider')).toBe('azure');
     expect(mock.seen[0]!.path).toContain('/openai/deployments/mini/chat/completions');
@@ -141,7 +141,7 @@ describe('seed routing rules', () => {
   });
 
   it('…and falls back to openai when azure fails', async () => {
-    const reply = await ask(seed, 'vk-plain', {
+    const reply = await ask(seed, 'vk-plain-secret-value-0001', {
       model: 'gpt-4o',
       mock: { fault: 'status:503', fault_path: '/openai/deployments' },
     });
@@ -155,24 +155,30 @@ describe('seed routing rules', () => {
   });
 
   it('priority decides: for gpt-4o with max_tokens > 4000 the azure rule (0) is evaluated before groq (1)', async () => {
-    const reply = await ask(seed, 'vk-plain', { model: 'gpt-4o', max_tokens: 5000 });
+    const reply = await ask(seed, 'vk-plain-secret-value-0001', { model: 'gpt-4o', max_tokens: 5000 });
     expect(reply.headers.get('x-heimdall-provider')).toBe('azure');
   });
 
   it("model == 'gpt-4o' && request_body.max_tokens > 4000 goes to groq's llama", async () => {
     mock.seen.length = 0;
-    const heavy = await ask(groqOnly, 'vk-plain', { model: 'openai/gpt-4o', max_tokens: 5000 });
+    const heavy = await ask(groqOnly, 'vk-plain-secret-value-0001', {
+      model: 'openai/gpt-4o',
+      max_tokens: 5000,
+    });
     expect(heavy.headers.get('x-heimdall-provider')).toBe('groq');
     expect(mock.seen.at(-1)!.model).toBe('llama-3.3-70b-versatile');
-    const light = await ask(groqOnly, 'vk-plain', { model: 'openai/gpt-4o', max_tokens: 100 });
+    const light = await ask(groqOnly, 'vk-plain-secret-value-0001', {
+      model: 'openai/gpt-4o',
+      max_tokens: 100,
+    });
     expect(light.headers.get('x-heimdall-provider')).toBe('openai');
-    const none = await ask(groqOnly, 'vk-plain', { model: 'openai/gpt-4o' });
+    const none = await ask(groqOnly, 'vk-plain-secret-value-0001', { model: 'openai/gpt-4o' });
     expect(none.headers.get('x-heimdall-provider')).toBe('openai');
   });
 
   it('the team-scoped rule sends team-ml to bedrock (before global rules), falling back to openai', async () => {
     mock.seen.length = 0;
-    const reply = await ask(seed, 'vk-ml', { model: 'gpt-4o' });
+    const reply = await ask(seed, 'vk-ml-secret-value-0001', { model: 'gpt-4o' });
     expect(reply.status, reply.text).toBe(200);
     expect(mock.seen[0]!.path).toContain('/model/');
     expect(reply.headers.get('x-heimdall-provider')).toBe('bedrock');
@@ -183,16 +189,16 @@ describe('seed routing rules', () => {
       customerId: 'acme',
     });
     mock.failPaths.set('/model/', 503);
-    const failing = await ask(seed, 'vk-ml', { model: 'gpt-4o' });
+    const failing = await ask(seed, 'vk-ml-secret-value-0001', { model: 'gpt-4o' });
     mock.failPaths.clear();
     expect(failing.headers.get('x-heimdall-provider')).toBe('openai');
     expect(await lastLog(seed)).toMatchObject({ routingRuleId: 'route-ml-team-bedrock', fallbackIndex: 1 });
   });
 
   it('a virtual-key rule reads lower-cased headers and the key name', async () => {
-    const gold = await ask(seed, 'vk-gold', { model: 'gpt-4o' }, { 'X-Tier': 'gold' });
+    const gold = await ask(seed, 'vk-gold-secret-value-0001', { model: 'gpt-4o' }, { 'X-Tier': 'gold' });
     expect(gold.headers.get('x-heimdall-provider')).toBe('groq');
-    const plain = await ask(seed, 'vk-gold', { model: 'gpt-4o' });
+    const plain = await ask(seed, 'vk-gold-secret-value-0001', { model: 'gpt-4o' });
     expect(plain.headers.get('x-heimdall-provider')).toBe('azure');
   });
 });
@@ -217,7 +223,7 @@ describe('CEL validation', () => {
       ]),
     );
     try {
-      const reply = await ask(stack, 'vk-plain', { model: 'gpt-4o' });
+      const reply = await ask(stack, 'vk-plain-secret-value-0001', { model: 'gpt-4o' });
       expect(reply.headers.get('x-heimdall-provider')).toBe('azure');
     } finally {
       await stack.close();

@@ -45,12 +45,12 @@ beforeAll(async () => {
         { id: 'openai-slice', max_limit: 0.0005, reset_duration: '1d', mode: 'strict' },
       ],
       virtual_keys: [
-        { id: 'vk-soft', name: 'soft', value: 'vk-soft', budget_id: 'soft' },
-        { id: 'vk-parity', name: 'parity', value: 'vk-parity', budget_id: 'parity' },
+        { id: 'vk-soft', name: 'soft', value: 'vk-soft-secret-value-0001', budget_id: 'soft' },
+        { id: 'vk-parity', name: 'parity', value: 'vk-parity-secret-value-0001', budget_id: 'parity' },
         {
           id: 'vk-split',
           name: 'split',
-          value: 'vk-split',
+          value: 'vk-split-secret-value-0001',
           provider_configs: [
             { provider: 'openai', weight: 100, budget_id: 'openai-slice' },
             { provider: 'groq', weight: 1 },
@@ -77,7 +77,7 @@ describe('soft mode', () => {
           messages: [{ role: 'user', content: 'hi' }],
           mock: { prompt_tokens: 0, completion_tokens: 40 },
         },
-        { 'x-bf-vk': 'vk-soft' },
+        { 'x-bf-vk': 'vk-soft-secret-value-0001' },
       );
       statuses.push(reply.status);
     }
@@ -106,7 +106,7 @@ describe('streamed requests are charged like non-streamed ones', () => {
         stream,
         mock: { prompt_tokens: 123, completion_tokens: 456 },
       };
-      charges.push((await chargeOf(stack, body, 'vk-parity', 'parity')).settled);
+      charges.push((await chargeOf(stack, body, 'vk-parity-secret-value-0001', 'parity')).settled);
     }
     expect(charges[0]).toBeGreaterThan(0);
     expect(charges[1]).toBe(charges[0]);
@@ -125,7 +125,7 @@ describe('a provider over its budget', () => {
           max_tokens: 20,
           mock: { prompt_tokens: 0, completion_tokens: 20 },
         },
-        { 'x-bf-vk': 'vk-split' },
+        { 'x-bf-vk': 'vk-split-secret-value-0001' },
       );
       expect(reply.status, reply.text).toBe(200);
       served.push(reply.headers.get('x-heimdall-provider') ?? '');
@@ -140,7 +140,7 @@ describe('embeddings', () => {
   it('are charged for input tokens only', async () => {
     const response = await fetch(`${stack.url}/v1/embeddings`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-bf-vk': 'vk-parity' },
+      headers: { 'content-type': 'application/json', 'x-bf-vk': 'vk-parity-secret-value-0001' },
       body: JSON.stringify({
         model: 'openai/text-embedding-3-small',
         input: 'hello',
@@ -170,7 +170,7 @@ describe('the Anthropic route', () => {
           mock: { prompt_tokens: 100, completion_tokens: 50 },
         }),
       });
-    const ok = await send('vk-parity');
+    const ok = await send('vk-parity-secret-value-0001');
     expect(ok.status, await ok.clone().text()).toBe(200);
     await stack.settle();
     const settles = (await listLedgerEntries(stack.database, { budgetId: 'parity' })).filter(

@@ -55,7 +55,9 @@ describe('a monthly calendar budget created on January 31', () => {
         },
         governance: {
           budgets: [{ id: 'monthly', max_limit: 0.001, reset_duration: '1M', calendar_aligned: true }],
-          virtual_keys: [{ id: 'vk-m', name: 'm', value: 'vk-monthly', budget_id: 'monthly' }],
+          virtual_keys: [
+            { id: 'vk-m', name: 'm', value: 'vk-monthly-secret-value-0001', budget_id: 'monthly' },
+          ],
         },
       },
       { now: () => now },
@@ -77,7 +79,7 @@ describe('a monthly calendar budget created on January 31', () => {
           messages: [{ role: 'user', content: 'hi' }],
           mock: { prompt_tokens: 0, completion_tokens: 40 },
         },
-        { 'x-bf-vk': 'vk-monthly' },
+        { 'x-bf-vk': 'vk-monthly-secret-value-0001' },
       );
       if (reply.status === 402) return served;
       expect(reply.status).toBe(200);

@@ -25,7 +25,7 @@ const base = {
     budgets: [{ id: 'budget-dev', max_limit: 50, reset_duration: '1M' }],
     rate_limits: [{ id: 'rl', request_max_limit: 100, request_reset_duration: '1m' }],
     teams: [{ id: 'team-a', name: 'Team A', budget_id: 'budget-dev' }],
-    virtual_keys: [{ id: 'vk-a', name: 'A', value: 'vk-a-secret-value', team_id: 'team-a' }],
+    virtual_keys: [{ id: 'vk-a', name: 'A', value: 'vk-a-secret-value-0001', team_id: 'team-a' }],
     routing_rules: [
       {
         id: 'r1',

@@ -3,9 +3,8 @@
  * re-applied with an empty plan; relations resolve both ways; upserts are idempotent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED_ENV } from '../fixtures/seed-env.ts';
 import { createTestControlPlane, DIALECTS, type TestControlPlane } from './harness.ts';
-import { seedConfig, seedThroughMutations } from './seed.ts';
+import { SEED_API_ENV, seedConfig, seedThroughMutations } from './seed.ts';
 
 const PLAN = `mutation($doc: JSON!, $dryRun: Boolean, $prune: Boolean) {
   applyConfig(document: $doc, dryRun: $dryRun, prune: $prune) {
@@ -19,7 +18,7 @@ const PLAN = `mutation($doc: JSON!, $dryRun: Boolean, $prune: Boolean) {
 describe.each(DIALECTS)('seed governance through mutations (%s)', (dialect) => {
   let cp: TestControlPlane;
   beforeAll(async () => {
-    cp = await createTestControlPlane(dialect, { env: SEED_ENV });
+    cp = await createTestControlPlane(dialect, { env: SEED_API_ENV });
   });
   afterAll(() => cp.close());
 

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../schema/index.ts';
 import { SEED_ENV, SEED_LITERAL_SECRETS } from '../fixtures/seed-env.ts';
 import { createTestControlPlane, type TestControlPlane } from './harness.ts';
-import { seedThroughMutations } from './seed.ts';
+import { SEED_API_ENV, seedThroughMutations } from './seed.ts';
 
 /** Arguments for root fields that require them. */
 const ROOT_ARGS: Record<string, string> = {
@@ -68,7 +68,7 @@ describe('no query returns a provider secret', () => {
   let cp: TestControlPlane;
   beforeAll(async () => {
     cp = await createTestControlPlane('sqlite', {
-      env: SEED_ENV,
+      env: SEED_API_ENV,
       maxCost: Number.MAX_SAFE_INTEGER,
       maxDepth: 30,
     });
@@ -82,7 +82,7 @@ describe('no query returns a provider secret', () => {
     expect(result.errors?.map((e) => e.message) ?? []).toEqual([]);
     const text = JSON.stringify(result.data);
     expect(text).toContain('openai-primary'); // the walk did reach the keys
-    expect(text).toContain('env.OPENAI_KEY_1'); // references are shown as written
+    expect(text).toContain('env.HEIMDALL_SECRET_OPENAI_KEY_1'); // references are shown as written
     const secrets = [
       ...SEED_LITERAL_SECRETS,
       ...Object.values(SEED_ENV).filter((v) => v.length >= 16 && !v.startsWith('http')),

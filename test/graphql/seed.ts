@@ -14,16 +14,41 @@ export function seedConfig(): HeimdallConfig {
   return loadConfigFile(join(ROOT, 'test/fixtures/seed-values.yaml'), SEED_ENV).config;
 }
 
+/**
+ * API callers may reference only variables the operator opened to them (HEIMDALL_SECRET_* by
+ * default, never cloud credentials such as AWS_*), so the seed's `env.X` references go in as
+ * `env.HEIMDALL_SECRET_X`; SEED_API_ENV holds them.
+ */
+const API_PREFIX = 'HEIMDALL_SECRET_';
+export const SEED_API_ENV: Record<string, string> = {
+  ...SEED_ENV,
+  ...Object.fromEntries(Object.entries(SEED_ENV).map(([name, value]) => [`${API_PREFIX}${name}`, value])),
+};
+const apiRef = (value: string) =>
+  /^env\.[A-Za-z_]\w*$/.test(value) ? `env.${API_PREFIX}${value.slice(4)}` : value;
+
 /** Input objects are camelCase; JSON-valued fields keep the config file's own spelling. */
 const VERBATIM = /(_config|^aliases|^config|^concurrency_and_buffer_size)$/;
 const camel = (key: string) => key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 export function toInput(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toInput);
+  if (typeof value === 'string') return apiRef(value);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [camel(key), VERBATIM.test(key) ? inner : toInput(inner)]),
+    Object.entries(value).map(([key, inner]) => [
+      camel(key),
+      VERBATIM.test(key) ? refsIn(inner) : toInput(inner),
+    ]),
   );
+}
+
+/** The API spelling of references inside JSON-valued fields (key configs), keys unchanged. */
+function refsIn(value: unknown): unknown {
+  if (typeof value === 'string') return apiRef(value);
+  if (Array.isArray(value)) return value.map(refsIn);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, refsIn(inner)]));
 }
 
 const enums = (input: Record<string, unknown>) => ({

@@ -115,7 +115,7 @@ export function reconcileTests(ctx: ContractContext): void {
     it('writes nothing when any entity fails', async () => {
       await reconcile();
       // A database-only key holding the value the file is about to give another key.
-      await createVirtualKey(ctx.db, { id: 'squatter', name: 'S', value: 'vk-new-value' });
+      await createVirtualKey(ctx.db, { id: 'squatter', name: 'S', value: 'vk-new-secret-value-0001' });
       const before = await rawTables(ctx.db);
       const conflicting = fixtureConfig((raw) => {
         const gov = raw.governance as {
@@ -123,7 +123,7 @@ export function reconcileTests(ctx: ContractContext): void {
           virtual_keys: Array<{ value: string }>;
         };
         gov.budgets[0]!.max_limit = 99;
-        gov.virtual_keys[0]!.value = 'vk-new-value';
+        gov.virtual_keys[0]!.value = 'vk-new-secret-value-0001';
       });
       const error = await reconcile(conflicting).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ReconcileError);

@@ -100,7 +100,7 @@ export function secretTests(ctx: ContractContext): void {
             gov.virtual_keys.push({
               id: `extra-${i}`,
               name: 'x',
-              value: `extra-value-${i}`,
+              value: `extra-virtual-key-value-${i}`,
               provider_configs: [{ provider: 'openai' }],
             });
         }),

@@ -20,7 +20,12 @@ export function strictConfig(mockUrl: string): Record<string, unknown> {
     governance: {
       budgets: [{ id: 'strict-dollar', max_limit: 1, reset_duration: '1d', mode: 'strict' }],
       virtual_keys: [
-        { id: 'vk-strict', name: 'strict', value: 'vk-strict-token', budget_id: 'strict-dollar' },
+        {
+          id: 'vk-strict',
+          name: 'strict',
+          value: 'vk-strict-token-secret-value-0001',
+          budget_id: 'strict-dollar',
+        },
       ],
     },
   };
@@ -56,7 +61,7 @@ async function one(stack: Stack, tokens: number, stream: boolean) {
       stream,
       mock: { prompt_tokens: 0, completion_tokens: tokens },
     },
-    { 'x-bf-vk': 'vk-strict-token' },
+    { 'x-bf-vk': 'vk-strict-token-secret-value-0001' },
   );
   const cut = stream && reply.status === 200 && reply.text.includes('budget_exhausted_mid_stream');
   return { status: reply.status, cut, tokens, text: reply.text };
