@@ -5,9 +5,13 @@
  * queries (1,000 logs × 20 relations); this catches them. A literal page size below 1 is an
  * error here (a negative one would make the estimate negative and pay for other fields); the
  * connection resolvers refuse the same sizes arriving in variables (schema/connection.ts).
+ * Page sizes in variables are unknown at validation (whose result is cached per document), so
+ * such documents are estimated again at execution with the values given.
  */
 import {
+  BREAK,
   getNamedType,
+  getOperationAST,
   getNullableType,
   GraphQLError,
   isCompositeType,
@@ -15,12 +19,18 @@ import {
   isObjectType,
   isInterfaceType,
   Kind,
+  visit,
   type ASTVisitor,
+  type DocumentNode,
   type FieldNode,
+  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLOutputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
+  type ValueNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { fragmentsOf, isIntrospectionField } from './operations.ts';
@@ -36,13 +46,29 @@ export interface CostLimitOptions {
 
 type Sizes = Required<Omit<CostLimitOptions, 'maxCost'>>;
 
+/** What an estimate needs besides the selections: validation and execution both build one. */
+interface Estimate {
+  schema: GraphQLSchema;
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>;
+  sizes: Sizes;
+  /** Variable values at execution, operation defaults filled in; undefined while validating. */
+  variables?: Readonly<Record<string, unknown>>;
+}
+
 const PAGE_SIZE_ARGS = ['first', 'last', 'limit'];
 
-function pageSize(field: FieldNode, fallback: number): number {
+/** The page size an argument asks for, when known; never below 1 (those are refused elsewhere). */
+function sizeOf(value: ValueNode, estimate: Estimate): number | undefined {
+  if (value.kind === Kind.INT) return Math.max(Number(value.value), 1);
+  const given = value.kind === Kind.VARIABLE ? estimate.variables?.[value.name.value] : undefined;
+  return typeof given === 'number' && Number.isFinite(given) ? Math.max(given, 1) : undefined;
+}
+
+function pageSize(field: FieldNode, fallback: number, estimate: Estimate): number {
   for (const arg of field.arguments ?? []) {
-    if (PAGE_SIZE_ARGS.includes(arg.name.value) && arg.value.kind === Kind.INT) {
-      return Number(arg.value.value);
-    }
+    if (!PAGE_SIZE_ARGS.includes(arg.name.value)) continue;
+    const size = sizeOf(arg.value, estimate);
+    if (size !== undefined) return size;
   }
   return fallback;
 }
@@ -50,9 +76,10 @@ function pageSize(field: FieldNode, fallback: number): number {
 const isPaged = (type: GraphQLOutputType) =>
   isListType(getNullableType(type)) || getNamedType(type).name.endsWith('Connection');
 
-function multiplier(field: FieldNode, type: GraphQLOutputType, sizes: Sizes): number {
+function multiplier(field: FieldNode, type: GraphQLOutputType, estimate: Estimate): number {
   if (!isPaged(type)) return 1;
-  return pageSize(field, isListType(getNullableType(type)) ? sizes.assumedListSize : sizes.assumedPageSize);
+  const { assumedListSize, assumedPageSize } = estimate.sizes;
+  return pageSize(field, isListType(getNullableType(type)) ? assumedListSize : assumedPageSize, estimate);
 }
 
 /** Reports literal page sizes below 1 on a list or connection field. */
@@ -74,8 +101,8 @@ function checkPageSizes(field: FieldNode, context: ValidationContext): void {
 function costOf(
   set: SelectionSetNode,
   parent: GraphQLCompositeType,
-  context: ValidationContext,
-  sizes: Sizes,
+  estimate: Estimate,
+  spreading: ReadonlySet<string> = new Set(),
 ): number {
   let total = 0;
   for (const selection of set.selections) {
@@ -87,48 +114,114 @@ function costOf(
       const named = getNamedType(def.type);
       const below =
         selection.selectionSet && isCompositeType(named)
-          ? costOf(selection.selectionSet, named, context, sizes)
+          ? costOf(selection.selectionSet, named, estimate, spreading)
           : 0;
-      total += 1 + below * multiplier(selection, def.type, sizes);
+      total += 1 + below * multiplier(selection, def.type, estimate);
     } else {
-      const fragment =
-        selection.kind === Kind.INLINE_FRAGMENT ? selection : fragmentsOf(context).get(selection.name.value);
-      if (!fragment) continue;
+      const spread = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : undefined;
+      // A cycle is reported by the spec's own rule; following it would never end.
+      if (spread !== undefined && spreading.has(spread)) continue;
+      const fragment = spread === undefined ? selection : estimate.fragments.get(spread);
+      if (!fragment || fragment.kind === Kind.FRAGMENT_SPREAD) continue;
       const condition = fragment.typeCondition
-        ? context.getSchema().getType(fragment.typeCondition.name.value)
+        ? estimate.schema.getType(fragment.typeCondition.name.value)
         : parent;
       if (condition && isCompositeType(condition))
-        total += costOf(fragment.selectionSet, condition, context, sizes);
+        total += costOf(
+          fragment.selectionSet,
+          condition,
+          estimate,
+          spread === undefined ? spreading : new Set([...spreading, spread]),
+        );
     }
   }
   return total;
 }
 
-export function costLimitRule(options: CostLimitOptions = {}) {
-  const maxCost = options.maxCost ?? 50_000;
-  const sizes: Sizes = {
-    assumedPageSize: options.assumedPageSize ?? 100,
-    assumedListSize: options.assumedListSize ?? 10,
+function operationCost(operation: OperationDefinitionNode, estimate: Estimate): number | undefined {
+  const root = estimate.schema.getRootType(operation.operation);
+  return root ? costOf(operation.selectionSet, root, estimate) : undefined;
+}
+
+const costError = (cost: number, maxCost: number, operation: OperationDefinitionNode) =>
+  new GraphQLError(
+    `operation cost ${cost} exceeds the limit of ${maxCost}; ask for smaller pages (first/last) or fewer fields`,
+    { nodes: [operation], extensions: { code: 'COST_LIMIT_EXCEEDED', cost, maxCost } },
+  );
+
+function limitsOf(options: CostLimitOptions): { maxCost: number; sizes: Sizes } {
+  return {
+    maxCost: options.maxCost ?? 50_000,
+    sizes: {
+      assumedPageSize: options.assumedPageSize ?? 100,
+      assumedListSize: options.assumedListSize ?? 10,
+    },
   };
+}
+
+export function costLimitRule(options: CostLimitOptions = {}) {
+  const { maxCost, sizes } = limitsOf(options);
   return (context: ValidationContext): ASTVisitor => ({
     Field: (field) => checkPageSizes(field, context),
     OperationDefinition(operation) {
-      const root = context.getSchema().getRootType(operation.operation);
-      if (!root) return;
-      const cost = costOf(operation.selectionSet, root, context, sizes);
-      if (cost > maxCost) {
-        context.reportError(
-          new GraphQLError(
-            `operation cost ${cost} exceeds the limit of ${maxCost}; ask for smaller pages (first/last) or fewer fields`,
-            { nodes: [operation], extensions: { code: 'COST_LIMIT_EXCEEDED', cost, maxCost } },
-          ),
-        );
-      }
+      const estimate = { schema: context.getSchema(), fragments: fragmentsOf(context), sizes };
+      const cost = operationCost(operation, estimate);
+      if (cost !== undefined && cost > maxCost) context.reportError(costError(cost, maxCost, operation));
     },
   });
 }
 
+/** Documents taking a page size from a variable, which validation (cached per document) cannot see. */
+const variableSized = new WeakMap<DocumentNode, boolean>();
+
+function takesVariablePageSize(document: DocumentNode): boolean {
+  let found = variableSized.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      Argument(arg) {
+        if (!PAGE_SIZE_ARGS.includes(arg.name.value) || arg.value.kind !== Kind.VARIABLE) return undefined;
+        found = true;
+        return BREAK;
+      },
+    });
+    variableSized.set(document, found);
+  }
+  return found;
+}
+
+/** The variables an operation runs with: those given, else the defaults it declares. */
+function variablesOf(operation: OperationDefinitionNode, given: Readonly<Record<string, unknown>> = {}) {
+  const variables: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    const fallback = definition.defaultValue;
+    variables[name] =
+      name in given ? given[name] : fallback?.kind === Kind.INT ? Number(fallback.value) : undefined;
+  }
+  return variables;
+}
+
+/**
+ * The rule at validation, and again at execution for documents whose page sizes come from
+ * variables: validation assumes 100 rows there, while a variable may ask for 1,000.
+ */
 export function useCostLimit(options: CostLimitOptions = {}): Plugin {
   const rule = costLimitRule(options);
-  return { onValidate: ({ addValidationRule }) => addValidationRule(rule) };
+  const { maxCost, sizes } = limitsOf(options);
+  return {
+    onValidate: ({ addValidationRule }) => addValidationRule(rule),
+    onExecute({ args, setResultAndStopExecution }) {
+      if (!takesVariablePageSize(args.document)) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      if (!operation) return;
+      const fragments = new Map<string, FragmentDefinitionNode>();
+      for (const definition of args.document.definitions)
+        if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+      const variables = variablesOf(operation, args.variableValues ?? undefined);
+      const cost = operationCost(operation, { schema: args.schema, fragments, sizes, variables });
+      if (cost !== undefined && cost > maxCost)
+        setResultAndStopExecution({ errors: [costError(cost, maxCost, operation)] });
+    },
+  };
 }

@@ -112,6 +112,13 @@ describe('GraphQL document limits', () => {
     expect(codeOf(answer)).toBe('DOCUMENT_TOO_DEEP');
   });
 
+  it('reports a fragment cycle as a validation error instead of recursing without end', async () => {
+    const answer = await post('{ viewer { ...A } } fragment A on Viewer { authEnabled ...A }');
+    expect(answer.status).toBe(400);
+    expect(codeOf(answer)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(answer.body.errors?.[0]?.message).toContain('Cannot spread fragment "A" within itself');
+  });
+
   it('still serves ordinary documents, the full introspection query and a fragment used twice', async () => {
     const introspection = await post(getIntrospectionQuery());
     expect(introspection.status).toBe(200);

@@ -1,6 +1,7 @@
 /**
  * Issue 11, High 3: a page size below 1 is an error, never a discount. A literal one is refused
- * by the cost rule (before anything runs), one in a variable by the connection resolvers.
+ * by the cost rule (before anything runs), one in a variable by the connection resolvers; page
+ * sizes in variables count at their real value in the cost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestControlPlane, type GraphqlResponse, type TestControlPlane } from './harness.ts';
@@ -25,8 +26,11 @@ describe('page sizes below 1', () => {
       `{ ${pages.join(' ')} discount: requestLogs(first: -2000000) { edges { node { id } } } }`,
     );
     expect(result.data).toBeUndefined();
-    expect(codes(result)).toEqual(['INVALID_INPUT']);
-    expect(result.errors?.[0]?.message).toBe('requestLogs(first: -2000000): a page size must be at least 1');
+    // Both faults are named: the negative size, and the pages' own cost (the size counted as 1).
+    expect(codes(result)?.sort()).toEqual(['COST_LIMIT_EXCEEDED', 'INVALID_INPUT']);
+    expect(result.errors?.find((error) => error.extensions?.code === 'INVALID_INPUT')?.message).toBe(
+      'requestLogs(first: -2000000): a page size must be at least 1',
+    );
   });
 
   it('refuses literal zero and negative first/last on every connection before running it', async () => {
@@ -54,6 +58,15 @@ describe('page sizes below 1', () => {
         /^invalid input: (first|last): a page size must be at least 1 \(got -?\d+\)$/,
       );
     }
+  });
+
+  it('estimates the cost again with page sizes given in variables (and their defaults)', async () => {
+    // Validation assumes 100 rows per page here (cost 1,101 of 2,000); 1,000 rows cost 11,001.
+    const query = 'query($n: Int) { requestLogs(first: $n) { edges { cursor } } }';
+    expect(codes(await cp.exec(query, { n: 1000 }))).toEqual(['COST_LIMIT_EXCEEDED']);
+    expect(await cp.ok(query, { n: 50 })).toEqual({ requestLogs: { edges: [] } });
+    const defaulted = 'query($n: Int = 1000) { requestLogs(first: $n) { edges { cursor } } }';
+    expect(codes(await cp.exec(defaulted))).toEqual(['COST_LIMIT_EXCEEDED']);
   });
 
   it('still pages with sizes of 1 and more', async () => {
