@@ -40,7 +40,12 @@ const TIGHT_LIMIT_MICROS = 205_000;
 const silent = createLogger('error', process.env.GQL_DEBUG ? undefined : () => undefined);
 
 function config(mockUrl: string): Record<string, unknown> {
-  const vk = (id: string, budget: string) => ({ id, name: id, value: `${id}-token`, budget_id: budget });
+  const vk = (id: string, budget: string) => ({
+    id,
+    name: id,
+    value: `${id}-secret-token-0001`,
+    budget_id: budget,
+  });
   return {
     client: { enable_logging: true },
     providers: {
@@ -102,7 +107,7 @@ function chat(url: string, vk: string, tokens: number, stream = false) {
       stream,
       mock: { prompt_tokens: 0, completion_tokens: tokens },
     },
-    { 'x-bf-vk': `${vk}-token` },
+    { 'x-bf-vk': `${vk}-secret-token-0001` },
   );
 }
 
