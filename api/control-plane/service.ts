@@ -22,6 +22,7 @@ import { openWriter, WorkerWriter } from './sqlite-writer.ts';
 import { SqlStore } from './sql-store.ts';
 import type { CounterStore } from './store.ts';
 import type { Writer } from './writes.ts';
+import { checkLeaseRequest, UsageGuard } from './usage-guard.ts';
 
 export interface GovernanceServiceOptions {
   database: Database;
@@ -54,13 +55,16 @@ const DAY = 24 * HOUR;
 export class GovernanceService implements GovernanceChannel {
   private retentionDays: number | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly guard: UsageGuard;
 
   private constructor(
     readonly store: CounterStore,
     private readonly writer: Writer,
     private readonly options: GovernanceServiceOptions,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.guard = new UsageGuard(options.database, () => store.flush(), options.logger);
+  }
 
   static async open(options: GovernanceServiceOptions): Promise<GovernanceService> {
     const now = options.now ?? Date.now;
@@ -105,17 +109,22 @@ export class GovernanceService implements GovernanceChannel {
   }
 
   async acquireLease(request: LeaseRequest): Promise<LeaseGrant> {
+    checkLeaseRequest(request);
     const grant = await this.store.grant(request);
+    this.guard.granted(request, grant);
     if (request.kind !== 'budget' && grant.granted > 0) this.options.onRateLimitsChanged?.([request.id]);
     return grant;
   }
 
+  /** Applies a report once usage-guard.ts has refused negative amounts and capped releases. */
   async reportUsage(report: UsageReport): Promise<void> {
-    await this.store.applyLedger(
-      report.ledger,
-      report.batch === undefined ? undefined : `${report.holder}:${report.batch}`,
-    );
-    for (const ret of report.rateReturns) await this.store.returnRate(ret);
+    await this.guard.apply(report, async (ledger) => {
+      await this.store.applyLedger(
+        ledger,
+        report.batch === undefined ? undefined : `${report.holder}:${report.batch}`,
+      );
+      for (const ret of report.rateReturns) await this.store.returnRate(ret);
+    });
     const moved = new Set<string>();
     for (const entry of report.ledger) if (entry.kind === 'settle') moved.add(entry.budgetId);
     if (moved.size > 0) this.options.onBudgetsChanged?.([...moved]);
@@ -153,6 +162,7 @@ export class GovernanceService implements GovernanceChannel {
     }));
     if (this.store.name === 'database') await recordLedgerAt(this.options.database, entries, this.now());
     else await this.store.applyLedger(entries);
+    for (const lease of stale) this.guard.expired(lease.requestId, lease.budgetId);
     return stale.length;
   }
 

@@ -3,7 +3,7 @@
  * Recording an entry and moving the budget's counters happen in one transaction, and only for
  * entries that were not recorded before, so replaying a batch never charges twice.
  */
-import { and, asc, eq, type SQL } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { LedgerKind } from '../config-types.ts';
 import type { Database } from '../connection/types.ts';
 import { addBudgetUsage, type BudgetDelta } from './budgets.ts';
@@ -53,5 +53,32 @@ export function listLedgerEntries(
       .from(t.usageLedger)
       .where(and(...conditions))
       .orderBy(asc(t.usageLedger.id));
+  });
+}
+
+/**
+ * What one lease holder (`lease:<holder>`) still holds of a budget (Σ reserve − Σ release) and the
+ * newest seq among its reserve entries (grants and heartbeats), from the ledger.
+ */
+export function leaseHolding(
+  db: Database,
+  requestId: string,
+  budgetId: string,
+): Promise<{ outstanding: number; lastSeq: number }> {
+  return db.run(async ({ orm, t }) => {
+    const l = t.usageLedger;
+    const [row] = await orm
+      .select({
+        outstanding: sql<
+          string | number | null
+        >`sum(case when ${l.kind} = 'reserve' then ${l.amountMicros} when ${l.kind} = 'release' then -${l.amountMicros} else 0 end)`,
+        lastSeq: sql<string | number | null>`max(case when ${l.kind} = 'reserve' then ${l.attempt} end)`,
+      })
+      .from(l)
+      .where(and(eq(l.requestId, requestId), eq(l.budgetId, budgetId)));
+    return {
+      outstanding: Math.max(0, Number(row?.outstanding ?? 0)),
+      lastSeq: row?.lastSeq === null || row?.lastSeq === undefined ? -1 : Number(row.lastSeq),
+    };
   });
 }

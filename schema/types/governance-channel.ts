@@ -156,6 +156,17 @@ function channelOf(ctx: Context): GovernanceChannelSource {
 
 const orNull = <T>(value: T | null | undefined): T | null => value ?? null;
 
+/** Usage moves budgets by positive amounts only: a negative settle would un-spend a budget. */
+function nonNegative(value: number, path: string): number {
+  if (value >= 0) return value;
+  throw new GraphQLError(
+    `${path}: expected an amount ≥ 0, got ${value}; report usage as positive movements`,
+    {
+      extensions: { code: 'BAD_USER_INPUT', path },
+    },
+  );
+}
+
 builder.mutationFields((t) => ({
   acquireLease: t.field({
     type: LeaseGrantRef,
@@ -170,8 +181,8 @@ builder.mutationFields((t) => ({
         kind: input.kind,
         id: String(input.id),
         seq: input.seq,
-        want: input.want,
-        min: input.min,
+        want: nonNegative(input.want, 'input.want'),
+        min: nonNegative(input.min, 'input.min'),
         ...(input.force === null || input.force === undefined ? {} : { force: input.force }),
       }),
   }),
@@ -183,20 +194,20 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UsageReportInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const channel = channelOf(ctx);
-      const ledger = input.ledger.map((e): ChannelLedgerEntry => ({
+      const ledger = input.ledger.map((e, i): ChannelLedgerEntry => ({
         requestId: e.requestId,
         attempt: e.attempt,
         kind: e.kind,
         budgetId: String(e.budgetId),
-        amountMicros: e.amountMicros,
+        amountMicros: nonNegative(e.amountMicros, `input.ledger[${i}].amountMicros`),
         ...(e.priceBookVersion === null || e.priceBookVersion === undefined
           ? {}
           : { priceBookVersion: e.priceBookVersion }),
       }));
-      const rateReturns = input.rateReturns.map((r): ChannelRateReturn => ({
+      const rateReturns = input.rateReturns.map((r, i): ChannelRateReturn => ({
         kind: r.kind,
         id: String(r.id),
-        amount: r.amount,
+        amount: nonNegative(r.amount, `input.rateReturns[${i}].amount`),
         windowStart: r.windowStart,
       }));
       await channel.reportUsage({
