@@ -41,7 +41,7 @@ describe('secrets an API caller cannot reach (in process, auth on)', () => {
   let cp: TestControlPlane;
   let admin: string;
   let write: string;
-  const run = async (query: string, variables: object, token = write) =>
+  const run = async (query: string, variables: Record<string, unknown>, token = write) =>
     Object.values(await cp.ok<Record<string, Issues>>(query, variables, token))[0]!;
 
   beforeAll(async () => {
