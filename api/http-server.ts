@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../gateway/create-gateway.ts';
 import { applyCors } from './cors.ts';
+import { limitBodyIdle } from './request-idle.ts';
 
 export interface HttpRoutes {
   gateway: Gateway;
@@ -16,6 +17,8 @@ export interface HttpRoutes {
   controlPlaneMetrics?(): Promise<string>;
   /** The GraphQL handler (yoga), when the control plane is mounted. */
   graphql?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** How long a /graphql body may stall before 408 (api/request-idle.ts). */
+  bodyIdleTimeoutMs?: number;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -57,8 +60,10 @@ export function createHttpServer(routes: HttpRoutes): Server {
     if (path === '/livez') sendJson(res, 200, { status: 'alive' });
     else if (path === '/health' || path === '/healthz' || path === '/readyz') void health(routes, res);
     else if (path === '/metrics' && req.method === 'GET') void metrics(routes, res);
-    else if (path === '/graphql' && routes.graphql) routes.graphql(req, res);
-    else
+    else if (path === '/graphql' && routes.graphql) {
+      limitBodyIdle(req, res, routes.bodyIdleTimeoutMs);
+      routes.graphql(req, res);
+    } else
       sendJson(res, 404, {
         error: {
           message: `no route for ${req.method} ${path}`,
@@ -69,7 +74,9 @@ export function createHttpServer(routes: HttpRoutes): Server {
       });
   };
   const server = createServer({ keepAliveTimeout: 65_000 }, handler);
-  // Long streams must not be cut by Node's default request timeout; the gateway owns timeouts.
+  // No overall limit on receiving a request: inference bodies may be large and slow, so the
+  // gateway (gateway/http/body.ts) and /graphql (request-idle.ts) bound how long a body may
+  // stall instead. (Node's requestTimeout never cuts a response stream; only the request.)
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   return server;
