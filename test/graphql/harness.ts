@@ -52,6 +52,8 @@ export interface TestControlPlaneOptions {
   env?: NodeJS.ProcessEnv;
   maxCost?: number;
   maxDepth?: number;
+  maxTokens?: number;
+  maxFields?: number;
   introspection?: boolean;
 }
 

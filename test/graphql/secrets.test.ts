@@ -69,8 +69,11 @@ describe('no query returns a provider secret', () => {
   beforeAll(async () => {
     cp = await createTestControlPlane('sqlite', {
       env: SEED_API_ENV,
+      // The walk is one deliberately huge document; the document limits are tested elsewhere.
       maxCost: Number.MAX_SAFE_INTEGER,
       maxDepth: 30,
+      maxTokens: Number.MAX_SAFE_INTEGER,
+      maxFields: Number.MAX_SAFE_INTEGER,
     });
     await seedThroughMutations(cp);
   });

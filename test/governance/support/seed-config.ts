@@ -10,9 +10,9 @@ export const SEED_TOKENS = {
   platformTeam: 'vk-platform-team-token',
   testing: 'vk-testing-secret-token',
   batch: 'vk-batch-secret-token',
-  inactive: 'vk-inactive-token',
-  broke: 'vk-broke-token',
-  throttled: 'vk-throttled-token',
+  inactive: 'vk-inactive-secret-token',
+  broke: 'vk-broke-secret-token-01',
+  throttled: 'vk-throttled-secret-token',
 };
 
 export function seedConfig(mockUrl: string): Record<string, unknown> {
