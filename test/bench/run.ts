@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { benchVirtualKey, heimdallConfig, type Scenario } from './config.ts';
+import { measureDocumentBomb } from './document-bomb.ts';
 import { requestBody, runPhase, type Target } from './load.ts';
 import {
   canPin,
@@ -274,6 +275,8 @@ async function main(): Promise<number> {
 
   const perRound = await interleave(targets);
   const notes = await Promise.all(targets.map((t) => t.verify?.() ?? Promise.resolve(undefined)));
+  const heimdall = targets.find((t) => t.target !== thin);
+  const bombLine = heimdall ? await measureDocumentBomb(new URL(heimdall.target.url).origin) : undefined;
   await Promise.all(children.map((child) => child.stop()));
   await mock.stop();
   targets.forEach((running, index) => {
@@ -288,6 +291,7 @@ async function main(): Promise<number> {
   console.log(
     `\nmedians of ${rounds} interleaved rounds (%proxy: median of the per-round ratios);\n${roundRatios(perRound, thin.name).join('\n')}`,
   );
+  if (bombLine) console.log(`\n${bombLine}`);
   const broken = rows.filter(rowFailed).map((r) => r.name);
   if (broken.length > 0)
     console.error(`\nFAILED: ${broken.join(', ')} (not measured, or more than 1% failed responses)`);
