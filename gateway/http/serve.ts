@@ -29,7 +29,8 @@ export interface ServeDeps extends EngineDeps {
 /** Header naming the provider key to use (by its configured name). */
 export const PIN_KEY_HEADER = 'x-bf-api-key';
 
-async function prepare(ctx: RequestContext, deps: ServeDeps): Promise<void> {
+/** Body, validation, authentication, key pin and targets: what every inference route does first. */
+export async function prepareRequest(ctx: RequestContext, deps: ServeDeps): Promise<void> {
   const raw = await readBody(ctx.req, ctx.snapshot.maxBodyBytes, deps.bodyIdleTimeoutMs);
   const parsed = parseJson(raw);
   acceptBody(ctx, ctx.client ? ctx.client.request(parsed) : parsed);
@@ -79,7 +80,7 @@ export async function serveInference(
   res.setHeader(REQUEST_ID_HEADER, ctx.id);
   res.once('close', () => ctx.responseClosed());
   try {
-    await prepare(ctx, deps);
+    await prepareRequest(ctx, deps);
     await execute(ctx, deps);
   } catch (thrown) {
     const error = asGatewayError(thrown);

@@ -21,8 +21,9 @@ import {
 const HF_KEY = 'hf-operator-secret-value-1';
 const OPENAI_KEY = `sk-proj-${'A1b2C3d4'.repeat(5)}`;
 const AZURE_KEY = 'azure-plain-secret-77';
+const ANTHROPIC_KEY = 'anthropic-plain-secret-88';
 const OTHER_KEYS = [`sk-ant-api03-${'x9'.repeat(20)}`, 'AKIAIOSFODNN7EXAMPLE', `hf_${'Q7'.repeat(17)}`];
-const SECRETS = [HF_KEY, OPENAI_KEY, AZURE_KEY, ...OTHER_KEYS];
+const SECRETS = [HF_KEY, OPENAI_KEY, AZURE_KEY, ANTHROPIC_KEY, ...OTHER_KEYS];
 
 let mock: HttpMock;
 let gw: RunningGateway;
@@ -31,7 +32,8 @@ const logs: RequestLog[] = [];
 beforeAll(async () => {
   // Refuses everything, quoting the credential it got (and, for model "leak", other keys too).
   mock = await startHttpMock((request, res) => {
-    const sent = request.headers.authorization ?? request.headers['api-key'] ?? '';
+    const sent =
+      request.headers.authorization ?? request.headers['api-key'] ?? request.headers['x-api-key'] ?? '';
     const others = request.body.model === 'leak' ? ` (also tried ${OTHER_KEYS.join(', ')})` : '';
     const error = {
       message: `Incorrect API key provided: ${String(sent)}${others}`,
@@ -47,6 +49,7 @@ beforeAll(async () => {
     snapshotOf({
       providers: [
         provider('huggingface', mock.url, [key({ value: HF_KEY })]),
+        provider('anthropic', mock.url, [key({ value: ANTHROPIC_KEY })]),
         provider('openai', mock.url, [key({ value: 'env.HEIMDALL_TEST_ECHO_OPENAI_KEY' })]),
         provider('azure', undefined, [
           key({ value: AZURE_KEY, azure_key_config: { endpoint: mock.url, api_version: '2024-10-21' } }),
@@ -84,5 +87,17 @@ describe('credentials echoed in provider errors', () => {
     await expect.poll(() => logs.length).toBe(1);
     expectNoSecret(JSON.stringify(logs[0]));
     expect(logs[0]!.error?.message).toContain('***');
+  });
+
+  it('count_tokens forwarded to Anthropic: masked for the client too', async () => {
+    const response = await postJson(`${gw.url}/anthropic/v1/messages/count_tokens`, {
+      model: 'anthropic/claude-sonnet-4-5',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(mock.requests.at(-1)?.url).toContain('/count_tokens');
+    expect(response.status).toBe(401);
+    expect(response.text).toContain('Incorrect API key provided');
+    expect(response.text).toContain('***');
+    expectNoSecret(response.text);
   });
 });

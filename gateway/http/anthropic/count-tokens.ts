@@ -7,18 +7,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestContext } from '../../context.ts';
 import { buildOutgoing } from '../../engine/outgoing.ts';
-import { asGatewayError, GatewayError } from '../../errors.ts';
+import { asGatewayError, causeFields, GatewayError } from '../../errors.ts';
 import { speaksAnthropic } from '../../providers/anthropic/adapter.ts';
 import { parseAnthropicError } from '../../providers/anthropic/response.ts';
+import { maskAttemptError } from '../../providers/mask-credentials.ts';
 import { directKey, selectKey } from '../../routing/key-select.ts';
-import { buildTargets, type Target } from '../../routing/targets.ts';
+import type { Target } from '../../routing/targets.ts';
 import { estimateTokens, promptText } from '../../util/prompt-text.ts';
 import { mapTransportError } from '../../upstream/error-map.ts';
-import { parseJson, readBody } from '../body.ts';
 import type { ClientCodec } from '../client-codec.ts';
 import { REQUEST_ID_HEADER, sendError, sendJson } from '../respond.ts';
-import type { ServeDeps } from '../serve.ts';
-import { acceptBody } from '../validate.ts';
+import { prepareRequest, type ServeDeps } from '../serve.ts';
 
 const COUNT_FIELDS = ['model', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'mcp_servers'];
 
@@ -48,12 +47,14 @@ async function exactCount(ctx: RequestContext, target: Target): Promise<void> {
   });
   if (response.status >= 400) {
     const detail = parseAnthropicError(response.status, text);
-    throw new GatewayError(
+    const error = new GatewayError(
       response.status,
       'upstream_error',
       detail.code ?? `upstream_http_${response.status}`,
       `${provider.name} responded ${response.status}: ${detail.message}`,
     );
+    // As for inference attempts: a provider that echoes the credential must not hand it on.
+    throw maskAttemptError(error, outgoing.request, outgoing.secret, adapter.auth.header);
   }
   sendJson(ctx.res, 200, text, target);
 }
@@ -76,16 +77,9 @@ export async function serveCountTokens(
   res.setHeader(REQUEST_ID_HEADER, ctx.id);
   res.once('close', () => ctx.responseClosed());
   try {
-    const parsed = parseJson(await readBody(req, ctx.snapshot.maxBodyBytes));
-    acceptBody(ctx, codec.request(parsed));
-    const auth = deps.hooks.authenticate(ctx);
-    if (auth) await auth;
-    const pinned = req.headers['x-bf-api-key'];
-    if (typeof pinned === 'string' && pinned !== '') ctx.pinnedKeyName = pinned;
-    const targets =
-      deps.hooks.planTargets(ctx) ??
-      buildTargets(ctx.snapshot, 'chat', ctx.requestedModel, ctx.requestedProvider, []);
-    const target = deps.hooks.route(ctx, targets)[0];
+    // The same preparation as inference: body limits, validation, authentication, pins, routing.
+    await prepareRequest(ctx, deps);
+    const target = ctx.targets[0];
     if (target === undefined)
       throw new GatewayError(
         403,
@@ -96,6 +90,9 @@ export async function serveCountTokens(
     if (speaksAnthropic(target.provider.adapter)) await exactCount(ctx, target);
     else estimate(ctx, target);
   } catch (thrown) {
-    if (!ctx.clientGone) sendError(res, asGatewayError(thrown), ctx.targets[0], codec);
+    const error = asGatewayError(thrown);
+    if (error.code === 'internal_error')
+      deps.logger.error('count_tokens request failed', { requestId: ctx.id, ...causeFields(error.cause) });
+    if (!ctx.clientGone) sendError(res, error, ctx.targets[0], codec);
   }
 }
