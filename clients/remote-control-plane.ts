@@ -4,9 +4,12 @@
  * which it holds. The snapshot's secrets arrive sealed (`enc:v1:…`); `openSecret` (the shared
  * encryption key) opens them here, never on the wire.
  *
- * `governance` (leases, usage, request logs) runs as mutations over the same connection. Every
- * failure rejects — a GraphQL error, a closed socket, no answer within `operationTimeoutMs` —
- * so the gateway's usage queue re-sends the report whole and its log queue counts the drop.
+ * `governance` (leases, usage, request logs) runs as mutations over the same connection. When
+ * the connection drops, graphql-ws reconnects (every 1–2 s at most, `reconnectDelayMs`) and
+ * re-sends every operation still waiting for its answer: a lease by its `seq`, a report by its
+ * `batch`, log rows by id, so a replay is never counted twice. An operation rejects — a GraphQL
+ * error, a fatal close, no answer within `operationTimeoutMs` — so the gateway's usage queue
+ * re-sends the report whole and its log queue counts the drop.
  */
 import { createClient, type Client } from 'graphql-ws';
 import type { ConfigChangedEvent, ControlPlaneClient } from './control-plane.ts';
@@ -132,6 +135,22 @@ function describeError(error: unknown): string {
   return JSON.stringify(error);
 }
 
+/** First reconnect attempts come quickly; from the third on, 1–2 s apart. */
+const RECONNECT_FIRST_MS = 250;
+const RECONNECT_CAP_MS = 1_000;
+
+/**
+ * How long to wait before reconnect attempt `retries + 1`: doubling from 250 ms up to 1 s, plus
+ * up to as much again of jitter, so never more than 2 s. graphql-ws's default doubles without a
+ * cap (2^n s + up to 3 s): a gateway that lost its control plane for a minute then took ~20 s
+ * more to notice it was back, answering 503 meanwhile. The jitter keeps a fleet of gateways from
+ * reconnecting in step.
+ */
+export function reconnectDelayMs(retries: number, random: () => number = Math.random): number {
+  const base = Math.min(RECONNECT_FIRST_MS * 2 ** Math.min(retries, 10), RECONNECT_CAP_MS);
+  return Math.round(base + base * random());
+}
+
 /** The contract's lower-case enum values as the schema's enum names. */
 const upper = <T extends string>(value: T) => value.toUpperCase() as Uppercase<T>;
 
@@ -195,6 +214,7 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     webSocketImpl: options.webSocketImpl,
     connectionParams: options.token ? { authorization: `Bearer ${options.token}` } : {},
     retryAttempts: options.retryAttempts ?? Infinity,
+    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(retries))),
     shouldRetry: () => true,
     lazy: false,
     on: {
@@ -238,7 +258,9 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     async close() {
       stopStream?.();
       listeners.clear();
-      await client.dispose();
+      // Disposing while a reconnect is pending rejects with that attempt's failure; closing a
+      // gateway whose control plane is away is still a clean close (SIGTERM must exit 0).
+      await client.dispose().catch(() => undefined);
     },
   };
 }
