@@ -92,6 +92,11 @@ export interface RequestLogRow {
   cachedTokens: number;
   costMicros: number | null;
   unpriced: boolean;
+  /**
+   * Tokens (and so cost) counted by the gateway from what a stream relayed, because it ended
+   * without the provider's usage (client disconnect, provider cut).
+   */
+  usageEstimated: boolean;
   priceBookVersion: string | null;
   virtualKeyId: string | null;
   teamId: string | null;

@@ -14,6 +14,8 @@ export interface Usage {
   cachedInputTokens?: number;
   /** Prompt tokens written to the provider's cache (Anthropic, Bedrock), when it says. */
   cacheWriteInputTokens?: number;
+  /** Counted by Heimdall from what a stream relayed: the provider never reported usage. */
+  estimated?: boolean;
 }
 
 export function isJsonObject(value: unknown): value is JsonObject {

@@ -52,6 +52,7 @@ export interface RequestLoggedEvent {
   cachedTokens: number;
   costMicros: number | null;
   unpriced: boolean;
+  usageEstimated: boolean;
   priceBookVersion: string | null;
   virtualKeyId: string | null;
   teamId: string | null;

@@ -35,6 +35,7 @@ const LOG_KEYS = Object.keys({
   cachedTokens: 0,
   costMicros: 0,
   unpriced: 0,
+  usageEstimated: 0,
   priceBookVersion: 0,
   virtualKeyId: 0,
   teamId: 0,

@@ -37,6 +37,7 @@ const REQUEST_LOGS: BulkTable = {
     ['cached_tokens', 'cachedTokens', 'int'],
     ['cost_micros', 'costMicros', 'bigint'],
     ['unpriced', 'unpriced', 'bool'],
+    ['usage_estimated', 'usageEstimated', 'bool'],
     ['price_book_version', 'priceBookVersion', 'text'],
     ['virtual_key_id', 'virtualKeyId', 'text'],
     ['team_id', 'teamId', 'text'],

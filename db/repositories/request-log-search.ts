@@ -28,6 +28,8 @@ export interface RequestLogSearch {
   maxCostMicros?: number;
   /** Only requests whose model had no price. */
   unpricedOnly?: boolean;
+  /** Only requests whose usage the gateway estimated from a stream (no provider usage). */
+  usageEstimatedOnly?: boolean;
 }
 
 type Logs = Tables['requestLogs'];
@@ -63,6 +65,7 @@ export function logConditions(l: Logs, f: RequestLogSearch, scan = false): SQL |
     f.minCostMicros === undefined ? undefined : gte(l.costMicros, f.minCostMicros),
     f.maxCostMicros === undefined ? undefined : lte(l.costMicros, f.maxCostMicros),
     f.unpricedOnly ? eq(l.unpriced, true) : undefined,
+    f.usageEstimatedOnly ? eq(l.usageEstimated, true) : undefined,
   );
 }
 

@@ -184,11 +184,29 @@ export interface SettledCharge {
   entries: UsageLedgerEntry[];
 }
 
-/** The attempt's cost: reported usage, else what a cut stream delivered, else nothing. */
+/** The least any strict budget reserved for the attempt (Infinity when none is strict). */
+function strictCap(charge: AttemptCharge): number {
+  let cap = Infinity;
+  for (const hold of charge.holds) if (hold.strict) cap = Math.min(cap, hold.reserved);
+  return cap;
+}
+
+/**
+ * The attempt's cost: reported usage; else, for a stream that ended without it, the estimate of
+ * what it relayed (streaming/delivered.ts) — at least what the provider's usage said when the
+ * guard cut the stream on it, and at most what strict budgets reserved, so a window never ends
+ * above its limit (the strict mid-stream cut-off already keeps delivery within the reservation);
+ * else what a cut stream delivered by the guard's bound; else nothing.
+ */
 function actualCost(charge: AttemptCharge, attempt: AttemptRecord): number | undefined {
   if (!charge.hit) return undefined;
-  if (attempt.usage) {
-    const cost = usageCost(charge.hit, attempt.usage);
+  const usage = attempt.usage;
+  if (usage?.estimated) {
+    const estimate = Math.max(usageCost(charge.hit, usage), charge.guard?.exactMicros() ?? 0);
+    return Math.min(estimate, strictCap(charge));
+  }
+  if (usage) {
+    const cost = usageCost(charge.hit, usage);
     return charge.guard ? Math.min(cost, charge.guard.reservation) : cost;
   }
   return charge.guard?.chargedMicros() ?? 0;

@@ -73,6 +73,7 @@ export function logRow(ctx: RequestContext, log: RequestLog, state: RequestState
     cachedTokens: usage?.cachedInputTokens ?? 0,
     costMicros: state.unpriced ? null : state.costMicros,
     unpriced: state.unpriced,
+    usageEstimated: usage?.estimated === true,
     priceBookVersion: state.priceVersion ?? null,
     virtualKeyId: principal?.vk.id ?? null,
     teamId: principal?.team?.id ?? null,

@@ -3,7 +3,9 @@
  * on less than its worst case. It keeps a running cost — exact when the provider streams usage,
  * otherwise the prompt bound plus the output delivered so far counted as one token per UTF-8
  * byte (an upper bound, so the cut comes early rather than late) — and ends the stream with an
- * error event before that cost would pass the reservation. What was delivered is charged.
+ * error event before that cost would pass the reservation. What was delivered is charged: the
+ * provider's usage when it came, else the relay's token estimate (charges.ts), never more than
+ * was reserved. The byte count only decides the cut, so it comes early, never late.
  */
 import { GatewayError } from '../errors.ts';
 import { usageFromObject } from '../providers/usage.ts';
@@ -70,7 +72,12 @@ export class StreamGuard {
     );
   };
 
-  /** What the delivered part costs, never more than was reserved. */
+  /** The cost of the provider's usage when an event carried it (the cut one included). */
+  exactMicros(): number | undefined {
+    return this.exact;
+  }
+
+  /** What the delivered part costs by the byte bound, never more than was reserved. */
   chargedMicros(): number {
     return Math.min(this.reservation, this.running(0));
   }

@@ -5,10 +5,13 @@
  * that fails before its first byte is an ordinary failed attempt (retried, then fallbacks).
  * After that, a failure ends the client stream with an error event, never a clean end. Usage is
  * captured from the usage chunk (chat/completions) or the terminal event (Responses); the
- * usage-only chunk is dropped when Heimdall asked for it and the client did not.
+ * usage-only chunk is dropped when Heimdall asked for it and the client did not. A stream that
+ * ends without usage after it reached the client (the client hung up, the provider cut it, or it
+ * never sends usage) gets usage estimated from what was relayed (delivered.ts), so it is charged
+ * what was delivered, never $0; a client that hung up leaves status 499 on the attempt.
  */
 import type { AttemptRecord, RequestContext } from '../context.ts';
-import { GatewayError } from '../errors.ts';
+import { clientClosed, GatewayError } from '../errors.ts';
 import type { ClientStreamEncoder } from '../http/client-codec.ts';
 import { streamErrorEvent, writeStreamHead } from '../http/respond.ts';
 import type { EventSink, StreamDecoder } from '../providers/adapter.ts';
@@ -17,6 +20,7 @@ import type { Target } from '../routing/targets.ts';
 import { isJsonObject, parseJsonObject } from '../types.ts';
 import { mapTransportError } from '../upstream/error-map.ts';
 import type { UpstreamBody } from '../upstream/types.ts';
+import { DeliveredOutput, estimateUsage } from './delivered.ts';
 import { formatEvent } from './sse-parser.ts';
 
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;
@@ -43,6 +47,7 @@ export class StreamRelay implements EventSink {
   private terminal = false;
   private upstreamFailed = false;
   private settled = false;
+  private readonly delivered: DeliveredOutput;
   private resolve: () => void = () => undefined;
   private reject: (error: GatewayError) => void = () => undefined;
 
@@ -56,7 +61,9 @@ export class StreamRelay implements EventSink {
     private readonly stripUsageChunk: boolean,
     /** The client's format when it is not the canonical one (Anthropic route). */
     private readonly encoder?: ClientStreamEncoder,
-  ) {}
+  ) {
+    this.delivered = new DeliveredOutput(ctx.operation);
+  }
 
   run(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -83,7 +90,10 @@ export class StreamRelay implements EventSink {
       this.fail(eventError(this.target.provider.name, data));
       return;
     }
-    if (forward) this.write(this.encoder ? this.encoder.event(event, data) : formatEvent(event, data));
+    if (forward) {
+      this.write(this.encoder ? this.encoder.event(event, data) : formatEvent(event, data));
+      if (!this.upstreamFailed && data !== '[DONE]') this.delivered.add(event, data);
+    }
     if (this.terminal) this.finishClient();
   }
 
@@ -146,7 +156,7 @@ export class StreamRelay implements EventSink {
   };
 
   private readonly onEnd = (): void => {
-    if (!this.terminal) this.decoder.end(this);
+    if (!this.terminal && !this.ctx.clientGone) this.decoder.end(this);
     if (this.settled) return;
     if (this.terminal || this.upstreamFailed) {
       if (this.upstreamFailed)
@@ -172,16 +182,20 @@ export class StreamRelay implements EventSink {
   };
 
   private readonly onError = (error: unknown): void => {
-    if (this.ctx.clientGone || this.terminal) {
+    if (this.terminal) {
       this.settle();
       return;
     }
     this.fail(mapTransportError(error, this.target.provider.name));
   };
 
-  /** Before the first byte: a failed attempt. After: an error event ends the client stream. */
-  private fail(error: GatewayError): void {
+  /**
+   * Before the first byte: a failed attempt. After: an error event ends the client stream. A
+   * client that left is what ended the stream, whatever the upstream did next (the abort).
+   */
+  private fail(upstreamError: GatewayError): void {
     if (this.settled) return;
+    const error = this.ctx.clientGone ? clientClosed() : upstreamError;
     if (!this.committed) {
       this.settled = true;
       this.detach();
@@ -189,7 +203,7 @@ export class StreamRelay implements EventSink {
       return;
     }
     this.markFailed(error);
-    if (!this.ctx.res.writableEnded)
+    if (!this.ctx.clientGone && !this.ctx.res.writableEnded)
       this.ctx.res.end(this.encoder ? this.encoder.error(error) : streamErrorEvent(error));
     this.settle();
   }
@@ -210,7 +224,15 @@ export class StreamRelay implements EventSink {
     if (this.settled) return;
     this.settled = true;
     this.detach();
-    this.resolve();
+    if (!this.committed || this.record.usage !== undefined) return this.resolve();
+    // Resolved only once the estimate is on the record: the attempt settles right after.
+    const { ctx, record } = this;
+    estimateUsage(ctx.body, this.delivered, record.model, record.upstreamModel)
+      .then((usage) => {
+        record.usage = usage;
+        ctx.usage = usage;
+      })
+      .finally(this.resolve);
   }
 
   private detach(): void {

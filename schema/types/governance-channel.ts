@@ -134,6 +134,9 @@ const RequestLogRowInput = builder.inputType('RequestLogRowInput', {
     cachedTokens: t.int({ required: true }),
     costMicros: t.field({ type: 'BigInt' }),
     unpriced: t.boolean({ required: true }),
+    usageEstimated: t.boolean({
+      description: 'Tokens and cost counted by the gateway from what a stream relayed; absent means false.',
+    }),
     priceBookVersion: t.string(),
     virtualKeyId: t.string(),
     teamId: t.string(),
@@ -244,6 +247,7 @@ builder.mutationFields((t) => ({
         cachedTokens: r.cachedTokens,
         costMicros: orNull(r.costMicros),
         unpriced: r.unpriced,
+        usageEstimated: r.usageEstimated ?? false,
         priceBookVersion: orNull(r.priceBookVersion),
         virtualKeyId: orNull(r.virtualKeyId),
         teamId: orNull(r.teamId),

@@ -61,6 +61,10 @@ export const RequestLogRef = builder.loadableNode('RequestLog', {
     }),
     costMicros: t.field({ type: 'BigInt', nullable: true, resolve: (log) => log.costMicros }),
     unpriced: t.exposeBoolean('unpriced'),
+    usageEstimated: t.exposeBoolean('usageEstimated', {
+      description:
+        'The stream ended without the provider reporting usage (client disconnect: status 499, or a provider cut): tokens and cost were counted by the gateway from what it relayed and the prompt, with the model family tokenizer.',
+    }),
     priceBookVersion: t.exposeString('priceBookVersion', { nullable: true }),
     virtualKeyId: t.exposeID('virtualKeyId', { nullable: true }),
     virtualKey: t.field({ type: VirtualKeyRef, nullable: true, resolve: (log) => log.virtualKeyId }),
@@ -94,6 +98,7 @@ export const RequestLogFilter = builder.inputType('RequestLogFilter', {
     minCost: t.float({ description: 'USD.' }),
     maxCost: t.float(),
     unpricedOnly: t.boolean(),
+    usageEstimatedOnly: t.boolean({ description: 'Only requests whose usage the gateway estimated.' }),
   }),
 });
 
@@ -119,6 +124,7 @@ export function toSearch(f: FilterInput | null | undefined): RequestLogSearch {
     minCostMicros: f.minCost == null ? undefined : Math.round(f.minCost * 1_000_000),
     maxCostMicros: f.maxCost == null ? undefined : Math.round(f.maxCost * 1_000_000),
     unpricedOnly: f.unpricedOnly ?? undefined,
+    usageEstimatedOnly: f.usageEstimatedOnly ?? undefined,
   };
 }
 

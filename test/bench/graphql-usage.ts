@@ -37,6 +37,7 @@ function logs(count: number): RequestLogInput[] {
       outputTokens: 50 + (i % 300),
       costMicros: i % 50 === 0 ? null : 100 + (i % 5000),
       unpriced: i % 50 === 0,
+      usageEstimated: false,
       virtualKeyId: `vk-${i % 200}`,
       teamId: `team-${i % 20}`,
       customerId: `customer-${i % 5}`,

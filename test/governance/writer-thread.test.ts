@@ -50,6 +50,7 @@ const row = (id: string, over: Partial<RequestLogRow> = {}): RequestLogRow => ({
   cachedTokens: 64,
   costMicros: 12_345_678_901,
   unpriced: false,
+  usageEstimated: true,
   priceBookVersion: 'bundled-2026-11',
   virtualKeyId: 'vk-1',
   teamId: null,

@@ -20,6 +20,7 @@ export function requestLogRow(id: string, overrides: Partial<RequestLogRow> = {}
     cachedTokens: 0,
     costMicros: null,
     unpriced: false,
+    usageEstimated: false,
     priceBookVersion: null,
     virtualKeyId: null,
     teamId: null,

@@ -26,6 +26,8 @@ export const requestLogs = table(
     /** Null when the model has no price; `unpriced` then says why the cost is missing. */
     costMicros: micros('cost_micros'),
     unpriced: bool('unpriced').notNull().default(false),
+    /** Tokens and cost counted by the gateway from what a stream relayed (it ended without usage). */
+    usageEstimated: bool('usage_estimated').notNull().default(false),
     priceBookVersion: text('price_book_version'),
     virtualKeyId: text('virtual_key_id'),
     teamId: text('team_id'),

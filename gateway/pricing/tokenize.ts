@@ -1,0 +1,109 @@
+/**
+ * Token counts for text whose usage no provider reported: what a stream relayed before the client
+ * hung up or the provider cut it, and the prompt it answered. OpenAI-family models get their real
+ * encoding (gpt-tokenizer): o200k_base for gpt-4o, gpt-4.1, gpt-4.5, gpt-5, the o-series, gpt-oss
+ * and codex; cl100k_base for gpt-4, gpt-3.5 and the text-embedding models. Families whose
+ * tokenizer is not public (Anthropic, Gemini, Cohere, Llama, Mistral, …) get an approximation
+ * rounded up over the whole text: the larger of characters ÷ the family's characters per token
+ * and UTF-8 bytes ÷ 4 (the byte term keeps CJK and other multi-byte scripts, which tokenize
+ * densely, from being undercounted).
+ */
+
+/** Counts the tokens of text relayed in parts (one part per stream delta). */
+export type TokenCounter = (parts: readonly string[]) => number;
+
+type Encoding = 'o200k_base' | 'cl100k_base';
+
+const O200K = /^(gpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|gpt-oss|gpt-realtime|gpt-audio|chatgpt-|codex|o\d)/;
+const CL100K = /^(gpt-4|gpt-3\.5|text-embedding-|davinci-002|babbage-002)/;
+
+/**
+ * Characters per token of families without a public tokenizer, from their providers' own rules
+ * of thumb (Anthropic ≈ 3.5 for English, Google "about 4" for Gemini, Cohere ≈ 4); anything else
+ * uses the smaller (more tokens) 3.5.
+ */
+const CHARS_PER_TOKEN: ReadonlyArray<[RegExp, number]> = [
+  [/^claude/, 3.5],
+  [/^(gemini|gemma)/, 4],
+  [/^(command|c4ai|embed-)/, 4],
+];
+const DEFAULT_CHARS_PER_TOKEN = 3.5;
+const BYTES_PER_TOKEN = 4;
+
+/** `ft:gpt-4o-mini:org::id`, `openai/gpt-4o`, `us.anthropic.claude-…` → the model family's name. */
+function familyName(model: string): string {
+  let name = model.toLowerCase();
+  if (name.startsWith('ft:')) name = name.slice(3);
+  name = name.slice(name.lastIndexOf('/') + 1);
+  const claude = name.indexOf('claude');
+  return claude > 0 ? name.slice(claude) : name;
+}
+
+function encodingOf(model: string): Encoding | undefined {
+  const name = familyName(model);
+  if (O200K.test(name)) return 'o200k_base';
+  if (CL100K.test(name)) return 'cl100k_base';
+  return undefined;
+}
+
+type CountTokens = (text: string, options: { disallowedSpecial: Set<string> }) => number;
+
+/**
+ * Loaded on first use (each encoding's tables take ~0.1–0.2 s to load and tens of MB): most
+ * processes never see a stream end without usage.
+ */
+const loaded = new Map<Encoding, Promise<CountTokens>>();
+
+function load(encoding: Encoding): Promise<CountTokens> {
+  let pending = loaded.get(encoding);
+  if (pending === undefined) {
+    pending =
+      encoding === 'o200k_base'
+        ? import('gpt-tokenizer/encoding/o200k_base').then((m) => m.countTokens as CountTokens)
+        : import('gpt-tokenizer/encoding/cl100k_base').then((m) => m.countTokens as CountTokens);
+    loaded.set(encoding, pending);
+  }
+  return pending;
+}
+
+/** Text that spells a special token (`<|endoftext|>`) was relayed as text: count it as text. */
+const AS_TEXT = { disallowedSpecial: new Set<string>() };
+
+function encoded(count: CountTokens): TokenCounter {
+  return (parts) => {
+    let tokens = 0;
+    for (const part of parts) if (part !== '') tokens += count(part, AS_TEXT);
+    return tokens;
+  };
+}
+
+function approximated(charsPerToken: number): TokenCounter {
+  return (parts) => {
+    let chars = 0;
+    let bytes = 0;
+    for (const part of parts) {
+      chars += part.length;
+      bytes += Buffer.byteLength(part);
+    }
+    return Math.ceil(Math.max(chars / charsPerToken, bytes / BYTES_PER_TOKEN));
+  };
+}
+
+/** Whether `model` is counted with a real tokenizer (else the documented approximation). */
+export function hasTokenizer(model: string): boolean {
+  return encodingOf(model) !== undefined;
+}
+
+/**
+ * The counter for the first of `models` (logical name, then the id sent upstream) whose family is
+ * known; the approximation when none is an OpenAI-family model.
+ */
+export async function tokenCounter(...models: ReadonlyArray<string | undefined>): Promise<TokenCounter> {
+  for (const model of models) {
+    const encoding = model === undefined ? undefined : encodingOf(model);
+    if (encoding) return encoded(await load(encoding));
+  }
+  const name = familyName(models.find((m) => m !== undefined) ?? '');
+  const ratio = CHARS_PER_TOKEN.find(([pattern]) => pattern.test(name))?.[1];
+  return approximated(ratio ?? DEFAULT_CHARS_PER_TOKEN);
+}

@@ -1,0 +1,121 @@
+/**
+ * What a stream relayed to its client, kept so that a stream ending without provider usage (the
+ * client hung up, the provider cut it, or it never sends usage) is charged what was delivered
+ * rather than nothing. Counted: content, refusal and reasoning deltas, tool-call names and
+ * arguments (chat and legacy completions), and the text deltas of the Responses API.
+ *
+ * Events are kept raw and parsed only when needed: most streams end with usage, and parsing every
+ * chunk would cost each of them a JSON.parse per token. Past FOLD_CHARS of raw events the held
+ * ones are reduced to their delivered text, so a long stream holds its text, not its JSON.
+ */
+import { tokenCounter } from '../pricing/tokenize.ts';
+import type { JsonObject, Operation, Usage } from '../types.ts';
+import { isJsonObject, parseJsonObject } from '../types.ts';
+import { promptText } from '../util/prompt-text.ts';
+
+/** Raw event characters held before they are reduced to their text. */
+const FOLD_CHARS = 64 * 1024;
+/** Role and framing tokens per chat message, and the reply's priming (OpenAI's published rule). */
+const MESSAGE_TOKENS = 3;
+const REPLY_PRIMING_TOKENS = 3;
+/** An image part, as a 1024×1024 high-detail image costs on OpenAI (85 + 4 × 170 tokens). */
+const IMAGE_TOKENS = 765;
+
+function pushString(value: unknown, out: string[]): void {
+  if (typeof value === 'string' && value !== '') out.push(value);
+}
+
+function pushCall(call: unknown, out: string[]): void {
+  if (!isJsonObject(call)) return;
+  const fn = isJsonObject(call.function) ? call.function : call;
+  pushString(fn.name, out);
+  pushString(fn.arguments, out);
+}
+
+/** The parts of one chat/completions chunk that reach the reader. */
+function chunkParts(payload: JsonObject, out: string[]): void {
+  if (!Array.isArray(payload.choices)) return;
+  for (const choice of payload.choices) {
+    if (!isJsonObject(choice)) continue;
+    pushString(choice.text, out);
+    const delta = choice.delta;
+    if (!isJsonObject(delta)) continue;
+    pushString(delta.content, out);
+    pushString(delta.refusal, out);
+    pushString(delta.reasoning_content, out);
+    pushString(delta.reasoning, out);
+    if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) pushCall(call, out);
+    pushCall(delta.function_call, out);
+  }
+}
+
+/** Responses API: every `*.delta` event with text (output text, refusal, arguments, reasoning). */
+function responsesParts(event: string | undefined, payload: JsonObject, out: string[]): void {
+  if (event === undefined || !event.endsWith('.delta') || event.includes('audio')) return;
+  pushString(payload.delta, out);
+}
+
+export class DeliveredOutput {
+  private readonly parts: string[] = [];
+  private held: string[] = [];
+  private heldEvents: Array<string | undefined> = [];
+  private heldChars = 0;
+
+  constructor(private readonly operation: Operation) {}
+
+  /** An event that was written to the client. */
+  add(event: string | undefined, data: string): void {
+    this.held.push(data);
+    this.heldEvents.push(event);
+    this.heldChars += data.length;
+    if (this.heldChars > FOLD_CHARS) this.fold();
+  }
+
+  private fold(): void {
+    const responses = this.operation === 'responses';
+    for (let i = 0; i < this.held.length; i++) {
+      const payload = parseJsonObject(this.held[i]!);
+      if (!isJsonObject(payload)) continue;
+      if (responses) responsesParts(this.heldEvents[i], payload, this.parts);
+      else chunkParts(payload, this.parts);
+    }
+    this.held = [];
+    this.heldEvents = [];
+    this.heldChars = 0;
+  }
+
+  /** The delivered text, one part per delta. */
+  text(): readonly string[] {
+    this.fold();
+    return this.parts;
+  }
+}
+
+function countImages(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((n: number, item) => n + countImages(item), 0);
+  if (!isJsonObject(value)) return 0;
+  const type = value.type;
+  if (type === 'image_url' || type === 'input_image' || type === 'image') return 1;
+  return countImages(value.content);
+}
+
+/**
+ * Usage for a stream that ended without the provider's: the request's prompt (text, tool
+ * definitions, per-message framing, images) and the output actually relayed, counted with the
+ * model family's tokenizer (pricing/tokenize.ts). Marked `estimated`.
+ */
+export async function estimateUsage(
+  body: JsonObject,
+  delivered: DeliveredOutput,
+  model: string,
+  upstreamModel: string | undefined,
+): Promise<Usage> {
+  const count = await tokenCounter(model, upstreamModel);
+  const prompt = [promptText(body)];
+  if (body.tools !== undefined) prompt.push(JSON.stringify(body.tools));
+  const messages = Array.isArray(body.messages) ? body.messages.length : 0;
+  const framing = messages > 0 ? messages * MESSAGE_TOKENS + REPLY_PRIMING_TOKENS : 0;
+  const inputTokens = count(prompt) + framing + countImages(body.messages ?? body.input) * IMAGE_TOKENS;
+  const outputTokens = count(delivered.text());
+  return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, estimated: true };
+}
