@@ -27,7 +27,7 @@ export interface AccountDeps {
 }
 
 /** Share of the limit asked for on top of what a request needs, while headroom is plentiful. */
-const CHUNK_SHARE = 0.05;
+export const CHUNK_SHARE = 0.05;
 const WAIT_STEP_MS = 5;
 const WAIT_STEP_MAX_MS = 50;
 
@@ -41,6 +41,12 @@ export class MeterAccount {
   tight = false;
   info: LeaseGrant | undefined;
   lastUse = 0;
+  /**
+   * Units this holder took from the counter in the current window (grants, forced use, minus
+   * what it handed back). When the counter's `used` is no more than this, no other holder can be
+   * sitting on unspent units of it.
+   */
+  protected windowNet = 0;
   /** Spend beyond the lease not yet reported: the control plane's view is short by it. */
   private overdrawn = false;
   private seq = 0;
@@ -58,7 +64,7 @@ export class MeterAccount {
     readonly kind: MeterKind,
     readonly id: string,
     public limit: number,
-    private readonly deps: AccountDeps,
+    protected readonly deps: AccountDeps,
   ) {}
 
   /** The limit changed in the config: forget what was inferred from the old one. */
@@ -69,31 +75,34 @@ export class MeterAccount {
   }
 
   /** Rate leases die with their window (counters restart); budget leases carry over. */
-  private expireWindow(): void {
+  protected expireWindow(): void {
     const info = this.info;
     if (!info || this.deps.now() < info.windowEnd) return;
+    this.forgetWindow();
+  }
+
+  private forgetWindow(): void {
     this.info = undefined;
     this.tight = false;
     this.ceiling = undefined;
     if (this.kind !== 'budget') {
       this.free = 0;
       this.held = 0;
+      this.windowNet = 0;
     }
   }
 
-  /** Renews the lease by up to `needed` (plus a chunk while headroom is plentiful), at least `least`. */
-  private acquire(needed: number, least = needed): Promise<void> {
-    if (this.acquiring)
-      return this.acquiring.then(() => (this.free >= needed ? undefined : this.acquire(needed, least)));
-    const extra = this.tight ? 0 : Math.ceil(this.limit * CHUNK_SHARE);
-    const want = needed + extra;
-    const min = Math.max(1, least);
+  /**
+   * One lease request: `want` units, nothing below `min`. The answer is recorded (a new window
+   * first drops what the old one left); a lost answer is asked for again with the same seq.
+   */
+  protected ask(want: number, min: number): Promise<LeaseGrant> {
     // Spend beyond the lease must reach the control plane before it judges what remains.
     const reported = this.overdrawn ? this.deps.flush() : Promise.resolve();
     this.overdrawn = false;
     const seq = this.unanswered ?? ++this.seq;
     this.unanswered = seq;
-    const run = reported
+    return reported
       .then(() =>
         this.deps.channel.acquireLease({
           holder: this.deps.holder,
@@ -106,15 +115,27 @@ export class MeterAccount {
       )
       .then((grant) => {
         if (this.unanswered === seq) this.unanswered = undefined;
-        if (this.info && grant.windowStart !== this.info.windowStart) this.expireWindow();
+        // Units of an ended window count for nothing in the next one (its counter restarted).
+        if (this.info && grant.windowStart > this.info.windowStart) this.forgetWindow();
         this.info = grant;
         this.free += grant.granted;
         this.held += grant.granted;
+        this.windowNet += grant.granted;
         // A short grant means headroom is scarce: from now on ask for exact amounts.
         this.tight = grant.granted < want;
         const ceiling = grant.limit - grant.used;
         this.ceiling = { value: ceiling, until: Math.min(grant.windowEnd, this.deps.now() + 250) };
-      })
+        return grant;
+      });
+  }
+
+  /** Renews the lease by up to `needed` (plus a chunk while headroom is plentiful), at least `least`. */
+  private acquire(needed: number, least = needed): Promise<void> {
+    if (this.acquiring)
+      return this.acquiring.then(() => (this.free >= needed ? undefined : this.acquire(needed, least)));
+    const extra = this.tight ? 0 : Math.ceil(this.limit * CHUNK_SHARE);
+    const run = this.ask(needed + extra, Math.max(1, least))
+      .then(() => undefined)
       .finally(() => {
         this.acquiring = undefined;
       });
@@ -214,7 +235,9 @@ export class MeterAccount {
         force: true,
       })
       .then((grant) => {
+        if (this.info && grant.windowStart > this.info.windowStart) this.forgetWindow();
         this.info = grant;
+        this.windowNet += grant.granted;
       })
       .catch(() => undefined);
   }
@@ -225,6 +248,7 @@ export class MeterAccount {
     const amount = this.free;
     this.free = 0;
     this.held -= amount;
+    this.windowNet -= amount;
     this.deps.release(this, amount);
   }
 

@@ -1,17 +1,21 @@
 /**
  * This process's lease accounts, one per meter, created on first use. A periodic sweep hands
- * back leases that sat idle (or are tight, so other replicas may need them); close() returns
- * everything and flushes, so a draining replica leaves no headroom stranded.
+ * back leases that sat idle (or are tight, so other replicas may need them) — rate-limit spares
+ * after SPARE_IDLE_MS, sent at once, since callers on other replicas may be waiting for them;
+ * close() returns everything and flushes, so a draining replica leaves no headroom stranded.
  */
 import type { GovernanceChannel, MeterKind } from '../../clients/governance.ts';
 import { MeterAccount } from './accounts.ts';
 import type { Meters } from './charges.ts';
+import { RateAccount } from './rate-account.ts';
 import type { UsageQueue } from './usage-queue.ts';
 
 /** A lease unused this long goes back to the control plane. */
 export const LEASE_IDLE_MS = 10_000;
 /** Leases still held are marked alive this often (the control plane expires silent ones after 30 min). */
 export const LEASE_HEARTBEAT_MS = 5 * 60_000;
+/** Sweep period: a fraction of SPARE_IDLE_MS, so idle rate spares go back promptly. */
+const SWEEP_MS = 250;
 
 export class MeterRegistry implements Meters {
   private readonly accounts = new Map<string, MeterAccount>();
@@ -25,7 +29,7 @@ export class MeterRegistry implements Meters {
     readonly now: () => number,
     readonly reserveWaitMs: number,
   ) {
-    this.sweeper = setInterval(() => this.sweep(), 1_000);
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref();
   }
 
@@ -36,7 +40,8 @@ export class MeterRegistry implements Meters {
       if (existing.limit !== limit) existing.reconfigure(limit);
       return existing;
     }
-    const account = new MeterAccount(kind, id, limit, {
+    const Account = kind === 'budget' ? MeterAccount : RateAccount;
+    const account = new Account(kind, id, limit, {
       channel: this.channel,
       holder: this.holder,
       now: this.now,
@@ -65,9 +70,13 @@ export class MeterRegistry implements Meters {
 
   private sweep(): void {
     const now = this.now();
+    let spares = false;
     for (const account of this.accounts.values()) {
-      if (account.free > 0 && (account.tight || now - account.lastUse > LEASE_IDLE_MS)) account.returnFree();
+      if (account instanceof RateAccount && account.returnIdleSpare()) spares = true;
+      else if (account.free > 0 && (account.tight || now - account.lastUse > LEASE_IDLE_MS))
+        account.returnFree();
     }
+    if (spares) this.queue.flushSoon();
     if (now - this.lastHeartbeat < LEASE_HEARTBEAT_MS) return;
     this.lastHeartbeat = now;
     const beats = [...this.accounts.values()].flatMap((account) => account.heartbeat() ?? []);
