@@ -21,7 +21,7 @@ import {
   readPath,
   unreenteredSecrets,
 } from '../secret-guards.ts';
-import { isMask, KEY_SECRET_PATHS } from '../secrets.ts';
+import { isMask, KEY_SECRET_PATHS, PROVIDER_SECRET_PATHS } from '../secrets.ts';
 import { tables, type PlanEntry } from './plan.ts';
 
 /** Where an entity of the document is, as the user wrote it. */
@@ -56,16 +56,31 @@ export function refuseDocumentEnvRefs(
   if (issues.length > 0) throw new ValidationError(issues);
 }
 
-/** Secret fields each document key sent as a mask (before masks were swapped for stored secrets). */
+/**
+ * Secret fields the document sent as a mask (before masks were swapped for stored secrets), by
+ * `provider/key` for keys and by provider name for the provider's own (its proxy password).
+ */
 export function maskedKeySecrets(config: HeimdallConfig): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
-  for (const [provider, { keys }] of Object.entries(config.providers))
-    for (const key of keys)
+  for (const [provider, settings] of Object.entries(config.providers)) {
+    const own = PROVIDER_SECRET_PATHS.filter((p) => isMask(readPath(settings, p)));
+    out.set(provider, new Set(own.map((p) => p.join('.'))));
+    for (const key of settings.keys)
       out.set(
         `${provider}/${key.name}`,
         new Set(KEY_SECRET_PATHS.filter((p) => isMask(readPath(key, p))).map((p) => p.join('.'))),
       );
+  }
   return out;
+}
+
+/** The proxy password, when a moved proxy would receive the stored one (sent back as a mask). */
+function keptProxyPassword(fields: string[], stored: unknown, masked: ReadonlySet<string> | undefined) {
+  const password = readPath(stored, ['proxy_config', 'password']);
+  const moved = fields.some((f) => f.startsWith('proxy_config.'));
+  return moved && typeof password === 'string' && password !== '' && masked?.has('proxy_config.password')
+    ? ['proxy_config.password']
+    : [];
 }
 
 const hasSecret = (key: unknown) =>
@@ -118,7 +133,12 @@ export function checkDocumentRepoints(
     if (fields.length === 0) continue;
     const lacking =
       e.kind === 'provider'
-        ? (live.providers[provider]?.keys ?? []).filter(hasSecret).flatMap((k) => missing(provider, k.name))
+        ? [
+            ...keptProxyPassword(fields, stored, masked.get(provider)),
+            ...(live.providers[provider]?.keys ?? [])
+              .filter(hasSecret)
+              .flatMap((k) => missing(provider, k.name)),
+          ]
         : hasSecret(stored)
           ? missing(provider, e.id.slice(slash + 1))
           : [];

@@ -27,6 +27,7 @@ import {
   logRepoint,
   mayRepointSecrets,
   PROVIDER_DESTINATION_PATHS,
+  readPath,
   refuseIntroducedEnvRefs,
   storedKeyHasSecret,
 } from '../secret-guards.ts';
@@ -83,9 +84,26 @@ async function checkRepoint(
   stored: ProviderRecord,
   path: (p: string) => string,
 ) {
-  const fields = changedDestinations(shape, toConfig(stored), PROVIDER_DESTINATION_PATHS);
+  const before = toConfig(stored);
+  const fields = changedDestinations(shape, before, PROVIDER_DESTINATION_PATHS);
   if (fields.length === 0) return;
   if (!mayRepointSecrets(ctx)) {
+    // The proxy's own password goes to whatever proxy is named: a new proxy must come with it
+    // re-entered (a mask or an untouched patch field restores the stored one, which is refused).
+    const proxyMoved = fields.some((f) => f.startsWith('proxy_config.'));
+    const storedPassword = readPath(before, ['proxy_config', 'password']);
+    if (
+      proxyMoved &&
+      typeof storedPassword === 'string' &&
+      storedPassword !== '' &&
+      readPath(shape, ['proxy_config', 'password']) === storedPassword
+    )
+      throw new ValidationError([
+        {
+          path: path('proxy_config.password'),
+          message: `changing provider "${shape.name}"'s proxy would send its stored proxy password there; send the password again in the same change, clear it, or make the change in the admin's session`,
+        },
+      ]);
     const keys = (await listProviderKeys(db, ctx.box, shape.name)).filter(storedKeyHasSecret);
     if (keys.length > 0)
       throw new ValidationError(
@@ -95,7 +113,7 @@ async function checkRepoint(
         })),
       );
   }
-  logRepoint(ctx, { provider: shape.name }, fields, toConfig(stored), shape);
+  logRepoint(ctx, { provider: shape.name }, fields, before, shape);
 }
 
 export const providerKit: EntityKit<Shape, ProviderRecord> = {
