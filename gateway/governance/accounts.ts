@@ -1,8 +1,6 @@
 /**
- * The gateway's side of one lease: a meter's slice granted by the control plane, spent locally.
- *
- *   held = granted − released (what the control plane counts as reserved for this holder)
- *   free = the part of `held` no attempt has reserved yet
+ * A budget's lease (`held`, `free`: lease-account.ts), spent locally; rate limits specialise it
+ * in rate-account.ts.
  *
  * Strict reservations take from `free`, renewing first when it is short; if the control plane
  * cannot grant enough, the request waits (bounded) only while the window could still fit it
@@ -12,19 +10,10 @@
  * release: it is spend the lease never covered. Near the limit, leases are exactly what a
  * request needs and are returned right after use, so no replica strands headroom.
  */
-import type { GovernanceChannel, LeaseGrant, MeterKind, UsageLedgerEntry } from '../../clients/governance.ts';
+import type { UsageLedgerEntry } from '../../clients/governance.ts';
+import { LeaseAccount } from './lease-account.ts';
 
-export interface AccountDeps {
-  channel: GovernanceChannel;
-  holder: string;
-  now(): number;
-  /** Queues a lease release (budget) or unused units (rate limit) for the next flush. */
-  release(account: MeterAccount, amount: number): void;
-  /** Asks for an early flush (tight leases are handed back promptly). */
-  flushSoon(): void;
-  /** Sends queued usage now. */
-  flush(): Promise<void>;
-}
+export type { AccountDeps } from './lease-account.ts';
 
 /** Share of the limit asked for on top of what a request needs, while headroom is plentiful. */
 export const CHUNK_SHARE = 0.05;
@@ -35,99 +24,8 @@ export type MaybePromise<T> = T | Promise<T>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export class MeterAccount {
-  free = 0;
-  held = 0;
-  tight = false;
-  info: LeaseGrant | undefined;
-  lastUse = 0;
-  /**
-   * Units this holder took from the counter in the current window (grants, forced use, minus
-   * what it handed back). When the counter's `used` is no more than this, no other holder can be
-   * sitting on unspent units of it.
-   */
-  protected windowNet = 0;
-  /** Spend beyond the lease not yet reported: the control plane's view is short by it. */
-  private overdrawn = false;
-  private seq = 0;
-  /**
-   * The seq of a grant whose answer never came (timeout, dropped connection). The next renewal
-   * asks with the same seq: if the control plane did grant it, it answers with that same grant
-   * instead of stranding it until the lease expires.
-   */
-  private unanswered: number | undefined;
+export class MeterAccount extends LeaseAccount {
   private acquiring: Promise<void> | undefined;
-  /** Known upper bound of what may still be reserved, and until when it holds. */
-  private ceiling: { value: number; until: number } | undefined;
-
-  constructor(
-    readonly kind: MeterKind,
-    readonly id: string,
-    public limit: number,
-    protected readonly deps: AccountDeps,
-  ) {}
-
-  /** The limit changed in the config: forget what was inferred from the old one. */
-  reconfigure(limit: number): void {
-    this.limit = limit;
-    this.ceiling = undefined;
-    this.tight = false;
-  }
-
-  /** Rate leases die with their window (counters restart); budget leases carry over. */
-  protected expireWindow(): void {
-    const info = this.info;
-    if (!info || this.deps.now() < info.windowEnd) return;
-    this.forgetWindow();
-  }
-
-  private forgetWindow(): void {
-    this.info = undefined;
-    this.tight = false;
-    this.ceiling = undefined;
-    if (this.kind !== 'budget') {
-      this.free = 0;
-      this.held = 0;
-      this.windowNet = 0;
-    }
-  }
-
-  /**
-   * One lease request: `want` units, nothing below `min`. The answer is recorded (a new window
-   * first drops what the old one left); a lost answer is asked for again with the same seq.
-   */
-  protected ask(want: number, min: number): Promise<LeaseGrant> {
-    // Spend beyond the lease must reach the control plane before it judges what remains.
-    const reported = this.overdrawn ? this.deps.flush() : Promise.resolve();
-    this.overdrawn = false;
-    const seq = this.unanswered ?? ++this.seq;
-    this.unanswered = seq;
-    return reported
-      .then(() =>
-        this.deps.channel.acquireLease({
-          holder: this.deps.holder,
-          kind: this.kind,
-          id: this.id,
-          seq,
-          want,
-          min,
-        }),
-      )
-      .then((grant) => {
-        if (this.unanswered === seq) this.unanswered = undefined;
-        // Units of an ended window count for nothing in the next one (its counter restarted).
-        if (this.info && grant.windowStart > this.info.windowStart) this.forgetWindow();
-        this.info = grant;
-        this.free += grant.granted;
-        this.held += grant.granted;
-        this.windowNet += grant.granted;
-        // A short grant means headroom is scarce: from now on ask for exact amounts.
-        this.tight = grant.granted < want;
-        const ceiling = grant.limit - grant.used;
-        this.ceiling = { value: ceiling, until: Math.min(grant.windowEnd, this.deps.now() + 250) };
-        return grant;
-      });
-  }
 
   /** Renews the lease by up to `needed` (plus a chunk while headroom is plentiful), at least `least`. */
   private acquire(needed: number, least = needed): Promise<void> {
@@ -219,37 +117,6 @@ export class MeterAccount {
       this.returnFree();
       this.deps.flushSoon();
     }
-  }
-
-  private forceUse(amount: number): void {
-    // A newer seq makes an unanswered grant's replay stale: it can only expire now.
-    this.unanswered = undefined;
-    void this.deps.channel
-      .acquireLease({
-        holder: this.deps.holder,
-        kind: this.kind,
-        id: this.id,
-        seq: ++this.seq,
-        want: amount,
-        min: 0,
-        force: true,
-      })
-      .then((grant) => {
-        if (this.info && grant.windowStart > this.info.windowStart) this.forgetWindow();
-        this.info = grant;
-        this.windowNet += grant.granted;
-      })
-      .catch(() => undefined);
-  }
-
-  /** Hands the unused lease back (idle, tight, or shutting down). */
-  returnFree(): void {
-    if (this.free <= 0) return;
-    const amount = this.free;
-    this.free = 0;
-    this.held -= amount;
-    this.windowNet -= amount;
-    this.deps.release(this, amount);
   }
 
   /**
