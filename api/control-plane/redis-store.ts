@@ -1,9 +1,14 @@
 /**
  * Counters in Redis (REDIS_URL): each meter is a hash {used, reserved, ws}; grants, ledger
  * application and rate returns are Lua scripts, so each runs atomically across every replica.
- * Window roll-overs are computed here from the stored start and applied in the script only if
- * no other replica got there first. The ledger is still the database's: entries (including
- * lease grants) are written behind, in order, and move the database's counters the same way.
+ *
+ * The database's ledger is the source of truth and Redis follows it (redis-scripts.ts): a usage
+ * report is recorded in Redis as intents, written to the ledger (which moves the database's
+ * counters in the same transaction), and only then counted in Redis. A grant must be checked and
+ * taken atomically here, so it is counted first and stays an open intent until its ledger row
+ * is durable. A process that dies in between leaves intents; {@link RedisStore.repair} (run by
+ * every replica's sweep) counts those whose row exists and drops, or takes back, the rest. So
+ * once no intent is open, Redis = Σ ledger = the database's counters, whatever was killed when.
  */
 import { Redis } from 'ioredis';
 import type {
@@ -15,27 +20,40 @@ import type {
 } from '../../clients/governance.ts';
 import { ledgerKey } from '../../clients/meter-table.ts';
 import { currentWindow, parseWindow, type WindowSpec } from '../../clients/meter-windows.ts';
-import { getBudget, getRateLimit, type Database } from '../../db/index.ts';
-import { recordLedgerAt, rollBudgetWindow } from '../../db/repositories/meters.ts';
+import { getBudget, getRateLimit, listBudgets, type Database } from '../../db/index.ts';
+import {
+  existingLedgerEntries,
+  recordLedgerChunked,
+  type LedgerIdentity,
+} from '../../db/repositories/ledger.ts';
+import { rollBudgetWindow } from '../../db/repositories/meters.ts';
 import type { Logger } from '../logger.ts';
-import { GRANT, APPLY, RETURN } from './redis-scripts.ts';
-import { ledgerRows, type CounterStore, type RateCounters } from './store.ts';
+import { COMMIT, GRANT, PREPARE, REPAIR, RETURN } from './redis-scripts.ts';
+import type { CounterStore, RateCounters } from './store.ts';
 
 interface MeterConfig {
   limit: number;
   spec: WindowSpec | undefined;
+  /** Counters and window start of the database row (seed for a hash Redis does not have). */
+  seed: { used: number; reserved: number; ws: number };
 }
 
-type Behind =
-  { type: 'ledger'; entries: UsageLedgerEntry[]; at: number } | { type: 'roll'; id: string; start: number };
-
 const FAR = 8.64e15;
+/** Counted entries are remembered this long, so concurrent attempts never count one twice. */
+const COUNTED_KEEP_MS = 10 * 60_000;
+
+const keyOf = (e: LedgerIdentity) => ledgerKey({ ...e, attempt: e.attempt ?? 0, amountMicros: 0 });
+
+function identity(key: string): LedgerIdentity {
+  const [requestId = '', attempt = '0', kind = 'settle', budgetId = ''] = key.split('\u0000');
+  return { requestId, attempt: Number(attempt), kind: kind as LedgerIdentity['kind'], budgetId };
+}
+
+const fieldOf = (e: UsageLedgerEntry) => (e.kind === 'settle' ? 'used' : 'reserved');
+const deltaOf = (e: UsageLedgerEntry) => (e.kind === 'release' ? -e.amountMicros : e.amountMicros);
 
 export class RedisStore implements CounterStore {
   readonly name = 'redis';
-  private behind: Behind[] = [];
-  private writing: Promise<void> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly db: Database,
@@ -43,6 +61,8 @@ export class RedisStore implements CounterStore {
     private readonly prefix: string,
     private readonly now: () => number,
     private readonly logger: Logger,
+    /** An intent this old is no longer in flight: {@link repair} resolves it. */
+    private readonly intentGraceMs: number,
   ) {}
 
   static async open(
@@ -50,14 +70,12 @@ export class RedisStore implements CounterStore {
     url: string,
     now: () => number,
     logger: Logger,
-    prefix = process.env.HEIMDALL_REDIS_PREFIX ?? 'heimdall:',
+    options: { prefix?: string; intentGraceMs?: number } = {},
   ): Promise<RedisStore> {
     const redis = new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: true });
     await redis.connect();
-    const store = new RedisStore(db, redis, prefix, now, logger);
-    store.timer = setInterval(() => void store.flush(), 200);
-    store.timer.unref();
-    return store;
+    const prefix = options.prefix ?? process.env.HEIMDALL_REDIS_PREFIX ?? 'heimdall:';
+    return new RedisStore(db, redis, prefix, now, logger, options.intentGraceMs ?? 30_000);
   }
 
   private key(kind: MeterKind, id: string): string {
@@ -65,10 +83,7 @@ export class RedisStore implements CounterStore {
   }
 
   /** Limit and window of a meter, from the database (the source of truth for configuration). */
-  private async config(
-    kind: MeterKind,
-    id: string,
-  ): Promise<MeterConfig & { seed: { used: number; reserved: number; ws: number } }> {
+  private async config(kind: MeterKind, id: string): Promise<MeterConfig> {
     if (kind === 'budget') {
       const b = await getBudget(this.db, id);
       if (!b) throw new Error(`unknown budget "${id}"`);
@@ -92,12 +107,12 @@ export class RedisStore implements CounterStore {
     };
   }
 
-  /** The window start in force now for the stored start (creating the hash from the database once). */
-  private async window(
-    kind: MeterKind,
-    id: string,
-    config: MeterConfig & { seed: { used: number; reserved: number; ws: number } },
-  ) {
+  /**
+   * The window in force now for the stored start (creating the hash from the database once). A
+   * budget's database row is rolled to it first, so ledger rows written next land in the same
+   * window on both sides.
+   */
+  private async window(kind: MeterKind, id: string, config: MeterConfig) {
     const key = this.key(kind, id);
     let stored = await this.redis.hget(key, 'ws');
     if (stored === null) {
@@ -107,17 +122,30 @@ export class RedisStore implements CounterStore {
       stored = (await this.redis.hget(key, 'ws')) ?? String(config.seed.ws);
     }
     const anchor = Number(stored);
-    return config.spec ? currentWindow(config.spec, anchor, this.now()) : { start: anchor, end: FAR };
+    const window = config.spec ? currentWindow(config.spec, anchor, this.now()) : { start: anchor, end: FAR };
+    if (kind === 'budget' && window.start > config.seed.ws) await rollBudgetWindow(this.db, id, window.start);
+    return window;
   }
 
   async grant(request: LeaseRequest): Promise<LeaseGrant> {
     const config = await this.config(request.kind, request.id);
     const window = await this.window(request.kind, request.id, config);
+    const budget = request.kind === 'budget';
+    const entry: UsageLedgerEntry = {
+      requestId: `lease:${request.holder}`,
+      attempt: request.seq,
+      kind: 'reserve',
+      budgetId: request.id,
+      amountMicros: 0,
+    };
+    const key = this.key(request.kind, request.id);
+    const at = this.now();
     const result = (await this.redis.eval(
       GRANT,
-      2,
-      this.key(request.kind, request.id),
-      `${this.key(request.kind, request.id)}:grants`,
+      3,
+      key,
+      `${key}:grants`,
+      `${key}:intents`,
       request.want,
       request.min,
       request.force ? 1 : 0,
@@ -125,46 +153,126 @@ export class RedisStore implements CounterStore {
       config.limit,
       request.holder,
       request.seq,
-      request.kind === 'budget' ? 1 : 0,
+      budget ? 1 : 0,
+      ledgerKey(entry),
+      at,
     )) as number[];
-    const [granted = 0, used = 0, reserved = 0, ws = 0, rolled = 0, replayed = 0] = result.map(Number);
-    if (rolled === 1 && request.kind === 'budget')
-      this.behind.push({ type: 'roll', id: request.id, start: ws });
-    if (granted > 0 && request.kind === 'budget' && replayed === 0) {
-      const entry: UsageLedgerEntry = {
-        requestId: `lease:${request.holder}`,
-        attempt: request.seq,
-        kind: 'reserve',
-        budgetId: request.id,
-        amountMicros: granted,
-      };
-      this.behind.push({ type: 'ledger', entries: [entry], at: this.now() });
-    }
+    const [granted = 0, used = 0, reserved = 0, ws = 0, , replayed = 0] = result.map(Number);
+    // The grant's ledger row must be durable before anyone is told about the grant.
+    if (budget && granted > 0)
+      await this.commit([{ ...entry, amountMicros: granted }], at, window.start, replayed === 1 ? '2' : '1');
     return { granted, limit: config.limit, used, reserved, windowStart: ws, windowEnd: window.end };
   }
 
   async applyLedger(entries: readonly UsageLedgerEntry[]): Promise<void> {
     if (entries.length === 0) return;
+    const at = this.now();
     const byBudget = new Map<string, UsageLedgerEntry[]>();
     for (const entry of entries)
       byBudget.set(entry.budgetId, [...(byBudget.get(entry.budgetId) ?? []), entry]);
-    const fresh: UsageLedgerEntry[] = [];
+    const leftover = new Set<string>();
+    const windows = new Map<string, number>();
     for (const [id, list] of byBudget) {
-      const config = await this.config('budget', id);
-      const window = await this.window('budget', id, config);
-      const args: Array<string | number> = [window.start];
-      for (const e of list) {
-        const field = e.kind === 'settle' ? 'used' : 'reserved';
-        const delta = e.kind === 'release' ? -e.amountMicros : e.amountMicros;
-        args.push(ledgerKey(e), field, delta);
-      }
-      const key = this.key('budget', id);
-      const result = (await this.redis.eval(APPLY, 2, key, `${key}:applied`, ...args)) as number[];
-      const [rolled, ...freshIndexes] = result.map(Number);
-      if (rolled === 1) this.behind.push({ type: 'roll', id, start: window.start });
-      for (const index of freshIndexes) fresh.push(list[index]!);
+      windows.set(id, (await this.window('budget', id, await this.config('budget', id))).start);
+      const args = list.flatMap((e) => [ledgerKey(e), fieldOf(e), deltaOf(e)]);
+      const flags = (await this.redis.eval(
+        PREPARE,
+        1,
+        `${this.key('budget', id)}:intents`,
+        at,
+        ...args,
+      )) as number[];
+      flags.forEach((flag, i) => flag === 1 && leftover.add(ledgerKey(list[i]!)));
     }
-    if (fresh.length > 0) this.behind.push({ type: 'ledger', entries: fresh, at: this.now() });
+    const inserted = await this.record(entries, at);
+    for (const [id, list] of byBudget)
+      await this.count(id, list, at, windows.get(id)!, '0', inserted, leftover);
+  }
+
+  /** Writes a grant's ledger row, then closes its intent. */
+  private async commit(entries: UsageLedgerEntry[], at: number, windowStart: number, counted: '1' | '2') {
+    const inserted = await this.record(entries, at);
+    await this.count(entries[0]!.budgetId, entries, at, windowStart, counted, inserted, new Set());
+  }
+
+  /** Ledger rows (and the database's counters) in one transaction; the keys this call inserted. */
+  private async record(entries: readonly UsageLedgerEntry[], at: number): Promise<Set<string>> {
+    const rows = entries.map((e) => ({
+      requestId: e.requestId,
+      attempt: e.attempt,
+      kind: e.kind,
+      budgetId: e.budgetId,
+      amountMicros: e.amountMicros,
+      priceBookVersion: e.priceBookVersion ?? null,
+      createdAt: at,
+    }));
+    return new Set((await recordLedgerChunked(this.db, rows)).map(keyOf));
+  }
+
+  private async count(
+    id: string,
+    list: readonly UsageLedgerEntry[],
+    at: number,
+    windowStart: number,
+    counted: '0' | '1' | '2',
+    inserted: Set<string>,
+    leftover: Set<string>,
+  ): Promise<void> {
+    const key = this.key('budget', id);
+    const args = list.flatMap((e) => {
+      const k = ledgerKey(e);
+      return [k, fieldOf(e), deltaOf(e), at, counted, inserted.has(k) ? 1 : 0, leftover.has(k) ? 1 : 0];
+    });
+    const keys = [key, `${key}:counted`, `${key}:intents`];
+    const [, clamped = 0] = (
+      (await this.redis.eval(COMMIT, 3, ...keys, windowStart, this.now(), ...args)) as number[]
+    ).map(Number);
+    if (clamped > 0) this.clamped(id, clamped);
+  }
+
+  private clamped(budgetId: string, micros: number): void {
+    this.logger.error(
+      'governance: Redis counters would have gone below 0; clamped (ledger and Redis disagree)',
+      {
+        budget_id: budgetId,
+        micros,
+      },
+    );
+  }
+
+  /**
+   * Resolves intents older than the grace time (their process died or gave up): counted once if
+   * their ledger row exists, else dropped (a grant taken back). Returns how many were resolved.
+   */
+  async repair(): Promise<number> {
+    const now = this.now();
+    let resolved = 0;
+    for (const budget of await listBudgets(this.db)) {
+      const key = this.key('budget', budget.id);
+      const intents = await this.redis.hgetall(`${key}:intents`);
+      const old = Object.entries(intents)
+        .filter(([, value]) => Number(value.split('|')[2]) < now - this.intentGraceMs)
+        .map(([k]) => k);
+      const inLedger = new Set(
+        old.length === 0 ? [] : (await existingLedgerEntries(this.db, old.map(identity))).map(keyOf),
+      );
+      const start =
+        old.length === 0
+          ? 0
+          : (await this.window('budget', budget.id, await this.config('budget', budget.id))).start;
+      const args = old.flatMap((k) => [k, inLedger.has(k) ? 1 : 0]);
+      const keys = [key, `${key}:counted`, `${key}:intents`, `${key}:grants`];
+      const [done = 0, clamped = 0] = (
+        (await this.redis.eval(REPAIR, 4, ...keys, start, now, now - COUNTED_KEEP_MS, ...args)) as number[]
+      ).map(Number);
+      if (clamped > 0) this.clamped(budget.id, clamped);
+      resolved += done;
+    }
+    if (resolved > 0)
+      this.logger.warn('governance: resolved ledger intents left by a stopped process', {
+        intents: resolved,
+      });
+    return resolved;
   }
 
   async returnRate(ret: RateReturn): Promise<void> {
@@ -191,27 +299,12 @@ export class RedisStore implements CounterStore {
     return Promise.resolve();
   }
 
+  /** Nothing is written behind: every change is durable before its call returns. */
   flush(): Promise<void> {
-    this.writing = this.writing
-      .then(() => this.write())
-      .catch((error: unknown) => {
-        this.logger.error('governance: ledger write-behind failed; will retry', { error });
-      });
-    return this.writing;
-  }
-
-  private async write(): Promise<void> {
-    while (this.behind.length > 0) {
-      const op = this.behind[0]!;
-      if (op.type === 'roll') await rollBudgetWindow(this.db, op.id, op.start);
-      else await recordLedgerAt(this.db, ledgerRows(op.entries), op.at);
-      this.behind.shift();
-    }
+    return Promise.resolve();
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.flush();
     this.redis.disconnect();
   }
 }

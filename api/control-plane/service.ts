@@ -41,15 +41,32 @@ export interface GovernanceServiceOptions {
   onRateLimitsChanged?: (rateLimitIds: string[]) => void;
   /** Told about each request-log batch once written (log tail and spend subscriptions). */
   onRequestLogs?: (rows: RequestLogRow[]) => void;
-  /** A lease with no ledger activity for this long is assumed orphaned and released. @default 30 min */
+  /**
+   * A lease with no ledger activity (grants, releases, heartbeats) for this long is assumed
+   * orphaned and released. @default HEIMDALL_LEASE_TTL_SECONDS, else 60 s
+   */
   leaseExpiryMs?: number;
-  /** How often silent leases are looked for. @default 60000 */
+  /** How often silent leases and half-applied changes are looked for. @default a sixth of the expiry */
   leaseSweepMs?: number;
   /** How often the memory store writes behind to the database (tests stretch it). @default 200 */
   flushMs?: number;
 }
 
 const HOUR = 3_600_000;
+/** Gateways mark the leases they hold alive every LEASE_HEARTBEAT_MS (10 s): three beats fit. */
+const MIN_LEASE_TTL_SECONDS = 30;
+
+/** HEIMDALL_LEASE_TTL_SECONDS (default 60) in ms; a value that is no number ≥ 30 stops start-up. */
+export function leaseTtlMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.HEIMDALL_LEASE_TTL_SECONDS?.trim();
+  if (!raw) return 60_000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < MIN_LEASE_TTL_SECONDS)
+    throw new Error(
+      `HEIMDALL_LEASE_TTL_SECONDS: expected a number of seconds ≥ ${MIN_LEASE_TTL_SECONDS} (gateways heartbeat every 10 s), got "${raw}"`,
+    );
+  return seconds * 1000;
+}
 const DAY = 24 * HOUR;
 
 export class GovernanceService implements GovernanceChannel {
@@ -72,6 +89,7 @@ export class GovernanceService implements GovernanceChannel {
       options.store ??
       (options.redisUrl ? 'redis' : options.database.dialect === 'postgres' ? 'database' : 'memory');
     const writer = await openWriter(options.database, options.logger);
+    const expiryMs = options.leaseExpiryMs ?? leaseTtlMs(process.env);
     const store: CounterStore =
       kind === 'memory'
         ? await MemoryStore.open(options.database, now, options.logger, writer, options.flushMs)
@@ -81,14 +99,18 @@ export class GovernanceService implements GovernanceChannel {
               options.redisUrl ?? 'redis://127.0.0.1:6379',
               now,
               options.logger,
+              // Past a quarter of the lease TTL no healthy write is still in flight.
+              { intentGraceMs: Math.min(30_000, expiryMs / 4) },
             )
           : new SqlStore(options.database, now);
-    const service = new GovernanceService(store, writer, options, now);
+    const service = new GovernanceService(store, writer, { ...options, leaseExpiryMs: expiryMs }, now);
+    // Before serving: what a process killed mid-write left half-applied is resolved first.
+    await store.repair?.();
     service.every(HOUR, () => service.applyRetention());
     // Every store, the in-memory one included: gateways in other processes (split mode) can
     // vanish holding a lease on a SQLite control plane too. This process's own gateway keeps
     // its leases alive with heartbeats.
-    service.every(options.leaseSweepMs ?? 60_000, () => service.expireLeases());
+    service.every(options.leaseSweepMs ?? expiryMs / 6, () => service.expireLeases());
     options.logger.info('governance counters', { store: store.name });
     return service;
   }
@@ -148,18 +170,44 @@ export class GovernanceService implements GovernanceChannel {
     return deleteRequestLogsBefore(this.options.database, this.now() - days * DAY);
   }
 
-  /** Releases leases whose holder has been silent past the expiry (a crashed replica). */
+  /**
+   * Releases leases whose holder has been silent past the expiry (a crashed replica): what the
+   * ledger says it holds, but never more than the counter store holds (reserved stays ≥ 0).
+   * Half-applied changes are resolved first, so both say the same.
+   */
   async expireLeases(): Promise<number> {
-    const cutoff = this.now() - (this.options.leaseExpiryMs ?? 30 * 60_000);
+    await this.store.repair?.();
+    const cutoff = this.now() - (this.options.leaseExpiryMs ?? 60_000);
     const stale = (await outstandingLeases(this.options.database)).filter((l) => l.lastActivity < cutoff);
     if (stale.length === 0) return 0;
-    const entries = stale.map((lease) => ({
-      requestId: lease.requestId,
-      attempt: -Math.floor(this.now() / 1000),
-      kind: 'release' as const,
-      budgetId: lease.budgetId,
-      amountMicros: lease.outstanding,
-    }));
+    const held = new Map<string, number>();
+    for (const id of new Set(stale.map((l) => l.budgetId)))
+      held.set(id, (await this.store.budgetCounters(id))?.reserved ?? 0);
+    const entries = stale.flatMap((lease) => {
+      const amount = Math.min(lease.outstanding, held.get(lease.budgetId) ?? 0);
+      held.set(lease.budgetId, (held.get(lease.budgetId) ?? 0) - amount);
+      if (amount < lease.outstanding)
+        this.options.logger.error(
+          'governance: an expired lease holds more than the counters; released what they hold',
+          {
+            lease: lease.requestId,
+            budget_id: lease.budgetId,
+            ledger_micros: lease.outstanding,
+            released_micros: amount,
+          },
+        );
+      return amount <= 0
+        ? []
+        : [
+            {
+              requestId: lease.requestId,
+              attempt: -Math.floor(this.now() / 1000),
+              kind: 'release' as const,
+              budgetId: lease.budgetId,
+              amountMicros: amount,
+            },
+          ];
+    });
     if (this.store.name === 'database') await recordLedgerAt(this.options.database, entries, this.now());
     else await this.store.applyLedger(entries);
     for (const lease of stale) this.guard.expired(lease.requestId, lease.budgetId);

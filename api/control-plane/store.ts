@@ -20,6 +20,12 @@ export interface CounterStore {
    * counts leased units; a window may have ended since `windowStart` (readers roll it).
    */
   rateCounters(id: string): Promise<RateCounters | undefined>;
+  /**
+   * Resolves what a stopped process left half-applied (Redis: ledger intents), so the counters
+   * are the ledger's sums again; returns how many were resolved. Stores that cannot be left
+   * half-applied (one transaction, or one process) have none.
+   */
+  repair?(): Promise<number>;
   /** Re-reads limits after a config change. */
   refresh(): Promise<void>;
   /** Everything written behind is durable when this resolves. */

@@ -3,7 +3,7 @@
  * Recording an entry and moving the budget's counters happen in one transaction, and only for
  * entries that were not recorded before, so replaying a batch never charges twice.
  */
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
 import type { LedgerKind } from '../config-types.ts';
 import type { Database } from '../connection/types.ts';
 import { addBudgetUsage, type BudgetDelta } from './budgets.ts';
@@ -37,6 +37,53 @@ export function recordLedgerEntries(db: Database, entries: LedgerEntryInput[]): 
     for (const [budgetId, delta] of deltas) await addBudgetUsage(tx, budgetId, delta);
     return inserted;
   });
+}
+
+const CHUNK = 2_000;
+
+/**
+ * {@link recordLedgerEntries} for batches of any size, in one transaction: the entries this call
+ * recorded (those recorded before are skipped, and their budgets not moved again).
+ */
+export function recordLedgerChunked(db: Database, entries: LedgerEntryInput[]): Promise<LedgerEntryRecord[]> {
+  if (entries.length <= CHUNK) return recordLedgerEntries(db, entries);
+  return db.transaction(async (tx) => {
+    const inserted: LedgerEntryRecord[] = [];
+    for (let i = 0; i < entries.length; i += CHUNK)
+      for (const row of await recordLedgerEntries(tx, entries.slice(i, i + CHUNK))) inserted.push(row);
+    return inserted;
+  });
+}
+
+export type LedgerIdentity = Pick<LedgerEntryInput, 'requestId' | 'attempt' | 'kind' | 'budgetId'>;
+
+/** Which of these entries (by their unique key) the ledger holds. */
+export async function existingLedgerEntries(
+  db: Database,
+  keys: readonly LedgerIdentity[],
+): Promise<LedgerIdentity[]> {
+  const found: LedgerIdentity[] = [];
+  for (let i = 0; i < keys.length; i += 500) {
+    const rows = await db.run(({ orm, t }) => {
+      const l = t.usageLedger;
+      const match = keys
+        .slice(i, i + 500)
+        .map((k) =>
+          and(
+            eq(l.requestId, k.requestId),
+            eq(l.attempt, k.attempt ?? 0),
+            eq(l.kind, k.kind),
+            eq(l.budgetId, k.budgetId),
+          ),
+        );
+      return orm
+        .select({ requestId: l.requestId, attempt: l.attempt, kind: l.kind, budgetId: l.budgetId })
+        .from(l)
+        .where(or(...match));
+    });
+    for (const row of rows) found.push(row);
+  }
+  return found;
 }
 
 export function listLedgerEntries(
