@@ -20,7 +20,7 @@ import { LogQueue, type LogQueueOptions } from './log-queue.ts';
 import { MeterRegistry } from './meter-registry.ts';
 import { planTargets, routeTargets } from './planning.ts';
 import { logRow, stateOf } from './request-state.ts';
-import { UsageQueue } from './usage-queue.ts';
+import { USAGE_FLUSH_MS, UsageQueue } from './usage-queue.ts';
 import { filterModelsFor } from './models.ts';
 
 export interface GovernanceOptions {
@@ -28,7 +28,7 @@ export interface GovernanceOptions {
   now?: () => number;
   /** Longest a strict reservation waits for in-flight requests to settle. @default 2000 */
   reserveWaitMs?: number;
-  /** Ledger batches are sent at least this often. @default 500 */
+  /** Ledger batches and request-log rows are sent at least this often. @default 500 */
   usageFlushMs?: number;
   logQueue?: LogQueueOptions;
 }
@@ -64,7 +64,8 @@ export function createGovernance(deps: GovernanceDeps, options: GovernanceOption
       'governance: the control plane offers no lease channel; budgets and rate limits are counted in this process only',
     );
   const channel = deps.controlPlane.governance ?? new LocalChannel(() => governanceView(deps.current()), now);
-  const usage = new UsageQueue(channel, holder, deps.logger, options.usageFlushMs ?? 500);
+  const usageFlushMs = options.usageFlushMs ?? USAGE_FLUSH_MS;
+  const usage = new UsageQueue(channel, holder, deps.logger, usageFlushMs);
   const meters = new MeterRegistry(channel, holder, usage, now, options.reserveWaitMs ?? 2_000);
   const registry = deps.metrics.registry;
   const unpriced = new Counter({
@@ -78,7 +79,11 @@ export function createGovernance(deps: GovernanceDeps, options: GovernanceOption
     help: 'Request-log rows dropped because the bounded queue was full or a batch failed',
     registers: [registry],
   });
-  const logs = new LogQueue(channel, deps.logger, droppedLogs, options.logQueue);
+  // Logs flush in the usage window: a crash then loses the same requests from both.
+  const logs = new LogQueue(channel, deps.logger, droppedLogs, {
+    flushMs: usageFlushMs,
+    ...options.logQueue,
+  });
   const attempts = new AttemptAccounting(meters, usage, deps.metrics, unpriced);
 
   const hooks: Partial<GatewayHooks> = {

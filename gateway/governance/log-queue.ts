@@ -10,13 +10,14 @@
 import type { Counter } from 'prom-client';
 import type { GovernanceChannel, RequestLogRow } from '../../clients/governance.ts';
 import type { GatewayLogger } from '../logger.ts';
+import { USAGE_FLUSH_MS } from './usage-queue.ts';
 
 export interface LogQueueOptions {
   /** Rows held at most, the batch awaiting a retry included. @default 10000 */
   capacity?: number;
   /** @default 500 */
   batch?: number;
-  /** @default 1000 */
+  /** The same window as usage reports, so a crash loses the same requests from both. @default USAGE_FLUSH_MS */
   flushMs?: number;
   /** How long a failed batch keeps being retried. @default 300000 (5 min) */
   retryForMs?: number;
@@ -54,7 +55,7 @@ export class LogQueue {
   ) {
     this.capacity = options.capacity ?? 10_000;
     this.batch = options.batch ?? 500;
-    this.flushMs = options.flushMs ?? 1_000;
+    this.flushMs = options.flushMs ?? USAGE_FLUSH_MS;
     this.retryForMs = options.retryForMs ?? 300_000;
     this.now = options.now ?? Date.now;
     this.timer = setInterval(() => void this.flush(), this.flushMs);

@@ -13,6 +13,13 @@ import type {
 } from '../../clients/governance.ts';
 import type { GatewayLogger } from '../logger.ts';
 
+/**
+ * Default flush window of usage reports, and of request-log rows (log-queue.ts): equal, so a
+ * SIGKILL loses the same window of both — the requests in flight or settled in the last window
+ * on that process — and Σ request-log cost stays Σ settle for everything that survived.
+ */
+export const USAGE_FLUSH_MS = 500;
+
 const BATCH = 2_000;
 const CAP = 200_000;
 
