@@ -42,12 +42,12 @@ describe('lease expiry on the SQLite (memory) store', () => {
     await stack.settle();
     expect((await stack.service.store.budgetCounters('expiry-budget'))?.reserved).toBe(4_000_000);
 
-    now += 10 * 60_000; // silent for 10 minutes: still within the 30-minute expiry
+    now += 30_000; // silent for 30 s: still within the default lease TTL (60 s)
     expect(await stack.service.expireLeases()).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await stack.service.store.budgetCounters('expiry-budget'))?.reserved).toBe(4_000_000);
 
-    now += 30 * 60_000;
+    now += 31_000; // silent for 61 s: past the TTL
     // The periodic sweep (every 50 ms here) finds it without being asked.
     await expect
       .poll(async () => (await stack.service.store.budgetCounters('expiry-budget'))?.reserved, {

@@ -1,0 +1,255 @@
+/**
+ * A Heimdall cluster of real processes on loopback, for fault tests: its own Postgres and Redis
+ * (services.ts), a mock provider whose usage each request dictates (usage-mock.ts), and N
+ * Heimdall processes started as users start them (`tsx api/main.ts`) with the variables the Helm
+ * chart sets: DATABASE_URL, REDIS_URL, HEIMDALL_CONFIG, HEIMDALL_ENCRYPTION_KEY,
+ * HEIMDALL_LEASE_TTL_SECONDS, and HEIMDALL_CONTROL_PLANE_URL for gateway-only replicas (split
+ * mode). Replicas can be SIGKILLed, SIGTERMed and added while load runs; reconcile.ts checks the
+ * money from SQL afterwards.
+ *
+ *   const cluster = await startCluster({ config, replicas: 3 });
+ *   await cluster.replicas[1]!.kill();           // SIGKILL
+ *   const report = await reconcile(cluster);     // ledger = counters = logs
+ *   await cluster.stop();
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort, spawnHeimdall } from '../support/heimdall-process.ts';
+import { startUsageMock, type MockSpec, type UsageMock } from '../governance/support/usage-mock.ts';
+import { sqlClient, startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from './services.ts';
+
+export type Role = 'all-in-one' | 'control-plane' | 'gateway';
+
+export interface Replica {
+  name: string;
+  role: Role;
+  url: string;
+  pid: number;
+  /** SIGKILL: no drain, no flush — what a crash or an OOM kill does. Resolves once it is gone. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for the exit code. */
+  terminate(): Promise<number | null>;
+  alive(): boolean;
+  output(): string;
+}
+
+export interface ClusterOptions {
+  /** A config document (Bifrost-shaped); `mockUrl` fills in the providers' base URL. */
+  config: (mockUrl: string) => Record<string, unknown>;
+  /** All-in-one replicas to start (each: control plane + gateway, Postgres + Redis). @default 2 */
+  replicas?: number;
+  /** Counters in Redis (REDIS_URL) or in Postgres only. @default true */
+  redis?: boolean;
+  /** HEIMDALL_LEASE_TTL_SECONDS. @default 30 (the minimum) */
+  leaseTtlSeconds?: number;
+  /** Extra environment for every replica. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Cluster {
+  postgres: OwnPostgres;
+  redis: OwnRedis | undefined;
+  mock: UsageMock;
+  replicas: Replica[];
+  /** Starts one more process: all-in-one (default), a control plane, or a gateway of `controlPlane`. */
+  addReplica(role?: Role, controlPlane?: Replica): Promise<Replica>;
+  /** Runs a query on the cluster's Postgres. */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Redis counters of a budget ({used, reserved, ws}), as the store keeps them. */
+  redisBudget(id: string): Promise<{ used: number; reserved: number } | undefined>;
+  stop(): Promise<void>;
+}
+
+export const ENCRYPTION_KEY = 'cluster-test-encryption-key-0123456789';
+
+async function waitHealthy(
+  url: string,
+  child: { exitCode: number | null },
+  output: () => string,
+): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`replica exited with ${child.exitCode}:\n${output()}`);
+    try {
+      if ((await fetch(`${url}/health`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`replica at ${url} not healthy in 60 s:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'heimdall-cluster-'));
+  const postgres = await startOwnPostgres();
+  const redis = options.redis === false ? undefined : await startOwnRedis();
+  const mock = await startUsageMock();
+  const configPath = join(dir, 'config.json');
+  writeFileSync(configPath, JSON.stringify(options.config(mock.url)));
+  const sql = await sqlClient(postgres.url);
+  const replicas: Replica[] = [];
+  let counter = 0;
+
+  async function addReplica(role: Role = 'all-in-one', controlPlane?: Replica): Promise<Replica> {
+    const port = await freePort();
+    const name = `${role}-${++counter}`;
+    const env: NodeJS.ProcessEnv = {
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      HEIMDALL_ENCRYPTION_KEY: ENCRYPTION_KEY,
+      HEIMDALL_LEASE_TTL_SECONDS: String(options.leaseTtlSeconds ?? 30),
+      HEIMDALL_DATA_DIR: join(dir, name),
+      ...options.env,
+    };
+    if (role === 'gateway') {
+      if (!controlPlane) throw new Error('a gateway replica needs its control plane');
+      env.HEIMDALL_CONTROL_PLANE_URL = controlPlane.url;
+    } else {
+      env.DATABASE_URL = postgres.url;
+      env.HEIMDALL_CONFIG = configPath;
+      if (redis) env.REDIS_URL = redis.url;
+    }
+    const { child, output } = spawnHeimdall(env);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await waitHealthy(url, child, output);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
+    const gone = () => child.exitCode !== null || child.signalCode !== null;
+    const replica: Replica = {
+      name,
+      role,
+      url,
+      pid: child.pid!,
+      alive: () => !gone(),
+      output,
+      async kill() {
+        if (gone()) return;
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      },
+      async terminate() {
+        if (gone()) return child.exitCode;
+        child.kill('SIGTERM');
+        const [code] = (await once(child, 'exit')) as [number | null];
+        return code;
+      },
+    };
+    replicas.push(replica);
+    return replica;
+  }
+
+  // The first replica migrates and seeds the database; the others then start side by side.
+  const count = options.replicas ?? 2;
+  if (count > 0) await addReplica();
+  await Promise.all(Array.from({ length: count - 1 }, () => addReplica()));
+
+  return {
+    postgres,
+    redis,
+    mock,
+    replicas,
+    addReplica,
+    async sql<T>(text: string, params: unknown[] = []) {
+      return (await sql.query(text, params)).rows as T[];
+    },
+    async redisBudget(id: string) {
+      if (!redis) return undefined;
+      const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+      client.on('error', () => undefined); // a refused connection surfaces from hmget below
+      try {
+        const [used, reserved, ws] = await client.hmget(
+          `heimdall:meter:budget:${id}`,
+          'used',
+          'reserved',
+          'ws',
+        );
+        return ws === null ? undefined : { used: Number(used), reserved: Number(reserved) };
+      } finally {
+        client.disconnect();
+      }
+    },
+    async stop() {
+      for (const replica of replicas) await replica.kill();
+      await sql.end().catch(() => undefined);
+      await mock.close();
+      await redis?.stop();
+      await postgres.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Outcome {
+  status: number;
+  /** x-request-id: the id of the request's log row and ledger entries. */
+  requestId: string | undefined;
+  replica: string;
+  /** The response body arrived whole (a stream ended with [DONE]). */
+  complete: boolean;
+}
+
+/** One chat completion through `replica` with the given usage; never throws (status 0 = no answer). */
+export async function send(
+  replica: Replica,
+  virtualKey: string,
+  spec: MockSpec & { stream?: boolean; max_tokens?: number },
+): Promise<Outcome> {
+  const { stream, max_tokens, ...mock } = spec;
+  try {
+    const res = await fetch(`${replica.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-bf-vk': virtualKey },
+      body: JSON.stringify({
+        model: 'openai/gpt-4o-mini',
+        messages: [{ role: 'user', content: 'count my money' }],
+        max_tokens: max_tokens ?? 2_000,
+        ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+        mock,
+      }),
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      requestId: res.headers.get('x-request-id') ?? undefined,
+      replica: replica.name,
+      complete: stream ? text.includes('[DONE]') : res.status === 200,
+    };
+  } catch {
+    return { status: 0, requestId: undefined, replica: replica.name, complete: false };
+  }
+}
+
+/**
+ * Sends `total` requests, `concurrency` at a time, round-robin over the replicas still alive
+ * (chosen when each request starts); `onSent(n)` runs after each request is started, for faults
+ * injected at a given point of the load.
+ */
+export async function drive(
+  pick: () => Replica[],
+  total: number,
+  concurrency: number,
+  request: (replica: Replica, i: number) => Promise<Outcome>,
+  onSent?: (n: number) => Promise<void> | void,
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      const i = next++;
+      const alive = pick().filter((r) => r.alive());
+      if (alive.length === 0) throw new Error('no replica left alive');
+      const pending = request(alive[i % alive.length]!, i);
+      await onSent?.(i + 1);
+      outcomes.push(await pending);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return outcomes;
+}
