@@ -12,8 +12,12 @@ import type { UsageQueue } from './usage-queue.ts';
 
 /** A lease unused this long goes back to the control plane. */
 export const LEASE_IDLE_MS = 10_000;
-/** Leases still held are marked alive this often (the control plane expires silent ones after 30 min). */
-export const LEASE_HEARTBEAT_MS = 5 * 60_000;
+/**
+ * Leases still held are marked alive this often: the control plane expires a holder silent for
+ * HEIMDALL_LEASE_TTL_SECONDS (default 60, at least 30), so a live replica beats three times or
+ * more within it while a crashed one strands its headroom for about a minute at most.
+ */
+export const LEASE_HEARTBEAT_MS = 10_000;
 /** Sweep period: a fraction of SPARE_IDLE_MS, so idle rate spares go back promptly. */
 const SWEEP_MS = 250;
 
