@@ -21,6 +21,8 @@ const zones = Object.entries(allowed).flatMap(([room, may]) =>
       target: `./${room}`,
       from: `./${other}`,
       message: `${room}/ may not import ${other}/ (see ARCHITECTURE.md, "Rooms")`,
+      // Every room may import the shared contract (types and pure functions, ARCHITECTURE.md).
+      ...(other === 'clients' ? { except: ['./contract'] } : {}),
     })),
 );
 

@@ -1,23 +1,27 @@
 /**
- * When a budget or rate-limit window ends, for display (`windowEnd`, `resetsAt`). Months and
- * years follow the UTC calendar from the window start, so a window starting on Jan 31 with
- * `1M` ends on the last day of February rather than after a fixed 30 days.
+ * When a budget or rate-limit window ends, for display (`windowEnd`, `resetsAt`). The window math
+ * is the one enforcement uses (clients/contract/windows.ts), so what the API reports is when the
+ * counters really reset: calendar-aligned windows end on UTC boundaries (midnight, Monday, the
+ * 1st), rolling ones a whole number of periods after their start.
  */
-import { parseDuration } from '../db/config/duration.ts';
+import { currentWindow, parseWindow } from '../clients/contract/windows.ts';
 
-const FIXED_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
+/** End of the first window that begins at `start` (rolling). */
 export function windowEnd(start: number, resetDuration: string | null | undefined): number | null {
-  const duration = resetDuration ? parseDuration(resetDuration) : undefined;
-  if (!duration) return null;
-  const fixed = FIXED_MS[duration.unit];
-  if (fixed !== undefined) return start + duration.count * fixed;
-  const date = new Date(start);
-  const months = duration.unit === 'M' ? duration.count : duration.count * 12;
-  const day = date.getUTCDate();
-  date.setUTCDate(1);
-  date.setUTCMonth(date.getUTCMonth() + months);
-  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
-  date.setUTCDate(Math.min(day, lastDay));
-  return date.getTime();
+  const spec = parseWindow(resetDuration ?? undefined);
+  return spec ? currentWindow(spec, start, start).end : null;
+}
+
+/**
+ * End of the window in force at `now` for a meter whose stored window began at `start`: what the
+ * control plane's counter stores compute before granting or rolling.
+ */
+export function resetsAt(
+  start: number,
+  resetDuration: string | null | undefined,
+  calendarAligned: boolean,
+  now: number,
+): number | null {
+  const spec = parseWindow(resetDuration ?? undefined, calendarAligned);
+  return spec ? currentWindow(spec, start, now).end : null;
 }

@@ -20,7 +20,7 @@ import { matchesSearch, orderInput, pageRows, within } from '../connection.ts';
 import { defineEntityMutations } from '../crud-fields.ts';
 import type { EntityKit } from '../crud.ts';
 import { inKeyOrder } from '../loaders.ts';
-import { windowEnd } from '../windows.ts';
+import { resetsAt } from '../windows.ts';
 
 export const BudgetMode = builder.enumType('BudgetMode', {
   values: {
@@ -93,16 +93,18 @@ export const BudgetRef = builder.loadableNode('Budget', {
     calendarAligned: t.exposeBoolean('calendarAligned'),
     mode: t.field({ type: BudgetMode, resolve: (b) => b.mode }),
     windowStart: t.field({ type: 'DateTime', resolve: (b) => b.windowStart }),
+    // Calendar-aligned budgets reset on the next UTC boundary even in their first window, which
+    // starts at creation: the same window math the counter stores use, never creation + duration.
     windowEnd: t.field({
       type: 'DateTime',
       nullable: true,
-      resolve: (b) => windowEnd(b.windowStart, b.resetDuration),
+      resolve: (b) => resetsAt(b.windowStart, b.resetDuration, b.calendarAligned, Date.now()),
     }),
     resetsAt: t.field({
       type: 'DateTime',
       nullable: true,
       description: 'When usage next returns to zero.',
-      resolve: (b) => windowEnd(b.windowStart, b.resetDuration),
+      resolve: (b) => resetsAt(b.windowStart, b.resetDuration, b.calendarAligned, Date.now()),
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (b) => b.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (b) => b.updatedAt }),
