@@ -126,7 +126,8 @@ function compileProvider(
     adapter: 'adapter' in lookup && unsupportedReason === undefined ? lookup.adapter : undefined,
     unsupportedReason,
     network,
-    keys: enabled.filter((key) => !key.use_for_batch_api),
+    // `use_for_batch_api` adds batch use; the key still takes normal traffic by its weight (as in Bifrost).
+    keys: enabled,
     keysByName: new Map(enabled.map((key) => [key.name, key])),
     limiter: limiterFor(resources, provider, dropExcess),
     pools,

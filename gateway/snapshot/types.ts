@@ -34,7 +34,7 @@ export interface CompiledProvider {
   adapter: ProviderAdapter | undefined;
   unsupportedReason: string | undefined;
   network: NetworkSettings;
-  /** Enabled keys not reserved for batch work. */
+  /** Enabled keys, batch-flagged ones included (the flag adds batch use, it removes no traffic). */
   keys: readonly ProviderKeySnapshot[];
   /** Every enabled key by name, for `x-bf-api-key` pinning. */
   keysByName: ReadonlyMap<string, ProviderKeySnapshot>;

@@ -1,7 +1,7 @@
 /**
  * Acceptance: weighted key choice over 10,000 selections stays within ±2 points of the weights;
- * a key that does not allow the model (or is disabled, blacklisted, or batch-only) is never
- * chosen; `x-bf-api-key` pins a key by name.
+ * a key that does not allow the model (or is disabled or blacklisted) is never chosen
+ * (batch-flagged keys take normal traffic: batch-keys.test.ts); `x-bf-api-key` pins a key by name.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewaySnapshot } from '../../clients/snapshot.ts';
@@ -36,7 +36,6 @@ describe('weighted key selection', () => {
         key({ name: 'other-model', weight: 50, models: ['gpt-3.5-turbo'] }),
         key({ name: 'blacklisted', weight: 50, blacklisted_models: ['gpt-4o'] }),
         key({ name: 'disabled', weight: 50, enabled: false }),
-        key({ name: 'batch', weight: 50, use_for_batch_api: true }),
       ]),
     ],
   });
@@ -60,7 +59,7 @@ describe('weighted key selection', () => {
     const provider = compiled.providers.get('openai')!;
     for (let i = 0; i < 2_000; i++)
       expect(selectKey(provider, 'gpt-4-turbo', undefined, true).name).not.toMatch(
-        /^(c|other-model|disabled|batch)$/,
+        /^(c|other-model|disabled)$/,
       );
   });
 
