@@ -60,7 +60,11 @@ async function stream(
   );
   const parts = spec.tool_args ?? spec.texts ?? [];
   for (let i = 0; i < parts.length; i++) {
-    if (spec.cut_after === i) return void res.socket?.destroy();
+    if (spec.cut_after === i) {
+      // Let what was written reach the gateway first: destroy() drops unsent data.
+      await pause(30);
+      return void res.socket?.destroy();
+    }
     if (i === parts.length - 1 && spec.last_pause_ms) await pause(spec.last_pause_ms);
     else if (i > 0 && spec.interval_ms) await pause(spec.interval_ms);
     if (res.destroyed || res.socket?.destroyed) return void mock.abandoned++;
