@@ -69,6 +69,18 @@ export interface ClientSnapshot {
   log_retention_days: number;
   send_extra_fields: boolean;
   unpriced_model_policy: 'allow' | 'deny';
+  /**
+   * What a model no price entry or the catalogue knows is charged; without one a strict budget
+   * refuses such a model (402 `unpriced_model`). The provider's entry wins over the global one.
+   */
+  unpriced_fallback_price?: FallbackPriceSnapshot | undefined;
+  unpriced_fallback_price_by_provider?: Record<string, FallbackPriceSnapshot> | undefined;
+}
+
+/** USD per 1M tokens, like price entries. */
+export interface FallbackPriceSnapshot {
+  input_per_mtok: number;
+  output_per_mtok: number;
 }
 
 export interface BudgetSnapshot {

@@ -16,6 +16,12 @@ import {
 import { governance } from './governance.ts';
 import { providerConfig } from './providers.ts';
 
+/** USD per 1M tokens charged for a model that neither a price entry nor the catalogue prices. */
+const fallbackPrice = z.object(
+  { input_per_mtok: nonNegative(), output_per_mtok: nonNegative() },
+  { error: 'expected { "input_per_mtok": number, "output_per_mtok": number } (USD per 1M tokens)' },
+);
+
 export const clientConfig = z.object({
   drop_excess_requests: flag().default(false),
   enable_logging: flag().default(true),
@@ -28,6 +34,11 @@ export const clientConfig = z.object({
   log_retention_days: nonNegativeInt().default(0),
   send_extra_fields: flag().default(true),
   unpriced_model_policy: z.enum(['allow', 'deny'], { error: 'expected "allow" or "deny"' }).default('allow'),
+  /** Without one, strict budgets refuse unpriced models (402 `unpriced_model`). */
+  unpriced_fallback_price: fallbackPrice.optional(),
+  unpriced_fallback_price_by_provider: z
+    .record(nonEmptyText(), fallbackPrice, { error: 'expected an object keyed by provider name' })
+    .optional(),
   initial_pool_size: positiveInt().optional(),
   prometheus_labels: textList().optional(),
 });

@@ -10,7 +10,7 @@ import type { GatewayMetrics } from '../metrics/metrics.ts';
 import type { Target } from '../routing/targets.ts';
 import { beginCharge, settleCharge, type AttemptCharge } from './charges.ts';
 import { governanceView } from './compile.ts';
-import { budgetExceeded, governanceUnavailable } from './errors.ts';
+import { governanceUnavailable, unpricedModel } from './errors.ts';
 import { limitsFor } from './limits.ts';
 import type { MeterRegistry } from './meter-registry.ts';
 import { usageCost } from './prices.ts';
@@ -57,9 +57,14 @@ export class AttemptAccounting {
     const limits = limitsFor(view, state.principal, target.provider.name, target.model);
     if (limits.budgets.length === 0 && limits.rateLimits.length === 0) return;
     const hit = view.prices.lookup(target.provider.name, target.model);
-    const first = limits.budgets[0];
-    if (!hit && first && ctx.snapshot.client.unpriced_model_policy === 'deny')
-      throw budgetExceeded(first.budget.id, first.level, `model "${target.model}" has no price`);
+    if (!hit) {
+      // A strict budget promises its limit holds; a cost it cannot know would pass it at $0.
+      const bounding =
+        limits.budgets.find((b) => b.budget.mode === 'strict') ??
+        (ctx.snapshot.client.unpriced_model_policy === 'deny' ? limits.budgets[0] : undefined);
+      if (bounding)
+        throw unpricedModel(target.provider.name, target.model, bounding.budget.id, bounding.level);
+    }
     let begun: AttemptCharge | Promise<AttemptCharge>;
     try {
       begun = beginCharge(ctx, this.meters, limits, hit);

@@ -62,7 +62,7 @@ function build(snapshot: CompiledSnapshot): GovernanceView {
     providers: new Map(g.providers.map((p) => [p.name, p])),
     modelConfigs,
     rules: compileRules(g.routing_rules),
-    prices: new Prices(snapshot.source.price_overrides ?? []),
+    prices: new Prices(snapshot.source.price_overrides ?? [], snapshot.client),
     vkMandatory: vkMandatory(snapshot),
     unkeyedMeters:
       g.providers.some((p) => p.budget_id !== undefined || p.rate_limit_id !== undefined) ||

@@ -1,4 +1,7 @@
-/** Governance refusals: 402 budget_exceeded and 429 rate_limited with the rate-limit headers. */
+/**
+ * Governance refusals: 402 budget_exceeded (and its unpriced_model case) and 429 rate_limited
+ * with the rate-limit headers.
+ */
 import { GatewayError } from '../errors.ts';
 import type { MeterAccount } from './accounts.ts';
 import type { LimitLevel } from './limits.ts';
@@ -8,6 +11,22 @@ export function budgetExceeded(id: string, level: LimitLevel, detail = 'budget e
   return new GatewayError(402, 'budget_exceeded', 'budget_exceeded', `${detail} (${level} budget "${id}")`, {
     fallbackAllowed: !REQUEST_WIDE.has(level),
   });
+}
+
+/**
+ * A budget that must bound cost (strict, or any under `unpriced_model_policy: deny`) cannot admit
+ * a model without a price. Another target may have one, so fallbacks are tried.
+ */
+export function unpricedModel(provider: string, model: string, id: string, level: LimitLevel): GatewayError {
+  return new GatewayError(
+    402,
+    'budget_exceeded',
+    'unpriced_model',
+    `model "${provider}/${model}" has no price, so the ${level} budget "${id}" cannot bound its cost; ` +
+      `price it with the GraphQL mutation upsertPriceEntry (provider "${provider}", model "${model}"), ` +
+      `or set client.unpriced_fallback_price_by_provider.${provider} or client.unpriced_fallback_price ` +
+      `(input_per_mtok, output_per_mtok in USD) in the config`,
+  );
 }
 
 /** Rate-limit headers of a refusal, kept with the error so the response can carry them. */

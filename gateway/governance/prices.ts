@@ -1,9 +1,10 @@
 /**
- * Prices for governance: the bundled price book with the control plane's per-model overrides on
- * top (each keeping its own version string), the actual cost of an attempt's usage, and the
- * worst case of a request before it is sent (strict budgets reserve it).
+ * Prices for governance: the bundled price book (the genai-prices catalogue) with the control
+ * plane's per-model overrides on top (each keeping its own version string), then the operator's
+ * fallback price for models neither knows; the actual cost of an attempt's usage, and the worst
+ * case of a request before it is sent (strict budgets reserve it).
  */
-import type { PriceOverrideSnapshot } from '../../clients/snapshot.ts';
+import type { ClientSnapshot, FallbackPriceSnapshot, PriceOverrideSnapshot } from '../../clients/snapshot.ts';
 import type { BundledPrice, PriceTier } from '../pricing/bundled-prices.ts';
 import { costMicros, PriceBook } from '../pricing/cost.ts';
 import type { JsonObject, Usage } from '../types.ts';
@@ -13,6 +14,23 @@ import { promptText } from '../util/prompt-text.ts';
 export interface PriceHit {
   price: BundledPrice;
   version: string;
+  /** When a dated or time-of-day catalogue price stops being the one in force (epoch ms). */
+  expiresAt?: number;
+}
+
+/** The version recorded for a fallback-priced attempt: which setting priced it. */
+export const FALLBACK_VERSION = 'unpriced-fallback';
+
+type Fallbacks = Pick<ClientSnapshot, 'unpriced_fallback_price' | 'unpriced_fallback_price_by_provider'>;
+
+function fallbackHit(provider: string, model: string, fallbacks: Fallbacks): PriceHit | undefined {
+  const own = fallbacks.unpriced_fallback_price_by_provider?.[provider];
+  const price: FallbackPriceSnapshot | undefined = own ?? fallbacks.unpriced_fallback_price;
+  if (!price) return undefined;
+  return {
+    price: { provider, model, input: price.input_per_mtok, output: price.output_per_mtok, kind: 'chat' },
+    version: own ? `${FALLBACK_VERSION}:${provider}` : FALLBACK_VERSION,
+  };
 }
 
 /** Output tokens assumed when neither the request nor the price book caps them. */
@@ -65,7 +83,10 @@ export class Prices {
   private readonly overrides: PriceBook;
   private readonly versions: Map<string, string>;
 
-  constructor(overrides: readonly PriceOverrideSnapshot[]) {
+  constructor(
+    overrides: readonly PriceOverrideSnapshot[],
+    private readonly fallbacks: Fallbacks = {},
+  ) {
     this.book = new PriceBook();
     const built = overridePrices(overrides);
     this.overrides = new PriceBook('override', [], built.entries);
@@ -73,13 +94,16 @@ export class Prices {
   }
 
   /**
-   * Answers by provider, model and upstream id. A snapshot's prices never change, and every
-   * attempt asks twice (before, to reserve; after, to settle); a dated model id that only
-   * prefix-matches a price (`gpt-4o-2024-08-06`) would otherwise scan the whole book each time.
+   * Answers by provider, model and upstream id. A snapshot's prices change only where the
+   * catalogue dates a change, and every attempt asks twice (before, to reserve; after, to
+   * settle); resolving a name through the catalogue's match rules costs tens of µs each time.
    */
   private readonly memo = new Map<string, Map<string, PriceHit | null>>();
 
-  /** Override first, then the bundled book; tries the upstream id when the logical name is unknown. */
+  /**
+   * Override first, then the bundled book (trying the upstream id when the logical name is
+   * unknown), then the operator's fallback price. Undefined: unpriced.
+   */
   lookup(provider: string, model: string, upstreamModel?: string): PriceHit | undefined {
     let byModel = this.memo.get(provider);
     if (byModel === undefined) {
@@ -88,7 +112,9 @@ export class Prices {
     }
     const key = upstreamModel && upstreamModel !== model ? `${model}\n${upstreamModel}` : model;
     const known = byModel.get(key);
-    if (known !== undefined) return known ?? undefined;
+    // Only catalogue prices with a dated or hourly change carry `expiresAt`; the rest stay.
+    if (known === null) return undefined;
+    if (known !== undefined && (known.expiresAt === undefined || known.expiresAt > Date.now())) return known;
     const hit = this.find(provider, model, upstreamModel);
     // Model names come from requests: bound what a stream of made-up names can hold.
     if (byModel.size >= MEMO_LIMIT) byModel.clear();
@@ -106,7 +132,7 @@ export class Prices {
       const bundled = this.book.lookup(provider, name);
       if (bundled) return bundled;
     }
-    return undefined;
+    return fallbackHit(provider, model, this.fallbacks);
   }
 }
 

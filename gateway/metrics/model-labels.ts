@@ -3,10 +3,11 @@
  * name a client sends, so labelling by the request would let one tenant mint unbounded series
  * (`openai/junk-1`, `openai/junk-2`, …) and crowd real models out. Only names the operator
  * configured (key `models` lists and alias names, i.e. `GET /v1/models`), the bundled price
- * book's models and control-plane price entries for that provider keep their own label; every
+ * book's exact model names and control-plane price entries for that provider keep their own label; every
  * other name is `other`. The sets are built once per snapshot and provider.
  */
-import { BUNDLED_PRICES } from '../pricing/bundled-prices.ts';
+import { SUPPLEMENT_PRICES } from '../pricing/bundled-prices.ts';
+import { catalogueModelNames } from '../pricing/catalogue.ts';
 import type { CompiledSnapshot } from '../snapshot/types.ts';
 
 export class KnownModels {
@@ -33,7 +34,8 @@ export class KnownModels {
 function modelsOf(snapshot: CompiledSnapshot, provider: string): ReadonlySet<string> {
   const models = new Set<string>();
   for (const entry of snapshot.modelList) if (entry.provider === provider) models.add(entry.model);
-  for (const price of BUNDLED_PRICES) if (price.provider === provider) models.add(price.model);
+  for (const price of SUPPLEMENT_PRICES) if (price.provider === provider) models.add(price.model);
+  for (const name of catalogueModelNames(provider)) models.add(name);
   for (const price of snapshot.source.price_overrides ?? [])
     if (price.provider === provider) models.add(price.model);
   return models;

@@ -1,9 +1,11 @@
 /**
  * Cost of one attempt in integer micro-dollars. A price of P USD per 1M tokens is exactly P
- * micro-dollars per token, so cost = Σ tokens × P. Prices are scaled to integers (1e-4 µ$) before
- * multiplying, so no float error accumulates; each attempt is rounded once, half up.
+ * micro-dollars per token, so cost = Σ tokens × P. Prices are scaled to integers (1e-6 µ$, enough
+ * for every catalogue rate such as $0.003625/M) before multiplying, so no float error accumulates;
+ * each attempt is rounded once, half up.
  */
-import { BUNDLED_PRICES, PRICE_BOOK_VERSION, type BundledPrice } from './bundled-prices.ts';
+import { SUPPLEMENT_PRICES, SUPPLEMENT_VERSION, type BundledPrice } from './bundled-prices.ts';
+import { CATALOGUE_VERSION, cataloguePrice } from './catalogue.ts';
 
 export interface TokenUsage {
   /** All input tokens, including cache reads and cache writes. */
@@ -16,37 +18,57 @@ export interface TokenUsage {
 export interface PriceLookup {
   price: BundledPrice;
   version: string;
+  /** When the price in force changes (a dated or time-of-day catalogue price); absent: never. */
+  expiresAt?: number;
 }
 
-const SCALE = 10_000;
+const SCALE = 1_000_000;
 const scaled = (usdPerMillion: number | undefined) => Math.round((usdPerMillion ?? 0) * SCALE);
 
-/** Providers that bill the same list prices as another provider's models. */
+/** Providers whose table entries (overrides) also price another provider's models. */
 const PRICE_ALIASES: Record<string, string> = { azure: 'openai' };
 
 export class PriceBook {
   private readonly byKey = new Map<string, BundledPrice>();
+  private readonly bundled: boolean;
 
+  /**
+   * Without `entries`: the bundled book — Heimdall's supplement, then the genai-prices catalogue,
+   * at the catalogue's version. With `entries` (control-plane overrides): just those.
+   */
   constructor(
-    readonly version: string = PRICE_BOOK_VERSION,
-    entries: readonly BundledPrice[] = BUNDLED_PRICES,
+    readonly version: string = CATALOGUE_VERSION,
+    entries?: readonly BundledPrice[],
     overrides: readonly BundledPrice[] = [],
   ) {
-    for (const entry of [...entries, ...overrides]) this.byKey.set(`${entry.provider}/${entry.model}`, entry);
+    this.bundled = entries === undefined;
+    for (const entry of [...(entries ?? SUPPLEMENT_PRICES), ...overrides])
+      this.byKey.set(`${entry.provider}/${entry.model}`, entry);
   }
 
-  /** Exact match, then the longest known model that prefixes a dated name (`gpt-4o-2024-08-06`). */
   lookup(provider: string, model: string): PriceLookup | undefined {
+    const listed = this.listed(provider, model);
+    if (listed) return { price: listed, version: this.bundled ? SUPPLEMENT_VERSION : this.version };
+    if (!this.bundled) return undefined;
+    const hit = cataloguePrice(provider, model);
+    if (!hit) return undefined;
+    const found: PriceLookup = { price: hit.price, version: this.version };
+    if (hit.expiresAt !== undefined) found.expiresAt = hit.expiresAt;
+    return found;
+  }
+
+  /** Exact match, then the longest listed model that prefixes a dated name (`gpt-4o-2024-08-06`). */
+  private listed(provider: string, model: string): BundledPrice | undefined {
     for (const candidate of [provider, PRICE_ALIASES[provider]]) {
       if (!candidate) continue;
       const exact = this.byKey.get(`${candidate}/${model}`);
-      if (exact) return { price: exact, version: this.version };
+      if (exact) return exact;
       let best: BundledPrice | undefined;
       for (const entry of this.byKey.values()) {
         if (entry.provider !== candidate || !model.startsWith(`${entry.model}-`)) continue;
         if (!best || entry.model.length > best.model.length) best = entry;
       }
-      if (best) return { price: best, version: this.version };
+      if (best) return best;
     }
     return undefined;
   }
