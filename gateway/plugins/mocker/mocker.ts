@@ -52,11 +52,6 @@ function usageFor(spec: MockResponseSpec, ctx: RequestContext): MockUsageCounts 
   return { prompt: promptTokens, completion, total: given?.total_tokens ?? promptTokens + completion };
 }
 
-function inputCount(ctx: RequestContext): number {
-  const input = ctx.body.input;
-  return Array.isArray(input) && input.length > 0 && typeof input[0] !== 'number' ? input.length : 1;
-}
-
 function render(
   spec: MockResponseSpec,
   ctx: RequestContext,
@@ -78,7 +73,7 @@ function render(
       delayMs,
     };
   }
-  const body = JSON.stringify(renderJson(ctx.operation, target.model, spec.content, usage, inputCount(ctx)));
+  const body = JSON.stringify(renderJson(ctx.operation, target.model, spec.content, usage, ctx.body));
   return { status: 200, contentType: 'application/json', body, delayMs };
 }
 

@@ -4,7 +4,8 @@
  * the stream relay drops it when the client did not ask).
  */
 import { randomUUID } from 'node:crypto';
-import type { Operation } from '../../types.ts';
+import { embeddingList } from '../../providers/translate/canonical.ts';
+import type { JsonObject, Operation } from '../../types.ts';
 
 export interface MockUsageCounts {
   prompt: number;
@@ -12,7 +13,10 @@ export interface MockUsageCounts {
   total: number;
 }
 
+/** Length of a mocked vector when the request asks for no `dimensions`. */
 const EMBEDDING_DIMENSIONS = 8;
+/** Longest mocked vector (OpenAI's largest model has 3,072), so a request cannot ask for gigabytes. */
+const MAX_EMBEDDING_DIMENSIONS = 4096;
 
 /** Splits text into word-sized pieces, spaces kept, so the stream concatenates back exactly. */
 export function pieces(text: string): string[] {
@@ -27,8 +31,22 @@ const chatUsage = (u: MockUsageCounts) => ({
   total_tokens: u.total,
 });
 
-function embedding(seed: number): number[] {
-  return Array.from({ length: EMBEDDING_DIMENSIONS }, (_, i) => Math.round(Math.sin(seed + i) * 1e6) / 1e6);
+function dimensionsOf(request: JsonObject): number {
+  const asked = request.dimensions;
+  return typeof asked === 'number' && Number.isInteger(asked) && asked > 0
+    ? Math.min(asked, MAX_EMBEDDING_DIMENSIONS)
+    : EMBEDDING_DIMENSIONS;
+}
+
+/** Deterministic values that are exact in float32, so `float` and `base64` answers decode alike. */
+function embedding(seed: number, dimensions: number): number[] {
+  return Array.from({ length: dimensions }, (_, i) => Math.fround(Math.sin(seed + i)));
+}
+
+/** How many vectors an embeddings request asks for: one per string or token list in `input`. */
+function inputCount(request: JsonObject): number {
+  const input = request.input;
+  return Array.isArray(input) && input.length > 0 && typeof input[0] !== 'number' ? input.length : 1;
 }
 
 function responseObject(id: string, model: string, text: string, usage: MockUsageCounts, done: boolean) {
@@ -60,7 +78,8 @@ export function renderJson(
   model: string,
   text: string,
   usage: MockUsageCounts,
-  inputs: number,
+  /** The canonical request (embeddings read `input`, `dimensions` and `encoding_format`). */
+  request: JsonObject,
 ): unknown {
   const id = randomUUID();
   const created = Math.floor(Date.now() / 1000);
@@ -90,17 +109,12 @@ export function renderJson(
         choices: [{ index: 0, text, logprobs: null, finish_reason: 'stop' }],
         usage: chatUsage(usage),
       };
-    case 'embeddings':
-      return {
-        object: 'list',
-        data: Array.from({ length: inputs }, (_, index) => ({
-          object: 'embedding',
-          index,
-          embedding: embedding(index),
-        })),
-        model,
-        usage: { prompt_tokens: usage.prompt, total_tokens: usage.prompt },
-      };
+    case 'embeddings': {
+      const dimensions = dimensionsOf(request);
+      const vectors = Array.from({ length: inputCount(request) }, (_, index) => embedding(index, dimensions));
+      // The providers' shared builder, so `encoding_format: "base64"` packs as it does for them.
+      return embeddingList(model, vectors, usage.prompt, request);
+    }
     case 'responses':
       return responseObject(`resp_${id}`, model, text, usage, true);
   }

@@ -81,8 +81,10 @@ export function chatCompletion(message: CanonicalMessage): JsonObject {
 
 function base64Vector(vector: unknown): unknown {
   if (!Array.isArray(vector)) return vector;
-  const floats = Float32Array.from(vector.map((value) => (typeof value === 'number' ? value : 0)));
-  return Buffer.from(floats.buffer).toString('base64');
+  const bytes = Buffer.alloc(vector.length * 4);
+  // Little-endian explicitly: a Float32Array's bytes follow the host's byte order.
+  vector.forEach((value, i) => bytes.writeFloatLE(typeof value === 'number' ? value : 0, i * 4));
+  return bytes.toString('base64');
 }
 
 /** An `embedding` list body; `encoding_format: "base64"` packs little-endian float32 (OpenAI's). */
