@@ -12,7 +12,9 @@ import { withDefaultHooks, type GatewayHooks } from './hooks.ts';
 import { createHandler } from './http/router.ts';
 import type { ServeDeps } from './http/serve.ts';
 import { SILENT_LOGGER, type GatewayLogger } from './logger.ts';
+import { registerKeyHealthMetrics } from './metrics/key-health-metrics.ts';
 import { GatewayMetrics } from './metrics/metrics.ts';
+import { KeyHealth } from './routing/key-health.ts';
 import { SnapshotStore } from './snapshot/store.ts';
 
 export type { GatewayHooks } from './hooks.ts';
@@ -74,6 +76,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger ?? SILENT_LOGGER;
   const store = await SnapshotStore.open(options.controlPlane, logger);
   const metrics = new GatewayMetrics(() => store.current);
+  const keyHealth = new KeyHealth();
+  registerKeyHealthMetrics(metrics.registry, keyHealth);
   const governance =
     options.governance === false
       ? undefined
@@ -91,6 +95,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     hooks: governance ? composeHooks(governance.hooks, options.hooks) : withDefaultHooks(options.hooks),
     metrics,
     logger,
+    keyHealth,
     current: () => store.current,
     ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
   };

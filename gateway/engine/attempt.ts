@@ -11,6 +11,7 @@ import type { GatewayMetrics } from '../metrics/metrics.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
 import { maskAttemptError } from '../providers/mask-credentials.ts';
 import { parseOpenAIError } from '../providers/upstream-errors.ts';
+import type { KeyHealth } from '../routing/key-health.ts';
 import { directKey, selectKey } from '../routing/key-select.ts';
 import type { Target } from '../routing/targets.ts';
 import { StreamRelay } from '../streaming/relay.ts';
@@ -26,6 +27,8 @@ export interface EngineDeps {
   metrics: GatewayMetrics;
   /** Internal errors (bugs) are logged with their cause; the client only sees `internal_error`. */
   logger: GatewayLogger;
+  /** Key failures across requests: retries and new requests prefer keys that are not failing. */
+  keyHealth: KeyHealth;
 }
 
 async function upstreamHttpError(
@@ -94,6 +97,7 @@ async function callProvider(
   target: Target,
   record: AttemptRecord,
   attemptStart: number,
+  keyHealth: KeyHealth,
 ): Promise<void> {
   const provider = target.provider;
   const adapter = provider.adapter;
@@ -114,6 +118,7 @@ async function callProvider(
           ctx.pinnedKeyName,
           target.index === 0,
           ctx.keyNames?.get(provider.name),
+          keyHealth.avoidance(provider.name, ctx.attempts),
         );
   record.keyId = key.id;
   record.keyName = key.name;
@@ -209,7 +214,7 @@ export async function runAttempt(
     if (before) await before;
     if (ctx.snapshot.interceptors.length > 0 && (await serveIntercepted(ctx, target, record, attemptStart)))
       return;
-    await callProvider(ctx, target, record, attemptStart);
+    await callProvider(ctx, target, record, attemptStart, deps.keyHealth);
   } catch (thrown) {
     const error = ctx.clientGone ? clientClosed() : asGatewayError(thrown);
     // The client and the request log get a bare `internal_error`; the cause goes to the log.
@@ -227,5 +232,6 @@ export async function runAttempt(
     record.latencyMs = performance.now() - attemptStart;
     deps.hooks.onAttemptSettled(ctx, record);
     deps.metrics.observeAttempt(record);
+    deps.keyHealth.observe(record);
   }
 }

@@ -4,13 +4,40 @@
  * 500, 502–504), waiting the provider's Retry-After or a jittered exponential backoff. A client
  * cancel stops everything; a failure that forbids fallbacks (bad input) stops at once. When all
  * targets fail the client gets the primary's error, annotated with what was tried.
+ *
+ * A failure that belongs to the key (401/403/429/5xx/connect error, see routing/key-health.ts)
+ * is retried on another key of the provider while one is left that has not failed in this
+ * request, without waiting: the backoff and Retry-After are about the key that failed.
  */
 import type { RequestContext } from '../context.ts';
 import { clientClosed, GatewayError } from '../errors.ts';
 import { sendError } from '../http/respond.ts';
+import { isKeySpecificFailure } from '../routing/key-health.ts';
+import { untriedKeyLeft } from '../routing/key-select.ts';
 import type { Target } from '../routing/targets.ts';
 import { runAttempt, type EngineDeps } from './attempt.ts';
 import { retryDelayMs, sleep } from './retry.ts';
+
+/** Whether the failed attempt's key is to blame and the next attempt can use another key. */
+function anotherKeyHelps(
+  ctx: RequestContext,
+  target: Target,
+  error: GatewayError,
+  deps: EngineDeps,
+): boolean {
+  if (!isKeySpecificFailure(error.status, error.type)) return false;
+  const provider = target.provider;
+  const pinned =
+    ctx.directKey !== undefined ||
+    (ctx.pinnedKeyName !== undefined && (target.index === 0 || provider.keysByName.has(ctx.pinnedKeyName)));
+  return untriedKeyLeft(
+    provider,
+    target.model,
+    pinned,
+    ctx.keyNames?.get(provider.name),
+    deps.keyHealth.avoidance(provider.name, ctx.attempts),
+  );
+}
 
 /** Tries one target with retries; undefined when the client was served. */
 async function runTarget(
@@ -28,8 +55,10 @@ async function runTarget(
       error = thrown as GatewayError;
     }
     if (ctx.clientGone) return clientClosed();
-    if (!error.retryable || retry >= network.maxRetries) return error;
-    const delay = retryDelayMs(network, retry, error.retryAfterSeconds);
+    if (retry >= network.maxRetries) return error;
+    const switchKey = anotherKeyHelps(ctx, target, error, deps);
+    if (!error.retryable && !switchKey) return error;
+    const delay = switchKey ? 0 : retryDelayMs(network, retry, error.retryAfterSeconds);
     if (delay === undefined) return error;
     const waitStart = performance.now();
     try {

@@ -1,12 +1,14 @@
 /**
- * Key selection: keep the provider's keys that are enabled, not reserved for batch work and
- * allow the model (`models` empty, `*`, listed, or an alias name; and not blacklisted), then choose by weight. Weights
- * need not sum to 1; all-zero weights mean equal shares. `x-bf-api-key` pins a key by name,
- * within the names a virtual key (and routing rule) allow.
+ * Key selection: keep the provider's enabled keys that allow the model (`models` empty, `*`,
+ * listed, or an alias name; and not blacklisted), then choose by weight. Keys flagged
+ * `use_for_batch_api` are among them: the flag adds batch use and takes no normal traffic away
+ * (Bifrost's behaviour). Weights need not sum to 1; all-zero weights mean equal shares.
+ * `x-bf-api-key` pins a key by name, within the names a virtual key (and routing rule) allow.
  */
 import type { ProviderKeySnapshot } from '../../clients/snapshot.ts';
 import { GatewayError } from '../errors.ts';
 import type { CompiledProvider } from '../snapshot/types.ts';
+import type { KeyAvoidance } from './key-health.ts';
 
 const PICKER_MEMO_LIMIT = 512;
 
@@ -40,6 +42,24 @@ export class KeyPicker {
     }
     return this.keys[this.keys.length - 1]!;
   }
+
+  /**
+   * Weighted choice among the keys `avoid` does not rule out: first keys neither failed in this
+   * request nor cooling down, then keys not failed in this request, then any (never none).
+   */
+  pickAvoiding(avoid: KeyAvoidance | undefined, random: number = Math.random()): ProviderKeySnapshot {
+    if (avoid === undefined) return this.pick(random);
+    const untried = this.keys.filter((key) => !avoid.failedHere.has(key.id));
+    const fresh = untried.filter((key) => !avoid.cooling(key.id));
+    if (fresh.length === this.keys.length) return this.pick(random);
+    const pool = fresh.length > 0 ? fresh : untried;
+    return pool.length > 0 ? new KeyPicker(pool).pick(random) : this.pick(random);
+  }
+
+  /** Whether a key not failed in this request is left (a key-specific failure is worth a retry). */
+  hasUntried(avoid: KeyAvoidance | undefined): boolean {
+    return this.keys.some((key) => avoid === undefined || !avoid.failedHere.has(key.id));
+  }
 }
 
 /** The picker for `model` on `provider`, or null when no key allows it. Memoised per model. */
@@ -53,14 +73,12 @@ export function pickerFor(provider: CompiledProvider, model: string): KeyPicker 
   return picker;
 }
 
-/**
- * Weighted choice among the named keys that allow the model. Unlike the general pool this may
- * pick a `use_for_batch_api` key: a virtual key that names one explicitly is meant to use it.
- */
+/** Weighted choice among the named keys that allow the model (batch-flagged ones included). */
 function selectNamedKey(
   provider: CompiledProvider,
   model: string,
   names: readonly string[],
+  avoid: KeyAvoidance | undefined,
 ): ProviderKeySnapshot {
   const keys: ProviderKeySnapshot[] = [];
   for (const name of names) {
@@ -75,7 +93,7 @@ function selectNamedKey(
       `no key the virtual key is pinned to (${names.join(', ')}) of provider "${provider.name}" serves model "${model}"`,
     );
   }
-  return keys.length === 1 ? keys[0]! : new KeyPicker(keys).pick();
+  return keys.length === 1 ? keys[0]! : new KeyPicker(keys).pickAvoiding(avoid);
 }
 
 /** A caller-supplied provider secret (`client.allow_direct_keys`), used as-is for this request. */
@@ -116,6 +134,8 @@ export function selectKey(
   isPrimary: boolean,
   /** Key names this request may use on this provider; may name batch keys. */
   allowedNames?: readonly string[],
+  /** Keys to steer away from (failed earlier in the request, cooling down); a pin ignores it. */
+  avoid?: KeyAvoidance,
 ): ProviderKeySnapshot {
   const pinnedKey = pinned === undefined ? undefined : provider.keysByName.get(pinned);
   if (pinned !== undefined && (pinnedKey !== undefined || isPrimary)) {
@@ -143,7 +163,7 @@ export function selectKey(
     return pinnedKey;
   }
   if (allowedNames !== undefined && allowedNames.length > 0)
-    return selectNamedKey(provider, model, allowedNames);
+    return selectNamedKey(provider, model, allowedNames, avoid);
   const picker = pickerFor(provider, model);
   if (picker === null) {
     throw new GatewayError(
@@ -156,5 +176,27 @@ export function selectKey(
       },
     );
   }
-  return picker.pick();
+  return picker.pickAvoiding(avoid);
+}
+
+/**
+ * Whether a retry of this request on `provider` could use a key that has not failed in it yet:
+ * never with a pinned or direct key, else among the keys the request may use for the model.
+ */
+export function untriedKeyLeft(
+  provider: CompiledProvider,
+  model: string,
+  pinned: boolean,
+  allowedNames: readonly string[] | undefined,
+  avoid: KeyAvoidance | undefined,
+): boolean {
+  if (pinned) return false;
+  if (allowedNames !== undefined && allowedNames.length > 0) {
+    const named = allowedNames.flatMap((name) => {
+      const key = provider.keysByName.get(name);
+      return key !== undefined && keyAllowsModel(key, model) ? [key] : [];
+    });
+    return named.length > 0 && new KeyPicker(named).hasUntried(avoid);
+  }
+  return pickerFor(provider, model)?.hasUntried(avoid) ?? false;
 }
