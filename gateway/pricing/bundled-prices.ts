@@ -43,11 +43,19 @@ const embedding = (provider: string, model: string, input: number): BundledPrice
 });
 
 /**
- * Embedding models the provider docs name that the catalogue lacks (Cohere v3 embeddings) or
- * prices by a neighbour's rule (it bills Titan v2 at Titan v1's $0.10; AWS lists $0.02). Looked
- * up before the catalogue.
+ * Models the provider docs name that the catalogue lacks (Cohere v3 embeddings) or prices by a
+ * neighbour's rule: it bills Titan v2 at Titan v1's $0.10 (AWS lists $0.02), and Gemini 2.0 Flash
+ * on Vertex at AI Studio's $0.10/$0.40 (Vertex lists $0.15/$0.60). Looked up before the catalogue.
  */
 export const SUPPLEMENT_PRICES: readonly BundledPrice[] = [
+  {
+    provider: 'vertex',
+    model: 'gemini-2.0-flash',
+    input: 0.15,
+    output: 0.6,
+    kind: 'chat',
+    max_output_tokens: 8192,
+  },
   embedding('cohere', 'embed-english-v3.0', 0.1),
   embedding('cohere', 'embed-multilingual-v3.0', 0.1),
   embedding('bedrock', 'amazon.titan-embed-text-v2:0', 0.02),

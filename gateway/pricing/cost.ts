@@ -57,12 +57,17 @@ export class PriceBook {
     return found;
   }
 
-  /** Exact match, then the longest listed model that prefixes a dated name (`gpt-4o-2024-08-06`). */
+  /**
+   * Exact match, then (overrides only) the longest listed model that prefixes a dated name
+   * (`gpt-4o-2024-08-06`). The supplement is exact only: its `gemini-2.0-flash` must not price
+   * `gemini-2.0-flash-lite`, which the catalogue knows.
+   */
   private listed(provider: string, model: string): BundledPrice | undefined {
     for (const candidate of [provider, PRICE_ALIASES[provider]]) {
       if (!candidate) continue;
       const exact = this.byKey.get(`${candidate}/${model}`);
       if (exact) return exact;
+      if (this.bundled) continue;
       let best: BundledPrice | undefined;
       for (const entry of this.byKey.values()) {
         if (entry.provider !== candidate || !model.startsWith(`${entry.model}-`)) continue;

@@ -164,3 +164,12 @@ describe('price changes over time', () => {
     expect(after.price.input).toBeLessThan(before.price.input);
   });
 });
+
+describe("Heimdall's supplement", () => {
+  it('prices only the exact names it lists, leaving their neighbours to the catalogue', () => {
+    expect(book.lookup('vertex', 'gemini-2.0-flash')).toMatchObject({ version: SUPPLEMENT_VERSION });
+    const lite = book.lookup('vertex', 'gemini-2.0-flash-lite')!;
+    expect(lite.version).toBe(CATALOGUE_VERSION);
+    expect(lite.price.input).toBeLessThan(0.15);
+  });
+});
