@@ -8,6 +8,7 @@
  * and UTF-8 bytes ÷ 4 (the byte term keeps CJK and other multi-byte scripts, which tokenize
  * densely, from being undercounted).
  */
+import { createRequire } from 'node:module';
 
 /** Counts the tokens of text relayed in parts (one part per stream delta). */
 export type TokenCounter = (parts: readonly string[]) => number;
@@ -49,21 +50,22 @@ function encodingOf(model: string): Encoding | undefined {
 type CountTokens = (text: string, options: { disallowedSpecial: Set<string> }) => number;
 
 /**
- * Loaded on first use (each encoding's tables take ~0.1–0.2 s to load and tens of MB): most
- * processes never see a stream end without usage.
+ * Loaded on first use, synchronously (require of the package's CommonJS build): each encoding's
+ * tables take ~0.1–0.2 s and tens of MB, and most processes never see a stream end without usage,
+ * so they are not imported at start. Synchronous so that a stream's charge is settled before its
+ * attempt ends, as with provider usage (an `import()` would let the request finish first).
  */
-const loaded = new Map<Encoding, Promise<CountTokens>>();
+const requireTokenizer = createRequire(import.meta.url);
+const loaded = new Map<Encoding, CountTokens>();
 
-function load(encoding: Encoding): Promise<CountTokens> {
-  let pending = loaded.get(encoding);
-  if (pending === undefined) {
-    pending =
-      encoding === 'o200k_base'
-        ? import('gpt-tokenizer/encoding/o200k_base').then((m) => m.countTokens as CountTokens)
-        : import('gpt-tokenizer/encoding/cl100k_base').then((m) => m.countTokens as CountTokens);
-    loaded.set(encoding, pending);
+function load(encoding: Encoding): CountTokens {
+  let count = loaded.get(encoding);
+  if (count === undefined) {
+    const module = requireTokenizer(`gpt-tokenizer/cjs/encoding/${encoding}`) as { countTokens: CountTokens };
+    count = module.countTokens;
+    loaded.set(encoding, count);
   }
-  return pending;
+  return count;
 }
 
 /** Text that spells a special token (`<|endoftext|>`) was relayed as text: count it as text. */
@@ -98,10 +100,10 @@ export function hasTokenizer(model: string): boolean {
  * The counter for the first of `models` (logical name, then the id sent upstream) whose family is
  * known; the approximation when none is an OpenAI-family model.
  */
-export async function tokenCounter(...models: ReadonlyArray<string | undefined>): Promise<TokenCounter> {
+export function tokenCounter(...models: ReadonlyArray<string | undefined>): TokenCounter {
   for (const model of models) {
     const encoding = model === undefined ? undefined : encodingOf(model);
-    if (encoding) return encoded(await load(encoding));
+    if (encoding) return encoded(load(encoding));
   }
   const name = familyName(models.find((m) => m !== undefined) ?? '');
   const ratio = CHARS_PER_TOKEN.find(([pattern]) => pattern.test(name))?.[1];

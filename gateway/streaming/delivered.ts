@@ -104,13 +104,13 @@ function countImages(value: unknown): number {
  * definitions, per-message framing, images) and the output actually relayed, counted with the
  * model family's tokenizer (pricing/tokenize.ts). Marked `estimated`.
  */
-export async function estimateUsage(
+export function estimateUsage(
   body: JsonObject,
   delivered: DeliveredOutput,
   model: string,
   upstreamModel: string | undefined,
-): Promise<Usage> {
-  const count = await tokenCounter(model, upstreamModel);
+): Usage {
+  const count = tokenCounter(model, upstreamModel);
   const prompt = [promptText(body)];
   if (body.tools !== undefined) prompt.push(JSON.stringify(body.tools));
   const messages = Array.isArray(body.messages) ? body.messages.length : 0;

@@ -224,15 +224,14 @@ export class StreamRelay implements EventSink {
     if (this.settled) return;
     this.settled = true;
     this.detach();
-    if (!this.committed || this.record.usage !== undefined) return this.resolve();
-    // Resolved only once the estimate is on the record: the attempt settles right after.
-    const { ctx, record } = this;
-    estimateUsage(ctx.body, this.delivered, record.model, record.upstreamModel)
-      .then((usage) => {
-        record.usage = usage;
-        ctx.usage = usage;
-      })
-      .finally(this.resolve);
+    if (this.committed && this.record.usage === undefined) {
+      // Delivered without the provider's usage: the attempt settles on what was relayed.
+      const { ctx, record } = this;
+      const usage = estimateUsage(ctx.body, this.delivered, record.model, record.upstreamModel);
+      record.usage = usage;
+      ctx.usage = usage;
+    }
+    this.resolve();
   }
 
   private detach(): void {

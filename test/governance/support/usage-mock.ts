@@ -171,7 +171,9 @@ export async function startUsageMock(): Promise<UsageMock> {
       }
       if (body.stream === true) {
         const options = body.stream_options as { include_usage?: boolean } | undefined;
-        return void stream(res, model, spec, options?.include_usage === true);
+        // Mistral and Perplexity report stream usage unasked (Heimdall does not ask them).
+        const unasked = /^(mistral|open-mistral|codestral|sonar)/.test(model);
+        return void stream(res, model, spec, options?.include_usage === true || unasked);
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
