@@ -14,6 +14,7 @@ import type { ServeDeps } from './http/serve.ts';
 import { SILENT_LOGGER, type GatewayLogger } from './logger.ts';
 import { registerKeyHealthMetrics } from './metrics/key-health-metrics.ts';
 import { GatewayMetrics } from './metrics/metrics.ts';
+import { gateByPlugins, ungovernedAndOpen } from './plugins/plugin-gates.ts';
 import { KeyHealth } from './routing/key-health.ts';
 import { SnapshotStore } from './snapshot/store.ts';
 
@@ -92,7 +93,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           options.governance,
         );
   const deps: ServeDeps = {
-    hooks: governance ? composeHooks(governance.hooks, options.hooks) : withDefaultHooks(options.hooks),
+    hooks: governance
+      ? composeHooks(
+          gateByPlugins(governance.hooks, () => store.current),
+          options.hooks,
+        )
+      : withDefaultHooks(options.hooks),
     metrics,
     logger,
     keyHealth,
@@ -106,7 +112,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     snapshotVersion: () => store.current.version,
     // Without governance nothing checks credentials at all.
     acceptsAnonymousInference: () =>
-      governance === undefined || acceptsAnonymous(store.current, governanceView(store.current)),
+      governance === undefined ||
+      ungovernedAndOpen(store.current) ||
+      acceptsAnonymous(store.current, governanceView(store.current)),
     allowedOrigins: () => store.current.client.allowed_origins,
     flush: async () => {
       await governance?.flush();

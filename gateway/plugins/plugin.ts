@@ -25,6 +25,14 @@ export interface AttemptInterceptor {
 
 export type PluginWarning = (message: string, fields?: object) => void;
 
+/**
+ * Whether a built-in plugin (`governance`, `logging`) runs. As in Bifrost they are on unless
+ * configured with `enabled: false`: a config that does not list them keeps them.
+ */
+export function pluginEnabled(plugins: readonly PluginSnapshot[], name: string): boolean {
+  return plugins.find((plugin) => plugin.name === name)?.enabled !== false;
+}
+
 /** Interceptors of the enabled plugins that have one; other plugin names are ignored here. */
 export function buildInterceptors(
   plugins: readonly PluginSnapshot[],
