@@ -25,7 +25,7 @@ export function validateConfig(
   options: { env?: NodeJS.ProcessEnv; source?: string } = {},
 ): LoadedConfig {
   const source = options.source ?? 'config';
-  const { document, chartOnly } = normalizeDocument(raw ?? {});
+  const { document, chartOnly, notes } = normalizeDocument(raw ?? {});
   const parsed = heimdallConfig.safeParse(document, { reportInput: true });
   if (!parsed.success) throw new ConfigError(fromZodIssues(parsed.error.issues), source);
   const issues = checkConfigReferences(parsed.data, options.env ?? process.env);
@@ -33,6 +33,7 @@ export function validateConfig(
   const warnings = [
     ...findUnknownKeys(heimdallConfig, document).map((path) => `${path}: unknown field, ignored`),
     ...chartOnly.map((key) => `${key}: used by the Helm chart only, ignored at runtime`),
+    ...notes,
   ];
   return { config: parsed.data, warnings, source };
 }

@@ -40,7 +40,28 @@ function normalizeNetwork(network: unknown): unknown {
   return out;
 }
 
-function normalizeProviders(providers: unknown): unknown {
+/**
+ * Bifrost accepts keys without a `name` (its own docs' config.json has none); Heimdall needs one
+ * to address a key (virtual keys' `key_ids`, reconciliation, logs). The generated name comes from
+ * the provider and the key's position, not from its value: rotating `env.KEY_V1` to `env.KEY_V2`
+ * then updates the same stored key instead of leaving the old one serving next to the new.
+ */
+function nameKeys(provider: string, keys: unknown, notes: string[]): unknown {
+  if (!Array.isArray(keys)) return keys;
+  const taken = new Set(keys.map((key) => (isObject(key) ? key.name : undefined)));
+  return keys.map((key, index) => {
+    if (!isObject(key) || (key.name !== undefined && key.name !== null)) return key;
+    let name = `${provider}-key-${index + 1}`;
+    for (let n = 2; taken.has(name); n++) name = `${provider}-key-${index + 1}-${n}`;
+    taken.add(name);
+    notes.push(
+      `providers.${provider}.keys[${index}].name: not set; named "${name}" from the provider and position (set a name to keep it when keys are reordered)`,
+    );
+    return { name, ...key };
+  });
+}
+
+function normalizeProviders(providers: unknown, notes: string[]): unknown {
   if (!isObject(providers)) return providers;
   const out: Json = {};
   for (const [name, provider] of Object.entries(providers)) {
@@ -48,6 +69,7 @@ function normalizeProviders(providers: unknown): unknown {
       ? {
           ...provider,
           ...(provider.network_config ? { network_config: normalizeNetwork(provider.network_config) } : {}),
+          ...(provider.keys !== undefined ? { keys: nameKeys(name, provider.keys, notes) } : {}),
         }
       : provider;
   }
@@ -96,19 +118,22 @@ export interface NormalizedDocument {
   document: unknown;
   /** Chart-only keys that were set, so start-up can say they were seen and why they are ignored. */
   chartOnly: string[];
+  /** What normalisation filled in (generated key names), for start-up warnings. */
+  notes: string[];
 }
 
 export function normalizeDocument(raw: unknown): NormalizedDocument {
   let root = raw;
   if (isObject(root) && isObject(root.bifrost)) root = root.bifrost;
   const top = snakeKeys(root);
-  if (!isObject(top)) return { document: top, chartOnly: [] };
+  if (!isObject(top)) return { document: top, chartOnly: [], notes: [] };
   const out: Json = { ...top };
+  const notes: string[] = [];
   const chartOnly = CHART_ONLY_KEYS.filter((key) => key in out);
   for (const key of chartOnly) delete out[key];
-  if (out.providers !== undefined) out.providers = normalizeProviders(out.providers);
+  if (out.providers !== undefined) out.providers = normalizeProviders(out.providers, notes);
   if (out.governance !== undefined) out.governance = normalizeGovernance(out.governance);
   if (out.plugins !== undefined) out.plugins = normalizePlugins(out.plugins);
   if (out.client !== undefined) out.client = normalizeClient(out.client);
-  return { document: out, chartOnly };
+  return { document: out, chartOnly, notes };
 }
