@@ -3,6 +3,12 @@
  * `message_start`, one `content_block_*` run per text, thinking or tool-use block,
  * `message_delta` (stop reason and usage, from the usage chunk) and `message_stop` at `[DONE]`.
  * For providers that speak Anthropic natively the upstream events are passed through instead.
+ *
+ * Usage as Anthropic's current API reports it: `message_start` carries an input estimate (the
+ * canonical provider's usage only comes at the end; see input-estimate.ts) and the final
+ * `message_delta.usage` the real input, output and cache counts, which the Anthropic SDK's
+ * `finalMessage()` takes over the start's. Without provider usage the delta leaves the input out,
+ * so the estimate stands rather than a 0.
  */
 import type { GatewayError } from '../../errors.ts';
 import { AnthropicStreamDecoder } from '../../providers/anthropic/stream.ts';
@@ -11,6 +17,7 @@ import { formatEvent } from '../../streaming/sse-parser.ts';
 import type { JsonObject } from '../../types.ts';
 import { isJsonObject, parseJsonObject } from '../../types.ts';
 import type { ClientStreamEncoder } from '../client-codec.ts';
+import type { InputEstimate } from './input-estimate.ts';
 import { anthropicErrorBody, anthropicUsage, stopReasonOf } from './response.ts';
 
 const sse = (type: string, data: JsonObject): string => formatEvent(type, JSON.stringify({ type, ...data }));
@@ -29,6 +36,8 @@ export class AnthropicStreamEncoder implements ClientStreamEncoder {
   private readonly toolBlocks = new Map<number, number>();
   private stopReason = 'end_turn';
   private usage: unknown = undefined;
+
+  constructor(private readonly inputEstimate?: InputEstimate) {}
 
   event(_event: string | undefined, data: string): string {
     if (data === '[DONE]') return this.finish();
@@ -69,7 +78,12 @@ export class AnthropicStreamEncoder implements ClientStreamEncoder {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: { input_tokens: 0, output_tokens: 0 },
+      usage: {
+        input_tokens: this.inputEstimate?.tokens ?? 0,
+        output_tokens: 0,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+      },
     };
     return sse('message_start', { message });
   }
@@ -122,7 +136,7 @@ export class AnthropicStreamEncoder implements ClientStreamEncoder {
 
   private finish(): string {
     const out = this.close();
-    const usage = anthropicUsage(this.usage);
+    const usage = this.usage === undefined ? { output_tokens: 0 } : anthropicUsage(this.usage);
     return (
       out +
       sse('message_delta', { delta: { stop_reason: this.stopReason, stop_sequence: null }, usage }) +

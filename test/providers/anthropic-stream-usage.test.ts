@@ -1,0 +1,109 @@
+/**
+ * Issue 13 item 9: a stream on the `/anthropic` route served by an OpenAI-format provider (usage
+ * only at the end) starts with an input estimate in `message_start` rather than 0, ends with the
+ * real input, output and cache counts in `message_delta.usage`, and the official
+ * `@anthropic-ai/sdk`'s `finalMessage().usage` carries the real counts.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendSse, startHttpMock, type HttpMock } from '../mocks/http-mock.ts';
+import { key, provider, snapshotOf, startGateway, type RunningGateway } from '../gateway/harness.ts';
+
+const USAGE = {
+  prompt_tokens: 1200,
+  completion_tokens: 7,
+  total_tokens: 1207,
+  prompt_tokens_details: { cached_tokens: 1000 },
+};
+
+/** OpenAI-format chunks; `withUsage` false is a provider that never reports usage. */
+function chunks(withUsage: boolean) {
+  const base = { id: 'chatcmpl-u', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o' };
+  const delta = (d: unknown, finish: string | null = null) =>
+    [undefined, { ...base, choices: [{ index: 0, delta: d, finish_reason: finish }] }] as const;
+  return [
+    delta({ role: 'assistant', content: 'Hi ' }),
+    delta({ content: 'there.' }),
+    delta({}, 'stop'),
+    ...(withUsage ? [[undefined, { ...base, choices: [], usage: USAGE }] as const] : []),
+    [undefined, '[DONE]'] as const,
+  ];
+}
+
+const prompt = 'Summarise the following paragraph in one sentence. '.repeat(40);
+const request = { max_tokens: 100, messages: [{ role: 'user' as const, content: prompt }] };
+
+let mock: HttpMock;
+let gw: RunningGateway;
+let sdk: Anthropic;
+
+beforeAll(async () => {
+  mock = await startHttpMock((recorded, res) => sendSse(res, chunks(recorded.body.model !== 'silent')));
+  gw = await startGateway(
+    snapshotOf({
+      providers: [provider('openai', mock.url, [key({ value: 'sk-openai', models: ['gpt-4o', 'silent'] })])],
+    }),
+  );
+  sdk = new Anthropic({ apiKey: 'unused', baseURL: `${gw.url}/anthropic`, maxRetries: 0, timeout: 10_000 });
+});
+
+afterAll(async () => {
+  await gw?.close();
+  await mock?.close();
+});
+
+async function rawEvents(model: string): Promise<Map<string, Record<string, unknown>>> {
+  const response = await fetch(`${gw.url}/anthropic/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify({ model, stream: true, ...request }),
+  });
+  const events = new Map<string, Record<string, unknown>>();
+  for (const block of (await response.text()).split('\n\n')) {
+    const data = block.split('\n').find((line) => line.startsWith('data: '));
+    if (data === undefined) continue;
+    const event = JSON.parse(data.slice(6)) as Record<string, unknown>;
+    events.set(String(event.type), event);
+  }
+  return events;
+}
+
+describe('translated Anthropic stream usage (OpenAI-format upstream)', () => {
+  it('estimates input tokens in message_start and reports the real counts in message_delta', async () => {
+    const events = await rawEvents('openai/gpt-4o');
+    const start = (events.get('message_start')!.message as { usage: Record<string, number> }).usage;
+    // About 400 tokens of prompt: an estimate, never the 0 an OpenAI upstream would leave.
+    expect(start.input_tokens).toBeGreaterThan(100);
+    expect(start.output_tokens).toBe(0);
+    expect(events.get('message_delta')!.usage).toEqual({
+      input_tokens: 200,
+      output_tokens: 7,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 1000,
+    });
+  });
+
+  it('gives the anthropic SDK the real counts in finalMessage().usage', async () => {
+    const stream = sdk.messages.stream({ model: 'openai/gpt-4o', ...request });
+    let startInput = -1;
+    stream.on('streamEvent', (event) => {
+      if (event.type === 'message_start') startInput = event.message.usage.input_tokens;
+    });
+    const final = await stream.finalMessage();
+    expect(startInput).toBeGreaterThan(100);
+    expect(final.content).toEqual([{ type: 'text', text: 'Hi there.' }]);
+    expect(final.usage).toMatchObject({
+      input_tokens: 200,
+      output_tokens: 7,
+      cache_read_input_tokens: 1000,
+      cache_creation_input_tokens: 0,
+    });
+  });
+
+  it('keeps the estimate when the provider never reports usage (no 0 in finalMessage)', async () => {
+    const events = await rawEvents('openai/silent');
+    expect(events.get('message_delta')!.usage).toEqual({ output_tokens: 0 });
+    const final = await sdk.messages.stream({ model: 'openai/silent', ...request }).finalMessage();
+    expect(final.usage.input_tokens).toBeGreaterThan(100);
+  });
+});
