@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../gateway/create-gateway.ts';
 import { applyCors } from './cors.ts';
+import { refuseWhileClosing, type ShutdownState } from './drain.ts';
 import { limitBodyIdle } from './request-idle.ts';
 
 export interface HttpRoutes {
@@ -19,6 +20,8 @@ export interface HttpRoutes {
   graphql?: (req: IncomingMessage, res: ServerResponse) => void;
   /** How long a /graphql body may stall before 408 (api/request-idle.ts). */
   bodyIdleTimeoutMs?: number;
+  /** Moved forward by drainHttpServer (api/drain.ts) on SIGTERM. @default always serving */
+  shutdown?: ShutdownState;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -28,6 +31,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 async function health(routes: HttpRoutes, res: ServerResponse): Promise<void> {
+  // Not ready from the first moment of a drain, so the pod leaves the Service while it still serves.
+  if (routes.shutdown && routes.shutdown.phase !== 'serving') {
+    sendJson(res, 503, { status: 'draining', reason: 'shutting down: finishing requests in flight' });
+    return;
+  }
   try {
     await routes.pingDatabase();
     sendJson(res, 200, { status: 'ok', config_version: routes.gateway.snapshotVersion() });
@@ -48,7 +56,9 @@ async function metrics(routes: HttpRoutes, res: ServerResponse): Promise<void> {
 }
 
 export function createHttpServer(routes: HttpRoutes): Server {
+  const shutdown = routes.shutdown;
   const handler = (req: IncomingMessage, res: ServerResponse) => {
+    if (shutdown?.phase === 'closing') return refuseWhileClosing(res);
     // CORS before routing (a preflight never reaches the gateway or GraphQL); same-origin and
     // server-to-server requests carry no Origin and pay only this lookup.
     const origin = req.headers.origin;

@@ -4,6 +4,7 @@
  * non-zero, with the reason, when the config is invalid or the database cannot be reached.
  */
 import { ConfigError } from '../db/config/issues.ts';
+import { shutdownDelayMs, shutdownGraceMs } from './drain.ts';
 import { createLogger, parseLogLevel } from './logger.ts';
 import { startGatewayOnly } from './start-gateway.ts';
 import { startHeimdall } from './start.ts';
@@ -11,6 +12,9 @@ import { startHeimdall } from './start.ts';
 const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
 
 try {
+  // Read before starting, so a bad value stops start-up rather than the shutdown.
+  const delayMs = shutdownDelayMs(process.env);
+  const graceMs = shutdownGraceMs(process.env);
   const running = process.env.HEIMDALL_CONTROL_PLANE_URL?.trim()
     ? await startGatewayOnly({ logger })
     : await startHeimdall({ logger });
@@ -18,14 +22,21 @@ try {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info('shutting down', { signal });
-    // Streams in flight get the grace period to finish (the Helm chart's
-    // terminationGracePeriodSeconds should exceed it); then the process exits regardless.
-    const graceMs = Number(process.env.HEIMDALL_SHUTDOWN_GRACE_SECONDS ?? 55) * 1000;
-    const force = setTimeout(() => process.exit(1), graceMs);
+    const began = Date.now();
+    logger.info('shutting down', { signal, delay_ms: delayMs, grace_ms: graceMs });
+    // New requests are served for the delay (api/drain.ts), then streams in flight get the grace
+    // period to finish (the Helm chart's terminationGracePeriodSeconds must cover preStop + delay
+    // + grace); then the process exits regardless.
+    const force = setTimeout(() => {
+      logger.error('shutdown: grace period over with requests still in flight; exiting');
+      process.exit(1);
+    }, delayMs + graceMs);
     force.unref();
-    running.stop().then(
-      () => process.exit(0),
+    running.stop({ delayMs }).then(
+      () => {
+        logger.info('shutdown complete: usage and request logs flushed', { total_ms: Date.now() - began });
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error('shutdown failed', { error });
         process.exit(1);

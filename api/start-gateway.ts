@@ -11,10 +11,11 @@ import { ControlPlaneError, createRemoteControlPlane } from '../clients/remote-c
 import { configuredKey, createSecretBox, type SecretBox } from '../db/crypto.ts';
 import { openSecret } from '../db/secrets.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
+import { drainHttpServer, ShutdownState } from './drain.ts';
 import { createHttpServer, listen } from './http-server.ts';
 import { warnIfInferenceOpen } from './inference-auth.ts';
 import type { Logger } from './logger.ts';
-import type { RunningHeimdall, StartOptions } from './start.ts';
+import type { RunningHeimdall, StartOptions, StopOptions } from './start.ts';
 
 export interface StartGatewayOptions extends StartOptions {
   /** Overrides HEIMDALL_CONTROL_PLANE_WAIT_SECONDS: how long to wait for the first snapshot. */
@@ -90,7 +91,8 @@ export async function startGatewayOnly(options: StartGatewayOptions): Promise<Ru
     const gateway = await createGateway({ controlPlane, logger });
     // No database here: the process is healthy once it serves a snapshot, which createGateway
     // loaded before the server listens; the snapshot follows configChanged from then on.
-    const server = createHttpServer({ gateway, pingDatabase: () => Promise.resolve() });
+    const shutdown = new ShutdownState();
+    const server = createHttpServer({ gateway, pingDatabase: () => Promise.resolve(), shutdown });
     const bound = await listen(server, options, env);
     warnIfInferenceOpen(server, gateway, logger);
     logger.info('heimdall gateway listening (control plane remote)', {
@@ -101,9 +103,8 @@ export async function startGatewayOnly(options: StartGatewayOptions): Promise<Ru
     return {
       url: `http://127.0.0.1:${bound}`,
       port: bound,
-      async stop() {
-        server.closeIdleConnections();
-        await new Promise<void>((done) => server.close(() => done()));
+      async stop(stopOptions: StopOptions = {}) {
+        await drainHttpServer(server, shutdown, { delayMs: stopOptions.delayMs ?? 0, logger });
         // Flushes queued usage and request logs to the control plane before the socket closes.
         await gateway.close();
         await controlPlane.close();

@@ -14,6 +14,7 @@ import { createGateway } from '../gateway/create-gateway.ts';
 import { publishBudgetUpdated, publishRateLimitUpdated, publishRequestLogs } from '../schema/pubsub.ts';
 import { startControlPlane } from './graphql/runtime.ts';
 import { checkRoutingRules } from './control-plane/rule-check.ts';
+import { drainHttpServer, ShutdownState } from './drain.ts';
 import { GovernanceService } from './control-plane/service.ts';
 import { createHttpServer, listen } from './http-server.ts';
 import { createInProcessControlPlane } from './in-process-control-plane.ts';
@@ -29,10 +30,19 @@ export interface StartOptions {
   host?: string;
 }
 
+export interface StopOptions {
+  /**
+   * How long to keep accepting (and serving) new requests with readiness already off, before the
+   * listener closes (api/drain.ts). @default 0
+   */
+  delayMs?: number;
+}
+
 export interface RunningHeimdall {
   url: string;
   port: number;
-  stop(): Promise<void>;
+  /** Drains (delay, then in-flight requests), flushes usage and request logs, closes. */
+  stop(options?: StopOptions): Promise<void>;
 }
 
 function loadConfig(env: NodeJS.ProcessEnv, cwd: string, logger: Logger): LoadedConfig {
@@ -127,10 +137,12 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       governance: { usageFlushMs: 100 },
       adminCredentials: createAdminCredentialCheck({ auth: runtime.auth, settings: authConfig, env, logger }),
     });
+    const shutdown = new ShutdownState();
     const server = createHttpServer({
       gateway,
       pingDatabase: () => database.ping(),
       graphql: runtime.graphql.handle,
+      shutdown,
     });
     runtime.attach(server, () => gateway.allowedOrigins());
     const bound = await listen(server, options, env);
@@ -144,10 +156,13 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
     return {
       url: `http://127.0.0.1:${bound}`,
       port: bound,
-      async stop() {
-        await runtime.close();
-        server.closeIdleConnections();
-        await new Promise<void>((done) => server.close(() => done()));
+      async stop(stopOptions: StopOptions = {}) {
+        // Remote gateways stay connected during the delay; their sessions end before the listener closes.
+        await drainHttpServer(server, shutdown, {
+          delayMs: stopOptions.delayMs ?? 0,
+          logger,
+          beforeClose: () => runtime.close(),
+        });
         await gateway.close();
         await controlPlane.close();
         await governance.close();

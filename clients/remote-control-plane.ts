@@ -260,7 +260,9 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       listeners.clear();
       // Disposing while a reconnect is pending rejects with that attempt's failure; closing a
       // gateway whose control plane is away is still a clean close (SIGTERM must exit 0).
-      await client.dispose().catch(() => undefined);
+      await Promise.resolve()
+        .then(() => client.dispose())
+        .catch(() => undefined);
     },
   };
 }

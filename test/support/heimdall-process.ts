@@ -32,7 +32,8 @@ export function spawnHeimdall(
 ): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}api/main.ts`], {
     cwd,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    // No drain delay unless a test asks for one: stop() would otherwise wait 5 s per process.
+    env: { ...process.env, LOG_LEVEL: 'info', HEIMDALL_SHUTDOWN_DELAY_SECONDS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

@@ -1,0 +1,110 @@
+/**
+ * Graceful shutdown of the HTTP server, in the order Kubernetes needs (issue 12, item 6). A pod
+ * that got SIGTERM keeps receiving new connections until its endpoints are updated everywhere
+ * (kube-proxy, load balancers, ingress), which takes seconds. So:
+ *
+ * 1. `draining` (HEIMDALL_SHUTDOWN_DELAY_SECONDS, default 5): readiness (/health) answers 503 at
+ *    once so the pod leaves the Service; everything else, inference included, is served as usual
+ *    and new connections are still accepted. /livez stays 200 (a restart now would cut streams).
+ * 2. `closing`: the listener closes (new connections are refused); requests that still arrive on
+ *    open keep-alive connections get 503 `shutting_down` with `Connection: close`; connections
+ *    are closed as soon as they are idle; requests and streams in flight run to their end.
+ *
+ * The caller then flushes usage and request logs and exits (api/main.ts).
+ */
+import type { Server, ServerResponse } from 'node:http';
+import type { Logger } from './logger.ts';
+
+export type ShutdownPhase = 'serving' | 'draining' | 'closing';
+
+/** Shared by the request handler (reads it per request) and the drain (moves it forward). */
+export class ShutdownState {
+  phase: ShutdownPhase = 'serving';
+}
+
+/** How often idle keep-alive connections are looked for while in-flight requests finish. */
+const IDLE_SWEEP_MS = 100;
+
+/** The answer to a request that arrives after the listener closed: 503, and this connection ends. */
+export function refuseWhileClosing(res: ServerResponse): void {
+  const text = JSON.stringify({
+    error: {
+      message:
+        'Heimdall is shutting down and closes this connection; retry on a new connection (another replica answers it)',
+      type: 'server_error',
+      code: 'shutting_down',
+      param: null,
+    },
+  });
+  res.shouldKeepAlive = false;
+  res.writeHead(503, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    connection: 'close',
+  });
+  res.end(text);
+}
+
+export interface DrainTimings {
+  /** How long new connections were still accepted after the drain began. */
+  acceptedForMs: number;
+  /** From closing the listener until the last connection (request or stream in flight) ended. */
+  inFlightDoneAfterMs: number;
+}
+
+/**
+ * Runs both phases and resolves once no connection is left. `beforeClose` runs when the delay is
+ * over, before the listener closes (the control plane ends its WebSocket sessions there).
+ */
+export async function drainHttpServer(
+  server: Server,
+  state: ShutdownState,
+  options: { delayMs: number; logger: Logger; beforeClose?: () => Promise<void> },
+): Promise<DrainTimings> {
+  const started = Date.now();
+  state.phase = 'draining';
+  if (options.delayMs > 0) {
+    options.logger.info('shutdown: readiness off; still serving while endpoints update', {
+      delay_ms: options.delayMs,
+    });
+    await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+  }
+  await options.beforeClose?.();
+  state.phase = 'closing';
+  const closing = Date.now();
+  options.logger.info('shutdown: no new connections; finishing requests in flight');
+  await new Promise<void>((done) => {
+    // Node's close() stops listening and ends the connections idle right now; one whose request
+    // finishes later stays open for keep-alive (65 s) unless it is ended once idle, as here.
+    const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+    server.close(() => {
+      clearInterval(sweep);
+      done();
+    });
+  });
+  const timings = { acceptedForMs: closing - started, inFlightDoneAfterMs: Date.now() - closing };
+  options.logger.info('shutdown: connections drained', {
+    accepted_for_ms: timings.acceptedForMs,
+    in_flight_done_after_ms: timings.inFlightDoneAfterMs,
+  });
+  return timings;
+}
+
+/** HEIMDALL_SHUTDOWN_DELAY_SECONDS (default 5) in ms; a clear error when it is not a number ≥ 0. */
+export function shutdownDelayMs(env: NodeJS.ProcessEnv): number {
+  return secondsSetting(env, 'HEIMDALL_SHUTDOWN_DELAY_SECONDS', 5);
+}
+
+/** HEIMDALL_SHUTDOWN_GRACE_SECONDS (default 55) in ms: how long in-flight work may run after the delay. */
+export function shutdownGraceMs(env: NodeJS.ProcessEnv): number {
+  return secondsSetting(env, 'HEIMDALL_SHUTDOWN_GRACE_SECONDS', 55);
+}
+
+function secondsSetting(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback * 1000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new Error(`${name}: expected a number of seconds ≥ 0 (e.g. ${fallback}), got "${raw}"`);
+  return Math.round(seconds * 1000);
+}
