@@ -45,8 +45,11 @@ export async function readStream(
   const decoder = new TextDecoder();
   let buffered = '';
   try {
-    for await (const bytes of response.body) {
-      buffered += decoder.decode(bytes as Uint8Array, { stream: true });
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffered += decoder.decode(value, { stream: true });
       let end: number;
       while ((end = buffered.indexOf('\n\n')) >= 0) {
         const event = buffered.slice(0, end);
