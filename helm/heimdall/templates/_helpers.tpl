@@ -85,12 +85,22 @@ template that depends on them, so `helm template` and `helm install` fail the sa
 {{- fail "storage.mode=postgres needs an encryption key shared by every replica: create a Secret and set bifrost.encryptionKeySecret.name (and .key, default \"encryption-key\")" -}}
 {{- end -}}
 {{- end -}}
+{{- /* The process defaults (5 s, 55 s) apply to a value left out. */ -}}
+{{- $shutdown := .Values.shutdown | default dict -}}
+{{- $delay := 5 -}}
+{{- if hasKey $shutdown "delaySeconds" -}}{{- $delay = int $shutdown.delaySeconds -}}{{- end -}}
+{{- $grace := 55 -}}
+{{- if hasKey $shutdown "graceSeconds" -}}{{- $grace = int $shutdown.graceSeconds -}}{{- end -}}
+{{- $drain := add $delay $grace -}}
+{{- if lt (int (.Values.terminationGracePeriodSeconds | default 60)) (int $drain) -}}
+{{- fail (printf "terminationGracePeriodSeconds=%d is shorter than shutdown.delaySeconds + shutdown.graceSeconds = %d: Kubernetes would kill pods with streams still draining. Raise terminationGracePeriodSeconds to at least %d plus your preStop sleep, or lower shutdown.graceSeconds" (int (.Values.terminationGracePeriodSeconds | default 60)) (int $drain) (int $drain)) -}}
+{{- end -}}
 {{- if .Values.redis.enabled -}}
 {{- if not (or .Values.redis.url .Values.redis.existingSecret) -}}
 {{- fail "redis.enabled needs redis.url (redis://host:6379) or redis.existingSecret (a Secret holding the URL under redis.existingSecretKey)" -}}
 {{- end -}}
 {{- end -}}
-{{- $reserved := list "PORT" "HEIMDALL_CONFIG" "HEIMDALL_DATA_DIR" "HEIMDALL_ENCRYPTION_KEY" "DATABASE_URL" "PGPASSWORD" "REDIS_URL" "LOG_LEVEL" "NODE_OPTIONS" "HEIMDALL_ADMIN_USERNAME" "HEIMDALL_ADMIN_PASSWORD" -}}
+{{- $reserved := list "PORT" "HEIMDALL_CONFIG" "HEIMDALL_DATA_DIR" "HEIMDALL_ENCRYPTION_KEY" "DATABASE_URL" "PGPASSWORD" "REDIS_URL" "LOG_LEVEL" "NODE_OPTIONS" "HEIMDALL_SHUTDOWN_DELAY_SECONDS" "HEIMDALL_SHUTDOWN_GRACE_SECONDS" "HEIMDALL_ADMIN_USERNAME" "HEIMDALL_ADMIN_PASSWORD" -}}
 {{- $seen := dict -}}
 {{- range $entry, $secret := .Values.bifrost.providerSecrets -}}
 {{- $envVar := required (printf "bifrost.providerSecrets.%s.envVar is required (the variable the config references as env.NAME)" $entry) $secret.envVar -}}
@@ -154,6 +164,16 @@ credentials never appear in the ConfigMap.
   value: /data
 - name: LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
+{{- with .Values.shutdown }}
+{{- if hasKey . "delaySeconds" }}
+- name: HEIMDALL_SHUTDOWN_DELAY_SECONDS
+  value: {{ .delaySeconds | toString | quote }}
+{{- end }}
+{{- if hasKey . "graceSeconds" }}
+- name: HEIMDALL_SHUTDOWN_GRACE_SECONDS
+  value: {{ .graceSeconds | toString | quote }}
+{{- end }}
+{{- end }}
 {{- with .Values.nodeOptions }}
 - name: NODE_OPTIONS
   value: {{ . | quote }}
