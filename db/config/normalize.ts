@@ -112,7 +112,7 @@ function normalizeClient(client: unknown): unknown {
 }
 
 /** Keys of the Helm `bifrost:` subtree that only the chart uses; they carry no runtime config. */
-const CHART_ONLY_KEYS = ['provider_secrets', 'encryption_key_secret', 'access_profiles', 'image'];
+const CHART_ONLY_KEYS = ['provider_secrets', 'encryption_key_secret', 'image'];
 
 export interface NormalizedDocument {
   document: unknown;
