@@ -30,7 +30,8 @@ export const STATIC_KEY = {
 export const BEDROCK_API_KEY = 'bedrock-api-key-EXAMPLE';
 export const IRSA_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.irsa-token.signature';
 
-const BLOCK_KEYS = ['text', 'image', 'toolUse', 'toolResult', 'reasoningContent', 'document'];
+// `cachePoint` marks the end of a cached prompt prefix (Claude and Nova models).
+const BLOCK_KEYS = ['text', 'image', 'toolUse', 'toolResult', 'reasoningContent', 'document', 'cachePoint'];
 
 function invalid(body: Record<string, unknown>): string | undefined {
   if (!Array.isArray(body.messages) || body.messages.length === 0) return 'messages: required';

@@ -3,13 +3,17 @@
  * `system` blocks, user parts become text and image blocks (base64 data URLs or URL sources),
  * assistant tool calls become `tool_use` blocks, `tool` messages become `tool_result` blocks in
  * a user turn, and consecutive turns of one role are merged (the API wants alternation).
+ * `cache_control` goes where Anthropic takes it: on the block made from a marked part, on the last
+ * block of a marked message (tool results and tool calls included), on marked system segments.
  */
 import type { JsonObject } from '../../types.ts';
 import { isJsonObject } from '../../types.ts';
 import {
+  cacheControlOf,
   contentParts,
   contentText,
   parseArguments,
+  systemSegments,
   toolCallsOf,
   type ContentPart,
 } from '../translate/openai-input.ts';
@@ -27,9 +31,18 @@ function imageBlock(part: Extract<ContentPart, { type: 'image' }>): Block {
 }
 
 function blocksOf(content: unknown): Block[] {
-  return contentParts(content).map((part) =>
-    part.type === 'text' ? { type: 'text', text: part.text } : imageBlock(part),
-  );
+  return contentParts(content).map((part) => {
+    const block = part.type === 'text' ? { type: 'text', text: part.text } : imageBlock(part);
+    return part.cacheControl === undefined ? block : { ...block, cache_control: part.cacheControl };
+  });
+}
+
+/** A message-level `cache_control` marks the last block made from the message. */
+function markLast(message: JsonObject, blocks: Block[]): Block[] {
+  const marker = cacheControlOf(message);
+  const last = blocks[blocks.length - 1];
+  if (marker !== undefined && last !== undefined) last.cache_control = marker;
+  return blocks;
 }
 
 function assistantBlocks(message: JsonObject): Block[] {
@@ -41,7 +54,8 @@ function assistantBlocks(message: JsonObject): Block[] {
 
 function toolResult(message: JsonObject): Block {
   const parts = blocksOf(message.content);
-  const onlyText = parts.every((part) => part.type === 'text');
+  // Marked parts stay blocks: a joined string would lose their `cache_control`.
+  const onlyText = parts.every((part) => part.type === 'text' && part.cache_control === undefined);
   return {
     type: 'tool_result',
     tool_use_id: typeof message.tool_call_id === 'string' ? message.tool_call_id : '',
@@ -67,13 +81,17 @@ export function toAnthropicMessages(messages: readonly JsonObject[]): AnthropicC
   for (const message of messages) {
     const role = message.role;
     if (role === 'system' || role === 'developer') {
-      const text = contentText(message.content);
-      if (text !== '') system.push({ type: 'text', text });
-    } else if (role === 'assistant') push(turns, 'assistant', assistantBlocks(message));
-    else if (role === 'tool') push(turns, 'user', [toolResult(message)]);
+      for (const segment of systemSegments(message))
+        system.push(
+          segment.cacheControl === undefined
+            ? { type: 'text', text: segment.text }
+            : { type: 'text', text: segment.text, cache_control: segment.cacheControl },
+        );
+    } else if (role === 'assistant') push(turns, 'assistant', markLast(message, assistantBlocks(message)));
+    else if (role === 'tool') push(turns, 'user', markLast(message, [toolResult(message)]));
     else if (role === 'function' && typeof message.name === 'string')
-      push(turns, 'user', [{ type: 'text', text: contentText(message.content) }]);
-    else push(turns, 'user', blocksOf(message.content));
+      push(turns, 'user', markLast(message, [{ type: 'text', text: contentText(message.content) }]));
+    else push(turns, 'user', markLast(message, blocksOf(message.content)));
   }
   // Tool results must open their user turn, before any other content of that turn.
   for (const turn of turns) {

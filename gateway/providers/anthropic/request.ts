@@ -99,10 +99,12 @@ export function encodeAnthropicRequest(body: JsonObject, model: string, withMode
       name: tool.name,
       ...(tool.description !== undefined ? { description: tool.description } : {}),
       input_schema: tool.parameters,
+      ...(tool.cacheControl !== undefined ? { cache_control: tool.cacheControl } : {}),
     }));
   const choice = toolChoice(body);
   if (choice && tools.length > 0) payload.tool_choice = choice;
-  const dropped = droppedParams(body, ANTHROPIC_MAPPED);
+  // Messages, parts and tools carry their `cache_control` (messages.ts, the tools above).
+  const dropped = droppedParams(body, ANTHROPIC_MAPPED, true);
   if (budget !== undefined) {
     payload.thinking = { type: 'enabled', budget_tokens: budget };
     // Extended thinking requires the default temperature and no top_k.

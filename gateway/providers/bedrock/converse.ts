@@ -2,10 +2,13 @@
  * Canonical chat request → Bedrock Converse body: `system` text blocks, user/assistant turns of
  * text, image (base64 bytes; URL images are dropped: Converse takes bytes or S3 only), toolUse
  * and toolResult blocks, `inferenceConfig`, `toolConfig`, and for Anthropic models `top_k` and
- * extended thinking in `additionalModelRequestFields`.
+ * extended thinking in `additionalModelRequestFields`. For models with prompt caching (Claude,
+ * Nova) a `cache_control` marker becomes a `cachePoint` block right after what it marks (Converse's
+ * equivalent, in messages, system and tools); other models report it as dropped.
  */
 import type { JsonObject } from '../../types.ts';
 import {
+  cacheControlOf,
   contentParts,
   contentText,
   droppedParams,
@@ -15,6 +18,7 @@ import {
   num,
   parseArguments,
   stopSequences,
+  systemSegments,
   toolCallsOf,
   toolChoiceOf,
 } from '../translate/openai-input.ts';
@@ -32,17 +36,33 @@ export const CONVERSE_MAPPED = new Set([
 
 interface State {
   dropped: Set<string>;
+  /** The model takes `cachePoint` blocks (Anthropic Claude and Amazon Nova on Bedrock). */
+  caches: boolean;
 }
 
-function blocks(content: unknown, state: State): JsonObject[] {
+const CACHE_POINT: JsonObject = { cachePoint: { type: 'default' } };
+
+/** Models whose Converse API accepts cache points (inference profiles include the vendor prefix). */
+export function takesCachePoints(model: string): boolean {
+  return model.includes('anthropic.') || model.includes('amazon.nova');
+}
+
+function blocks(content: unknown, state: State, marker?: JsonObject): JsonObject[] {
   const out: JsonObject[] = [];
   for (const part of contentParts(content)) {
     if (part.type === 'text') out.push({ text: part.text });
     else if (part.base64 !== undefined) {
       const format = (part.mediaType ?? 'image/png').replace(/^image\//, '').replace('jpg', 'jpeg');
       out.push({ image: { format, source: { bytes: part.base64 } } });
-    } else state.dropped.add('image_url');
+    } else {
+      state.dropped.add('image_url');
+      continue;
+    }
+    if (part.cacheControl !== undefined && state.caches) out.push(CACHE_POINT);
   }
+  // A message-level marker ends the cached prefix after the whole message.
+  if (marker !== undefined && state.caches && out.length > 0 && out[out.length - 1] !== CACHE_POINT)
+    out.push(CACHE_POINT);
   return out;
 }
 
@@ -62,20 +82,28 @@ function conversation(body: JsonObject, state: State): { system: JsonObject[]; m
   const system: JsonObject[] = [];
   const messages: Turn[] = [];
   for (const message of messagesOf(body)) {
+    const marker = cacheControlOf(message);
     if (message.role === 'system' || message.role === 'developer') {
-      const text = contentText(message.content);
-      if (text !== '') system.push({ text });
+      for (const segment of systemSegments(message)) {
+        system.push({ text: segment.text });
+        if (segment.cacheControl !== undefined && state.caches) system.push(CACHE_POINT);
+      }
     } else if (message.role === 'assistant') {
       const calls = toolCallsOf(message).map((call) => ({
         toolUse: { toolUseId: call.id, name: call.name, input: parseArguments(call.arguments) },
       }));
-      push(messages, 'assistant', [...blocks(message.content, state), ...calls]);
+      const content = [...blocks(message.content, state), ...calls];
+      if (marker !== undefined && state.caches && content.length > 0) content.push(CACHE_POINT);
+      push(messages, 'assistant', content);
     } else if (message.role === 'tool') {
       const toolUseId = typeof message.tool_call_id === 'string' ? message.tool_call_id : '';
-      push(messages, 'user', [
+      const content: JsonObject[] = [
         { toolResult: { toolUseId, content: [{ text: contentText(message.content) }] } },
-      ]);
-    } else push(messages, 'user', blocks(message.content, state));
+      ];
+      const partMarked = contentParts(message.content).some((part) => part.cacheControl !== undefined);
+      if ((marker !== undefined || partMarked) && state.caches) content.push(CACHE_POINT);
+      push(messages, 'user', content);
+    } else push(messages, 'user', blocks(message.content, state, marker));
   }
   return { system, messages };
 }
@@ -97,13 +125,16 @@ function toolConfig(body: JsonObject, state: State): JsonObject | undefined {
   const tools = functionTools(body.tools);
   if (tools.length === 0) return undefined;
   const config: JsonObject = {
-    tools: tools.map((tool) => ({
-      toolSpec: {
-        name: tool.name,
-        ...(tool.description ? { description: tool.description } : {}),
-        inputSchema: { json: tool.parameters },
-      },
-    })),
+    tools: tools.flatMap((tool) => {
+      const spec = {
+        toolSpec: {
+          name: tool.name,
+          ...(tool.description ? { description: tool.description } : {}),
+          inputSchema: { json: tool.parameters },
+        },
+      };
+      return tool.cacheControl !== undefined && state.caches ? [spec, CACHE_POINT] : [spec];
+    }),
   };
   const choice = toolChoiceOf(body.tool_choice);
   if (choice?.kind === 'auto') config.toolChoice = { auto: {} };
@@ -132,7 +163,7 @@ function additional(body: JsonObject, model: string, state: State): JsonObject |
 }
 
 export function encodeConverse(body: JsonObject, model: string): { payload: JsonObject; dropped: string[] } {
-  const state: State = { dropped: new Set() };
+  const state: State = { dropped: new Set(), caches: takesCachePoints(model) };
   const { system, messages } = conversation(body, state);
   const payload: JsonObject = { messages };
   if (system.length > 0) payload.system = system;
@@ -143,6 +174,6 @@ export function encodeConverse(body: JsonObject, model: string): { payload: Json
   const extra = additional(body, model, state);
   if (extra) payload.additionalModelRequestFields = extra;
   const mapped = new Set([...CONVERSE_MAPPED, 'top_k', 'reasoning_effort']);
-  for (const name of droppedParams(body, mapped)) state.dropped.add(name);
+  for (const name of droppedParams(body, mapped, state.caches)) state.dropped.add(name);
   return { payload, dropped: [...state.dropped].sort() };
 }

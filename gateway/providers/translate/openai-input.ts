@@ -6,9 +6,22 @@
 import type { JsonObject } from '../../types.ts';
 import { isJsonObject } from '../../types.ts';
 
-export type ContentPart =
+/**
+ * Prompt-cache marker (`cache_control: {type: "ephemeral"}`, optionally `ttl`) that LiteLLM and
+ * the AI SDK put on content parts, whole messages and tools of OpenAI-format requests; carried to
+ * providers that cache prompts (Anthropic, Bedrock and Vertex Claude), reported as dropped elsewhere.
+ */
+export type CacheControl = JsonObject;
+
+export type ContentPart = (
   | { type: 'text'; text: string }
-  | { type: 'image'; url: string; mediaType: string | undefined; base64: string | undefined };
+  | { type: 'image'; url: string; mediaType: string | undefined; base64: string | undefined }
+) & { cacheControl?: CacheControl | undefined };
+
+/** An object's `cache_control` when it is an object (anything else is not a marker). */
+export function cacheControlOf(value: unknown): CacheControl | undefined {
+  return isJsonObject(value) && isJsonObject(value.cache_control) ? value.cache_control : undefined;
+}
 
 const DATA_URL = /^data:([^;,]+)?(;base64)?,(.*)$/s;
 
@@ -34,14 +47,37 @@ export function contentParts(content: unknown): ContentPart[] {
   for (const raw of content) {
     if (typeof raw === 'string') parts.push({ type: 'text', text: raw });
     if (!isJsonObject(raw)) continue;
+    const cacheControl = cacheControlOf(raw);
+    const marker = cacheControl === undefined ? {} : { cacheControl };
     if ((raw.type === 'text' || raw.type === 'input_text') && typeof raw.text === 'string')
-      parts.push({ type: 'text', text: raw.text });
+      parts.push({ type: 'text', text: raw.text, ...marker });
     else if (raw.type === 'image_url') {
       const image = imagePart(raw.image_url);
-      if (image) parts.push(image);
+      if (image) parts.push({ ...image, ...marker });
     }
   }
   return parts;
+}
+
+/**
+ * A system/developer message as text segments: one joined segment, or one per text part when a
+ * part carries `cache_control` (the marker ends the cached prefix at that part). A message-level
+ * `cache_control` marks the last segment.
+ */
+export function systemSegments(message: JsonObject): Array<{ text: string; cacheControl?: CacheControl }> {
+  const parts = contentParts(message.content).filter((part) => part.type === 'text');
+  const segments: Array<{ text: string; cacheControl?: CacheControl }> = parts.some(
+    (part) => part.cacheControl !== undefined,
+  )
+    ? parts.map((part) =>
+        part.cacheControl ? { text: part.text, cacheControl: part.cacheControl } : { text: part.text },
+      )
+    : [{ text: contentText(message.content) }];
+  const nonEmpty = segments.filter((segment) => segment.text !== '');
+  const whole = cacheControlOf(message);
+  const last = nonEmpty[nonEmpty.length - 1];
+  if (whole !== undefined && last !== undefined) last.cacheControl = whole;
+  return nonEmpty;
 }
 
 /** The text of a content value (parts joined with newlines; images ignored). */
@@ -121,6 +157,8 @@ export interface FunctionTool {
   name: string;
   description: string | undefined;
   parameters: JsonObject;
+  /** On the tool (LiteLLM) or inside `function`. */
+  cacheControl: CacheControl | undefined;
 }
 
 export function functionTools(tools: unknown): FunctionTool[] {
@@ -134,6 +172,7 @@ export function functionTools(tools: unknown): FunctionTool[] {
       name: fn.name,
       description: typeof fn.description === 'string' ? fn.description : undefined,
       parameters: isJsonObject(fn.parameters) ? fn.parameters : { type: 'object', properties: {} },
+      cacheControl: cacheControlOf(tool) ?? cacheControlOf(fn),
     });
   }
   return result;
@@ -155,14 +194,39 @@ export function toolChoiceOf(value: unknown): ToolChoice | undefined {
  */
 const ALWAYS_HANDLED = new Set(['model', 'messages', 'stream', 'stream_options', 'input']);
 
-/** Names of the body's fields that `mapped` does not cover (null values count as absent). */
-export function droppedParams(body: JsonObject, mapped: ReadonlySet<string>): string[] {
+/** Whether `cache_control` sits on a message, a content part or a tool of the request. */
+export function hasNestedCacheControl(body: JsonObject): boolean {
+  for (const message of messagesOf(body)) {
+    if (cacheControlOf(message) !== undefined) return true;
+    if (Array.isArray(message.content) && message.content.some((part) => cacheControlOf(part) !== undefined))
+      return true;
+  }
+  const tools = Array.isArray(body.tools) ? body.tools : [];
+  return tools.some(
+    (tool) =>
+      cacheControlOf(tool) !== undefined ||
+      cacheControlOf(isJsonObject(tool) ? tool.function : undefined) !== undefined,
+  );
+}
+
+/**
+ * Names of the body's fields that `mapped` does not cover (null values count as absent), plus
+ * `cache_control` when messages, parts or tools carry it and the provider does not
+ * (`carriesCacheControl`): a marker that silently vanished would only show up on the bill.
+ */
+export function droppedParams(
+  body: JsonObject,
+  mapped: ReadonlySet<string>,
+  carriesCacheControl = false,
+): string[] {
   const dropped: string[] = [];
   for (const name of Object.keys(body)) {
     if (ALWAYS_HANDLED.has(name) || mapped.has(name)) continue;
     if (body[name] === null || body[name] === undefined) continue;
     dropped.push(name);
   }
+  if (!carriesCacheControl && !dropped.includes('cache_control') && hasNestedCacheControl(body))
+    dropped.push('cache_control');
   return dropped.sort();
 }
 
