@@ -1,11 +1,14 @@
 /**
  * `GET /v1/models` and `GET /v1/models/{id}`: the `provider/model` names configured keys serve
- * (their `models` lists and alias names), filtered by the `filterModels` hook. The lookup is
- * shared with `/anthropic/v1/models`, which only renders the entries differently.
+ * (their `models` lists and alias names; for keys allowing every model, what the provider lists,
+ * see snapshot/served-models.ts), filtered by the `filterModels` hook (a virtual key's
+ * allow-list). `?provider=<name>` keeps one provider's (as in Bifrost). The lookup is shared with
+ * `/anthropic/v1/models`, which only renders the entries differently.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { causeFields, GatewayError } from '../errors.ts';
-import type { ModelListEntry } from '../snapshot/types.ts';
+import { servedModels } from '../snapshot/served-models.ts';
+import type { CompiledSnapshot, ModelListEntry } from '../snapshot/types.ts';
 import { sendError, sendJson } from './respond.ts';
 import type { ServeDeps } from './serve.ts';
 
@@ -18,6 +21,23 @@ export interface ModelListFormat {
   codec?: Parameters<typeof sendError>[3];
 }
 
+/** The `provider` query parameter, checked against the configured providers. */
+function providerFilter(req: IncomingMessage, snapshot: CompiledSnapshot): string | undefined {
+  const query = req.url?.indexOf('?') ?? -1;
+  if (query < 0) return undefined;
+  const name = new URLSearchParams(req.url!.slice(query + 1)).get('provider');
+  if (name === null || name === '') return undefined;
+  if (snapshot.providers.has(name)) return name;
+  const known = [...snapshot.providers.keys()].sort().join(', ') || 'none';
+  throw new GatewayError(
+    400,
+    'invalid_request_error',
+    'unknown_provider',
+    `provider "${name}" is not configured here; use one of: ${known}`,
+    { param: 'provider' },
+  );
+}
+
 export async function serveModelList(
   deps: ServeDeps,
   req: IncomingMessage,
@@ -26,7 +46,13 @@ export async function serveModelList(
   format: ModelListFormat,
 ): Promise<void> {
   try {
-    const entries = await deps.hooks.filterModels(req, deps.current().modelList);
+    const snapshot = deps.current();
+    // One model's lookup lists only the provider its id names, not every provider.
+    const named = id?.slice(0, Math.max(0, id.indexOf('/')));
+    const only =
+      providerFilter(req, snapshot) ?? (named && snapshot.providers.has(named) ? named : undefined);
+    const served = await servedModels(snapshot, only);
+    const entries = await deps.hooks.filterModels(req, served);
     if (id === undefined) return sendJson(res, 200, JSON.stringify(format.list(entries)), undefined);
     const entry = entries.find((candidate) => candidate.id === id);
     if (entry === undefined)

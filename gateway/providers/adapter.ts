@@ -65,6 +65,22 @@ export interface StreamDecoder {
   end(sink: EventSink): void;
 }
 
+/**
+ * The provider's own list of the models a key may use: one GET (paged where the provider pages),
+ * authenticated like inference. `GET /v1/models` lists these for keys that allow every model.
+ */
+export interface ListModelsSpec {
+  /** Path and query of the first page, before the base URL's path prefix is joined. */
+  path: string;
+  /**
+   * The answer's shape (parsed in list-models.ts): `openai` `{data: [{id}]}` or a bare array,
+   * `anthropic` `{data: [{id}], has_more, last_id}` (next page `after_id`), `gemini`
+   * `{models: [{name: "models/…"}], nextPageToken}` (next page `pageToken`), `cohere`
+   * `{models: [{name}], next_page_token}` (next page `page_token`).
+   */
+  format: 'openai' | 'anthropic' | 'gemini' | 'cohere';
+}
+
 export interface ProviderAdapter {
   /** Adapter id, e.g. `openai`, `azure`, `groq`, or `custom:<base type>`. */
   readonly id: string;
@@ -85,6 +101,8 @@ export interface ProviderAdapter {
    * stream decoder turns it into events instead of the engine rejecting it.
    */
   readonly streamAsJson?: boolean;
+  /** Where the provider lists its models; undefined: it has no such endpoint (the price catalogue stands in). */
+  readonly listModels?: ListModelsSpec;
 
   /**
    * Key-level base URL (self-hosted `url`, Azure `endpoint`, Bedrock's region), possibly an

@@ -4,18 +4,16 @@
  * list built, plugin interceptors compiled. Limiters and connection pools are long-lived and
  * reused across versions (see SharedResources).
  */
-import type {
-  GatewaySnapshot,
-  NetworkSnapshot,
-  ProviderKeySnapshot,
-  ProviderSnapshot,
-} from '../../clients/snapshot.ts';
+import type { GatewaySnapshot, NetworkSnapshot, ProviderSnapshot } from '../../clients/snapshot.ts';
 import { DEFAULT_BUFFER_SIZE, DEFAULT_CONCURRENCY, Limiter } from '../engine/limiter.ts';
 import { buildInterceptors, type PluginWarning } from '../plugins/plugin.ts';
 import { adapterFor } from '../providers/registry.ts';
 import type { PoolRegistry } from '../upstream/pools.ts';
 import { resolveEnv } from '../util/env.ts';
 import type { DispatchSettings } from '../upstream/types.ts';
+import { SILENT_LOGGER } from '../logger.ts';
+import { ProviderModelLists } from './model-lists.ts';
+import { allowsEveryModel } from './served-models.ts';
 import type { CompiledProvider, CompiledSnapshot, ModelListEntry, NetworkSettings } from './types.ts';
 
 /** Defaults (Bifrost's): 30 s request timeout, no retries, 500 ms–5 s backoff, 5000 connections. */
@@ -31,6 +29,8 @@ export const DEFAULT_MAX_BODY_MB = 100;
 export interface SharedResources {
   pools: PoolRegistry;
   limiters: Map<string, Limiter>;
+  /** Provider model lists; without it each compiled snapshot gets its own (unlogged) cache. */
+  modelLists?: ProviderModelLists;
 }
 
 function positive(value: unknown): number | undefined {
@@ -135,10 +135,6 @@ function compileProvider(
   };
 }
 
-function isWildcard(key: ProviderKeySnapshot): boolean {
-  return key.models.length === 0 || key.models.includes('*');
-}
-
 function indexModels(providers: ReadonlyMap<string, CompiledProvider>) {
   const explicit = new Map<string, string[]>();
   const wildcard: string[] = [];
@@ -156,7 +152,7 @@ function indexModels(providers: ReadonlyMap<string, CompiledProvider>) {
       else explicit.set(model, [provider.name]);
       list.push({ id: `${provider.name}/${model}`, provider: provider.name, model });
     }
-    if (provider.keys.some(isWildcard)) wildcard.push(provider.name);
+    if (provider.keys.some(allowsEveryModel)) wildcard.push(provider.name);
   }
   list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { explicit, wildcard, list };
@@ -182,6 +178,7 @@ export function compileSnapshot(
     explicitModels: models.explicit,
     wildcardProviders: models.wildcard,
     modelList: models.list,
+    providerModels: resources.modelLists ?? new ProviderModelLists(SILENT_LOGGER),
     interceptors: buildInterceptors(snapshot.plugins, warn),
   };
 }

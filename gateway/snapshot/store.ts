@@ -10,6 +10,7 @@ import type { GatewayLogger } from '../logger.ts';
 import { PoolRegistry } from '../upstream/pools.ts';
 import type { UpstreamPools } from '../upstream/pools.ts';
 import { compileSnapshot, type SharedResources } from './compile.ts';
+import { ProviderModelLists } from './model-lists.ts';
 import type { CompiledSnapshot } from './types.ts';
 
 /** On close, requests still running after this long are aborted. */
@@ -17,10 +18,7 @@ export const CLOSE_GRACE_MS = 5_000;
 
 export class SnapshotStore {
   private snapshot: CompiledSnapshot | undefined;
-  private readonly resources: SharedResources = {
-    pools: new PoolRegistry(),
-    limiters: new Map<string, Limiter>(),
-  };
+  private readonly resources: SharedResources;
   private unsubscribe: Unsubscribe | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -29,7 +27,13 @@ export class SnapshotStore {
   private constructor(
     private readonly client: ControlPlaneClient,
     private readonly logger: GatewayLogger,
-  ) {}
+  ) {
+    this.resources = {
+      pools: new PoolRegistry(),
+      limiters: new Map<string, Limiter>(),
+      modelLists: new ProviderModelLists(logger),
+    };
+  }
 
   static async open(client: ControlPlaneClient, logger: GatewayLogger): Promise<SnapshotStore> {
     const store = new SnapshotStore(client, logger);
@@ -101,6 +105,7 @@ export class SnapshotStore {
     for (const name of [...this.resources.limiters.keys()]) {
       if (!next.providers.has(name)) this.resources.limiters.delete(name);
     }
+    next.providerModels.retainOnly(next.providers.values());
   }
 
   async close(): Promise<void> {

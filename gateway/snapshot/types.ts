@@ -15,6 +15,7 @@ import type { AttemptInterceptor } from '../plugins/plugin.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
 import type { KeyPicker } from '../routing/key-select.ts';
 import type { UpstreamPools } from '../upstream/pools.ts';
+import type { ProviderModelLists } from './model-lists.ts';
 
 export interface NetworkSettings extends RetryPolicy {
   /** `default_request_timeout_in_seconds` in ms. @default 30000 */
@@ -60,7 +61,9 @@ export interface CompiledSnapshot {
   explicitModels: ReadonlyMap<string, readonly string[]>;
   /** Providers with at least one key allowing every model. */
   wildcardProviders: readonly string[];
-  /** `GET /v1/models` entries, `provider/model`, sorted. */
+  /** The names keys list explicitly (`models`, aliases), `provider/model`, sorted. */
   modelList: readonly ModelListEntry[];
+  /** What providers list for keys allowing every model; long-lived, shared across versions. */
+  providerModels: ProviderModelLists;
   interceptors: readonly AttemptInterceptor[];
 }

@@ -68,13 +68,13 @@ export class UpstreamPools {
     return pool;
   }
 
-  /** POSTs to `origin` + `call.path`. Transport failures are thrown as mapped GatewayErrors. */
+  /** Sends `call` to `origin` + `call.path`. Transport failures are thrown as mapped GatewayErrors. */
   async send(origin: string, call: UpstreamCall): Promise<UpstreamResponse> {
     try {
       const response = await this.dispatcherFor(origin).request({
         origin,
         path: call.path,
-        method: 'POST',
+        method: call.method ?? 'POST',
         headers: call.headers,
         body: call.body,
         // undici's types say `AbortSignal | EventEmitter`, but at run time it only reads

@@ -18,12 +18,15 @@ export interface UpstreamResponse {
   body: UpstreamBody;
 }
 
-/** One POST to a provider. */
+/** One request to a provider: a POST with a body (inference), or a GET without (model lists). */
 export interface UpstreamCall {
+  /** @default 'POST' */
+  method?: 'POST' | 'GET';
   /** Path and query, already joined with the base URL's prefix. */
   path: string;
   headers: Record<string, string>;
-  body: string;
+  /** Undefined only for a GET. */
+  body: string | undefined;
   /**
    * Aborts the request when the client leaves: usually the request's `ClientAbort` (cheaper than
    * an `AbortSignal`, see util/client-abort.ts); undici accepts it as it is.

@@ -3,7 +3,8 @@
  * (`x-api-key`, `anthropic-version`, `model`, `max_tokens`, user/assistant turns of typed
  * content blocks); answers follow the documentation's examples: a text message, a `get_weather`
  * tool use when tools are offered and no tool result came back yet, the SSE event sequence
- * (`message_start` … `ping` … `message_stop`), `count_tokens`, and the error envelope.
+ * (`message_start` … `ping` … `message_stop`), `count_tokens`, `GET /v1/models` (paged by
+ * `limit` and `after_id`, as documented), and the error envelope.
  */
 import type { ServerResponse } from 'node:http';
 import { sendJson, sendSse, startHttpMock, type HttpMock, type Recorded } from './http-mock.ts';
@@ -136,7 +137,32 @@ export function anthropicStreamEvents(
   return events;
 }
 
+/** What `GET /v1/models` lists unless a test sets `models`. */
+export const ANTHROPIC_MODELS = [
+  'claude-3-5-haiku-20241022',
+  'claude-3-7-sonnet-20250219',
+  'claude-sonnet-4-20250514',
+];
+
+/** One page of `GET /v1/models`: `limit` (1–1000, default 20) entries after `after_id`. */
+function modelPage(request: Recorded, models: readonly string[]) {
+  const query = new URLSearchParams(request.url.split('?')[1] ?? '');
+  const limit = Math.min(Math.max(Number(query.get('limit') ?? 20) || 20, 1), 1000);
+  const after = query.get('after_id');
+  const start = after === null ? 0 : models.indexOf(after) + 1;
+  const ids = models.slice(start, start + limit);
+  const data = ids.map((id) => ({ type: 'model', id, display_name: id, created_at: '2025-02-19T00:00:00Z' }));
+  return {
+    data,
+    has_more: start + limit < models.length,
+    first_id: ids[0] ?? null,
+    last_id: ids.at(-1) ?? null,
+  };
+}
+
 export interface AnthropicMock extends HttpMock {
+  /** Model ids `GET /v1/models` lists (settable; `reset` restores ANTHROPIC_MODELS). */
+  models: string[];
   /** Fields merged into the next answers (e.g. `stop_reason`). */
   overrides: Record<string, unknown>;
   /** The next stream breaks after `n` events with an `error` event. */
@@ -145,9 +171,15 @@ export interface AnthropicMock extends HttpMock {
 
 export async function startAnthropicMock(): Promise<AnthropicMock> {
   // The handler reads the settings from the mock object itself, so tests can assign them.
-  const state = { overrides: {}, errorAfter: undefined } as Pick<AnthropicMock, 'overrides' | 'errorAfter'>;
-  let self: Pick<AnthropicMock, 'overrides' | 'errorAfter'> = state;
+  type Settings = Pick<AnthropicMock, 'overrides' | 'errorAfter' | 'models'>;
+  const state: Settings = { overrides: {}, errorAfter: undefined, models: [...ANTHROPIC_MODELS] };
+  let self: Settings = state;
   const handle = (request: Recorded, res: ServerResponse): void => {
+    if (request.method === 'GET' && request.path.endsWith('/v1/models')) {
+      if (typeof request.headers['x-api-key'] !== 'string')
+        return sendJson(res, 401, anthropicError('authentication_error', 'x-api-key header is required'));
+      return sendJson(res, 200, modelPage(request, self.models));
+    }
     const countOnly = request.path.endsWith('/v1/messages/count_tokens');
     if (!countOnly && !request.path.endsWith('/v1/messages'))
       return sendJson(res, 404, anthropicError('not_found_error', `no route ${request.path}`));
@@ -173,6 +205,7 @@ export async function startAnthropicMock(): Promise<AnthropicMock> {
       reset();
       result.overrides = {};
       result.errorAfter = undefined;
+      result.models = [...ANTHROPIC_MODELS];
     },
   });
   self = result;

@@ -3,7 +3,7 @@
  * plain and SSE), with scripted faults. It records every request and counts socket closes so
  * tests can see that the gateway freed an upstream connection. Paths are matched by suffix, so
  * Azure-style (`/openai/deployments/<d>/chat/completions?api-version=…`) and prefixed base URLs
- * work too.
+ * work too. `GET …/models` lists `models` (OpenAI's list shape).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -31,8 +31,13 @@ export interface RecordedRequest {
   body: Record<string, unknown>;
 }
 
+/** What `GET /v1/models` lists unless a test sets `models`. */
+export const MOCK_MODELS = ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'];
+
 export interface OpenAIMock {
   readonly url: string;
+  /** Model ids `GET …/models` answers with (settable; `reset` restores MOCK_MODELS). */
+  models: string[];
   readonly requests: RecordedRequest[];
   readonly socketCloses: number;
   enqueue(...faults: Fault[]): void;
@@ -220,6 +225,16 @@ export async function startOpenAIMock(): Promise<OpenAIMock> {
           ),
         );
       }
+      if (req.method === 'GET' && (req.url ?? '').split('?')[0]!.endsWith('/models')) {
+        const data = mock.models.map((id) => ({
+          id,
+          object: 'model',
+          created: 1_700_000_000,
+          owned_by: 'mock',
+        }));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ object: 'list', data }));
+      }
       if (operation === undefined) {
         res.writeHead(404, { 'content-type': 'application/json' });
         return void res.end(
@@ -257,8 +272,9 @@ export async function startOpenAIMock(): Promise<OpenAIMock> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const mock: OpenAIMock = {
     url: `http://127.0.0.1:${port}`,
+    models: [...MOCK_MODELS],
     requests,
     get socketCloses() {
       return closes;
@@ -275,6 +291,7 @@ export async function startOpenAIMock(): Promise<OpenAIMock> {
     reset: () => {
       requests.length = 0;
       faults.length = 0;
+      mock.models = [...MOCK_MODELS];
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -282,4 +299,5 @@ export async function startOpenAIMock(): Promise<OpenAIMock> {
         server.close(() => resolve());
       }),
   };
+  return mock;
 }

@@ -41,6 +41,7 @@ export const anthropic: ProviderAdapter = {
   id: 'anthropic',
   defaultBaseUrl: 'https://api.anthropic.com',
   paths: { chat: '/v1/messages' },
+  listModels: { path: '/v1/models?limit=1000', format: 'anthropic' },
   auth: { header: 'x-api-key', prefix: '', optional: false },
   staticHeaders: { 'anthropic-version': ANTHROPIC_VERSION },
   // Anthropic reports stream usage unasked; asking makes the relay strip the chunk for clients

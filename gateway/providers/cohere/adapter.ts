@@ -19,6 +19,7 @@ export const cohere: ProviderAdapter = {
   id: 'cohere',
   defaultBaseUrl: 'https://api.cohere.com',
   paths: { chat: '/v2/chat', embeddings: '/v2/embed' },
+  listModels: { path: '/v1/models?page_size=1000', format: 'cohere' },
   auth: { header: 'authorization', prefix: 'Bearer ', optional: false },
   streamUsageOption: true,
   encodeRequest: encode,

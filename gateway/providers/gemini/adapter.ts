@@ -40,6 +40,7 @@ export const gemini: ProviderAdapter = {
   id: 'gemini',
   defaultBaseUrl: 'https://generativelanguage.googleapis.com',
   paths: { chat: `${VERSION}/models`, embeddings: `${VERSION}/models` },
+  listModels: { path: `${VERSION}/models?pageSize=1000`, format: 'gemini' },
   auth: { header: 'x-goog-api-key', prefix: '', optional: false },
   streamUsageOption: true,
   resolvePath({ operation, stream, upstreamModel }) {

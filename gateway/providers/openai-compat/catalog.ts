@@ -35,6 +35,8 @@ export const OPENAI_COMPATIBLE: ReadonlyMap<string, ProviderAdapter> = new Map(
       version: '',
       operations: ['chat'],
       streamUsageOption: false,
+      // Perplexity documents no model-list endpoint: the price catalogue names its models.
+      listsModels: false,
     }),
     openAICompatible({ id: 'openrouter', baseUrl: 'https://openrouter.ai/api', operations: ALL_OPERATIONS }),
     openAICompatible({

@@ -20,6 +20,8 @@ export interface OpenAICompatibleSpec {
   authOptional?: boolean;
   keyBaseUrl?: (key: ProviderKeySnapshot) => string | undefined;
   upstreamModel?: (model: string, key: ProviderKeySnapshot) => string;
+  /** The provider lists its models at `{version}/models` (OpenAI's shape). @default true */
+  listsModels?: boolean;
 }
 
 const OPERATION_PATHS: Readonly<Record<Operation, string>> = {
@@ -42,6 +44,9 @@ export function openAICompatible(spec: OpenAICompatibleSpec): ProviderAdapter {
     paths,
     auth: spec.authOptional ? OPTIONAL_BEARER : BEARER,
     streamUsageOption: spec.streamUsageOption ?? true,
+    ...(spec.listsModels === false
+      ? {}
+      : { listModels: { path: `${version}/models`, format: 'openai' as const } }),
   };
   if (spec.keyBaseUrl) adapter.keyBaseUrl = spec.keyBaseUrl;
   if (spec.upstreamModel) adapter.upstreamModel = spec.upstreamModel;
