@@ -87,6 +87,7 @@ export class KeyHealth {
       state = { keyName, failures: 0, coolUntil: 0, cooldowns: 0 };
       keys.set(keyId, state);
     }
+    state.keyName = keyName; // a renamed key shows under its current name
     state.failures++;
     const now = this.now();
     if (state.failures < this.threshold || state.coolUntil > now) return;
