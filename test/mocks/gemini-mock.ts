@@ -152,6 +152,23 @@ function embeddings(request: Recorded): unknown {
   return { embeddings: requests.map(() => ({ values: [0.013168523, -0.008711934, -0.046782676] })) };
 }
 
+/** What AI Studio's `GET /v1beta/models` lists here. */
+export const GEMINI_MODELS = ['gemini-2.0-flash', 'gemini-2.5-pro', 'text-embedding-004'];
+/** The mock pages its model list this small (the real API takes up to 1,000), so paging is exercised. */
+const MODEL_PAGE_SIZE = 2;
+
+/** One page of `GET /v1beta/models`: `pageToken` is the index of the page's first model. */
+function modelPage(request: Recorded) {
+  const start = Number(new URLSearchParams(request.url.split('?')[1] ?? '').get('pageToken') ?? 0) || 0;
+  const models = GEMINI_MODELS.slice(start, start + MODEL_PAGE_SIZE).map((id) => ({
+    name: `models/${id}`,
+    displayName: id,
+    supportedGenerationMethods: id.startsWith('text-embedding') ? ['embedContent'] : ['generateContent'],
+  }));
+  const next = start + MODEL_PAGE_SIZE;
+  return next < GEMINI_MODELS.length ? { models, nextPageToken: String(next) } : { models };
+}
+
 /** Serves one Gemini request (AI Studio or Vertex publisher path). */
 export function handleGemini(
   request: Recorded,
@@ -165,6 +182,8 @@ export function handleGemini(
       401,
       googleError(401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.'),
     );
+  if (request.method === 'GET' && request.path.endsWith('/v1beta/models'))
+    return sendJson(res, 200, modelPage(request));
   if (request.path.endsWith(':batchEmbedContents') || request.path.endsWith(':predict'))
     return sendJson(res, 200, embeddings(request));
   const problem = invalid(request);
