@@ -59,7 +59,17 @@ export interface DrainTimings {
 export async function drainHttpServer(
   server: Server,
   state: ShutdownState,
-  options: { delayMs: number; logger: Logger; beforeClose?: () => Promise<void> },
+  options: {
+    delayMs: number;
+    logger: Logger;
+    beforeClose?: () => Promise<void>;
+    /**
+     * After the listener closed, how long requests in flight may run before their connections are
+     * cut (a stream cut here is settled and logged like a client disconnect, then flushed, which
+     * beats being killed with its usage unsent). @default never
+     */
+    cutAfterMs?: number;
+  },
 ): Promise<DrainTimings> {
   const started = Date.now();
   state.phase = 'draining';
@@ -77,8 +87,20 @@ export async function drainHttpServer(
     // Node's close() stops listening and ends the connections idle right now; one whose request
     // finishes later stays open for keep-alive (65 s) unless it is ended once idle, as here.
     const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+    const cut =
+      options.cutAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            server.getConnections((_error, open) =>
+              options.logger.warn('shutdown: grace period over; cutting requests still in flight', {
+                connections: open,
+              }),
+            );
+            server.closeAllConnections();
+          }, options.cutAfterMs);
     server.close(() => {
       clearInterval(sweep);
+      clearTimeout(cut);
       done();
     });
   });

@@ -10,6 +10,8 @@ import { startGatewayOnly } from './start-gateway.ts';
 import { startHeimdall } from './start.ts';
 
 const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
+/** The end of the grace period kept for settling and flushing what was cut (at most half of it). */
+const FLUSH_RESERVE_MS = 2_000;
 
 try {
   // Read before starting, so a bad value stops start-up rather than the shutdown.
@@ -26,13 +28,15 @@ try {
     logger.info('shutting down', { signal, delay_ms: delayMs, grace_ms: graceMs });
     // New requests are served for the delay (api/drain.ts), then streams in flight get the grace
     // period to finish (the Helm chart's terminationGracePeriodSeconds must cover preStop + delay
-    // + grace); then the process exits regardless.
+    // + grace). Streams still running FLUSH_RESERVE_MS before its end are cut, so their usage and
+    // log rows are settled and flushed in time; the process exits regardless at the end.
     const force = setTimeout(() => {
-      logger.error('shutdown: grace period over with requests still in flight; exiting');
+      logger.error('shutdown: grace period over before usage and request logs were flushed; exiting');
       process.exit(1);
     }, delayMs + graceMs);
     force.unref();
-    running.stop({ delayMs }).then(
+    const cutAfterMs = Math.max(0, graceMs - Math.min(FLUSH_RESERVE_MS, graceMs / 2));
+    running.stop({ delayMs, cutAfterMs }).then(
       () => {
         logger.info('shutdown complete: usage and request logs flushed', { total_ms: Date.now() - began });
         process.exit(0);

@@ -104,8 +104,14 @@ export async function startGatewayOnly(options: StartGatewayOptions): Promise<Ru
       url: `http://127.0.0.1:${bound}`,
       port: bound,
       async stop(stopOptions: StopOptions = {}) {
-        await drainHttpServer(server, shutdown, { delayMs: stopOptions.delayMs ?? 0, logger });
-        // Flushes queued usage and request logs to the control plane before the socket closes.
+        await drainHttpServer(server, shutdown, {
+          delayMs: stopOptions.delayMs ?? 0,
+          ...(stopOptions.cutAfterMs === undefined ? {} : { cutAfterMs: stopOptions.cutAfterMs }),
+          logger,
+        });
+        // Flushes queued usage and request logs to the control plane before the socket closes
+        // (first, as closing the upstream pools may wait for aborted streams).
+        await gateway.flush();
         await gateway.close();
         await controlPlane.close();
       },

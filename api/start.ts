@@ -36,6 +36,8 @@ export interface StopOptions {
    * listener closes (api/drain.ts). @default 0
    */
   delayMs?: number;
+  /** After the delay, how long requests in flight may run before they are cut. @default never */
+  cutAfterMs?: number;
 }
 
 export interface RunningHeimdall {
@@ -160,9 +162,12 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
         // Remote gateways stay connected during the delay; their sessions end before the listener closes.
         await drainHttpServer(server, shutdown, {
           delayMs: stopOptions.delayMs ?? 0,
+          ...(stopOptions.cutAfterMs === undefined ? {} : { cutAfterMs: stopOptions.cutAfterMs }),
           logger,
           beforeClose: () => runtime.close(),
         });
+        // Usage and request logs first: closing the upstream pools may wait for aborted streams.
+        await gateway.flush();
         await gateway.close();
         await controlPlane.close();
         await governance.close();

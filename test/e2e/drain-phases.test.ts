@@ -24,7 +24,8 @@ function fakeGateway(slowMs: number): Gateway {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"ok":true}');
       };
-      if (req.url === '/v1/slow') setTimeout(answer, slowMs);
+      if (req.url === '/v1/endless') res.writeHead(200, { 'content-type': 'text/event-stream' });
+      else if (req.url === '/v1/slow') setTimeout(answer, slowMs);
       else answer();
       return true;
     },
@@ -129,5 +130,14 @@ describe('drain phases', () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  it('cuts what is still in flight once the grace runs out, so the drain (and the flush after it) ends', async () => {
+    const { server, shutdown, origin } = await start();
+    const endless = get(origin, '/v1/endless', false);
+    while ((await new Promise<number>((done) => server.getConnections((_e, n) => done(n)))) === 0)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    await drainHttpServer(server, shutdown, { delayMs: 0, cutAfterMs: 200, logger: silent });
+    expect((await endless).error).toBeDefined();
   });
 });

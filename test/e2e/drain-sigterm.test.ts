@@ -176,4 +176,40 @@ describe('SIGTERM drain', () => {
       exitCode: code,
     });
   }, 60_000);
+
+  it('cuts streams still running at the end of the grace period, flushes their log rows, exits 0', async () => {
+    const seenBefore = mock.seen.length;
+    heimdall = await startHeimdallChild({
+      HEIMDALL_CONFIG: join(dir, 'config.json'),
+      HEIMDALL_DATA_DIR: join(dir, 'data-cut'),
+      HEIMDALL_SHUTDOWN_DELAY_SECONDS: '0',
+      // Streams still running 2 s after the listener closes are cut: the grace's last 2 s are
+      // kept for settling and flushing them.
+      HEIMDALL_SHUTDOWN_GRACE_SECONDS: '4',
+    });
+    const { url, child } = heimdall;
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    const streams = Array.from({ length: 3 }, () => chat(url, true));
+    for (let i = 0; i < 200 && mock.seen.length < seenBefore + 3; i++) await pause(20);
+    const signalled = Date.now();
+    child.kill('SIGTERM');
+    const cut = await Promise.all(streams);
+    const [code] = await exited;
+    console.log('SIGTERM drain, grace running out:', {
+      exitedAfterMs: Date.now() - signalled,
+      exitCode: code,
+    });
+    expect(code, heimdall.output()).toBe(0);
+    // Each stream was cut short (5 s of chunks, 2 s to run), not completed.
+    for (const stream of cut) expect(stream.body ?? '').not.toContain('data: [DONE]');
+    const db = new Database(join(dir, 'data-cut', 'heimdall.db'), { readonly: true });
+    try {
+      const logRows = db
+        .prepare("select count(*) as n from request_logs where virtual_key_id = 'vk-drain'")
+        .get() as { n: number };
+      expect(logRows.n).toBe(3);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
 });
