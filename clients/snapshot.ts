@@ -75,6 +75,8 @@ export interface ClientSnapshot {
    */
   unpriced_fallback_price?: FallbackPriceSnapshot | undefined;
   unpriced_fallback_price_by_provider?: Record<string, FallbackPriceSnapshot> | undefined;
+  /** Extra metric labels, each filled from the request's `x-bf-prom-<label>` header (Bifrost's). */
+  prometheus_labels?: string[] | undefined;
 }
 
 /** USD per 1M tokens, like price entries. */

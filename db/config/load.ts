@@ -10,7 +10,7 @@ import { heimdallConfig, type HeimdallConfig } from './model.ts';
 import { normalizeDocument } from './normalize.ts';
 import { checkConfigReferences } from './references.ts';
 import { findUnknownKeys } from './unknown-keys.ts';
-import { findUnsupportedKeys, refusedKeys } from './unsupported.ts';
+import { findUnsupportedKeys } from './unsupported.ts';
 
 export interface LoadedConfig {
   config: HeimdallConfig;
@@ -29,10 +29,7 @@ export function validateConfig(
   const { document, chartOnly, notes } = normalizeDocument(raw ?? {});
   const parsed = heimdallConfig.safeParse(document, { reportInput: true });
   if (!parsed.success) throw new ConfigError(fromZodIssues(parsed.error.issues), source);
-  const issues = [
-    ...refusedKeys(document),
-    ...checkConfigReferences(parsed.data, options.env ?? process.env),
-  ];
+  const issues = checkConfigReferences(parsed.data, options.env ?? process.env);
   if (issues.length > 0) throw new ConfigError(issues, source);
   const unsupported = findUnsupportedKeys(document);
   const explained = new Set(unsupported.map((finding) => finding.path));

@@ -22,6 +22,27 @@ const fallbackPrice = z.object(
   { error: 'expected { "input_per_mtok": number, "output_per_mtok": number } (USD per 1M tokens)' },
 );
 
+/** Labels Heimdall's own metrics use (and `le` of histograms); a custom label may not reuse them. */
+const RESERVED_LABELS = ['provider', 'model', 'status', 'type', 'le'];
+export const MAX_PROMETHEUS_LABELS = 5;
+
+const prometheusLabels = () =>
+  z
+    .array(
+      text()
+        .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, {
+          error: 'expected a Prometheus label name: letters, digits and _, not starting with a digit',
+        })
+        .refine((name) => !RESERVED_LABELS.includes(name), {
+          error: `expected a name other than ${RESERVED_LABELS.join(', ')} (Heimdall's own labels)`,
+        }),
+      { error: 'expected a list of label names' },
+    )
+    .max(MAX_PROMETHEUS_LABELS, {
+      error: `expected at most ${MAX_PROMETHEUS_LABELS} labels (each multiplies the number of series)`,
+    })
+    .refine((names) => new Set(names).size === names.length, { error: 'expected each label once' });
+
 export const clientConfig = z.object({
   drop_excess_requests: flag().default(false),
   enable_logging: flag().default(true),
@@ -40,7 +61,8 @@ export const clientConfig = z.object({
     .record(nonEmptyText(), fallbackPrice, { error: 'expected an object keyed by provider name' })
     .optional(),
   initial_pool_size: positiveInt().optional(),
-  prometheus_labels: textList().optional(),
+  /** Extra metric labels filled from `x-bf-prom-<label>` request headers (gateway/metrics/). */
+  prometheus_labels: prometheusLabels().optional(),
 });
 
 export const plugin = z.object({

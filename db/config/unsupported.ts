@@ -1,12 +1,9 @@
 /**
  * Config keys Heimdall accepts (a Bifrost config carrying them must still start) but does not
  * act on. None may be accepted silently: each one found is named in a start-up warning saying
- * why it has no effect, and a key whose silent absence would mislead is refused instead. The
- * table is the audit of every accepted key that has no runtime effect; keys not listed here
- * either work or are unknown fields (warned about by unknown-keys.ts).
+ * why it has no effect. The table is the audit of every accepted key that has no runtime effect;
+ * keys not listed here either work or are unknown fields (warned about by unknown-keys.ts).
  */
-import type { ConfigIssue } from './issues.ts';
-
 interface Unsupported {
   /** Dotted path in the normalised document; `*` is any object key, `[]` any list item. */
   path: string;
@@ -122,21 +119,4 @@ export function findUnsupportedKeys(document: unknown): UnsupportedFinding[] {
     });
   });
   return findings;
-}
-
-/**
- * Keys refused rather than ignored: labels a dashboard would wait for in vain. Heimdall's metrics
- * keep a fixed, bounded label set (provider, model, status), so no request header adds series.
- */
-export function refusedKeys(document: unknown): ConfigIssue[] {
-  const client = isObject(document) && isObject(document.client) ? document.client : {};
-  const labels = client.prometheus_labels;
-  if (!Array.isArray(labels) || labels.length === 0) return [];
-  return [
-    {
-      path: 'client.prometheus_labels',
-      message:
-        'not supported: Heimdall labels its metrics by provider, model and status only (bounded cardinality), so x-bf-prom-* headers add no labels; remove prometheus_labels (an empty list is accepted)',
-    },
-  ];
 }

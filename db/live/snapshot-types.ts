@@ -40,7 +40,7 @@ export interface ProviderSource {
   custom_provider_config?: Opt<ProviderConfig['custom_provider_config']>;
 }
 
-export type ClientSource = Omit<ClientConfig, 'initial_pool_size' | 'prometheus_labels'>;
+export type ClientSource = Omit<ClientConfig, 'initial_pool_size'>;
 
 export interface LimitRefsSource {
   budget_id?: Opt<string>;

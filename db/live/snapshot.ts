@@ -84,7 +84,7 @@ function governanceSource(rows: LiveRows): SnapshotSource['governance'] {
 
 export async function readSnapshotSource(database: Database, box: SecretBox): Promise<SnapshotSource> {
   const rows = await loadLiveRows(database, box);
-  const { initial_pool_size: _pool, prometheus_labels: _labels, ...client } = clientFromRows(rows);
+  const { initial_pool_size: _pool, ...client } = clientFromRows(rows);
   return {
     version: rows.version,
     client,

@@ -10,6 +10,7 @@ import { Registry } from 'prom-client';
 import type { AttemptRecord, RequestContext } from '../context.ts';
 import type { CompiledSnapshot } from '../snapshot/types.ts';
 import { FastCounter, FastHistogram } from './fast-metrics.ts';
+import { CustomLabels } from './custom-labels.ts';
 import { KnownModels } from './model-labels.ts';
 
 /** Distinct model label values kept per provider; later ones are counted as `other`. */
@@ -27,16 +28,44 @@ export class GatewayMetrics {
     this.known = current ? new KnownModels(current) : undefined;
   }
 
-  private readonly requests = new FastCounter(this.registry, {
-    name: 'heimdall_requests_total',
-    help: 'Inference requests by the provider and model that answered (or the primary) and final status',
-    labelNames: ['provider', 'model', 'status'],
-  });
-  private readonly errors = new FastCounter(this.registry, {
-    name: 'heimdall_errors_total',
-    help: 'Failed requests by error type (failed attempts show in heimdall_upstream_latency_seconds by status)',
-    labelNames: ['provider', 'model', 'status', 'type'],
-  });
+  // Carry the `client.prometheus_labels` of the snapshot in force; rebuilt when those change.
+  private custom = new CustomLabels([]);
+  private labelledSnapshot: CompiledSnapshot | undefined;
+  private requests = this.requestCounter();
+  private errors = this.errorCounter();
+
+  private requestCounter(): FastCounter {
+    return new FastCounter(this.registry, {
+      name: 'heimdall_requests_total',
+      help: 'Inference requests by the provider and model that answered (or the primary) and final status',
+      labelNames: ['provider', 'model', 'status', ...this.custom.names],
+    });
+  }
+
+  private errorCounter(): FastCounter {
+    return new FastCounter(this.registry, {
+      name: 'heimdall_errors_total',
+      help: 'Failed requests by error type (failed attempts show in heimdall_upstream_latency_seconds by status)',
+      labelNames: ['provider', 'model', 'status', 'type', ...this.custom.names],
+    });
+  }
+
+  /**
+   * The custom labels of `snapshot`. A different label set starts the two request counters
+   * afresh (a counter reset, which Prometheus' rate() handles), as series cannot change labels.
+   */
+  private customLabels(snapshot: CompiledSnapshot): CustomLabels {
+    if (snapshot === this.labelledSnapshot) return this.custom;
+    this.labelledSnapshot = snapshot;
+    const names = snapshot.client.prometheus_labels ?? [];
+    if (names.join(',') === this.custom.names.join(',')) return this.custom;
+    this.custom = new CustomLabels(names);
+    this.registry.removeSingleMetric('heimdall_requests_total');
+    this.registry.removeSingleMetric('heimdall_errors_total');
+    this.requests = this.requestCounter();
+    this.errors = this.errorCounter();
+    return this.custom;
+  }
   private readonly upstreamLatency = new FastHistogram(this.registry, {
     name: 'heimdall_upstream_latency_seconds',
     help: 'Time from sending an attempt upstream to the end of its response',
@@ -96,8 +125,9 @@ export class GatewayMetrics {
     const provider = target?.provider.name ?? NONE;
     const model = target ? this.modelLabel(provider, target.model) : NONE;
     const status = String(ctx.status);
-    this.requests.inc([provider, model, status]);
-    if (ctx.error) this.errors.inc([provider, model, status, ctx.error.type]);
+    const custom = this.customLabels(ctx.snapshot).values(ctx.req.headers);
+    this.requests.inc([provider, model, status, ...custom]);
+    if (ctx.error) this.errors.inc([provider, model, status, ctx.error.type, ...custom]);
     const overheadMs = performance.now() - ctx.startedAt - ctx.externalMs;
     if (target) this.overhead.observe([provider, model], Math.max(0, overheadMs) / 1000);
   }
