@@ -21,15 +21,16 @@ export interface ModelListFormat {
   codec?: Parameters<typeof sendError>[3];
 }
 
-/** The `provider` query parameter, checked against the configured providers. */
-function providerFilter(req: IncomingMessage, snapshot: CompiledSnapshot): string | undefined {
+/** The `provider` query parameter, if any. */
+function providerParam(req: IncomingMessage): string | undefined {
   const query = req.url?.indexOf('?') ?? -1;
   if (query < 0) return undefined;
-  const name = new URLSearchParams(req.url!.slice(query + 1)).get('provider');
-  if (name === null || name === '') return undefined;
-  if (snapshot.providers.has(name)) return name;
+  return new URLSearchParams(req.url!.slice(query + 1)).get('provider') || undefined;
+}
+
+function unknownProvider(name: string, snapshot: CompiledSnapshot): GatewayError {
   const known = [...snapshot.providers.keys()].sort().join(', ') || 'none';
-  throw new GatewayError(
+  return new GatewayError(
     400,
     'invalid_request_error',
     'unknown_provider',
@@ -47,12 +48,15 @@ export async function serveModelList(
 ): Promise<void> {
   try {
     const snapshot = deps.current();
+    const asked = providerParam(req);
+    const unknown = asked !== undefined && !snapshot.providers.has(asked);
     // One model's lookup lists only the provider its id names, not every provider.
     const named = id?.slice(0, Math.max(0, id.indexOf('/')));
-    const only =
-      providerFilter(req, snapshot) ?? (named && snapshot.providers.has(named) ? named : undefined);
-    const served = await servedModels(snapshot, only);
+    const only = asked ?? (named && snapshot.providers.has(named) ? named : undefined);
+    const served = unknown ? [] : await servedModels(snapshot, only);
     const entries = await deps.hooks.filterModels(req, served);
+    // Refused only once the hook has authenticated the caller: the message names the providers.
+    if (unknown) throw unknownProvider(asked, snapshot);
     if (id === undefined) return sendJson(res, 200, JSON.stringify(format.list(entries)), undefined);
     const entry = entries.find((candidate) => candidate.id === id);
     if (entry === undefined)

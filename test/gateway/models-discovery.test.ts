@@ -119,6 +119,22 @@ describe('GET /v1/models for keys allowing every model', () => {
     });
   });
 
+  it('names the configured providers only to a caller that passed authentication', async () => {
+    const guarded = await startGateway({
+      ...gw.controlPlane.snapshot,
+      client: { ...gw.controlPlane.snapshot.client, enforce_auth_on_inference: true },
+    });
+    try {
+      const anonymous = await fetch(`${guarded.url}/v1/models?provider=nobody`);
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.text()).not.toContain('anthropic');
+      const allowed = await fetch(`${guarded.url}/v1/models?provider=nobody`, { headers: { 'x-bf-vk': VK } });
+      expect(allowed.status).toBe(400);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('still filters by the virtual key’s allow-list', async () => {
     const ids = await openaiIds(openaiSdk(VK));
     expect(ids.filter((id) => id.startsWith('openai/'))).toEqual(['openai/gpt-4o-mini']);
