@@ -8,7 +8,7 @@
 import { Agent, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { drainHttpServer, ShutdownState } from '../../api/drain.ts';
+import { drainHttpServer, shutdownDelayMs, shutdownGraceMs, ShutdownState } from '../../api/drain.ts';
 import { createHttpServer } from '../../api/http-server.ts';
 import { createLogger } from '../../api/logger.ts';
 import type { Gateway } from '../../gateway/create-gateway.ts';
@@ -139,5 +139,18 @@ describe('drain phases', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     await drainHttpServer(server, shutdown, { delayMs: 0, cutAfterMs: 200, logger: silent });
     expect((await endless).error).toBeDefined();
+  });
+
+  it('reads HEIMDALL_SHUTDOWN_DELAY_SECONDS / _GRACE_SECONDS (defaults 5 and 55) and names a bad value', () => {
+    expect(shutdownDelayMs({})).toBe(5_000);
+    expect(shutdownGraceMs({})).toBe(55_000);
+    expect(shutdownDelayMs({ HEIMDALL_SHUTDOWN_DELAY_SECONDS: '0' })).toBe(0);
+    expect(shutdownDelayMs({ HEIMDALL_SHUTDOWN_DELAY_SECONDS: '2.5' })).toBe(2_500);
+    expect(() => shutdownDelayMs({ HEIMDALL_SHUTDOWN_DELAY_SECONDS: 'soon' })).toThrow(
+      'HEIMDALL_SHUTDOWN_DELAY_SECONDS: expected a number of seconds ≥ 0 (e.g. 5), got "soon"',
+    );
+    expect(() => shutdownGraceMs({ HEIMDALL_SHUTDOWN_GRACE_SECONDS: '-1' })).toThrow(
+      /HEIMDALL_SHUTDOWN_GRACE_SECONDS: expected a number of seconds ≥ 0/,
+    );
   });
 });
