@@ -169,11 +169,10 @@ describe('a client that leaves before the provider answers', () => {
     suite.mock.enqueue({ kind: 'hang' });
     const client = leaveable();
     await waitFor(() => suite.mock.requests.length === 1);
+    // nextSocketClose rejects if the upstream socket stays open past its deadline.
     const closed = suite.mock.nextSocketClose(2000);
-    const started = Date.now();
     client.leave();
     await expect(closed).resolves.toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(2000);
     await waitFor(() => logs.length === 1);
     expect(logs[0]!.status).toBe(499);
   });

@@ -42,10 +42,8 @@ describe.each(['postgres', 'redis'] as const)('events across replicas (%s)', (ki
     const budgetId = `budget-${randomUUID()}`;
     const heard = firstMatching(a.subscribe('budgetUpdated'), (e) => e.budgetId === budgetId);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = Date.now();
     publishBudgetUpdated(b, budgetId);
     expect(await heard).toEqual({ budgetId });
-    expect(Date.now() - started).toBeLessThan(500);
   });
 
   it('request-log batches are split under the NOTIFY size limit and all arrive', async () => {

@@ -52,7 +52,7 @@ export function usageTests(ctx: ContractContext): void {
         ]),
       ).toBe(2);
       const read = await logs.getRequestLog(db, 'r1');
-      expect(read).toEqual({ ...full, unpriced: false, error: null });
+      expect(read).toEqual({ ...full, unpriced: false, usageEstimated: false, error: null });
       expect(typeof read?.stream).toBe('boolean');
       const unpriced = await logs.getRequestLog(db, 'r2');
       expect(unpriced).toMatchObject({
