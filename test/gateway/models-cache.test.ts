@@ -51,6 +51,9 @@ function setUp(timing: { timeoutMs?: number } = {}) {
   };
 }
 
+/** Generous bound for a background refresh against loopback to land (a loaded CI machine). */
+const SETTLED = { timeout: 10_000, interval: 20 };
+
 const gets = () => mock.requests.filter((request) => request.method === 'GET').length;
 
 describe('a provider key’s model list', () => {
@@ -66,7 +69,7 @@ describe('a provider key’s model list', () => {
     cache.advance(2_000);
     // Stale: the old list is answered at once while one refresh runs.
     expect(await cache.list()).toEqual(MOCK_MODELS);
-    await vi.waitFor(async () => expect(await cache.list()).toEqual(['gpt-5']));
+    await vi.waitFor(async () => expect(await cache.list()).toEqual(['gpt-5']), SETTLED);
     expect(gets()).toBe(2);
   });
 
@@ -80,7 +83,7 @@ describe('a provider key’s model list', () => {
       body: { error: { message: `Incorrect API key provided: ${SECRET}` } },
     });
     expect(await cache.list()).toEqual(MOCK_MODELS);
-    await vi.waitFor(() => expect(cache.warnings).toHaveLength(1));
+    await vi.waitFor(() => expect(cache.warnings).toHaveLength(1), SETTLED);
     expect(cache.warnings[0]!.fields).toEqual({
       provider: 'openai',
       key: expect.any(String),
@@ -93,7 +96,7 @@ describe('a provider key’s model list', () => {
     mock.models = ['gpt-5'];
     cache.advance(10_000);
     await cache.list();
-    await vi.waitFor(async () => expect(await cache.list()).toEqual(['gpt-5']));
+    await vi.waitFor(async () => expect(await cache.list()).toEqual(['gpt-5']), SETTLED);
   });
 
   it('gives up on a provider that does not answer within the timeout', async () => {
