@@ -13,10 +13,18 @@ const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
 /** The end of the grace period kept for settling and flushing what was cut (at most half of it). */
 const FLUSH_RESERVE_MS = 2_000;
 
+// Read before starting, so a bad value stops start-up rather than the shutdown.
+let delayMs: number;
+let graceMs: number;
 try {
-  // Read before starting, so a bad value stops start-up rather than the shutdown.
-  const delayMs = shutdownDelayMs(process.env);
-  const graceMs = shutdownGraceMs(process.env);
+  delayMs = shutdownDelayMs(process.env);
+  graceMs = shutdownGraceMs(process.env);
+} catch (error) {
+  process.stderr.write(`heimdall: ${(error as Error).message}\n`);
+  process.exit(1);
+}
+
+try {
   const running = process.env.HEIMDALL_CONTROL_PLANE_URL?.trim()
     ? await startGatewayOnly({ logger })
     : await startHeimdall({ logger });
@@ -25,7 +33,7 @@ try {
     if (stopping) return;
     stopping = true;
     const began = Date.now();
-    logger.info('shutting down', { signal, delay_ms: delayMs, grace_ms: graceMs });
+    logger.info('shutting down', { signal, grace_ms: graceMs });
     // New requests are served for the delay (api/drain.ts), then streams in flight get the grace
     // period to finish (the Helm chart's terminationGracePeriodSeconds must cover preStop + delay
     // + grace). Streams still running FLUSH_RESERVE_MS before its end are cut, so their usage and
@@ -36,7 +44,8 @@ try {
     }, delayMs + graceMs);
     force.unref();
     const cutAfterMs = Math.max(0, graceMs - Math.min(FLUSH_RESERVE_MS, graceMs / 2));
-    running.stop({ delayMs, cutAfterMs }).then(
+    // Ctrl-C in a terminal has no load balancer to wait for.
+    running.stop({ delayMs: signal === 'SIGINT' ? 0 : delayMs, cutAfterMs }).then(
       () => {
         logger.info('shutdown complete: usage and request logs flushed', { total_ms: Date.now() - began });
         process.exit(0);
