@@ -53,10 +53,11 @@ export async function serveModelList(
     // One model's lookup lists only the provider its id names, not every provider.
     const named = id?.slice(0, Math.max(0, id.indexOf('/')));
     const only = asked ?? (named && snapshot.providers.has(named) ? named : undefined);
-    const served = unknown ? [] : await servedModels(snapshot, only);
-    const entries = await deps.hooks.filterModels(req, served);
-    // Refused only once the hook has authenticated the caller: the message names the providers.
+    // The hook authenticates as it filters: asked first with nothing to filter, so a caller it
+    // refuses learns no provider names and makes Heimdall call no provider's list endpoint.
+    await deps.hooks.filterModels(req, []);
     if (unknown) throw unknownProvider(asked, snapshot);
+    const entries = await deps.hooks.filterModels(req, await servedModels(snapshot, only));
     if (id === undefined) return sendJson(res, 200, JSON.stringify(format.list(entries)), undefined);
     const entry = entries.find((candidate) => candidate.id === id);
     if (entry === undefined)

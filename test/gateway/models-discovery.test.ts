@@ -119,7 +119,7 @@ describe('GET /v1/models for keys allowing every model', () => {
     });
   });
 
-  it('names the configured providers only to a caller that passed authentication', async () => {
+  it('names providers and calls them only for a caller that passed authentication', async () => {
     const guarded = await startGateway({
       ...gw.controlPlane.snapshot,
       client: { ...gw.controlPlane.snapshot.client, enforce_auth_on_inference: true },
@@ -128,6 +128,9 @@ describe('GET /v1/models for keys allowing every model', () => {
       const anonymous = await fetch(`${guarded.url}/v1/models?provider=nobody`);
       expect(anonymous.status).toBe(401);
       expect(await anonymous.text()).not.toContain('anthropic');
+      // A refused caller makes Heimdall call no provider (this gateway's cache is still cold).
+      expect((await fetch(`${guarded.url}/v1/models`)).status).toBe(401);
+      expect(openai.requests).toHaveLength(0);
       const allowed = await fetch(`${guarded.url}/v1/models?provider=nobody`, { headers: { 'x-bf-vk': VK } });
       expect(allowed.status).toBe(400);
     } finally {
