@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, spawnHeimdall } from '../support/heimdall-process.ts';
 import { startUsageMock, type MockSpec, type UsageMock } from '../governance/support/usage-mock.ts';
-import { sqlClient, startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from './services.ts';
+import { sqlPool, startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from './services.ts';
 
 export type Role = 'all-in-one' | 'control-plane' | 'gateway';
 
@@ -27,11 +27,15 @@ export interface Replica {
   name: string;
   role: Role;
   url: string;
-  pid: number;
+  port: number;
+  /** The current process's id (a restart changes it). */
+  readonly pid: number;
   /** SIGKILL: no drain, no flush — what a crash or an OOM kill does. Resolves once it is gone. */
   kill(): Promise<void>;
   /** SIGTERM and wait for the exit code. */
   terminate(): Promise<number | null>;
+  /** Starts a stopped replica again: same port, environment and data dir; resolves once healthy. */
+  restart(): Promise<void>;
   alive(): boolean;
   output(): string;
 }
@@ -90,7 +94,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const mock = await startUsageMock();
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify(options.config(mock.url)));
-  const sql = await sqlClient(postgres.url);
+  const sql = sqlPool(postgres.url);
   const replicas: Replica[] = [];
   let counter = 0;
 
@@ -113,22 +117,29 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       env.HEIMDALL_CONFIG = configPath;
       if (redis) env.REDIS_URL = redis.url;
     }
-    const { child, output } = spawnHeimdall(env);
     const url = `http://127.0.0.1:${port}`;
-    try {
-      await waitHealthy(url, child, output);
-    } catch (error) {
-      child.kill('SIGKILL');
-      throw error;
-    }
+    const launch = async () => {
+      const started = spawnHeimdall(env);
+      try {
+        await waitHealthy(url, started.child, started.output);
+      } catch (error) {
+        started.child.kill('SIGKILL');
+        throw error;
+      }
+      return started;
+    };
+    let { child, output } = await launch();
     const gone = () => child.exitCode !== null || child.signalCode !== null;
     const replica: Replica = {
       name,
       role,
       url,
-      pid: child.pid!,
+      port,
+      get pid() {
+        return child.pid!;
+      },
       alive: () => !gone(),
-      output,
+      output: () => output(),
       async kill() {
         if (gone()) return;
         child.kill('SIGKILL');
@@ -139,6 +150,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         child.kill('SIGTERM');
         const [code] = (await once(child, 'exit')) as [number | null];
         return code;
+      },
+      async restart() {
+        if (!gone()) throw new Error(`${name} is still running: kill or terminate it first`);
+        ({ child, output } = await launch());
       },
     };
     replicas.push(replica);

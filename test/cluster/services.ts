@@ -17,6 +17,10 @@ export interface OwnPostgres {
   /** postgres://…/postgres on the cluster's own server. */
   url: string;
   port: number;
+  /** Stops the server (fast shutdown: clients are disconnected) and keeps its data: an outage. */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port and data. */
+  resume(): Promise<void>;
   /** Stops the server (immediate) and removes its data directory. */
   stop(): Promise<void>;
 }
@@ -62,6 +66,11 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   return {
     url,
     port,
+    halt: () => Promise.resolve(run(pgBin('pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'], user)),
+    resume: () =>
+      Promise.resolve(
+        run(pgBin('pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start'], user),
+      ),
     async stop() {
       spawnSync(pgBin('pg_ctl'), ['-D', data, '-m', 'immediate', 'stop'], {
         ...(user ?? {}),
@@ -79,6 +88,16 @@ export async function sqlClient(url: string): Promise<pg.Client> {
   return client;
 }
 
+/**
+ * A query pool on the cluster's Postgres that survives an outage (a lone client dies with the
+ * server, and its unhandled 'error' would end the test worker).
+ */
+export function sqlPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on('error', () => undefined); // an idle connection cut by a halt; the next query reconnects
+  return pool;
+}
+
 export async function startOwnRedis(): Promise<OwnRedis> {
   const port = await freePort();
   const child: ChildProcess = spawn(
@@ -88,6 +107,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   );
   const url = `redis://127.0.0.1:${port}`;
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined); // refused until redis-server listens: connect() below says so
   for (let i = 0; ; i++) {
     try {
       await probe.connect();
