@@ -15,6 +15,20 @@ interface Ack {
   error?: string;
 }
 
+/** `.ts` when run from the sources (tsx), `.js` when run from the compiled dist/. */
+const ownExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+/**
+ * Worker threads do not inherit tsx's loader hooks, so from the sources the worker starts in
+ * worker-entry.mjs, which registers tsx before loading the entry; compiled JavaScript loads as is
+ * (and the production install has no tsx to register).
+ */
+function workerEntry(): URL {
+  return ownExtension === '.ts'
+    ? new URL('./worker-entry.mjs', import.meta.url)
+    : new URL('./sqlite-writer-worker.js', import.meta.url);
+}
+
 export class WorkerWriter implements Writer {
   private next = 0;
   private readonly waiting = new Map<number, { resolve(): void; reject(error: Error): void }>();
@@ -34,8 +48,12 @@ export class WorkerWriter implements Writer {
 
   /** Starts the worker on the same SQLite file; resolves once it has opened the database. */
   static async start(file: string, dataDir: string): Promise<WorkerWriter> {
-    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
-      workerData: { entry: new URL('./sqlite-writer-worker.ts', import.meta.url).href, file, dataDir },
+    const worker = new Worker(workerEntry(), {
+      workerData: {
+        entry: new URL(`./sqlite-writer-worker${ownExtension}`, import.meta.url).href,
+        file,
+        dataDir,
+      },
     });
     const writer = new WorkerWriter(worker);
     await writer.write([]);

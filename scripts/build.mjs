@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/* global process, console, URL */
+/**
+ * `npm run build`: compiles the runtime rooms to plain JavaScript under dist/ with tsc
+ * (tsconfig.build.json: `.ts` imports rewritten to `.js`, source maps as separate .map files, no
+ * esbuild keepNames) and copies the non-TypeScript files the runtime reads (SQL migrations).
+ *
+ * `--if-stale` (used by `npm start`) builds only when dist/ is missing or older than a source, so a
+ * fresh clone still starts with `npm install && npm start`.
+ *
+ * Type errors do not stop the build (`--noCheck`): `npm run typecheck` is the check, and a
+ * half-finished edit elsewhere must not keep `npm start` from running. The output is written to a
+ * temporary directory and renamed into place, so a concurrent start never runs a partial dist/.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const dist = join(root, 'dist');
+/** Written last: its mtime is when dist/ was complete. */
+const stamp = join(dist, '.build-stamp');
+const sourceDirs = ['api', 'gateway', 'schema', 'db', 'clients'];
+const sourceFiles = ['tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs'];
+/** Runtime files that are not TypeScript, copied next to the compiled code that reads them. */
+const assets = ['db/migrations'];
+
+function newestSourceMtime() {
+  let newest = 0;
+  const visit = (path) => {
+    const info = statSync(path);
+    if (info.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
+    else newest = Math.max(newest, info.mtimeMs);
+  };
+  for (const dir of sourceDirs) visit(join(root, dir));
+  for (const file of sourceFiles) visit(join(root, file));
+  return newest;
+}
+
+function isStale() {
+  return !existsSync(stamp) || statSync(stamp).mtimeMs < newestSourceMtime();
+}
+
+function tscPath() {
+  try {
+    return createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+  } catch {
+    return undefined;
+  }
+}
+
+function build() {
+  const tsc = tscPath();
+  if (!tsc) {
+    console.error(
+      'heimdall: dist/ is missing or older than the sources and TypeScript is not installed to build it.\n' +
+        'Run `npm install` (with dev dependencies) and then `npm run build`, or use an image built from the Dockerfile.',
+    );
+    process.exit(1);
+  }
+  const staging = join(root, `.dist-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  const started = Date.now();
+  const result = spawnSync(
+    process.execPath,
+    [tsc, '-p', join(root, 'tsconfig.build.json'), '--noCheck', '--outDir', staging],
+    { stdio: 'inherit' },
+  );
+  if (result.status !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    console.error('heimdall: the build failed (tsc output above)');
+    process.exit(result.status ?? 1);
+  }
+  for (const asset of assets) cpSync(join(root, asset), join(staging, asset), { recursive: true });
+  writeFileSync(join(staging, '.build-stamp'), `${new Date().toISOString()}\n`);
+  rmSync(dist, { recursive: true, force: true });
+  try {
+    renameSync(staging, dist);
+  } catch (error) {
+    // Another build renamed its own complete output into place first: keep that one.
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(stamp)) throw error;
+  }
+  console.error(`heimdall: built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+if (!process.argv.includes('--if-stale') || isStale()) build();
