@@ -29,7 +29,17 @@ const zones = Object.entries(allowed).flatMap(([room, may]) =>
 const packageRule = (patterns) => ['error', { patterns }];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'dist/**', '.dist-*/**', 'db/migrations/**', 'coverage/**', 'helm/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'data/**',
+      'dist/**',
+      '.dist-*/**',
+      'db/migrations/**',
+      'coverage/**',
+      'helm/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
