@@ -76,7 +76,10 @@ export interface UsageReport {
 
 /** One request-log row, as the control plane stores it (money in micro-dollars, times epoch ms). */
 export interface RequestLogRow {
+  /** Heimdall's request id (its `x-request-id` answer header): the row's and the ledger's key. */
   id: string;
+  /** The caller's own `x-request-id` when usable (1–128 printable ASCII characters), else null. */
+  clientRequestId: string | null;
   createdAt: number;
   completedAt: number;
   provider: string;

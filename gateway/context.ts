@@ -4,7 +4,8 @@
  * parsed body (parsed once), the targets, one record per upstream attempt, and the abort signal
  * fired when the client goes away. Governance (issue 5) stores its principal and reservations here.
  */
-import { newRequestId } from './request-id.ts';
+import { REQUEST_ID_HEADER } from './http/respond.ts';
+import { newRequestId, usableClientRequestId } from './request-id.ts';
 import { ClientAbort } from './util/client-abort.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayError } from './errors.ts';
@@ -38,7 +39,10 @@ export interface AttemptRecord {
 
 /** What a request log row needs; built once when the request finishes. */
 export interface RequestLog {
+  /** Heimdall's own id: the key of the log row and ledger entries, whatever the caller sent. */
   id: string;
+  /** The caller's own `x-request-id`, when usable (request-id.ts). */
+  clientRequestId: string | undefined;
   operation: Operation;
   stream: boolean;
   requestedModel: string;
@@ -56,7 +60,13 @@ export interface RequestLog {
 }
 
 export class RequestContext {
+  /**
+   * Heimdall's id, never the caller's: ledger entries are keyed by it, so a caller reusing or
+   * guessing an id must not be able to make its request collide with (replay) another's.
+   */
   readonly id: string = newRequestId();
+  /** The caller's `x-request-id` (bounded, request-id.ts), kept beside `id` and echoed. */
+  readonly clientRequestId: string | undefined;
   readonly startedAt: number = performance.now();
   readonly startedAtEpoch: number = Date.now();
   /**
@@ -119,7 +129,9 @@ export class RequestContext {
     readonly res: ServerResponse,
     readonly snapshot: CompiledSnapshot,
     readonly operation: Operation,
-  ) {}
+  ) {
+    this.clientRequestId = usableClientRequestId(req.headers[REQUEST_ID_HEADER]);
+  }
 
   /**
    * Call on `res` 'close': a close before the response finished is a client disconnect. A method,
@@ -137,6 +149,7 @@ export class RequestContext {
     const error = this.error;
     return {
       id: this.id,
+      clientRequestId: this.clientRequestId,
       operation: this.operation,
       stream: this.stream,
       requestedModel: this.requestedModel,

@@ -61,3 +61,22 @@ export function newRequestId(now: number = Date.now()): string {
   writeHex(pool.readUInt16BE(at + 6), 4, 36);
   return text.toString('latin1', 0, 36);
 }
+
+/**
+ * The longest caller `x-request-id` kept. Ids callers commonly send fit easily: UUIDs (36),
+ * W3C trace ids (32) and traceparents (55), AWS X-Amzn-Trace-Id (~80).
+ */
+export const CLIENT_REQUEST_ID_MAX_CHARS = 128;
+
+const USABLE_CLIENT_ID = new RegExp(`^[\\x20-\\x7e]{1,${CLIENT_REQUEST_ID_MAX_CHARS}}$`);
+
+/**
+ * The caller's own `x-request-id` as stored on its log row and echoed in `x-client-request-id`,
+ * or undefined. It is tenant input written to every row, so it is bounded: 1–128 printable
+ * ASCII characters, else ignored whole. Not truncated: a cut-off id would match no id the
+ * caller knows, and could match another request's. (Node has already refused CR, LF and NUL in
+ * header values; what remains to refuse is length, tabs, other controls and non-ASCII bytes.)
+ */
+export function usableClientRequestId(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' && USABLE_CLIENT_ID.test(header) ? header : undefined;
+}

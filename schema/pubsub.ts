@@ -37,6 +37,7 @@ export interface SpendEvent {
  */
 export interface RequestLoggedEvent {
   id: string;
+  clientRequestId: string | null;
   createdAt: number;
   completedAt: number;
   provider: string;

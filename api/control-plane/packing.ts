@@ -20,6 +20,7 @@ import { applyWrite, type WriteOp } from './writes.ts';
 /** Every field of the contract's row (a new field is a compile error here)… */
 const LOG_KEYS = Object.keys({
   id: 0,
+  clientRequestId: 0,
   createdAt: 0,
   completedAt: 0,
   provider: 0,

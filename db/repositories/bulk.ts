@@ -22,6 +22,7 @@ const REQUEST_LOGS: BulkTable = {
   name: 'request_logs',
   columns: [
     ['id', 'id', 'text'],
+    ['client_request_id', 'clientRequestId', 'text'],
     ['created_at', 'createdAt', 'bigint'],
     ['completed_at', 'completedAt', 'bigint'],
     ['provider', 'provider', 'text'],

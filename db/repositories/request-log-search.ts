@@ -9,6 +9,8 @@ import type { Database, Query, Tables } from '../connection/types.ts';
 import type { RequestLogRecord } from './request-logs.ts';
 
 export interface RequestLogSearch {
+  /** The caller's own `x-request-id` (exact match). */
+  clientRequestId?: string;
   providers?: readonly string[];
   models?: readonly string[];
   statuses?: ReadonlyArray<'success' | 'error'>;
@@ -50,6 +52,7 @@ export function logConditions(l: Logs, f: RequestLogSearch, scan = false): SQL |
   const tokens = sql`(${l.inputTokens} + ${l.outputTokens})`;
   const created = scan ? sql`+${l.createdAt}` : l.createdAt;
   return and(
+    f.clientRequestId === undefined ? undefined : eq(l.clientRequestId, f.clientRequestId),
     among(l.provider, f.providers),
     among(l.model, f.models),
     among(l.status, f.statuses),

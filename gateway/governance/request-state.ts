@@ -58,6 +58,7 @@ export function logRow(ctx: RequestContext, log: RequestLog, state: RequestState
   const usage = log.usage;
   return {
     id: log.id,
+    clientRequestId: log.clientRequestId ?? null,
     createdAt: log.startedAt,
     completedAt: log.startedAt + Math.round(log.durationMs),
     provider: log.provider ?? served?.provider ?? 'none',

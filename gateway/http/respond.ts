@@ -12,12 +12,27 @@ export const PROVIDER_HEADER = 'x-heimdall-provider';
 /** The request's id, as in its request log row and ledger entries (GraphQL `requestLogs`). */
 export const REQUEST_ID_HEADER = 'x-request-id';
 export const MODEL_HEADER = 'x-heimdall-model';
+/**
+ * The caller's own `x-request-id`, echoed back when it was usable (gateway/request-id.ts): the
+ * caller's id cannot stay in `x-request-id`, which names Heimdall's log row.
+ */
+export const CLIENT_REQUEST_ID_HEADER = 'x-client-request-id';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** Header values must be printable ASCII; model names need not be, so those are %-encoded. */
 export function headerValue(value: string): string {
   return PRINTABLE_ASCII.test(value) ? value : encodeURIComponent(value);
+}
+
+/** Names the request in every answer (JSON, stream, error): Heimdall's id and the caller's. */
+export function setRequestIdHeaders(
+  res: ServerResponse,
+  id: string,
+  clientRequestId: string | undefined,
+): void {
+  res.setHeader(REQUEST_ID_HEADER, id);
+  if (clientRequestId !== undefined) res.setHeader(CLIENT_REQUEST_ID_HEADER, clientRequestId);
 }
 
 export function sendJson(

@@ -15,7 +15,7 @@ import type { CompiledSnapshot } from '../snapshot/types.ts';
 import type { Operation } from '../types.ts';
 import { parseJson, readBody } from './body.ts';
 import type { ClientCodec } from './client-codec.ts';
-import { REQUEST_ID_HEADER, sendError } from './respond.ts';
+import { sendError, setRequestIdHeaders } from './respond.ts';
 import { acceptBody } from './validate.ts';
 
 export interface ServeDeps extends EngineDeps {
@@ -77,7 +77,7 @@ export async function serveInference(
   const ctx = new RequestContext(req, res, deps.current(), operation);
   ctx.client = client;
   // Every answer (JSON, stream, error) names the request-log row it produced.
-  res.setHeader(REQUEST_ID_HEADER, ctx.id);
+  setRequestIdHeaders(res, ctx.id, ctx.clientRequestId);
   res.once('close', () => ctx.responseClosed());
   try {
     await prepareRequest(ctx, deps);

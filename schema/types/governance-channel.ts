@@ -119,6 +119,10 @@ const RequestLogRowInput = builder.inputType('RequestLogRowInput', {
   description: 'One request-log row as the control plane stores it (micro-dollars, epoch ms).',
   fields: (t) => ({
     id: t.id({ required: true }),
+    clientRequestId: t.string({
+      description:
+        "The caller's own x-request-id (at most 128 printable ASCII characters); absent means none.",
+    }),
     createdAt: t.field({ type: 'BigInt', required: true }),
     completedAt: t.field({ type: 'BigInt', required: true }),
     provider: t.string({ required: true }),
@@ -232,6 +236,7 @@ builder.mutationFields((t) => ({
       const channel = channelOf(ctx);
       const out = rows.map((r): ChannelRequestLogRow => ({
         id: String(r.id),
+        clientRequestId: orNull(r.clientRequestId),
         createdAt: r.createdAt,
         completedAt: r.completedAt,
         provider: r.provider,

@@ -35,6 +35,11 @@ export const RequestLogRef = builder.loadableNode('RequestLog', {
     inKeyOrder(ids, await listRequestLogsByIds(ctx.database, ids), (log) => log.id, 'RequestLog'),
   fields: (t) => ({
     id: t.exposeID('id'),
+    clientRequestId: t.exposeString('clientRequestId', {
+      nullable: true,
+      description:
+        "The caller's own x-request-id (echoed as x-client-request-id); null when it sent none or one that was not 1-128 printable ASCII characters. Heimdall's id (the x-request-id answer header) is `id`.",
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (log) => log.createdAt }),
     completedAt: t.field({ type: 'DateTime', nullable: true, resolve: (log) => log.completedAt }),
     providerName: t.exposeString('provider'),
@@ -83,6 +88,7 @@ export const RequestLogRef = builder.loadableNode('RequestLog', {
 export const RequestLogFilter = builder.inputType('RequestLogFilter', {
   description: "Bifrost's log filters; every given field must match.",
   fields: (t) => ({
+    clientRequestId: t.string({ description: "The caller's own x-request-id, exactly as sent." }),
     providers: t.stringList(),
     models: t.stringList(),
     statuses: t.field({ type: [RequestStatus] }),
@@ -109,6 +115,7 @@ const opt = <T>(value: T | null | undefined) => value ?? undefined;
 export function toSearch(f: FilterInput | null | undefined): RequestLogSearch {
   if (!f) return {};
   return {
+    clientRequestId: opt(f.clientRequestId),
     providers: list(f.providers),
     models: list(f.models),
     statuses: (f.statuses ?? undefined) as RequestLogSearch['statuses'],

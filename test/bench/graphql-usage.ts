@@ -38,6 +38,7 @@ function logs(count: number): RequestLogInput[] {
       costMicros: i % 50 === 0 ? null : 100 + (i % 5000),
       unpriced: i % 50 === 0,
       usageEstimated: false,
+      clientRequestId: null,
       virtualKeyId: `vk-${i % 200}`,
       teamId: `team-${i % 20}`,
       customerId: `customer-${i % 5}`,

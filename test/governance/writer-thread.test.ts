@@ -35,6 +35,7 @@ async function sqlite(): Promise<Database> {
 
 const row = (id: string, over: Partial<RequestLogRow> = {}): RequestLogRow => ({
   id,
+  clientRequestId: 'caller "7"',
   createdAt: 1_790_000_000_000,
   completedAt: 1_790_000_000_250,
   provider: 'openai',

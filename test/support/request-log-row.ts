@@ -5,6 +5,7 @@ export function requestLogRow(id: string, overrides: Partial<RequestLogRow> = {}
   const now = Date.now();
   return {
     id,
+    clientRequestId: null,
     createdAt: now,
     completedAt: now,
     provider: 'openai',

@@ -4,12 +4,19 @@
  * they must outlive the keys, teams and rules they mention.
  */
 import type { LedgerKind } from '../../config-types.ts';
+import { sql } from 'drizzle-orm';
 import { bool, count, index, int, micros, millis, serial, table, text, uniqueIndex } from './columns.ts';
 
 export const requestLogs = table(
   'request_logs',
   {
+    /** Heimdall's own request id (x-request-id): the key ledger entries and replays rely on. */
     id: text('id').primaryKey(),
+    /**
+     * The caller's own `x-request-id`, when it sent a usable one (1–128 printable ASCII
+     * characters, gateway/request-id.ts): tenant input, so never a key, only a way to find a row.
+     */
+    clientRequestId: text('client_request_id'),
     createdAt: millis('created_at').notNull(),
     completedAt: millis('completed_at'),
     provider: text('provider').notNull(),
@@ -42,6 +49,10 @@ export const requestLogs = table(
     index('request_logs_created_idx').on(t.createdAt),
     index('request_logs_vk_created_idx').on(t.virtualKeyId, t.createdAt),
     index('request_logs_provider_model_created_idx').on(t.provider, t.model, t.createdAt),
+    // Partial: most callers send no id, and those rows should cost the write path nothing.
+    index('request_logs_client_request_id_idx')
+      .on(t.clientRequestId, t.createdAt)
+      .where(sql`${t.clientRequestId} is not null`),
   ],
 );
 

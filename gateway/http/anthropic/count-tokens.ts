@@ -16,7 +16,7 @@ import type { Target } from '../../routing/targets.ts';
 import { estimateTokens, promptText } from '../../util/prompt-text.ts';
 import { mapTransportError } from '../../upstream/error-map.ts';
 import type { ClientCodec } from '../client-codec.ts';
-import { REQUEST_ID_HEADER, sendError, sendJson } from '../respond.ts';
+import { sendError, sendJson, setRequestIdHeaders } from '../respond.ts';
 import { prepareRequest, type ServeDeps } from '../serve.ts';
 
 const COUNT_FIELDS = ['model', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'mcp_servers'];
@@ -74,7 +74,7 @@ export async function serveCountTokens(
 ): Promise<void> {
   const ctx = new RequestContext(req, res, deps.current(), 'chat');
   ctx.client = codec;
-  res.setHeader(REQUEST_ID_HEADER, ctx.id);
+  setRequestIdHeaders(res, ctx.id, ctx.clientRequestId);
   res.once('close', () => ctx.responseClosed());
   try {
     // The same preparation as inference: body limits, validation, authentication, pins, routing.

@@ -26,6 +26,7 @@ export function usageTests(ctx: ContractContext): void {
     it('round-trips every column, with exact timestamps, booleans and nullable cost', async () => {
       const { db } = ctx;
       const full = log('r1', 1_717_171_717_123, {
+        clientRequestId: 'caller-req-1',
         completedAt: 1_717_171_718_000,
         endpoint: 'chat',
         stream: true,

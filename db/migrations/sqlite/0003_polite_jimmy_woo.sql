@@ -1,0 +1,2 @@
+ALTER TABLE `request_logs` ADD `client_request_id` text;--> statement-breakpoint
+CREATE INDEX `request_logs_client_request_id_idx` ON `request_logs` (`client_request_id`,`created_at`) WHERE "request_logs"."client_request_id" is not null;
