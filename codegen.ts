@@ -1,7 +1,8 @@
 /**
  * Writes the generated contract files that are committed: `config.schema.json` (from the zod
  * config model), `schema.graphql` (the Pothos schema, sorted) and
- * `clients/generated/operations.ts` (typed documents for clients/operations.graphql). Tests
+ * `clients/generated/operations.ts` (typed documents for clients/operations.graphql) and the Helm
+ * chart's `values.schema.json` (helm/values.schema.in.json + the config schema for `bifrost:`). Tests
  * fail when the committed files drift from the code; run `npm run codegen` to refresh them.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import * as prettier from 'prettier';
-import { configJsonSchemaText } from './db/config/json-schema.ts';
+import { configJsonSchema, configJsonSchemaText } from './db/config/json-schema.ts';
 import { schema } from './schema/index.ts';
 
 const SCALARS: Record<string, string> = {
@@ -105,6 +106,109 @@ export async function operationsText(source: string, target: GraphQLSchema = sch
   return prettier.format(`${out.join('\n')}\n`, { ...options, parser: 'typescript' });
 }
 
+type SchemaNode = Record<string, unknown>;
+const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** A copy without `default` keywords (helm never applies them; they only bloat the chart). */
+function withoutDefaults(node: unknown, inPropertyMap = false): unknown {
+  if (Array.isArray(node)) return node.map((item) => withoutDefaults(item));
+  if (typeof node !== 'object' || node === null) return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key]) => inPropertyMap || key !== 'default')
+      .map(([key, value]) => [key, withoutDefaults(value, !inPropertyMap && key === 'properties')]),
+  );
+}
+
+/** Adds the camelCase spelling of every snake_case property, as normalize.ts accepts it there. */
+function camelAliases(node: SchemaNode): void {
+  const properties = node.properties as Record<string, unknown>;
+  for (const [key, value] of Object.entries(properties)) {
+    if (camel(key) !== key) properties[camel(key)] = value;
+  }
+}
+
+const schemaAt = (root: SchemaNode, ...path: string[]) =>
+  path.reduce<SchemaNode>((node, key) => node[key] as SchemaNode, root);
+
+/**
+ * The chart's values.schema.json: the hand-written part, plus `bifrost:` validated by the app's
+ * own config schema widened to the spellings the loader normalises (camelCase sections, the
+ * plugin map, keys without names, `_ms` retry fields, `keys` for `key_ids`) and the chart-only keys.
+ */
+export async function chartValuesSchemaText(): Promise<string> {
+  const config = withoutDefaults(configJsonSchema()) as SchemaNode;
+  for (const key of ['$schema', '$id', 'title']) delete config[key];
+  const props = (node: SchemaNode) => node.properties as SchemaNode;
+  const governance = schemaAt(config, 'properties', 'governance');
+  const client = schemaAt(config, 'properties', 'client');
+  const providerKey = schemaAt(
+    config,
+    'properties',
+    'providers',
+    'additionalProperties',
+    'properties',
+    'keys',
+    'items',
+  );
+  providerKey.required = ((providerKey.required as string[] | undefined) ?? []).filter((k) => k !== 'name');
+  const network = schemaAt(
+    config,
+    'properties',
+    'providers',
+    'additionalProperties',
+    'properties',
+    'network_config',
+  );
+  for (const name of ['retry_backoff_initial', 'retry_backoff_max'])
+    props(network)[`${name}_ms`] = props(network)[name];
+  const providerConfig = schemaAt(
+    governance,
+    'properties',
+    'virtual_keys',
+    'items',
+    'properties',
+    'provider_configs',
+    'items',
+  );
+  props(providerConfig).keys = props(providerConfig).key_ids;
+  props(client).enforce_governance_header = { type: 'boolean' };
+  const plugins = props(config).plugins as SchemaNode;
+  const plugin = structuredClone(plugins.items) as SchemaNode;
+  delete plugin.required;
+  props(config).plugins = { anyOf: [plugins, { type: 'object', additionalProperties: plugin }] };
+  const auth = schemaAt(governance, 'properties', 'auth_config');
+  Object.assign(props(auth), {
+    existingSecret: { type: 'string' },
+    usernameKey: { type: 'string' },
+    passwordKey: { type: 'string' },
+  });
+  const providerSecret = {
+    type: 'object',
+    properties: { existingSecret: { type: 'string' }, key: { type: 'string' }, envVar: { type: 'string' } },
+  };
+  Object.assign(props(config), {
+    provider_secrets: { type: 'object', additionalProperties: providerSecret },
+    encryption_key_secret: { $ref: '#/$defs/secretRef' },
+    cluster: { type: ['object', 'null'] },
+    image: {},
+  });
+  for (const node of [config, governance, auth, client]) camelAliases(node);
+  const base = JSON.parse(
+    readFileSync(new URL('./helm/values.schema.in.json', import.meta.url), 'utf8'),
+  ) as SchemaNode;
+  delete base.$comment;
+  const out = {
+    $comment:
+      'Generated by `npm run codegen` from helm/values.schema.in.json and config.schema.json. Do not edit.',
+    ...base,
+    $defs: { ...(base.$defs as SchemaNode), bifrost: config },
+  };
+  const file = new URL('./helm/heimdall/values.schema.json', import.meta.url).pathname;
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  return prettier.format(JSON.stringify(out), { ...options, filepath: file });
+}
+
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
 if (isMain) {
   writeFileSync(new URL('./config.schema.json', import.meta.url), configJsonSchemaText());
@@ -114,5 +218,11 @@ if (isMain) {
     new URL('./clients/generated/operations.ts', import.meta.url),
     await operationsText(operations),
   );
-  console.log('wrote config.schema.json, schema.graphql, clients/generated/operations.ts');
+  writeFileSync(
+    new URL('./helm/heimdall/values.schema.json', import.meta.url),
+    await chartValuesSchemaText(),
+  );
+  console.log(
+    'wrote config.schema.json, schema.graphql, clients/generated/operations.ts, helm/heimdall/values.schema.json',
+  );
 }
