@@ -74,8 +74,8 @@ const USABLE_CLIENT_ID = new RegExp(`^[\\x20-\\x7e]{1,${CLIENT_REQUEST_ID_MAX_CH
  * The caller's own `x-request-id` as stored on its log row and echoed in `x-client-request-id`,
  * or undefined. It is tenant input written to every row, so it is bounded: 1–128 printable
  * ASCII characters, else ignored whole. Not truncated: a cut-off id would match no id the
- * caller knows, and could match another request's. (Node has already refused CR, LF and NUL in
- * header values; what remains to refuse is length, tabs, other controls and non-ASCII bytes.)
+ * caller knows, and could match another request's. (Node's parser already answers 400 to
+ * control characters other than tab; what reaches here is length, tabs and bytes above 0x7e.)
  */
 export function usableClientRequestId(header: string | string[] | undefined): string | undefined {
   return typeof header === 'string' && USABLE_CLIENT_ID.test(header) ? header : undefined;
