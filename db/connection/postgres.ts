@@ -50,6 +50,11 @@ export function openPostgres(options: PostgresOptions): Database {
   });
   // Without a listener an idle client's error would crash the process.
   pool.on('error', options.onPoolError ?? ((error) => console.error('postgres pool error:', error.message)));
+  // The pool listens only to idle clients: one checked out (a transaction between statements)
+  // whose server goes away (restart, failover, outage) emitted an unhandled 'error' and crashed
+  // the process. Its caller's next query fails with that error instead, and the pool discards
+  // the dead client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const log = new StatementLog();
   const orm: Orm = drizzle({ client: pool, logger: log.logger });
   return new PostgresDatabase(pool, { orm, t: tables }, log, options);
