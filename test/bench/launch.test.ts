@@ -1,22 +1,39 @@
 /** The bench launches Heimdall with the node flags of `npm start`, read from package.json. */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { heimdallNodeFlags, nodeFlagsOfStartScript } from './launch.ts';
+import { heimdallNodeFlags, launchArgs, nodeFlagsOfStartScript } from './launch.ts';
 
 describe('bench launch command', () => {
-  it('takes the flags between node and the tsx loader', () => {
-    expect(nodeFlagsOfStartScript('node --max-semi-space-size=64 --import tsx api/main.ts')).toEqual([
-      '--max-semi-space-size=64',
-    ]);
-    expect(nodeFlagsOfStartScript('node --import tsx api/main.ts')).toEqual([]);
+  it('takes the flags between node and the compiled entry of the serving command', () => {
+    expect(
+      nodeFlagsOfStartScript(
+        'node scripts/build.mjs --if-stale && node --enable-source-maps --max-semi-space-size=64 dist/api/main.js',
+      ),
+    ).toEqual(['--enable-source-maps', '--max-semi-space-size=64']);
+    expect(nodeFlagsOfStartScript('node dist/api/main.js')).toEqual([]);
   });
 
   it('refuses a start script it cannot mirror', () => {
-    expect(() => nodeFlagsOfStartScript('tsx api/main.ts')).toThrow(/node \[flags\] --import tsx/);
+    expect(() => nodeFlagsOfStartScript('tsx api/main.ts')).toThrow(/node \[flags\] <compiled entry>/);
+    expect(() => nodeFlagsOfStartScript('node --import tsx api/main.ts')).toThrow(/compiled entry/);
   });
 
-  it('reads the shipped start script: a 64 MB young generation', () => {
+  it('runs TypeScript entries through tsx and compiled ones as they are, with the same flags', () => {
+    expect(launchArgs(['--enable-source-maps'], 'api/main.ts')).toEqual([
+      '--enable-source-maps',
+      '--import',
+      'tsx',
+      'api/main.ts',
+    ]);
+    expect(launchArgs(['--enable-source-maps'], 'dist/api/main.js')).toEqual([
+      '--enable-source-maps',
+      'dist/api/main.js',
+    ]);
+  });
+
+  it('reads the shipped start script: compiled output, source maps on, a 64 MB young generation', () => {
     const flags = heimdallNodeFlags(fileURLToPath(new URL('../../package.json', import.meta.url)));
     expect(flags).toContain('--max-semi-space-size=64');
+    expect(flags).toContain('--enable-source-maps');
   });
 });

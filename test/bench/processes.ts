@@ -126,7 +126,8 @@ export async function waitForHealth(child: Child, origin: string, timeoutMs = 30
     } catch (error) {
       last = (error as Error).message;
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Short polls: the time to the first 200 is reported as the cold start.
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(
     `${child.name}: GET /health not 200 within ${timeoutMs} ms (last: ${last})\n${child.tail()}`,
@@ -153,6 +154,17 @@ export function cpuSeconds(pid: number | undefined): number | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100) ticks
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident set size of a process in MiB (VmRSS); undefined where /proc is missing. */
+export function rssMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : undefined;
   } catch {
     return undefined;
   }

@@ -10,6 +10,10 @@ export interface Row {
   cpuAt64?: number;
   /** req/s @64 as % of the thin proxy's, when paired per round (else computed from the medians). */
   ofProxy?: number;
+  /** Spawn to first `/health` 200 (Heimdall rows). */
+  coldStartMs?: number;
+  /** Resident set size after warm-up (Heimdall and thin proxy rows). */
+  rssMiB?: number;
   /** Why the target could not be measured. */
   error?: string;
   /** A caveat printed under the table. */
@@ -53,7 +57,7 @@ export function formatRows(rows: Row[], direct: string, proxy: string): string {
   const base = rows.find((r) => r.name === direct)?.at1?.p50;
   const ceiling = rows.find((r) => r.name === proxy)?.at64?.requestsPerSecond;
   const cells = rows.map((row) => {
-    if (row.error !== undefined) return [row.name, 'not measured', ...Array<string>(8).fill('')];
+    if (row.error !== undefined) return [row.name, 'not measured', ...Array<string>(10).fill('')];
     const addedP50 = row.name === direct || base === undefined || !row.at1 ? undefined : row.at1.p50 - base;
     const share =
       row.name === direct || row.name === proxy || !row.at64
@@ -71,6 +75,8 @@ export function formatRows(rows: Row[], direct: string, proxy: string): string {
       ofProxy,
       row.cpuAt64 === undefined ? '-' : `${row.cpuAt64.toFixed(0)}%`,
       `${(100 * failureRatio(row)).toFixed(2)}%`,
+      row.coldStartMs === undefined ? '-' : (row.coldStartMs / 1000).toFixed(2),
+      row.rssMiB === undefined ? '-' : row.rssMiB.toFixed(0),
     ];
   });
   const header = [
@@ -84,9 +90,13 @@ export function formatRows(rows: Row[], direct: string, proxy: string): string {
     '%proxy',
     'cpu@64',
     'failed',
+    'start s',
+    'rss MiB',
   ];
   const errors = rows.flatMap((r) => [r.error, r.note].filter(Boolean).map((text) => `\n${r.name}: ${text}`));
   return `${table(header, cells)}\n\nlatencies in ms; @64/@1 = 64 connections / 1 connection; +p50@1 = added p50 at 1 connection vs direct;
 %proxy = req/s@64 as % of the thin proxy's (median of the per-round ratios); cpu@64 = CPU the target used at 64 connections, % of one core
-(well under 100% means the target was starved by other processes or was not the bottleneck)${errors.join('')}`;
+(well under 100% means the target was starved by other processes or was not the bottleneck);
+start s = spawn to first /health 200 (cold start); rss MiB = resident memory after the warm-up rounds;
+[compiled] = dist/ (npm start), [tsx] = the TypeScript sources through tsx${errors.join('')}`;
 }

@@ -1,9 +1,12 @@
 /**
- * `npm run bench [-- --scenario=plain|governance|all] [--duration=12] [--warmup=6] [--rounds=6] [--entry=api/main.ts]`
+ * `npm run bench [-- --scenario=plain|governance|all] [--duration=12] [--warmup=6] [--rounds=6] [--entry=dist/api/main.js,api/main.ts]`
  *
  * Measures, on loopback: a mock OpenAI upstream hit directly, a thin node:http + undici proxy in
  * front of it (the Node ceiling), and Heimdall in front of it — plain (governance and request
  * logging off) and/or with governance on (virtual key, budget, rate limit, routing rule, logging).
+ * Each scenario runs once per `--entry` (comma-separated): by default the compiled build
+ * (`dist/api/main.js`, built first when stale, as `npm start` does) and the sources through tsx,
+ * side by side, each with its cold start (spawn to first `/health` 200) and RSS after warm-up.
  *
  * Interleaved slices: the thin proxy and every Heimdall scenario are started once and stay up;
  * each target's `--duration` seconds (per connection count) are cut into `--rounds` slices, and
@@ -19,9 +22,10 @@
  * CPUs it shares CPU 0 with the load generator while it is the upstream, and moves to CPU 1 while
  * it is itself the target. Proxy and Heimdall are thus measured under identical conditions.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
@@ -34,13 +38,14 @@ import {
   freePort,
   killAllChildren,
   pin,
+  rssMiB,
   startNode,
   waitForHealth,
   waitForReadyLine,
   type Child,
 } from './processes.ts';
 import { formatRows, machineFacts, rowFailed, type Row } from './report.ts';
-import { heimdallNodeFlags } from './launch.ts';
+import { heimdallNodeFlags, launchArgs } from './launch.ts';
 import { medianRow, proxyShare, roundRatios } from './rounds.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -52,7 +57,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '12' },
     warmup: { type: 'string', default: '6' },
     rounds: { type: 'string', default: '6' },
-    entry: { type: 'string', default: 'api/main.ts' },
+    entry: { type: 'string', default: 'dist/api/main.js,api/main.ts' },
   },
 });
 const scenarios: Scenario[] =
@@ -74,9 +79,23 @@ if (!(seconds > 0) || !(warmupSeconds >= 0) || !Number.isInteger(rounds) || roun
   );
   process.exit(2);
 }
-const heimdallEntry = resolve(root, args.entry);
+const heimdallEntries = args.entry
+  .split(',')
+  .map((entry) => entry.trim())
+  .filter(Boolean)
+  .map((entry) => resolve(root, entry));
+/** The package.json above an entry (the repository root, for dist/api/main.js too). */
+function packageJsonOf(entry: string): string {
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate) && !dir.endsWith(`${sep}dist`)) return candidate;
+  }
+  throw new Error(`no package.json above ${entry}`);
+}
 /** As `npm start` runs it (package.json), whichever tree the entry comes from; the thin proxy too. */
-const heimdallFlags = heimdallNodeFlags(resolve(heimdallEntry, '../../package.json'));
+const heimdallFlags = heimdallNodeFlags(packageJsonOf(heimdallEntries[0] ?? join(root, 'api/main.ts')));
+/** "compiled" or "tsx", for the row names. */
+const buildOf = (entry: string): string => (entry.endsWith('.ts') ? 'tsx' : 'compiled');
 
 const cores = availableParallelism();
 const cpu = canPin && cores >= 2 ? { load: 0, target: 1, mock: cores >= 3 ? 2 : 0 } : undefined;
@@ -113,6 +132,10 @@ async function check(target: Target): Promise<void> {
 interface Running {
   target: Target;
   pid: number | undefined;
+  /** Spawn to first `/health` 200, for Heimdall targets. */
+  coldStartMs?: number;
+  /** Resident set size after the warm-up rounds. */
+  rssMiB?: number;
   /** Checked after the slices (e.g. governance really refused a request without a key). */
   verify?: () => Promise<string | undefined>;
 }
@@ -144,42 +167,46 @@ async function measureDirect(target: Target, pid: number | undefined): Promise<R
 async function startHeimdall(
   scenario: Scenario,
   upstream: string,
-): Promise<{ child: Child; origin: string }> {
+  heimdallEntry: string,
+): Promise<{ child: Child; origin: string; coldStartMs: number }> {
   if (!existsSync(heimdallEntry)) {
     throw new Error(`${heimdallEntry} does not exist: Heimdall's composition root is needed to bench it`);
   }
-  const configFile = join(workDir, `config-${scenario}.json`);
+  const tag = `${scenario}-${buildOf(heimdallEntry)}`;
+  const configFile = join(workDir, `config-${tag}.json`);
   writeFileSync(configFile, JSON.stringify(heimdallConfig(scenario, upstream), null, 2));
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
     HEIMDALL_CONFIG: configFile,
-    HEIMDALL_DATA_DIR: join(workDir, `data-${scenario}`),
+    HEIMDALL_DATA_DIR: join(workDir, `data-${tag}`),
     HEIMDALL_ENCRYPTION_KEY: 'bench-key',
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
   };
   delete env.DATABASE_URL; // the bench measures the default one-process SQLite deployment
   delete env.REDIS_URL;
-  const child = startNode(`heimdall (${scenario})`, [...heimdallFlags, '--import', 'tsx', heimdallEntry], {
+  const started = performance.now();
+  const child = startNode(`heimdall (${tag})`, launchArgs(heimdallFlags, heimdallEntry), {
     cpu: cpu?.target,
     env,
   });
   const origin = `http://127.0.0.1:${port}`;
   await waitForHealth(child, origin);
-  return { child, origin };
+  return { child, origin, coldStartMs: performance.now() - started };
 }
 
 /** Starts one Heimdall scenario and checks it answers; an error row when it cannot be measured. */
 async function runningHeimdall(
   scenario: Scenario,
   upstream: string,
+  heimdallEntry: string,
   children: Child[],
 ): Promise<Running | Row> {
-  const name = scenario === 'plain' ? 'heimdall' : 'heimdall+governance';
+  const name = `${scenario === 'plain' ? 'heimdall' : 'heimdall+governance'} [${buildOf(heimdallEntry)}]`;
   try {
-    const { child, origin } = await startHeimdall(scenario, upstream);
+    const { child, origin, coldStartMs } = await startHeimdall(scenario, upstream, heimdallEntry);
     children.push(child);
     const url = `${origin}/v1/chat/completions`;
     const headers: Record<string, string> = scenario === 'governance' ? { 'x-bf-vk': benchVirtualKey } : {};
@@ -195,7 +222,7 @@ async function runningHeimdall(
               ? undefined
               : `governance not in force? No virtual key got ${status}, not 401`;
           };
-    return { target, pid: child.process.pid, ...(verify ? { verify } : {}) };
+    return { target, pid: child.process.pid, coldStartMs, ...(verify ? { verify } : {}) };
   } catch (error) {
     const message = (error as Error).message;
     console.error(`\n${name}: ${message}`);
@@ -217,6 +244,10 @@ async function interleave(targets: readonly Running[]): Promise<Row[][]> {
   for (let round = 1; round <= warmupRounds; round++) {
     process.stdout.write(`warm-up round ${round} of ${warmupRounds}: ${slice.toFixed(1)} s @64 per target\n`);
     for (const running of targets) await runPhase(running.target, 64, slice);
+  }
+  for (const running of targets) {
+    const rss = rssMiB(running.pid);
+    if (rss !== undefined) running.rssMiB = rss;
   }
   const perRound: Row[][] = [];
   for (let round = 1; round <= rounds; round++) {
@@ -267,10 +298,16 @@ async function main(): Promise<number> {
   await check(thin);
   const targets: Running[] = [{ target: thin, pid: proxy.process.pid }];
   const unmeasured: Row[] = [];
+  if (heimdallEntries.some((entry) => !entry.endsWith('.ts'))) {
+    // As `npm start` does: the compiled build is measured as of the current sources.
+    execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], { stdio: 'inherit' });
+  }
   for (const scenario of scenarios) {
-    const started = await runningHeimdall(scenario, upstream, children);
-    if ('target' in started) targets.push(started);
-    else unmeasured.push(started);
+    for (const entry of heimdallEntries) {
+      const started = await runningHeimdall(scenario, upstream, entry, children);
+      if ('target' in started) targets.push(started);
+      else unmeasured.push(started);
+    }
   }
 
   const perRound = await interleave(targets);
@@ -283,7 +320,13 @@ async function main(): Promise<number> {
     const row = medianRow(perRound.map((paired) => paired[index]!));
     const share = proxyShare(perRound, thin.name, running.target.name);
     const note = notes[index];
-    rows.push({ ...row, ...(share !== undefined ? { ofProxy: share } : {}), ...(note ? { note } : {}) });
+    rows.push({
+      ...row,
+      ...(share !== undefined ? { ofProxy: share } : {}),
+      ...(running.coldStartMs !== undefined ? { coldStartMs: running.coldStartMs } : {}),
+      ...(running.rssMiB !== undefined ? { rssMiB: running.rssMiB } : {}),
+      ...(note ? { note } : {}),
+    });
   });
   rows.push(...unmeasured);
 
