@@ -87,7 +87,8 @@ export function useBedrockGateway(): BedrockEnv {
   beforeAll(async () => {
     env.mock = await startBedrockMock();
     dir = await mkdtemp(join(tmpdir(), 'heimdall-irsa-'));
-    await writeFile(join(dir, 'token'), `${IRSA_TOKEN}\n`);
+    // Projected service-account tokens carry no trailing newline; the SDK sends the file as is.
+    await writeFile(join(dir, 'token'), IRSA_TOKEN);
     process.env.TEST_AWS_KEY = STATIC_KEY.accessKeyId;
     process.env.TEST_AWS_SECRET = STATIC_KEY.secretAccessKey;
     process.env.AWS_ENDPOINT_URL_STS = env.mock.url;

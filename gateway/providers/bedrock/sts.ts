@@ -1,6 +1,6 @@
 /**
- * AWS STS: AssumeRole (SigV4-signed with the source credentials) and AssumeRoleWithWebIdentity
- * (IRSA: the projected service-account token, unsigned). The endpoint is the regional one, or
+ * AWS STS AssumeRole for `bedrock_key_config.role_arn`, SigV4-signed with the source credentials
+ * (web identity is the SDK chain's job: `aws-chain.ts`). The endpoint is the regional one, or
  * `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL` as in the AWS SDKs (tests point it at a mock).
  */
 import { GatewayError } from '../../errors.ts';
@@ -73,23 +73,5 @@ export async function assumeRole(input: AssumeRoleInput): Promise<AwsCredentials
     credentials: input.source,
   });
   const response = await postForToken(endpoint.href, body, { ...FORM, ...signed }, 'bedrock');
-  return credentialsOf(response.status, response.text);
-}
-
-export async function assumeRoleWithWebIdentity(
-  region: string,
-  roleArn: string,
-  sessionName: string,
-  token: string,
-): Promise<AwsCredentials> {
-  const body = new URLSearchParams({
-    Action: 'AssumeRoleWithWebIdentity',
-    Version: VERSION,
-    RoleArn: roleArn,
-    RoleSessionName: sessionName,
-    WebIdentityToken: token,
-    DurationSeconds: '3600',
-  }).toString();
-  const response = await postForToken(stsEndpoint(region), body, FORM, 'bedrock');
   return credentialsOf(response.status, response.text);
 }
