@@ -259,7 +259,12 @@ export async function drive(
     while (next < total) {
       const i = next++;
       const alive = pick().filter((r) => r.alive());
-      if (alive.length === 0) throw new Error('no replica left alive');
+      if (alive.length === 0)
+        throw new Error(
+          `no replica left alive:\n${pick()
+            .map((r) => `--- ${r.name}\n${r.output().slice(-2_000)}`)
+            .join('\n')}`,
+        );
       const pending = request(alive[i % alive.length]!, i);
       await onSent?.(i + 1);
       outcomes.push(await pending);
