@@ -17,6 +17,7 @@ const DEFAULT_ALLOW_HEADERS =
 /** What a browser client may read: the request id and the rate-limit / back-off headers. */
 const EXPOSE_HEADERS = [
   'x-request-id',
+  'x-client-request-id',
   'retry-after',
   'x-ratelimit-limit',
   'x-ratelimit-remaining',

@@ -24,6 +24,8 @@ interface LogNode {
 }
 type Page = { requestLogs: { edges: Array<{ node: LogNode }> } };
 
+const APP_ORIGIN = 'https://app.example.com';
+
 const ask = { model: 'openai/gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hi' }] };
 
 describe.each(DIALECTS)('caller x-request-id in requestLogs (%s)', (dialect) => {
@@ -34,7 +36,8 @@ describe.each(DIALECTS)('caller x-request-id in requestLogs (%s)', (dialect) => 
   beforeAll(async () => {
     mock = await startOpenAIMock();
     if (dialect === 'postgres') pg = await createTestDatabase('heimdall_client_rid');
-    heimdall = await startLive(liveConfig(mock.url), pg ? { DATABASE_URL: pg.url } : {});
+    const config = { ...liveConfig(mock.url), client: { allowed_origins: [APP_ORIGIN] } };
+    heimdall = await startLive(config, pg ? { DATABASE_URL: pg.url } : {});
   });
   afterAll(async () => {
     await heimdall?.stop();
@@ -93,5 +96,22 @@ describe.each(DIALECTS)('caller x-request-id in requestLogs (%s)', (dialect) => 
     const id = response.headers.get('x-request-id');
     expect(await findByCallerId(hostile, id)).toEqual([]);
     expect((await logs()).find((log) => log.id === id)?.clientRequestId).toBeNull();
+  });
+
+  it('a browser app may read x-client-request-id (CORS exposes it)', async () => {
+    const response = await fetch(`${heimdall.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        origin: APP_ORIGIN,
+        'content-type': 'application/json',
+        'x-bf-vk': VK_TOKEN,
+        'x-request-id': 'browser-caller-1',
+      },
+      body: JSON.stringify(ask),
+    });
+    await response.arrayBuffer();
+    expect(response.headers.get('x-client-request-id')).toBe('browser-caller-1');
+    const exposed = response.headers.get('access-control-expose-headers')?.split(', ');
+    expect(exposed).toEqual(expect.arrayContaining(['x-request-id', 'x-client-request-id']));
   });
 });
