@@ -483,6 +483,7 @@ describe('the channel over GraphQL, field for field', () => {
         const rows: RequestLogRow[] = [
           {
             ...logRow('row-1'),
+            clientRequestId: 'caller "row-1"',
             costMicros: 3_000_000_000,
             ttftMs: 12,
             status: 'error',
