@@ -1,7 +1,8 @@
 /**
  * Issue 12, Tests (a): split mode, gateways remote, counters in Postgres. The control plane is
- * SIGKILLed right after it applied a usage report (a settle count moved in the ledger), under
- * load, and restarted on the same port. Gateways re-send what it did not acknowledge (the same
+ * SIGKILLed right after it applied usage reports whose acknowledgements never reached the
+ * gateways (a relay mutes the replies, then the settle count moves in the ledger), under load,
+ * and restarted on the same port. Gateways re-send what it did not acknowledge (the same
  * batch; entries already recorded are skipped by the ledger's unique key, missing ones written),
  * so once the survivors have run on against the restarted control plane no settle is lost:
  * ledger = database counters = request-log cost, every answered request has its log row.
@@ -9,12 +10,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drive, send, startCluster, type Cluster, type Outcome, type Replica } from './harness.ts';
 import { figures, reconcileWhenSettled, strictConfig } from './faults.ts';
+import { startRelay, type Relay } from './relay.ts';
 import { FAULT_SIZES, TIMEOUT_MS } from './sizes.ts';
 
 const VK = 'vk-cluster-cp-kill-secret-0001';
 let cluster: Cluster;
 let controlPlane: Replica;
 let gateways: Replica[];
+let relay: Relay;
 
 beforeAll(async () => {
   cluster = await startCluster({
@@ -23,12 +26,14 @@ beforeAll(async () => {
     config: strictConfig({ id: 'cp-kill-strict', usd: 50, vk: VK }),
   });
   controlPlane = await cluster.addReplica('control-plane');
+  relay = await startRelay(controlPlane.port);
   gateways = await Promise.all(
-    Array.from({ length: FAULT_SIZES.replicas }, () => cluster.addReplica('gateway', controlPlane)),
+    Array.from({ length: FAULT_SIZES.replicas }, () => cluster.addReplica('gateway', relay)),
   );
 }, TIMEOUT_MS);
 
 afterAll(async () => {
+  await relay?.close();
   await cluster?.stop();
 }, 60_000);
 
@@ -39,16 +44,38 @@ const settleCount = async () =>
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits for a usage report to land (the settle count moves), then SIGKILLs and restarts. */
-async function killRightAfterAReport(): Promise<{ settlesAtKill: number; downMs: number }> {
-  const before = await settleCount();
-  let now = before;
-  for (let i = 0; i < 400 && now === before; i++) now = await settleCount();
+interface Fault {
+  /** Settles the control plane recorded while the gateways heard nothing back. */
+  appliedUnacknowledged: number;
+  downMs: number;
+}
+
+/**
+ * Mutes the control plane's replies until usage reports have been applied (the settle count
+ * moves), SIGKILLs it, cuts the gateways' connections, and restarts it on its port. A gateway
+ * has one report in flight at a time: when each was already waiting for an acknowledgement as
+ * the mute began, nothing moves, and the attempt is retried on fresh connections.
+ */
+async function killRightAfterAReport(): Promise<Fault> {
+  let applied = 0;
+  for (let attempt = 0; attempt < 3 && applied === 0; attempt++) {
+    relay.mute();
+    const before = await settleCount();
+    for (let i = 0; i < 60 && applied === 0; i++) {
+      await pause(50);
+      applied = (await settleCount()) - before;
+    }
+    if (applied === 0) {
+      relay.cut(); // gateways reconnect and re-send what the mute swallowed
+      await pause(1_000);
+    }
+  }
   await controlPlane.kill();
+  relay.cut();
   const down = Date.now();
   await pause(FAULT_SIZES.controlPlaneDownSeconds * 1000);
   await controlPlane.restart();
-  return { settlesAtKill: now, downMs: Date.now() - down };
+  return { appliedUnacknowledged: applied, downMs: Date.now() - down };
 }
 
 describe('SIGKILL of the split-mode control plane right after it applied usage', () => {
@@ -62,7 +89,7 @@ describe('SIGKILL of the split-mode control plane right after it applied usage',
           prompt_tokens: 100 + (i % 53),
           completion_tokens: 150 + ((i * 37) % 300),
         });
-      let fault: Promise<{ settlesAtKill: number; downMs: number }> | undefined;
+      let fault: Promise<Fault> | undefined;
       const outcomes = await drive(
         () => gateways,
         FAULT_SIZES.requests,
@@ -72,7 +99,7 @@ describe('SIGKILL of the split-mode control plane right after it applied usage',
           if (sent === Math.floor(FAULT_SIZES.requests * 0.4)) fault = killRightAfterAReport();
         },
       );
-      const { settlesAtKill, downMs } = await fault!;
+      const { appliedUnacknowledged, downMs } = await fault!;
       // The survivors run on against the restarted control plane.
       const after = await drive(() => gateways, FAULT_SIZES.requests / 2, FAULT_SIZES.concurrency, request);
       outcomes.push(...after);
@@ -81,10 +108,11 @@ describe('SIGKILL of the split-mode control plane right after it applied usage',
 
       const report = await reconcileWhenSettled(cluster, { outcomes }, 30);
       console.info('cluster control-plane-kill run', {
-        settlesAtKill,
+        appliedUnacknowledged,
         downMs,
         ...(await figures(cluster, outcomes, report)),
       });
+      expect(appliedUnacknowledged).toBeGreaterThan(0);
       expect(report.problems).toEqual([]);
       expect(report.unmatched).toEqual([]);
       expect(report.answeredWithoutLog).toEqual([]);

@@ -58,8 +58,11 @@ export interface Cluster {
   redis: OwnRedis | undefined;
   mock: UsageMock;
   replicas: Replica[];
-  /** Starts one more process: all-in-one (default), a control plane, or a gateway of `controlPlane`. */
-  addReplica(role?: Role, controlPlane?: Replica): Promise<Replica>;
+  /**
+   * Starts one more process: all-in-one (default), a control plane, or a gateway of
+   * `controlPlane` (a replica, or anything with its URL, e.g. a relay in front of it).
+   */
+  addReplica(role?: Role, controlPlane?: Pick<Replica, 'url'>): Promise<Replica>;
   /** Runs a query on the cluster's Postgres. */
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** Redis counters of a budget ({used, reserved, ws}), as the store keeps them. */
@@ -98,7 +101,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const replicas: Replica[] = [];
   let counter = 0;
 
-  async function addReplica(role: Role = 'all-in-one', controlPlane?: Replica): Promise<Replica> {
+  async function addReplica(
+    role: Role = 'all-in-one',
+    controlPlane?: Pick<Replica, 'url'>,
+  ): Promise<Replica> {
     const port = await freePort();
     const name = `${role}-${++counter}`;
     const env: NodeJS.ProcessEnv = {
