@@ -585,14 +585,18 @@ describe('Helm templates: rendered with helm', () => {
     expect(one(bifrost, 'Deployment')).toBeTruthy();
     expect(at(one(bifrost, 'HorizontalPodAutoscaler'), 'spec.maxReplicas')).toBe(15);
     expect(notes(bifrost)).toContain('bifrost.cluster.* (gossip, peer discovery) is accepted and ignored');
-    expect(notes(bifrost)).toContain('Set nameOverride: bifrost');
+    // compat.bifrostNames=auto: the anti-affinity on app.kubernetes.io/name=bifrost selects these pods
+    expect(notes(bifrost)).not.toContain('does not spread them');
+    expect(at(one(bifrost, 'Deployment'), 'spec.template.metadata.labels')).toMatchObject({
+      'app.kubernetes.io/name': 'bifrost',
+    });
     const configMap = bifrost.docs.find((d) => d.kind === 'ConfigMap' && at(d, 'metadata.name') !== 'notes')!;
     expect(String((configMap.data as Json)['config.json'])).not.toContain('gossip');
 
-    const renamed = render(chart, ['-f', BIFROST_HA_FILE, '--set', 'nameOverride=bifrost']);
-    expect(notes(renamed)).not.toContain('Set nameOverride: bifrost');
+    const renamed = render(chart, ['-f', BIFROST_HA_FILE, '--set', 'compat.bifrostNames=false']);
+    expect(notes(renamed)).toContain('Set compat.bifrostNames: true');
     expect(at(one(renamed, 'Deployment'), 'spec.template.metadata.labels')).toMatchObject({
-      'app.kubernetes.io/name': 'bifrost',
+      'app.kubernetes.io/name': 'heimdall',
     });
 
     const demo = render(chart, ['--set', 'image.tag=1', '--set', 'storage.persistence.enabled=false']);

@@ -1,9 +1,22 @@
 {{/*
-Naming. `nameOverride: bifrost` keeps the `app.kubernetes.io/name: bifrost` pod label that Bifrost
-values files use in anti-affinity rules; `fullnameOverride: bifrost` keeps the Service DNS name.
+Naming. Bifrost values files spread pods with selectors on `app.kubernetes.io/name: bifrost` and
+their runbooks use deployment/bifrost and svc/bifrost. compat.bifrostNames (true, false, or auto:
+true when affinity / topologySpreadConstraints select that label) names the chart "bifrost", so
+with `helm install bifrost ...` those selectors match these pods and the resources are "bifrost".
+An explicit nameOverride always wins.
 */}}
+{{- define "heimdall.bifrostNames" -}}
+{{- $mode := dig "bifrostNames" "auto" (.Values.compat | default dict) -}}
+{{- if eq (toString $mode) "true" -}}true
+{{- else if eq (toString $mode) "auto" -}}
+{{- if contains "\"app.kubernetes.io/name\":\"bifrost\"" (toJson (list .Values.affinity .Values.topologySpreadConstraints)) -}}true{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "heimdall.name" -}}
-{{- .Values.nameOverride | default .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- $default := .Chart.Name -}}
+{{- if include "heimdall.bifrostNames" . -}}{{- $default = "bifrost" -}}{{- end -}}
+{{- .Values.nameOverride | default $default | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
 {{- define "heimdall.fullname" -}}
@@ -43,9 +56,12 @@ app.kubernetes.io/component: gateway
 {{- end -}}
 {{- end -}}
 
-{{/* "StatefulSet" with storage.mode=sqlite, "Deployment" with postgres. */}}
+{{/*
+"StatefulSet" only for SQLite kept on a volume (stable identity for its ReadWriteOnce claim);
+"Deployment" with postgres, and for SQLite without persistence (an emptyDir demo has nothing to keep).
+*/}}
 {{- define "heimdall.workloadKind" -}}
-{{- if eq .Values.storage.mode "sqlite" -}}StatefulSet{{- else -}}Deployment{{- end -}}
+{{- if and (eq .Values.storage.mode "sqlite") .Values.storage.persistence.enabled -}}StatefulSet{{- else -}}Deployment{{- end -}}
 {{- end -}}
 
 {{/* True (non-empty) when the StatefulSet gets a volumeClaimTemplate for /data. */}}

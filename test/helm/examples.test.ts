@@ -1,0 +1,62 @@
+/**
+ * Every values-examples/ file, and a few edge settings, through the real helm: `helm lint --strict`
+ * passes, every rendered manifest is a valid Kubernetes object of its kind, and the chart's
+ * invariants hold (see invariants.ts).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { violations } from './invariants.ts';
+import { at, CHART, helm, ofKind, render, schemaErrors } from './render.ts';
+
+const EXAMPLES = join(CHART, 'values-examples');
+const CASES: Array<[string, string[]]> = [
+  ...readdirSync(EXAMPLES)
+    .filter((name) => name.endsWith('.yaml'))
+    .sort()
+    .map((name): [string, string[]] => [name, ['-f', join(EXAMPLES, name)]]),
+  ['values.yaml defaults', ['--set', 'image.tag=0.1.0']],
+  ['SQLite without persistence', ['--set', 'image.tag=0.1.0', '--set', 'storage.persistence.enabled=false']],
+  [
+    'SQLite on an existing claim',
+    ['--set', 'image.tag=0.1.0', '--set', 'storage.persistence.existingClaim=old'],
+  ],
+  [
+    'a ServiceMonitor and a PDB',
+    [
+      '--set',
+      'image.tag=0.1.0',
+      '--set',
+      'serviceMonitor.enabled=true',
+      '--set',
+      'podDisruptionBudget.enabled=true',
+    ],
+  ],
+];
+
+const serviceMonitorEnabled = (args: string[]) =>
+  args.includes('serviceMonitor.enabled=true') ||
+  args.some(
+    (arg) => arg.endsWith('.yaml') && at(parse(readFileSync(arg, 'utf8')), 'serviceMonitor.enabled') === true,
+  );
+
+describe('Helm chart: examples and edge settings', () => {
+  it.each(CASES)('%s: lint --strict, Kubernetes schemas, invariants', (_name, args) => {
+    const lint = helm(['lint', '--strict', CHART, ...args]);
+    expect(lint.stdout + lint.stderr).toContain('0 chart(s) failed');
+    const r = render(args);
+    expect(r.stderr).toBe('');
+    expect(schemaErrors(r.docs)).toEqual([]);
+    expect(violations(r, serviceMonitorEnabled(args))).toEqual([]);
+  });
+
+  it('SQLite without persistence is a Deployment on an emptyDir; with it, a StatefulSet', () => {
+    const demo = render(['--set', 'image.tag=0.1.0', '--set', 'storage.persistence.enabled=false']);
+    expect(ofKind(demo, 'StatefulSet')).toHaveLength(0);
+    expect(at(ofKind(demo, 'Deployment')[0], 'spec.replicas')).toBe(1);
+    const kept = render(['--set', 'image.tag=0.1.0']);
+    expect(ofKind(kept, 'StatefulSet')).toHaveLength(1);
+    expect(ofKind(kept, 'Deployment')).toHaveLength(0);
+  });
+});
