@@ -60,11 +60,14 @@ export async function figures(
     `select count(*) as n from usage_ledger where kind = 'settle' and request_id not like 'lease:%'`,
   );
   const [logs] = await cluster.sql<{ n: string }>('select count(*) as n from request_logs');
+  const logged = new Set((await cluster.sql<{ id: string }>('select id from request_logs')).map((r) => r.id));
   return {
     requests: outcomes.length,
     statuses: statuses(outcomes),
     settles: Number(settles?.n ?? 0),
     logRows: Number(logs?.n ?? 0),
+    /** Answers (any status) without a log row, by status; 0 = no answer at all. */
+    withoutLogRow: statuses(outcomes.filter((o) => o.requestId === undefined || !logged.has(o.requestId))),
     lost: report.unmatched.length + report.answeredWithoutLog.length,
     lostOnKilled: report.lostOnKilled.length,
     budgets: report.budgets.map((b) => ({
