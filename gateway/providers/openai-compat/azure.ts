@@ -1,12 +1,13 @@
 /**
  * Azure OpenAI: the key's `azure_key_config.endpoint` is the base URL, the deployment (from
  * `azure_key_config.deployments`, after the key's `aliases`) sits in the path, `api-version` in
- * the query, and the secret travels in the `api-key` header. Entra ID (empty value) is not
- * supported yet: such a key fails with a configuration error.
+ * the query, and the secret travels in the `api-key` header. A key with an empty `value` signs in
+ * with Entra ID instead (workload or managed identity, `azure-identity.ts`): `Authorization: Bearer`.
  */
 import type { ProviderKeySnapshot } from '../../../clients/snapshot.ts';
 import type { Operation } from '../../types.ts';
 import type { ProviderAdapter } from '../adapter.ts';
+import { azureEntraToken } from './azure-identity.ts';
 
 /** @default api-version when the key does not set one (GA). */
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
@@ -42,7 +43,8 @@ export const azure: ProviderAdapter = {
     embeddings: '/openai/deployments',
     responses: '/openai/responses',
   },
-  auth: { header: 'api-key', prefix: '', optional: false },
+  // An empty value means Entra ID: the token is added in `prepare`.
+  auth: { header: 'api-key', prefix: '', optional: true },
   streamUsageOption: true,
   keyBaseUrl: (key) => text(config(key).endpoint),
   upstreamModel(model, key) {
@@ -59,5 +61,9 @@ export const azure: ProviderAdapter = {
       return `/openai/responses?api-version=${configured ?? AZURE_RESPONSES_API_VERSION}`;
     const suffix = DEPLOYMENT_PATHS[operation] ?? '';
     return `/openai/deployments/${encodeURIComponent(deployment)}${suffix}?api-version=${configured ?? AZURE_DEFAULT_API_VERSION}`;
+  },
+  async prepare(request, _info, secret) {
+    if (secret !== '') return;
+    request.headers.authorization = `Bearer ${await azureEntraToken()}`;
   },
 };
