@@ -81,13 +81,6 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   };
 }
 
-/** A query client on the cluster's Postgres (callers end it). */
-export async function sqlClient(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  return client;
-}
-
 /**
  * A query pool on the cluster's Postgres that survives an outage (a lone client dies with the
  * server, and its unhandled 'error' would end the test worker).
