@@ -137,12 +137,15 @@ function chartEnvNames(values: Json): string[] {
   if (isObject(shutdown) && 'graceSeconds' in shutdown) names.push('HEIMDALL_SHUTDOWN_GRACE_SECONDS');
   if (values.nodeOptions) names.push('NODE_OPTIONS');
   if (at(values, 'bifrost.encryptionKeySecret.name')) names.push('HEIMDALL_ENCRYPTION_KEY');
-  if (at(values, 'storage.mode') === 'postgres') {
+  // A split-mode gateway has no database: it reaches the control plane instead.
+  const remoteGateway = values.mode === 'split';
+  if (remoteGateway) names.push('HEIMDALL_CONTROL_PLANE_URL', 'HEIMDALL_CONTROL_PLANE_TOKEN');
+  else if (at(values, 'storage.mode') === 'postgres') {
     if (at(values, 'postgresql.external.existingSecret')) names.push('PGPASSWORD');
     names.push('DATABASE_URL');
   }
-  if (at(values, 'redis.enabled')) names.push('REDIS_URL');
-  if (at(values, 'bifrost.governance.authConfig.existingSecret')) {
+  if (at(values, 'redis.enabled') && !remoteGateway) names.push('REDIS_URL');
+  if (at(values, 'bifrost.governance.authConfig.existingSecret') && !remoteGateway) {
     names.push('HEIMDALL_ADMIN_USERNAME', 'HEIMDALL_ADMIN_PASSWORD');
   }
   const secrets = at(values, 'bifrost.providerSecrets');
@@ -430,8 +433,13 @@ const one = (r: Rendered, k: string): Json => {
   return found[0]!;
 };
 
+/** The gateway's workload (in split mode the control plane's is a second Deployment). */
 function workload(r: Rendered): Json {
-  const found = r.docs.filter((d) => d.kind === 'Deployment' || d.kind === 'StatefulSet');
+  const found = r.docs.filter(
+    (d) =>
+      (d.kind === 'Deployment' || d.kind === 'StatefulSet') &&
+      !String(at(d, 'metadata.name')).endsWith('-control-plane'),
+  );
   expect(found).toHaveLength(1);
   return found[0]!;
 }

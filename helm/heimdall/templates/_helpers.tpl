@@ -34,10 +34,36 @@ An explicit nameOverride always wins.
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{/* Labels the workload selects its pods by. Never change these on an installed release. */}}
+{{/*
+The role of what a template renders: "gateway" (the default; with mode=combined it also runs the
+control plane) or "control-plane" (mode=split only). Templates for the control plane pass a copy
+of the context with `role` set, so the shared helpers below serve both.
+*/}}
+{{- define "heimdall.role" -}}
+{{- .role | default "gateway" -}}
+{{- end -}}
+
+{{/* Resource name: the release's full name, "-control-plane" appended for the control plane. */}}
+{{- define "heimdall.resourceName" -}}
+{{- $full := include "heimdall.fullname" . -}}
+{{- if eq (include "heimdall.role" .) "control-plane" -}}
+{{- printf "%s-control-plane" ($full | trunc 49 | trimSuffix "-") -}}
+{{- else -}}
+{{- $full -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Labels the workload selects its pods by. Never change these on an installed release. In split
+mode the component is part of them, so the gateway and control-plane Deployments (and Services)
+each select only their own pods.
+*/}}
 {{- define "heimdall.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "heimdall.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+{{- if eq (toString .Values.mode) "split" }}
+app.kubernetes.io/component: {{ include "heimdall.role" . }}
+{{- end }}
 {{- end -}}
 
 {{- define "heimdall.labels" -}}
@@ -45,7 +71,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 helm.sh/chart: {{ include "heimdall.chart" . }}
 app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
-app.kubernetes.io/component: gateway
+{{- if ne (toString .Values.mode) "split" }}
+app.kubernetes.io/component: {{ include "heimdall.role" . }}
+{{- end }}
 {{- end -}}
 
 {{- define "heimdall.serviceAccountName" -}}
@@ -111,12 +139,24 @@ template that depends on them, so `helm template` and `helm install` fail the sa
 {{- if lt (int (.Values.terminationGracePeriodSeconds | default 60)) (int $drain) -}}
 {{- fail (printf "terminationGracePeriodSeconds=%d is shorter than shutdown.delaySeconds + shutdown.graceSeconds = %d: Kubernetes would kill pods with streams still draining. Raise terminationGracePeriodSeconds to at least %d plus your preStop sleep, or lower shutdown.graceSeconds" (int (.Values.terminationGracePeriodSeconds | default 60)) (int $drain) (int $drain)) -}}
 {{- end -}}
+{{- if not (has (toString .Values.mode) (list "combined" "split")) -}}
+{{- fail (printf "mode must be \"combined\" or \"split\", got %q" (toString .Values.mode)) -}}
+{{- end -}}
+{{- if eq (toString .Values.mode) "split" -}}
+{{- if ne $mode "postgres" -}}
+{{- fail "mode=split needs storage.mode=postgres: the control plane's replicas and the gateways share state through Postgres" -}}
+{{- end -}}
+{{- $_ := required "mode=split needs controlPlane.gatewayTokenSecret.name: a Secret holding an API token with the GATEWAY scope (createApiToken(scopes: [GATEWAY]) on the control plane), which the gateways send as HEIMDALL_CONTROL_PLANE_TOKEN" .Values.controlPlane.gatewayTokenSecret.name -}}
+{{- if lt (int .Values.controlPlane.replicaCount) 1 -}}
+{{- fail "controlPlane.replicaCount must be at least 1" -}}
+{{- end -}}
+{{- end -}}
 {{- if .Values.redis.enabled -}}
 {{- if not (or .Values.redis.url .Values.redis.existingSecret) -}}
 {{- fail "redis.enabled needs redis.url (redis://host:6379) or redis.existingSecret (a Secret holding the URL under redis.existingSecretKey)" -}}
 {{- end -}}
 {{- end -}}
-{{- $reserved := list "PORT" "HEIMDALL_CONFIG" "HEIMDALL_DATA_DIR" "HEIMDALL_ENCRYPTION_KEY" "DATABASE_URL" "PGPASSWORD" "REDIS_URL" "LOG_LEVEL" "NODE_OPTIONS" "HEIMDALL_SHUTDOWN_DELAY_SECONDS" "HEIMDALL_SHUTDOWN_GRACE_SECONDS" "HEIMDALL_ADMIN_USERNAME" "HEIMDALL_ADMIN_PASSWORD" -}}
+{{- $reserved := list "PORT" "HEIMDALL_CONFIG" "HEIMDALL_DATA_DIR" "HEIMDALL_ENCRYPTION_KEY" "DATABASE_URL" "PGPASSWORD" "REDIS_URL" "LOG_LEVEL" "NODE_OPTIONS" "HEIMDALL_SHUTDOWN_DELAY_SECONDS" "HEIMDALL_SHUTDOWN_GRACE_SECONDS" "HEIMDALL_ADMIN_USERNAME" "HEIMDALL_ADMIN_PASSWORD" "HEIMDALL_CONTROL_PLANE_URL" "HEIMDALL_CONTROL_PLANE_TOKEN" -}}
 {{- $seen := dict -}}
 {{- range $entry, $secret := .Values.bifrost.providerSecrets -}}
 {{- $envVar := required (printf "bifrost.providerSecrets.%s.envVar is required (the variable the config references as env.NAME)" $entry) $secret.envVar -}}
@@ -203,7 +243,17 @@ credentials never appear in the ConfigMap.
       key: {{ .key | default "encryption-key" | quote }}
 {{- end }}
 {{- end }}
-{{- if eq .Values.storage.mode "postgres" }}
+{{- $remoteGateway := and (eq (toString .Values.mode) "split") (eq (include "heimdall.role" .) "gateway") -}}
+{{- if $remoteGateway }}
+{{- /* A split-mode gateway has no database: config, leases and usage go through the control plane. */}}
+- name: HEIMDALL_CONTROL_PLANE_URL
+  value: {{ printf "http://%s-control-plane:%v" (include "heimdall.fullname" . | trunc 49 | trimSuffix "-") .Values.service.port | quote }}
+- name: HEIMDALL_CONTROL_PLANE_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.controlPlane.gatewayTokenSecret.name | quote }}
+      key: {{ .Values.controlPlane.gatewayTokenSecret.key | default "token" | quote }}
+{{- else if eq .Values.storage.mode "postgres" }}
 {{- with .Values.postgresql.external.existingSecret }}
 - name: PGPASSWORD
   valueFrom:
@@ -214,7 +264,7 @@ credentials never appear in the ConfigMap.
 - name: DATABASE_URL
   value: {{ include "heimdall.databaseUrl" . | quote }}
 {{- end }}
-{{- if .Values.redis.enabled }}
+{{- if and .Values.redis.enabled (not $remoteGateway) }}
 - name: REDIS_URL
 {{- if .Values.redis.existingSecret }}
   valueFrom:
@@ -226,7 +276,7 @@ credentials never appear in the ConfigMap.
 {{- end }}
 {{- end }}
 {{- with .Values.bifrost.governance.authConfig }}
-{{- if .existingSecret }}
+{{- if and .existingSecret (not $remoteGateway) }}
 - name: HEIMDALL_ADMIN_USERNAME
   valueFrom:
     secretKeyRef:
