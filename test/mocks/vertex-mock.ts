@@ -21,6 +21,8 @@ export interface VertexMock extends HttpMock {
   tokenSeconds: number;
   issued: Set<string>;
   truncateAfter: number | undefined;
+  /** Metadata-server token answers fail with this status (an unbound GKE service account). */
+  metadataStatus: number | undefined;
 }
 
 function tokenEndpoint(mock: VertexMock, request: Recorded, res: ServerResponse): void {
@@ -63,10 +65,15 @@ function metadata(mock: VertexMock, request: Recorded, res: ServerResponse): voi
     return sendJson(res, 403, { error: 'missing Metadata-Flavor' });
   const head = { 'metadata-flavor': 'Google' };
   if (request.path.endsWith('/service-accounts/default/token')) {
+    if (mock.metadataStatus !== undefined) {
+      res.writeHead(mock.metadataStatus, { 'content-type': 'text/plain', ...head });
+      return void res.end('Unable to generate access token; IAM returned 403 Forbidden: Permission denied');
+    }
     mock.metadataCalls++;
     const token = `ya29.adc-token-${mock.metadataCalls}`;
     mock.issued.add(token);
-    return sendJson(res, 200, { access_token: token, expires_in: 3599, token_type: 'Bearer' }, head);
+    const expiresIn = mock.tokenSeconds - 1;
+    return sendJson(res, 200, { access_token: token, expires_in: expiresIn, token_type: 'Bearer' }, head);
   }
   res.writeHead(200, { 'content-type': 'text/plain', ...head });
   res.end(request.path.endsWith('/project/project-id') ? 'adc-project' : '');
@@ -126,8 +133,10 @@ export async function startVertexMock(publicKey: string, clientEmail: string): P
     tokenSeconds: 3600,
     issued: new Set<string>(),
     truncateAfter: undefined as number | undefined,
+    metadataStatus: undefined as number | undefined,
     reset() {
       reset();
+      self.metadataStatus = undefined;
       self.tokenCalls.length = 0;
       self.tokenSeconds = 3600;
     },

@@ -3,13 +3,15 @@
  * JSON, raw or base64, or an `env.VAR` holding either) Heimdall signs the JWT bearer assertion
  * itself (RS256, node:crypto) and exchanges it at the account's `token_uri`. Without it,
  * Application Default Credentials come from google-auth-library (GOOGLE_APPLICATION_CREDENTIALS,
- * gcloud, GKE Workload Identity / the metadata server). Tokens are cached and renewed five
- * minutes before they expire; concurrent requests share one exchange.
+ * gcloud, GKE Workload Identity / the metadata server at `GCE_METADATA_HOST`). Tokens are cached;
+ * service-account tokens are renewed five minutes before they expire, ADC tokens in the background
+ * four minutes before; concurrent requests share one exchange.
  */
 import { createSign } from 'node:crypto';
 import { GatewayError } from '../../errors.ts';
 import { isJsonObject } from '../../types.ts';
 import { postForToken } from '../../upstream/token-http.ts';
+import { RefreshAhead } from '../refresh-ahead.ts';
 import { ExpiringCache } from '../translate/expiring-cache.ts';
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
@@ -25,7 +27,8 @@ interface ServiceAccount {
 
 interface Token {
   value: string;
-  expiresAt: number;
+  /** Epoch ms; undefined when the source did not say (then kept until restart or failure). */
+  expiresAt?: number | undefined;
 }
 
 function misconfigured(message: string): GatewayError {
@@ -106,37 +109,63 @@ async function exchange(account: ServiceAccount): Promise<Token> {
 
 const cache = new ExpiringCache<Token>(TOKEN_REFRESH_MARGIN_MS);
 
-/** Forgets cached tokens (tests). */
+/** Forgets cached tokens and the detected ADC source (tests). */
 export function clearTokenCache(): void {
   cache.clear();
+  adcTokens.clear();
+  adc = undefined;
 }
 
-type AdcClient = { getAccessToken(): Promise<string | null | undefined> };
+interface AdcClient {
+  getAccessToken(): Promise<{ token?: string | null }>;
+  credentials: { expiry_date?: number | null };
+}
 let adc: Promise<AdcClient> | undefined;
+// Renewed four minutes before expiry in the background, inside google-auth-library's own
+// five-minute window (earlier, it would hand back the token it holds): requests do not wait.
+const adcTokens = new RefreshAhead<Token>(2 * 60_000, 2 * 60_000);
 
-async function adcToken(): Promise<string> {
-  adc ??= import('google-auth-library').then(({ GoogleAuth }) => {
-    const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] });
-    return { getAccessToken: () => auth.getAccessToken() };
-  });
-  try {
-    const token = await (await adc).getAccessToken();
-    if (token) return token;
-  } catch (error) {
-    adc = undefined;
-    throw new GatewayError(
-      502,
-      'upstream_error',
-      'gcp_credentials_error',
-      `vertex: application default credentials failed: ${(error as Error).message}`,
-    );
-  }
-  throw new GatewayError(
+const NO_ADC =
+  'vertex: no Google credentials (set vertex_key_config.auth_credentials to a service-account JSON, ' +
+  'or give Heimdall application default credentials: GOOGLE_APPLICATION_CREDENTIALS, GKE Workload ' +
+  'Identity or a GCE service account)';
+
+function adcFailed(error: unknown): GatewayError {
+  const message = error instanceof Error ? error.message : String(error);
+  // google-auth-library found no source at all: a deployment problem, not an outage.
+  if (message.startsWith('Could not load the default credentials'))
+    return new GatewayError(500, 'server_error', 'provider_misconfigured', NO_ADC);
+  return new GatewayError(
     502,
     'upstream_error',
     'gcp_credentials_error',
-    'vertex: application default credentials returned no token',
+    `vertex: application default credentials failed: ${message.split('\n')[0]!.slice(0, 300)}`,
+    { retryable: true },
   );
+}
+
+async function mintAdc(): Promise<Token> {
+  adc ??= import('google-auth-library').then(({ GoogleAuth }) =>
+    new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] }).getClient(),
+  );
+  let token: string | null | undefined;
+  let expiry: number | null | undefined;
+  try {
+    const client = await adc;
+    token = (await client.getAccessToken()).token;
+    expiry = client.credentials.expiry_date;
+  } catch (error) {
+    // Detect the environment again next time (a metadata server or mounted key may appear).
+    adc = undefined;
+    throw adcFailed(error);
+  }
+  if (!token) throw adcFailed(new Error('no token returned'));
+  // Without a stated expiry, ask again in a while: the library returns its token if still good.
+  return { value: token, expiresAt: expiry ?? Date.now() + 15 * 60_000 };
+}
+
+function adcToken(): Promise<string> {
+  return adcTokens.get('adc', mintAdc).then((token) => token.value);
 }
 
 /** An access token for `auth_credentials` (already env-resolved), or ADC when it is empty. */
