@@ -8,7 +8,8 @@
  * ledger = database counters = request-log cost, every answered request has its log row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drive, send, startCluster, type Cluster, type Outcome, type Replica } from './harness.ts';
+import { startCluster, type Cluster, type Replica } from './harness.ts';
+import { drive, send, type Outcome } from './load.ts';
 import { figures, reconcileWhenSettled, strictConfig } from './faults.ts';
 import { startRelay, type Relay } from './relay.ts';
 import { FAULT_SIZES, TIMEOUT_MS } from './sizes.ts';

@@ -8,7 +8,8 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStream, tokenChunks, type StreamRead } from '../governance/support/disconnect-client.ts';
-import { startCluster, type Cluster, type Outcome } from './harness.ts';
+import { startCluster, type Cluster } from './harness.ts';
+import { type Outcome } from './load.ts';
 import { figures, reconcileWhenSettled, strictConfig } from './faults.ts';
 import { FAULT_SIZES, FULL, TIMEOUT_MS } from './sizes.ts';
 

@@ -3,7 +3,8 @@
  * (queues re-send on their own schedule, so a first reconcile may catch a batch in flight), a
  * cluster config with one strict budget, and the figures each scenario prints.
  */
-import type { Cluster, Outcome } from './harness.ts';
+import type { Cluster } from './harness.ts';
+import type { Outcome } from './load.ts';
 import { reconcile } from './reconcile.ts';
 
 export type Report = Awaited<ReturnType<typeof reconcile>>;

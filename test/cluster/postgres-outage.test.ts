@@ -7,7 +7,8 @@
  * request answered 200 has its log row and its settle.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drive, send, startCluster, type Cluster, type Outcome, type Replica } from './harness.ts';
+import { startCluster, type Cluster, type Replica } from './harness.ts';
+import { drive, send, type Outcome } from './load.ts';
 import { figures, reconcileWhenSettled, statuses, strictConfig } from './faults.ts';
 import { FAULT_SIZES, FULL, TIMEOUT_MS } from './sizes.ts';
 

@@ -5,7 +5,8 @@
  * settles, and every request answered 200 has a log row. What a SIGKILL may lose is reported
  * apart (`lostOnKilled`): requests that were in flight, or not yet flushed, on a killed process.
  */
-import type { Cluster, Outcome } from './harness.ts';
+import type { Cluster } from './harness.ts';
+import type { Outcome } from './load.ts';
 
 export interface BudgetCheck {
   id: string;

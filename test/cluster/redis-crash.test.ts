@@ -7,7 +7,8 @@
  * had in flight.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drive, send, startCluster, type Cluster, type Outcome } from './harness.ts';
+import { startCluster, type Cluster } from './harness.ts';
+import { drive, send, type Outcome } from './load.ts';
 import { reconcile } from './reconcile.ts';
 import { SIZES, TIMEOUT_MS } from './sizes.ts';
 

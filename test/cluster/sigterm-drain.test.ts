@@ -5,7 +5,8 @@
  * = request-log cost with nothing lost anywhere — a drain is not a crash.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drive, send, startCluster, type Cluster, type Outcome, type Replica } from './harness.ts';
+import { startCluster, type Cluster, type Replica } from './harness.ts';
+import { drive, send, type Outcome } from './load.ts';
 import { figures, reconcileWhenSettled, strictConfig } from './faults.ts';
 import { FAULT_SIZES, TIMEOUT_MS } from './sizes.ts';
 
