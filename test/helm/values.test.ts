@@ -136,12 +136,15 @@ function chartEnvNames(values: Json): string[] {
   if (isObject(shutdown) && 'delaySeconds' in shutdown) names.push('HEIMDALL_SHUTDOWN_DELAY_SECONDS');
   if (isObject(shutdown) && 'graceSeconds' in shutdown) names.push('HEIMDALL_SHUTDOWN_GRACE_SECONDS');
   if (values.nodeOptions) names.push('NODE_OPTIONS');
-  if (at(values, 'bifrost.encryptionKeySecret.name')) names.push('HEIMDALL_ENCRYPTION_KEY');
+  // The chart's evaluation Postgres brings a generated encryption key when none is given.
+  if (at(values, 'bifrost.encryptionKeySecret.name') || at(values, 'postgresql.enabled'))
+    names.push('HEIMDALL_ENCRYPTION_KEY');
   // A split-mode gateway has no database: it reaches the control plane instead.
   const remoteGateway = values.mode === 'split';
   if (remoteGateway) names.push('HEIMDALL_CONTROL_PLANE_URL', 'HEIMDALL_CONTROL_PLANE_TOKEN');
   else if (at(values, 'storage.mode') === 'postgres') {
-    if (at(values, 'postgresql.external.existingSecret')) names.push('PGPASSWORD');
+    if (at(values, 'postgresql.external.existingSecret') || at(values, 'postgresql.enabled'))
+      names.push('PGPASSWORD');
     names.push('DATABASE_URL');
   }
   if (at(values, 'redis.enabled') && !remoteGateway) names.push('REDIS_URL');
@@ -572,7 +575,7 @@ describe('Helm templates: rendered with helm', () => {
       'bifrost.encryptionKeySecret.name',
     ],
     [['--set', 'image.tag=1', '--set', 'storage.mode=etcd'], 'storage.mode must be "sqlite" or "postgres"'],
-    [['--set', 'image.tag=1', '--set', 'postgresql.enabled=true'], 'bundles no PostgreSQL server'],
+    [['--set', 'image.tag=1', '--set', 'postgresql.enabled=true'], 'postgresql.enabled (the chart'],
     [['--set', 'image.tag=1', '--set', 'redis.enabled=true'], 'redis.enabled needs redis.url'],
     [
       ['--set', 'image.tag=1', '--set', 'bifrost.providerSecrets.x.envVar=X'],

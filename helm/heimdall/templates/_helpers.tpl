@@ -106,8 +106,8 @@ template that depends on them, so `helm template` and `helm install` fail the sa
 {{- if not (has $mode (list "sqlite" "postgres")) -}}
 {{- fail (printf "storage.mode must be \"sqlite\" or \"postgres\", got %q" (toString $mode)) -}}
 {{- end -}}
-{{- if .Values.postgresql.enabled -}}
-{{- fail "postgresql.enabled: this chart bundles no PostgreSQL server; run one yourself (or a managed one) and set storage.mode=postgres with postgresql.external.host, user, database and existingSecret" -}}
+{{- if and .Values.postgresql.enabled (ne $mode "postgres") -}}
+{{- fail "postgresql.enabled (the chart's single-instance evaluation Postgres) needs storage.mode=postgres" -}}
 {{- end -}}
 {{- if eq $mode "sqlite" -}}
 {{- if gt (int .Values.replicaCount) 1 -}}
@@ -119,9 +119,9 @@ template that depends on them, so `helm template` and `helm install` fail the sa
 {{- if .Values.postgresql.external.enabled -}}
 {{- fail "postgresql.external.enabled is true but storage.mode is sqlite; set storage.mode: postgres to use the external database" -}}
 {{- end -}}
-{{- else -}}
+{{- else if not .Values.postgresql.enabled -}}
 {{- $pg := .Values.postgresql.external -}}
-{{- $_ := required "storage.mode=postgres needs postgresql.external.host (the PostgreSQL server's address)" $pg.host -}}
+{{- $_ := required "storage.mode=postgres needs postgresql.external.host (the PostgreSQL server's address), or postgresql.enabled=true for the chart's evaluation-only Postgres" $pg.host -}}
 {{- $_ = required "storage.mode=postgres needs postgresql.external.user" $pg.user -}}
 {{- $_ = required "storage.mode=postgres needs postgresql.external.database" $pg.database -}}
 {{- $b := .Values.bifrost -}}
@@ -152,8 +152,8 @@ template that depends on them, so `helm template` and `helm install` fail the sa
 {{- end -}}
 {{- end -}}
 {{- if .Values.redis.enabled -}}
-{{- if not (or .Values.redis.url .Values.redis.existingSecret) -}}
-{{- fail "redis.enabled needs redis.url (redis://host:6379) or redis.existingSecret (a Secret holding the URL under redis.existingSecretKey)" -}}
+{{- if not (or .Values.redis.url .Values.redis.existingSecret .Values.redis.embedded) -}}
+{{- fail "redis.enabled needs redis.url (redis://host:6379) or redis.existingSecret (a Secret holding the URL under redis.existingSecretKey), or redis.embedded=true for the chart's evaluation-only Redis" -}}
 {{- end -}}
 {{- end -}}
 {{- $reserved := list "PORT" "HEIMDALL_CONFIG" "HEIMDALL_DATA_DIR" "HEIMDALL_ENCRYPTION_KEY" "DATABASE_URL" "PGPASSWORD" "REDIS_URL" "LOG_LEVEL" "NODE_OPTIONS" "HEIMDALL_SHUTDOWN_DELAY_SECONDS" "HEIMDALL_SHUTDOWN_GRACE_SECONDS" "HEIMDALL_ADMIN_USERNAME" "HEIMDALL_ADMIN_PASSWORD" "HEIMDALL_CONTROL_PLANE_URL" "HEIMDALL_CONTROL_PLANE_TOKEN" -}}
@@ -198,6 +198,9 @@ credentials never appear in the ConfigMap.
 {{/* postgres://user@host:port/db?sslmode=…; the password comes from PGPASSWORD, never the URL. */}}
 {{- define "heimdall.databaseUrl" -}}
 {{- $pg := .Values.postgresql.external -}}
+{{- if .Values.postgresql.enabled -}}
+{{- $pg = dict "host" (printf "%s-postgresql" (include "heimdall.embeddedPrefix" .)) "port" 5432 "user" .Values.postgresql.auth.username "database" .Values.postgresql.auth.database "sslMode" "disable" -}}
+{{- end -}}
 {{- $query := list -}}
 {{- with $pg.sslMode -}}
 {{- $query = append $query (printf "sslmode=%s" .) -}}
@@ -243,6 +246,13 @@ credentials never appear in the ConfigMap.
       key: {{ .key | default "encryption-key" | quote }}
 {{- end }}
 {{- end }}
+{{- if and .Values.postgresql.enabled (not .Values.bifrost.encryptionKeySecret.name) }}
+- name: HEIMDALL_ENCRYPTION_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "heimdall.embeddedSecret" . | quote }}
+      key: encryption-key
+{{- end }}
 {{- $remoteGateway := and (eq (toString .Values.mode) "split") (eq (include "heimdall.role" .) "gateway") -}}
 {{- if $remoteGateway }}
 {{- /* A split-mode gateway has no database: config, leases and usage go through the control plane. */}}
@@ -254,12 +264,18 @@ credentials never appear in the ConfigMap.
       name: {{ .Values.controlPlane.gatewayTokenSecret.name | quote }}
       key: {{ .Values.controlPlane.gatewayTokenSecret.key | default "token" | quote }}
 {{- else if eq .Values.storage.mode "postgres" }}
-{{- with .Values.postgresql.external.existingSecret }}
+{{- if .Values.postgresql.enabled }}
 - name: PGPASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ . | quote }}
-      key: {{ $.Values.postgresql.external.passwordKey | default "password" | quote }}
+      name: {{ include "heimdall.embeddedSecret" . | quote }}
+      key: postgres-password
+{{- else if .Values.postgresql.external.existingSecret }}
+- name: PGPASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.postgresql.external.existingSecret | quote }}
+      key: {{ .Values.postgresql.external.passwordKey | default "password" | quote }}
 {{- end }}
 - name: DATABASE_URL
   value: {{ include "heimdall.databaseUrl" . | quote }}
@@ -271,6 +287,11 @@ credentials never appear in the ConfigMap.
     secretKeyRef:
       name: {{ .Values.redis.existingSecret | quote }}
       key: {{ .Values.redis.existingSecretKey | default "redis-url" | quote }}
+{{- else if .Values.redis.embedded }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "heimdall.embeddedSecret" . | quote }}
+      key: redis-url
 {{- else }}
   value: {{ .Values.redis.url | quote }}
 {{- end }}
@@ -420,4 +441,23 @@ spec:
   topologySpreadConstraints:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+{{- end -}}
+
+
+{{/* Names of the evaluation-only Postgres / Redis and of the Secret with their generated credentials. */}}
+{{- define "heimdall.embeddedPrefix" -}}
+{{- include "heimdall.fullname" . | trunc 52 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "heimdall.embeddedSecret" -}}
+{{- printf "%s-generated" (include "heimdall.embeddedPrefix" .) -}}
+{{- end -}}
+
+{{/* Labels of the evaluation-only servers: not Heimdall's selector labels, so no selector mixes them up. */}}
+{{- define "heimdall.embeddedLabels" -}}
+app.kubernetes.io/name: {{ .name }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+app.kubernetes.io/part-of: {{ include "heimdall.name" .ctx }}
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 {{- end -}}
