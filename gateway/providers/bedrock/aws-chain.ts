@@ -8,13 +8,15 @@
  * what it resolves is cached and renewed in the background ten minutes before expiry, so requests
  * sign with cached credentials. Errors name what is missing, never a credential.
  */
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type * as CredentialProviders from '@aws-sdk/credential-providers';
 import { GatewayError } from '../../errors.ts';
 import { RefreshAhead } from '../refresh-ahead.ts';
 import type { AwsCredentials } from './sigv4.ts';
 
-type Chain = ReturnType<typeof fromNodeProviderChain>;
+type Chain = ReturnType<typeof CredentialProviders.fromNodeProviderChain>;
 const chains = new Map<string, Chain>();
+// Loaded on first use: keys with static credentials (and other providers) never need it.
+let sdk: Promise<typeof CredentialProviders> | undefined;
 // Five minutes is also where the SDK itself would renew; renewing ahead keeps requests off it.
 const resolved = new RefreshAhead<AwsCredentials>(5 * 60_000, 5 * 60_000);
 
@@ -24,10 +26,13 @@ export function clearAwsChains(): void {
   resolved.clear();
 }
 
-function chainFor(region: string): Chain {
+async function chainFor(region: string): Promise<Chain> {
   let chain = chains.get(region);
   if (!chain) {
-    chain = fromNodeProviderChain({ clientConfig: { region } });
+    sdk ??= import('@aws-sdk/credential-providers');
+    chain = (await sdk).fromNodeProviderChain({ clientConfig: { region } });
+    // Another request may have created it while the module loaded: keep the first.
+    chain = chains.get(region) ?? chain;
     chains.set(region, chain);
   }
   return chain;
@@ -76,7 +81,7 @@ async function mint(region: string): Promise<AwsCredentials> {
   let identity;
   try {
     // Our cache decides when to renew; the SDK's memo would otherwise hand back the same keys.
-    identity = await chainFor(region)({ forceRefresh: true });
+    identity = await (await chainFor(region))({ forceRefresh: true });
   } catch (error) {
     throw mapped(error);
   }
