@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { violations } from './invariants.ts';
+import { envOf, heimdallWorkloads, violations } from './invariants.ts';
 import { at, CHART, helm, ofKind, render, schemaErrors } from './render.ts';
 
 const EXAMPLES = join(CHART, 'values-examples');
@@ -58,5 +58,35 @@ describe('Helm chart: examples and edge settings', () => {
     const kept = render(['--set', 'image.tag=0.1.0']);
     expect(ofKind(kept, 'StatefulSet')).toHaveLength(1);
     expect(ofKind(kept, 'Deployment')).toHaveLength(0);
+  });
+
+  it('secrets-from-k8s takes every secret from a secretKeyRef and renders no Secret itself', () => {
+    const r = render(['-f', join(EXAMPLES, 'secrets-from-k8s.yaml')]);
+    expect(ofKind(r, 'Secret')).toHaveLength(0);
+    const env = envOf(heimdallWorkloads(r)[0]!);
+    const literal = Object.entries(env)
+      .filter(([, entry]) => entry.value !== undefined)
+      .map(([name]) => name)
+      .sort();
+    // Only the chart's own settings and the password-less DATABASE_URL are literal values.
+    expect(literal).toEqual([
+      'DATABASE_URL',
+      'HEIMDALL_CONFIG',
+      'HEIMDALL_DATA_DIR',
+      'HEIMDALL_SHUTDOWN_DELAY_SECONDS',
+      'HEIMDALL_SHUTDOWN_GRACE_SECONDS',
+      'LOG_LEVEL',
+      'NODE_OPTIONS',
+      'PORT',
+    ]);
+    for (const name of [
+      'PGPASSWORD',
+      'REDIS_URL',
+      'HEIMDALL_ENCRYPTION_KEY',
+      'HEIMDALL_ADMIN_PASSWORD',
+      'OPENAI_API_KEY',
+      'AZURE_ENDPOINT',
+    ])
+      expect(at(env[name], 'valueFrom.secretKeyRef'), name).toBeTruthy();
   });
 });
