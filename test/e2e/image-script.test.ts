@@ -155,9 +155,11 @@ describe.runIf(isRoot)('scripts/image.sh: build, production deps, start as a non
     expect(output).not.toContain('SQLite writer thread unavailable');
   });
 
-  it('runs without dev dependencies or sources', () => {
+  it('runs without dev dependencies (tsx included) or sources', () => {
     expect(existsSync(join(app, 'node_modules/typescript'))).toBe(false);
     expect(existsSync(join(app, 'node_modules/vitest'))).toBe(false);
+    // The compiled code needs no TypeScript loader at run time.
+    expect(existsSync(join(app, 'node_modules/tsx'))).toBe(false);
     expect(existsSync(join(app, 'api'))).toBe(false);
   });
 
