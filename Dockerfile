@@ -67,4 +67,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # PID 1 (exec in scripts/image.sh) and handles it itself, so no tini. Give `docker stop -t` (or
 # terminationGracePeriodSeconds) at least delay + grace.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["scripts/image.sh", "start"]
+ENTRYPOINT ["/app/scripts/image.sh", "start"]
