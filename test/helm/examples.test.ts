@@ -23,6 +23,21 @@ const CASES: Array<[string, string[]]> = [
     ['--set', 'image.tag=0.1.0', '--set', 'storage.persistence.existingClaim=old'],
   ],
   [
+    'evaluation Postgres and Redis',
+    [
+      '--set',
+      'image.tag=0.1.0',
+      '--set',
+      'storage.mode=postgres',
+      '--set',
+      'postgresql.enabled=true',
+      '--set',
+      'redis.enabled=true',
+      '--set',
+      'redis.embedded=true',
+    ],
+  ],
+  [
     'a ServiceMonitor and a PDB',
     [
       '--set',
