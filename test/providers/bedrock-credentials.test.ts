@@ -49,6 +49,7 @@ describe('bedrock credentials', () => {
     expect(env.mock.stsCalls[0]!.params.get('RoleArn')).toBe(
       'arn:aws:iam::123456789012:role/BifrostBedrockRole',
     );
+    expect(env.mock.stsCalls[0]!.params.get('RoleSessionName')).toBe('heimdall');
     const bedrockCall = env.mock.requests.find((r) => r.path.endsWith('/converse'))!;
     expect(bedrockCall.headers.authorization).toMatch(/Credential=ASIA1IRSA\/\d{8}\/us-east-1\/bedrock/);
   });

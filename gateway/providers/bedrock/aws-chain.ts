@@ -30,7 +30,11 @@ async function chainFor(region: string): Promise<Chain> {
   let chain = chains.get(region);
   if (!chain) {
     sdk ??= import('@aws-sdk/credential-providers');
-    chain = (await sdk).fromNodeProviderChain({ clientConfig: { region } });
+    chain = (await sdk).fromNodeProviderChain({
+      clientConfig: { region },
+      // Names the IRSA session in CloudTrail as before (the SDK's default is a timestamp).
+      roleSessionName: process.env.AWS_ROLE_SESSION_NAME || 'heimdall',
+    });
     // Another request may have created it while the module loaded: keep the first.
     chain = chains.get(region) ?? chain;
     chains.set(region, chain);
