@@ -60,13 +60,20 @@ function mapped(error: unknown): GatewayError {
         'or give the pod a workload identity or the host a managed identity with access to the resource)',
     );
   }
+  // The chain's own message says only that it failed: the link that tried and failed says why.
+  const links = (error as { errors?: unknown }).errors;
+  const cause = Array.isArray(links)
+    ? ((links as Error[]).find((link) => link.name !== 'CredentialUnavailableError') ?? error)
+    : error;
   // The first line only: Entra's answers carry trace ids and links, never the token.
-  const detail = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
+  const detail = (cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause))
+    .split('\n')[0]!
+    .slice(0, 300);
   return new GatewayError(
     502,
     'upstream_error',
     'azure_credentials_error',
-    `azure: Entra ID token could not be obtained${source ? ` from ${source}` : ''}: ${name}: ${detail}`,
+    `azure: Entra ID token could not be obtained${source ? ` from ${source}` : ''}: ${detail}`,
     { retryable: true },
   );
 }
