@@ -103,4 +103,16 @@ describe('azure Entra ID (managed / workload identity)', () => {
     expect(response.text).not.toContain(IDENTITY_HEADER);
     expect(suite.mock.requests).toHaveLength(0);
   });
+
+  it('answers 500 naming what to configure when no identity is set up', async () => {
+    for (const name of ['IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'AZURE_CLIENT_ID']) delete process.env[name];
+    // Only the environment link (an @azure/identity setting): no instance-metadata probe leaves here.
+    process.env.AZURE_TOKEN_CREDENTIALS = 'EnvironmentCredential';
+    const response = await chat();
+    delete process.env.AZURE_TOKEN_CREDENTIALS;
+    expect(response.status).toBe(500);
+    expect(errorOf(response)).toMatchObject({ code: 'provider_misconfigured' });
+    expect(errorOf(response).message).toContain('no identity was found');
+    expect(suite.mock.requests).toHaveLength(0);
+  });
 });
