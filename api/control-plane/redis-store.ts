@@ -29,7 +29,7 @@ import {
 import { rollBudgetWindow } from '../../db/repositories/meters.ts';
 import type { Logger } from '../logger.ts';
 import { COMMIT, GRANT, PREPARE, REPAIR, RETURN } from './redis-scripts.ts';
-import type { CounterStore, RateCounters } from './store.ts';
+import { ledgerRows, type CounterStore, type RateCounters } from './store.ts';
 
 interface MeterConfig {
   limit: number;
@@ -197,15 +197,7 @@ export class RedisStore implements CounterStore {
 
   /** Ledger rows (and the database's counters) in one transaction; the keys this call inserted. */
   private async record(entries: readonly UsageLedgerEntry[], at: number): Promise<Set<string>> {
-    const rows = entries.map((e) => ({
-      requestId: e.requestId,
-      attempt: e.attempt,
-      kind: e.kind,
-      budgetId: e.budgetId,
-      amountMicros: e.amountMicros,
-      priceBookVersion: e.priceBookVersion ?? null,
-      createdAt: at,
-    }));
+    const rows = ledgerRows(entries).map((row) => ({ ...row, createdAt: at }));
     return new Set((await recordLedgerChunked(this.db, rows)).map(keyOf));
   }
 

@@ -8,8 +8,7 @@ import type { ClientSnapshot, FallbackPriceSnapshot, PriceOverrideSnapshot } fro
 import type { BundledPrice, PriceTier } from '../pricing/bundled-prices.ts';
 import { costMicros, PriceBook } from '../pricing/cost.ts';
 import type { JsonObject, Usage } from '../types.ts';
-import { isJsonObject } from '../types.ts';
-import { promptText } from '../util/prompt-text.ts';
+import { countImages, promptText } from '../util/prompt-text.ts';
 
 export interface PriceHit {
   price: BundledPrice;
@@ -145,14 +144,6 @@ export function usageCost(hit: PriceHit, usage: Usage): number {
     cache_read_tokens: usage.cachedInputTokens ?? 0,
     cache_write_tokens: written ?? 0,
   });
-}
-
-function countImages(value: unknown): number {
-  if (Array.isArray(value)) return value.reduce((n: number, item) => n + countImages(item), 0);
-  if (!isJsonObject(value)) return 0;
-  const type = value.type;
-  if (type === 'image_url' || type === 'input_image' || type === 'image') return 1;
-  return countImages(value.content);
 }
 
 /**

@@ -11,7 +11,7 @@
 import { tokenCounter } from '../pricing/tokenize.ts';
 import type { JsonObject, Operation, Usage } from '../types.ts';
 import { isJsonObject, parseJsonObject } from '../types.ts';
-import { promptText } from '../util/prompt-text.ts';
+import { countImages, promptText } from '../util/prompt-text.ts';
 
 /** Raw event characters held before they are reduced to their text. */
 const FOLD_CHARS = 64 * 1024;
@@ -89,14 +89,6 @@ export class DeliveredOutput {
     this.fold();
     return this.parts;
   }
-}
-
-function countImages(value: unknown): number {
-  if (Array.isArray(value)) return value.reduce((n: number, item) => n + countImages(item), 0);
-  if (!isJsonObject(value)) return 0;
-  const type = value.type;
-  if (type === 'image_url' || type === 'input_image' || type === 'image') return 1;
-  return countImages(value.content);
 }
 
 /**

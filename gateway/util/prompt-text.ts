@@ -23,3 +23,12 @@ export function promptText(body: JsonObject): string {
 export function estimateTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
+
+/** How many image parts a request's messages (or Responses `input`) carry, at any depth. */
+export function countImages(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((n: number, item) => n + countImages(item), 0);
+  if (!isJsonObject(value)) return 0;
+  const type = value.type;
+  if (type === 'image_url' || type === 'input_image' || type === 'image') return 1;
+  return countImages(value.content);
+}
