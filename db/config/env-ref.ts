@@ -3,6 +3,8 @@
  * a secret. They are stored as written and resolved only where the value is used, so a rotated
  * secret needs a restart of the process, not a change of the database.
  */
+import { isOwnCredential } from '../../clients/contract/env-references.ts';
+
 const ENV_PREFIX = 'env.';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -20,30 +22,13 @@ export function resolveEnvRef(value: string, env: NodeJS.ProcessEnv = process.en
 }
 
 /**
- * Variables holding Heimdall's own credentials (admin login, encryption key, database and Redis
- * URLs, the control-plane token of split gateways). A provider reference to one of them would
- * hand that credential to the provider's host, so they are refused in provider settings even in
- * the operator's config file.
- */
-const OWN_CREDENTIALS = [
-  /^HEIMDALL_ADMIN_/,
-  /^HEIMDALL_ENCRYPTION_KEY$/,
-  /^BIFROST_ENCRYPTION_KEY$/,
-  /^BIFROST_ADMIN_/,
-  /^HEIMDALL_CONTROL_PLANE_/,
-  /^DATABASE_URL$/,
-  /^REDIS_/,
-  /^PG[A-Z]*$/,
-  /^POSTGRES_/,
-];
-
-/**
  * Credentials of the host (cloud SDK variables). The operator may hand them to a provider from
  * the config file (Bedrock with the pod's AWS keys, say); an API caller never may.
  */
 const HOST_CREDENTIALS = [/^AWS_/, /^AZURE_/, /^ARM_/, /^GOOGLE_/, /^GCP_/, /^GCLOUD_/, /^CLOUDSDK_/];
 
-export const isOwnCredential = (name: string): boolean => OWN_CREDENTIALS.some((re) => re.test(name));
+// Heimdall's own credentials: one list, shared with the gateway, which refuses them at use too.
+export { isOwnCredential };
 
 /** Where API callers' allow-list comes from, and its default. */
 export const API_ENV_PREFIXES_VAR = 'HEIMDALL_API_ENV_PREFIXES';

@@ -10,7 +10,7 @@ import { GatewayError } from '../errors.ts';
 import type { AttemptInfo, OutgoingRequest, ProviderAdapter } from '../providers/adapter.ts';
 import { assertNoPathTraversal, joinPath, parseBaseUrl } from '../providers/base-url.ts';
 import type { Target } from '../routing/targets.ts';
-import { resolveEnv } from '../util/env.ts';
+import { refersToOwnCredential, resolveEnv } from '../util/env.ts';
 
 /** Response header listing the canonical parameters the serving provider dropped. */
 export const DROPPED_HEADER = 'x-heimdall-dropped-params';
@@ -33,8 +33,11 @@ function misconfigured(message: string): GatewayError {
 export function resolveSecret(target: Target, key: ProviderKeySnapshot, adapter: ProviderAdapter): string {
   const secret = resolveEnv(key.value);
   if (secret === undefined) {
+    const why = refersToOwnCredential(key.value)
+      ? "one of Heimdall's own credentials, which are never sent to a provider; reference the provider's key instead"
+      : 'which is not set';
     throw misconfigured(
-      `key "${key.name}" of provider "${target.provider.name}" references ${key.value}, which is not set`,
+      `key "${key.name}" of provider "${target.provider.name}" references ${key.value}, ${why}`,
     );
   }
   if (secret === '' && !adapter.auth.optional) {
