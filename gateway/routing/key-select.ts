@@ -73,6 +73,20 @@ export function pickerFor(provider: CompiledProvider, model: string): KeyPicker 
   return picker;
 }
 
+/** The named keys that allow the model (batch-flagged ones included). */
+function namedKeys(
+  provider: CompiledProvider,
+  model: string,
+  names: readonly string[],
+): ProviderKeySnapshot[] {
+  const keys: ProviderKeySnapshot[] = [];
+  for (const name of names) {
+    const key = provider.keysByName.get(name);
+    if (key !== undefined && keyAllowsModel(key, model)) keys.push(key);
+  }
+  return keys;
+}
+
 /** Weighted choice among the named keys that allow the model (batch-flagged ones included). */
 function selectNamedKey(
   provider: CompiledProvider,
@@ -80,11 +94,7 @@ function selectNamedKey(
   names: readonly string[],
   avoid: KeyAvoidance | undefined,
 ): ProviderKeySnapshot {
-  const keys: ProviderKeySnapshot[] = [];
-  for (const name of names) {
-    const key = provider.keysByName.get(name);
-    if (key !== undefined && keyAllowsModel(key, model)) keys.push(key);
-  }
+  const keys = namedKeys(provider, model, names);
   if (keys.length === 0) {
     throw new GatewayError(
       403,
@@ -192,10 +202,7 @@ export function untriedKeyLeft(
 ): boolean {
   if (pinned) return false;
   if (allowedNames !== undefined && allowedNames.length > 0) {
-    const named = allowedNames.flatMap((name) => {
-      const key = provider.keysByName.get(name);
-      return key !== undefined && keyAllowsModel(key, model) ? [key] : [];
-    });
+    const named = namedKeys(provider, model, allowedNames);
     return named.length > 0 && new KeyPicker(named).hasUntried(avoid);
   }
   return pickerFor(provider, model)?.hasUntried(avoid) ?? false;
