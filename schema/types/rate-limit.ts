@@ -23,25 +23,15 @@ import { matchesSearch, orderInput, pageRows } from '../connection.ts';
 import { defineEntityMutations } from '../crud-fields.ts';
 import type { EntityKit } from '../crud.ts';
 import { inKeyOrder } from '../loaders.ts';
+import { currentWindow, parseWindow } from '../../clients/contract/windows.ts';
 import { windowEnd } from '../windows.ts';
 
 const remaining = (max: number | null, used: number) => (max === null ? null : Math.max(0, max - used));
 
 /** The start of the (rolling) window in force at `now` for one that began at `start`. */
 function currentStart(start: number, resetDuration: string | null, now: number): number {
-  let end = windowEnd(start, resetDuration);
-  if (end === null || end > now) return start;
-  if (!/[MY]$/.test(resetDuration ?? '')) {
-    const size = end - start;
-    return start + Math.floor((now - start) / size) * size;
-  }
-  // Months and years differ in length: one step per elapsed period (a few hundred at most).
-  let next = start;
-  while (end !== null && end <= now) {
-    next = end;
-    end = windowEnd(next, resetDuration);
-  }
-  return next;
+  const spec = parseWindow(resetDuration ?? undefined);
+  return spec ? currentWindow(spec, start, now).start : start;
 }
 
 /** Counters of one window: the live ones when known, else the row's; empty once the window ended. */
