@@ -6,8 +6,7 @@
  * book's exact model names and control-plane price entries for that provider keep their own label; every
  * other name is `other`. The sets are built once per snapshot and provider.
  */
-import { SUPPLEMENT_PRICES } from '../pricing/bundled-prices.ts';
-import { catalogueModelNames } from '../pricing/catalogue.ts';
+import { cataloguedModels } from '../snapshot/served-models.ts';
 import type { CompiledSnapshot } from '../snapshot/types.ts';
 
 export class KnownModels {
@@ -32,11 +31,7 @@ export class KnownModels {
 }
 
 function modelsOf(snapshot: CompiledSnapshot, provider: string): ReadonlySet<string> {
-  const models = new Set<string>();
+  const models = new Set(cataloguedModels(snapshot, provider));
   for (const entry of snapshot.modelList) if (entry.provider === provider) models.add(entry.model);
-  for (const price of SUPPLEMENT_PRICES) if (price.provider === provider) models.add(price.model);
-  for (const name of catalogueModelNames(provider)) models.add(name);
-  for (const price of snapshot.source.price_overrides ?? [])
-    if (price.provider === provider) models.add(price.model);
   return models;
 }
