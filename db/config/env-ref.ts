@@ -31,11 +31,11 @@ const HOST_CREDENTIALS = [/^AWS_/, /^AZURE_/, /^ARM_/, /^GOOGLE_/, /^GCP_/, /^GC
 export { isOwnCredential };
 
 /** Where API callers' allow-list comes from, and its default. */
-export const API_ENV_PREFIXES_VAR = 'HEIMDALL_API_ENV_PREFIXES';
-export const DEFAULT_API_ENV_PREFIXES = 'HEIMDALL_SECRET_*';
+const API_ENV_PREFIXES_VAR = 'HEIMDALL_API_ENV_PREFIXES';
+const DEFAULT_API_ENV_PREFIXES = 'HEIMDALL_SECRET_*';
 
 /** `HEIMDALL_API_ENV_PREFIXES`: comma-separated name prefixes (a trailing `*` is optional); empty = none. */
-export function apiEnvPrefixes(env: NodeJS.ProcessEnv): string[] {
+function apiEnvPrefixes(env: NodeJS.ProcessEnv): string[] {
   const raw = env[API_ENV_PREFIXES_VAR] ?? DEFAULT_API_ENV_PREFIXES;
   return raw
     .split(',')
