@@ -75,11 +75,13 @@ function build() {
   }
   for (const asset of assets) cpSync(join(root, asset), join(staging, asset), { recursive: true });
   writeFileSync(join(staging, '.build-stamp'), `${new Date().toISOString()}\n`);
-  rmSync(dist, { recursive: true, force: true });
   try {
+    // Several `npm start`s in one checkout (replicas, a benchmark's targets) may build at once:
+    // the first complete output wins and the others keep it rather than removing it under it.
+    if (!isStale()) throw new Error('another build finished first');
+    rmSync(dist, { recursive: true, force: true });
     renameSync(staging, dist);
   } catch (error) {
-    // Another build renamed its own complete output into place first: keep that one.
     rmSync(staging, { recursive: true, force: true });
     if (!existsSync(stamp)) throw error;
   }
