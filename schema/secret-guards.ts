@@ -12,7 +12,7 @@ import { apiEnvRefRefusal, envRefName, isEnvRef } from '../db/config/env-ref.ts'
 import { canonicalJson } from '../db/index.ts';
 import type { Context } from './context.ts';
 import { ValidationError, type InputIssue } from './errors.ts';
-import { isMask, KEY_SECRET_PATHS, type SecretPath } from './secrets.ts';
+import { isMask, KEY_SECRET_PATHS, readPath, type SecretPath } from './secrets.ts';
 
 /** Provider settings that decide where its keys go. */
 export const PROVIDER_DESTINATION_PATHS: SecretPath[] = [
@@ -29,13 +29,6 @@ export const KEY_DESTINATION_PATHS: SecretPath[] = [
   ['sgl_key_config', 'url'],
   ['vllm_key_config', 'url'],
 ];
-
-export function readPath(value: unknown, path: SecretPath): unknown {
-  let current = value;
-  for (const part of path)
-    current = current && typeof current === 'object' ? (current as Record<string, unknown>)[part] : undefined;
-  return current;
-}
 
 /** `env.VAR` references in `desired` that `stored` does not hold at the same place. */
 export function introducedEnvRefs(desired: unknown, stored: unknown, path = ''): InputIssue[] {

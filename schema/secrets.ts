@@ -24,7 +24,7 @@ export const PROVIDER_SECRET_PATHS: SecretPath[] = [['proxy_config', 'password']
 export const isMask = (value: unknown): value is string =>
   typeof value === 'string' && value.startsWith('********');
 
-function read(value: unknown, path: SecretPath): unknown {
+export function readPath(value: unknown, path: SecretPath): unknown {
   let current = value;
   for (const part of path)
     current = current && typeof current === 'object' ? (current as Record<string, unknown>)[part] : undefined;
@@ -42,7 +42,7 @@ function write<T>(value: T, path: SecretPath, secret: unknown): T {
 export function maskSecrets<T>(config: T, paths: SecretPath[]): T {
   let out = config;
   for (const path of paths) {
-    const value = read(out, path);
+    const value = readPath(out, path);
     if (typeof value === 'string') out = write(out, path, maskSecret(value));
   }
   return out;
@@ -60,9 +60,9 @@ export function restoreMasked<T>(
 ): T {
   let out = incoming;
   for (const path of paths) {
-    const value = read(out, path);
+    const value = readPath(out, path);
     if (!isMask(value)) continue;
-    const secret = read(stored, path);
+    const secret = readPath(stored, path);
     if (typeof secret !== 'string' || maskSecret(secret) !== value) {
       throw new ValidationError([
         {

@@ -18,10 +18,9 @@ import {
   logRepoint,
   mayRepointSecrets,
   PROVIDER_DESTINATION_PATHS,
-  readPath,
   unreenteredSecrets,
 } from '../secret-guards.ts';
-import { isMask, KEY_SECRET_PATHS, PROVIDER_SECRET_PATHS } from '../secrets.ts';
+import { isMask, KEY_SECRET_PATHS, PROVIDER_SECRET_PATHS, readPath } from '../secrets.ts';
 import { tables, type PlanEntry } from './plan.ts';
 
 /** Where an entity of the document is, as the user wrote it. */

@@ -27,8 +27,8 @@ import { defineEntityMutations } from '../crud-fields.ts';
 import type { EntityKit } from '../crud.ts';
 import { ValidationError } from '../errors.ts';
 import { inKeyOrder } from '../loaders.ts';
-import { checkKeyRepoint, readPath, refuseIntroducedEnvRefs } from '../secret-guards.ts';
-import { isMask, KEY_SECRET_PATHS, maskSecrets, restoreMasked } from '../secrets.ts';
+import { checkKeyRepoint, refuseIntroducedEnvRefs } from '../secret-guards.ts';
+import { isMask, KEY_SECRET_PATHS, maskSecrets, readPath, restoreMasked } from '../secrets.ts';
 import { ProviderRef } from './provider.ts';
 
 const KEEP = '\u0000keep-stored-value';

@@ -27,11 +27,10 @@ import {
   logRepoint,
   mayRepointSecrets,
   PROVIDER_DESTINATION_PATHS,
-  readPath,
   refuseIntroducedEnvRefs,
   storedKeyHasSecret,
 } from '../secret-guards.ts';
-import { maskSecrets, PROVIDER_SECRET_PATHS, restoreMasked } from '../secrets.ts';
+import { maskSecrets, PROVIDER_SECRET_PATHS, readPath, restoreMasked } from '../secrets.ts';
 
 export const ProviderRef = builder.loadableNode('Provider', {
   description: 'A configured upstream provider (openai, anthropic, a custom OpenAI-compatible one…).',
