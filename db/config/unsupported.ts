@@ -15,7 +15,7 @@ interface Unsupported {
 const NO_BATCH_API = 'Heimdall has no Batch API';
 const ENTRA = 'Entra ID (service principal) sign-in is not implemented; put an API key in `value`';
 
-export const UNSUPPORTED_KEYS: readonly Unsupported[] = [
+const UNSUPPORTED_KEYS: readonly Unsupported[] = [
   { path: 'client.initial_pool_size', reason: "it sizes Bifrost's Go object pools; Heimdall has none" },
   {
     path: 'logs_store',
