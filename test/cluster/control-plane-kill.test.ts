@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster, type Replica } from './harness.ts';
-import { drive, send, type Outcome } from './load.ts';
+import { drive, mixedUsage, send, type Outcome } from './load.ts';
 import { figures, reconcileWhenSettled, strictConfig } from './faults.ts';
 import { startRelay, type Relay } from './relay.ts';
 import { FAULT_SIZES, TIMEOUT_MS } from './sizes.ts';
@@ -83,13 +83,7 @@ describe('SIGKILL of the split-mode control plane right after it applied usage',
   it(
     'loses no settle: gateways re-send, the restarted control plane repairs; ledger = counters = logs',
     async () => {
-      const request = (replica: Replica, i: number): Promise<Outcome> =>
-        send(replica, VK, {
-          stream: i % 3 === 0,
-          max_tokens: 600,
-          prompt_tokens: 100 + (i % 53),
-          completion_tokens: 150 + ((i * 37) % 300),
-        });
+      const request = (replica: Replica, i: number): Promise<Outcome> => send(replica, VK, mixedUsage(i));
       let fault: Promise<Fault> | undefined;
       const outcomes = await drive(
         () => gateways,

@@ -46,6 +46,19 @@ export async function send(
 }
 
 /**
+ * The usage mix the fault scenarios drive: every third request streams, prompt and completion
+ * sizes vary with `i`, within a 600-token cap.
+ */
+export function mixedUsage(i: number): MockSpec & { stream: boolean; max_tokens: number } {
+  return {
+    stream: i % 3 === 0,
+    max_tokens: 600,
+    prompt_tokens: 100 + (i % 53),
+    completion_tokens: 150 + ((i * 37) % 300),
+  };
+}
+
+/**
  * Sends `total` requests, `concurrency` at a time, round-robin over the replicas still alive
  * (chosen when each request starts); `onSent(n)` runs after each request is started, for faults
  * injected at a given point of the load.

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster, type Replica } from './harness.ts';
-import { drive, send, type Outcome } from './load.ts';
+import { drive, mixedUsage, send, type Outcome } from './load.ts';
 import { figures, reconcileWhenSettled, statuses, strictConfig } from './faults.ts';
 import { FAULT_SIZES, FULL, TIMEOUT_MS } from './sizes.ts';
 
@@ -65,10 +65,7 @@ describe('Postgres stopped under load, then started again', () => {
     async () => {
       const request = (replica: Replica, i: number): Promise<Outcome> =>
         send(replica, VK, {
-          stream: i % 3 === 0,
-          max_tokens: 600,
-          prompt_tokens: 100 + (i % 53),
-          completion_tokens: 150 + ((i * 37) % 300),
+          ...mixedUsage(i),
           // Streams take ~0.3 s: some are in flight when Postgres stops.
           interval_ms: 100,
         });

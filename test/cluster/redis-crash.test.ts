@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from './harness.ts';
-import { drive, send, type Outcome } from './load.ts';
+import { drive, mixedUsage, send, type Outcome } from './load.ts';
 import { reconcile } from './reconcile.ts';
 import { SIZES, TIMEOUT_MS } from './sizes.ts';
 
@@ -45,12 +45,7 @@ describe('SIGKILL of a Redis-backed replica under load', () => {
       const victim = cluster.replicas.at(-1)!;
       const killed = new Set<string>();
       const request = (replica: Cluster['replicas'][number], i: number): Promise<Outcome> =>
-        send(replica, VK, {
-          stream: i % 3 === 0,
-          max_tokens: 600,
-          prompt_tokens: 100 + (i % 53),
-          completion_tokens: 150 + ((i * 37) % 300),
-        });
+        send(replica, VK, mixedUsage(i));
       const outcomes = await drive(
         () => cluster.replicas,
         SIZES.requests,

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster, type Replica } from './harness.ts';
-import { drive, send, type Outcome } from './load.ts';
+import { drive, mixedUsage, send, type Outcome } from './load.ts';
 import { figures, reconcileWhenSettled, strictConfig } from './faults.ts';
 import { FAULT_SIZES, TIMEOUT_MS } from './sizes.ts';
 
@@ -53,13 +53,7 @@ describe('SIGTERM of a replica with streams in flight', () => {
         () => survivors,
         FAULT_SIZES.requests,
         FAULT_SIZES.concurrency,
-        (replica: Replica, i: number): Promise<Outcome> =>
-          send(replica, VK, {
-            stream: i % 3 === 0,
-            max_tokens: 600,
-            prompt_tokens: 100 + (i % 53),
-            completion_tokens: 150 + ((i * 37) % 300),
-          }),
+        (replica: Replica, i: number): Promise<Outcome> => send(replica, VK, mixedUsage(i)),
       );
       // Every stream has reached the provider (so it is mid-flight) before the signal.
       for (let i = 0; i < 600 && streamsSeen() < FAULT_SIZES.drainStreams; i++)
