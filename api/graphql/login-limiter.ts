@@ -13,9 +13,6 @@ export interface LoginAttempt {
   client: string;
 }
 
-/** An attempt, or plain keys that each allow `maxFailures` (for callers with their own keying). */
-type Attempt = LoginAttempt | readonly string[];
-
 export interface LoginLimiterOptions {
   /** Failures allowed per (username, client) within the window. @default 5 */
   maxFailures?: number;
@@ -45,8 +42,7 @@ export class LoginLimiter {
   }
 
   /** Each key with the failures it allows; NUL cannot occur in an address, so keys never collide. */
-  private limits(attempt: Attempt): Array<[string, number]> {
-    if (isKeys(attempt)) return attempt.map((key) => [key, this.maxFailures]);
+  private limits(attempt: LoginAttempt): Array<[string, number]> {
     return [
       [`${attempt.client}\u0000${attempt.username}`, this.maxFailures],
       [attempt.client, this.maxClientFailures],
@@ -62,7 +58,7 @@ export class LoginLimiter {
   }
 
   /** Seconds until this client may try this username again, or 0 when it may now. */
-  retryAfterSeconds(attempt: Attempt): number {
+  retryAfterSeconds(attempt: LoginAttempt): number {
     let wait = 0;
     for (const [key, max] of this.limits(attempt)) {
       const list = this.recent(key);
@@ -71,7 +67,7 @@ export class LoginLimiter {
     return Math.ceil(wait / 1000);
   }
 
-  fail(attempt: Attempt): void {
+  fail(attempt: LoginAttempt): void {
     for (const [key] of this.limits(attempt)) {
       this.failures.set(key, [...this.recent(key), this.now()]);
       if (this.failures.size > this.maxKeys) this.failures.delete(this.failures.keys().next().value!);
@@ -79,10 +75,7 @@ export class LoginLimiter {
   }
 
   /** Forgets this pair's failures; the client's own count stays, so a success cannot reset spraying. */
-  succeed(attempt: Attempt): void {
-    if (isKeys(attempt)) attempt.forEach((key) => this.failures.delete(key));
-    else this.failures.delete(this.limits(attempt)[0]![0]);
+  succeed(attempt: LoginAttempt): void {
+    this.failures.delete(this.limits(attempt)[0]![0]);
   }
 }
-
-const isKeys = (attempt: Attempt): attempt is readonly string[] => Array.isArray(attempt);
