@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../api/logger.ts';
 import { startGatewayOnly } from '../../api/start-gateway.ts';
-import { startHeimdall, type RunningHeimdall } from '../../api/start.ts';
-import { post } from './support/stack.ts';
+import type { RunningHeimdall } from '../../api/start.ts';
+import { post, startHeimdallIn } from './support/stack.ts';
 import { startUsageMock, type UsageMock } from './support/usage-mock.ts';
 
 const KEY = 'reconnect-test-encryption-key-0123456789';
@@ -120,17 +120,7 @@ let relay: Relay;
 const gateways: RunningHeimdall[] = [];
 
 function startControlPlane(port = 0): Promise<RunningHeimdall> {
-  return startHeimdall({
-    logger: silent,
-    port,
-    host: '127.0.0.1',
-    cwd: dir,
-    env: {
-      HEIMDALL_CONFIG: join(dir, 'config.json'),
-      HEIMDALL_DATA_DIR: join(dir, 'data'),
-      HEIMDALL_ENCRYPTION_KEY: KEY,
-    },
-  });
+  return startHeimdallIn(dir, { key: KEY, logger: silent, port });
 }
 
 /** A gateway with the product's defaults (10 s per control-plane operation). */

@@ -17,7 +17,7 @@ import { createRemoteControlPlane } from '../../clients/remote-control-plane.ts'
 import type { ControlPlaneClient } from '../../clients/control-plane.ts';
 import { createLogger } from '../../api/logger.ts';
 import { controlPlaneUrl, startGatewayOnly } from '../../api/start-gateway.ts';
-import { startHeimdall, type RunningHeimdall } from '../../api/start.ts';
+import type { RunningHeimdall } from '../../api/start.ts';
 import type {
   GovernanceChannel,
   LeaseRequest,
@@ -26,7 +26,7 @@ import type {
 } from '../../clients/governance.ts';
 import { createTestControlPlane } from '../graphql/harness.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { post } from './support/stack.ts';
+import { post, startHeimdallIn } from './support/stack.ts';
 import { startUsageMock, type UsageMock } from './support/usage-mock.ts';
 import { requestLogRow } from '../support/request-log-row.ts';
 
@@ -121,18 +121,7 @@ let writeToken: string;
 let gateways: RunningHeimdall[] = [];
 
 function startControlPlane(port = 0): Promise<RunningHeimdall> {
-  return startHeimdall({
-    logger: silent,
-    port,
-    host: '127.0.0.1',
-    cwd: dir,
-    env: {
-      HEIMDALL_CONFIG: join(dir, 'config.json'),
-      HEIMDALL_DATA_DIR: join(dir, 'data'),
-      DATABASE_URL: database.url,
-      HEIMDALL_ENCRYPTION_KEY: KEY,
-    },
-  });
+  return startHeimdallIn(dir, { key: KEY, logger: silent, port, env: { DATABASE_URL: database.url } });
 }
 
 function startGateway(token: string) {

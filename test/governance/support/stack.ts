@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GovernanceService } from '../../../api/control-plane/service.ts';
+import { startHeimdall, type RunningHeimdall } from '../../../api/start.ts';
 import { createInProcessControlPlane } from '../../../api/in-process-control-plane.ts';
 import type { Logger } from '../../../api/logger.ts';
 import { validateConfig } from '../../../db/config/load.ts';
@@ -25,6 +26,28 @@ export const QUIET: Logger = {
   error: (msg: string, fields?: object) => console.error(msg, fields),
   debug: () => undefined,
 } as unknown as Logger;
+
+/**
+ * The real `startHeimdall` (a split-mode control plane for the gateways under test) on
+ * `dir/config.json` with its data in `dir/data`; `port` to come back on the same port after a stop.
+ */
+export function startHeimdallIn(
+  dir: string,
+  options: { key: string; logger: Logger; port?: number; env?: NodeJS.ProcessEnv },
+): Promise<RunningHeimdall> {
+  return startHeimdall({
+    logger: options.logger,
+    port: options.port ?? 0,
+    host: '127.0.0.1',
+    cwd: dir,
+    env: {
+      HEIMDALL_CONFIG: join(dir, 'config.json'),
+      HEIMDALL_DATA_DIR: join(dir, 'data'),
+      HEIMDALL_ENCRYPTION_KEY: options.key,
+      ...options.env,
+    },
+  });
+}
 
 export interface StackOptions {
   /** Postgres URL; SQLite in a temp dir when absent. */
