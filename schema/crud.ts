@@ -48,7 +48,7 @@ const VERBATIM = new Set([
   'custom_provider_config',
 ]);
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const camel = (key: string) => key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+export const camel = (key: string) => key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /** GraphQL input (camelCase) → config shape (snake_case). Nulls are dropped unless `keepNull`. */
 export function inputToConfig(input: object, keepNull = false): Record<string, unknown> {

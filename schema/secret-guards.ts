@@ -11,6 +11,7 @@
 import { apiEnvRefRefusal, envRefName, isEnvRef } from '../db/config/env-ref.ts';
 import { canonicalJson } from '../db/index.ts';
 import type { Context } from './context.ts';
+import { camel } from './crud.ts';
 import { ValidationError, type InputIssue } from './errors.ts';
 import { isMask, KEY_SECRET_PATHS, readPath, type SecretPath } from './secrets.ts';
 
@@ -97,8 +98,6 @@ export function unreenteredSecrets(
     return isEnvRef(after) && apiEnvRefRefusal(envRefName(after), env) !== undefined;
   }).map((p) => p.join('.'));
 }
-
-const camel = (key: string) => key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /** Whether a stored key row (camelCase columns) holds any secret that a repoint would send away. */
 export function storedKeyHasSecret(key: object): boolean {
