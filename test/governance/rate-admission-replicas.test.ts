@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../api/logger.ts';
 import { startGatewayOnly } from '../../api/start-gateway.ts';
-import { startHeimdall, type RunningHeimdall } from '../../api/start.ts';
+import type { RunningHeimdall } from '../../api/start.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { post, type Reply } from './support/stack.ts';
+import { post, startHeimdallIn, type Reply } from './support/stack.ts';
 import { startUsageMock, type UsageMock } from './support/usage-mock.ts';
 
 const KEY = 'rate-admission-test-encryption-key';
@@ -71,17 +71,10 @@ beforeAll(async () => {
   database = await createTestDatabase('heimdall_rate_replicas');
   dir = mkdtempSync(join(tmpdir(), 'heimdall-rate-replicas-'));
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config(mock.url)));
-  controlPlane = await startHeimdall({
+  controlPlane = await startHeimdallIn(dir, {
+    key: KEY,
     logger: silent,
-    port: 0,
-    host: '127.0.0.1',
-    cwd: dir,
-    env: {
-      HEIMDALL_CONFIG: join(dir, 'config.json'),
-      HEIMDALL_DATA_DIR: join(dir, 'data'),
-      DATABASE_URL: database.url,
-      HEIMDALL_ENCRYPTION_KEY: KEY,
-    },
+    env: { DATABASE_URL: database.url },
   });
   const login = await gql<{ login: { token: string } }>(
     controlPlane.url,
