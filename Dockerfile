@@ -33,7 +33,8 @@ RUN scripts/image.sh build
 # runtime stage carries no compiler.
 FROM toolchain AS deps
 COPY package.json package-lock.json ./
-COPY scripts/image.sh ./scripts/image.sh
+# build.mjs: npm ci's `prepare` runs it (and, without TypeScript, it does nothing).
+COPY scripts/image.sh scripts/build.mjs ./scripts/
 RUN scripts/image.sh deps
 
 FROM ${NODE_IMAGE} AS runtime

@@ -5,8 +5,11 @@
  * (tsconfig.build.json: `.ts` imports rewritten to `.js`, source maps as separate .map files, no
  * esbuild keepNames) and copies the non-TypeScript files the runtime reads (SQL migrations).
  *
- * `--if-stale` (used by `npm start`) builds only when dist/ is missing or older than a source, so a
- * fresh clone still starts with `npm install && npm start`.
+ * `--if-stale` builds only when dist/ is missing or older than a source. `prepare` runs it at
+ * `npm install`/`npm ci` (skipped when TypeScript is not installed) and `prestart` before
+ * `npm start`, so a fresh clone starts with `npm install && npm start`, and `start` itself is one
+ * plain `node <flags> dist/api/main.js` that anything can exec (process managers, the reference
+ * bench) without a shell in between.
  *
  * Type errors do not stop the build (`--noCheck`): `npm run typecheck` is the check, and a
  * half-finished edit elsewhere must not keep `npm start` from running. The output is written to a
@@ -88,4 +91,8 @@ function build() {
   console.error(`heimdall: built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+// `prepare` (npm install / npm ci) builds when it can: a production install without dev
+// dependencies (the image's deps stage, which has no sources either) has nothing to build with and
+// needs nothing built.
+if (process.argv.includes('--unless-no-typescript') && !tscPath()) process.exit(0);
 if (!process.argv.includes('--if-stale') || isStale()) build();

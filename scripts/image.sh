@@ -15,8 +15,8 @@ ci() { npm ci --no-audit --no-fund ${NPM_CI_FLAGS:-} "$@"; }
 
 case "${1:-}" in
   build)
-    ci
-    npm run build
+    ci # its `prepare` builds dist/ (scripts/build.mjs)
+    node scripts/build.mjs --if-stale
     ;;
   deps)
     # A fresh production install (not a prune of the build stage's tree), so the runtime stage
