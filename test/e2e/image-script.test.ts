@@ -37,7 +37,7 @@ const MINUTE = 60_000;
 const RUNTIME_FILES = ['node_modules', 'dist', 'package.json', 'config.json', 'scripts/image.sh'];
 
 /** What the Dockerfile's deps stage copies. */
-const DEPS_FILES = ['package.json', 'package-lock.json', 'scripts/image.sh'];
+const DEPS_FILES = ['package.json', 'package-lock.json', 'scripts/image.sh', 'scripts/build.mjs'];
 
 /** The repository as a build context sees it: tracked and new files, nothing ignored. */
 function copyRepository(to: string): void {
@@ -79,7 +79,8 @@ describe.runIf(isRoot)('scripts/image.sh: build, production deps, start as a non
 
   beforeAll(async () => {
     copyRepository(source);
-    // The deps stage sees only the manifest, the lockfile and the script, as in the Dockerfile;
+    // The deps stage sees only the manifest, the lockfile and the two scripts (npm ci runs
+    // `prepare`, i.e. build.mjs, which does nothing without TypeScript), as in the Dockerfile;
     // the two stages are independent, so they run side by side (BuildKit does the same).
     for (const file of DEPS_FILES) cpSync(join(source, file), join(deps, file), { recursive: true });
     await Promise.all([step(source, 'build', 12 * MINUTE), step(deps, 'deps', 12 * MINUTE)]);
