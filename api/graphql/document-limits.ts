@@ -24,6 +24,12 @@ export const GRAPHQL_MAX_BODY_BYTES = 1024 * 1024;
 export const GRAPHQL_MAX_TOKENS = 10_000;
 /** Fields a document's operations may select, fragments expanded and every alias counted. */
 export const GRAPHQL_MAX_FIELDS = 2_000;
+/**
+ * Brackets (`{`, `[`, `(`) a document may nest, counted before parsing. graphql-js parses
+ * recursively, so whether a few thousand levels overflow the stack depends on the machine's stack
+ * size; this limit makes the answer the same everywhere. The introspection query nests 14 deep.
+ */
+export const GRAPHQL_MAX_NESTING = 128;
 
 export interface DocumentLimitOptions {
   /** @default GRAPHQL_MAX_TOKENS */
@@ -112,18 +118,49 @@ export function countSelectedFields(document: DocumentNode, limit: number): numb
   return total;
 }
 
-/** Parses with the token limit and refuses oversized selections, each with its own code. */
+/**
+ * Deepest bracket nesting in the text, skipping strings, block strings and comments; stops
+ * counting just past `limit`. One linear pass with no recursion, so it cannot overflow itself.
+ */
+export function bracketNesting(source: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i];
+    if (char === '#') {
+      while (i < source.length && source[i] !== '\n' && source[i] !== '\r') i++;
+    } else if (char === '"') {
+      if (source.startsWith('"""', i)) {
+        // A block string ends at the first triple quote not escaped as \""".
+        let end = source.indexOf('"""', i + 3);
+        while (end !== -1 && source[end - 1] === '\\') end = source.indexOf('"""', end + 3);
+        i = end === -1 ? source.length : end + 2;
+      } else {
+        for (i++; i < source.length && source[i] !== '"' && source[i] !== '\n'; i++)
+          if (source[i] === '\\') i++;
+      }
+    } else if (char === '{' || char === '[' || char === '(') {
+      if (++depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (char === '}' || char === ']' || char === ')') {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+const tooDeep = () =>
+  refusal('the document is nested too deeply to parse; send a flatter operation', 'DOCUMENT_TOO_DEEP');
+
+/** Parses with the nesting and token limits and refuses oversized selections, each with its own code. */
 export function parseWithinLimits(source: string, limits: Required<DocumentLimitOptions>): DocumentNode {
+  if (bracketNesting(source, GRAPHQL_MAX_NESTING) > GRAPHQL_MAX_NESTING) throw tooDeep();
   let document: DocumentNode;
   try {
     document = parse(source, { maxTokens: limits.maxTokens });
   } catch (error) {
-    // graphql-js parses recursively: a few thousand nested braces or lists overflow the stack.
-    if (error instanceof RangeError)
-      throw refusal(
-        'the document is nested too deeply to parse; send a flatter operation',
-        'DOCUMENT_TOO_DEEP',
-      );
+    // Backstop: graphql-js parses recursively, and a stack overflow must still be a 400.
+    if (error instanceof RangeError) throw tooDeep();
     if (error instanceof GraphQLError && error.message.includes('tokens. Parsing aborted'))
       throw refusal(
         `the document has more than ${limits.maxTokens} tokens; split it into smaller operations`,

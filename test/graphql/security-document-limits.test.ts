@@ -9,9 +9,11 @@ import { getIntrospectionQuery, parse } from 'graphql';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  bracketNesting,
   countSelectedFields,
   GRAPHQL_MAX_BODY_BYTES,
   GRAPHQL_MAX_FIELDS,
+  GRAPHQL_MAX_NESTING,
   GRAPHQL_MAX_TOKENS,
 } from '../../api/graphql/document-limits.ts';
 import { createTestControlPlane, type TestControlPlane } from './harness.ts';
@@ -110,6 +112,21 @@ describe('GraphQL document limits', () => {
     const answer = await post(`{ ${'viewer { '.repeat(3000)}authEnabled${' }'.repeat(3000)} }`);
     expect(answer.status).toBe(400);
     expect(codeOf(answer)).toBe('DOCUMENT_TOO_DEEP');
+  });
+
+  it('refuses nesting past the limit the same way on every machine, whatever its stack size', async () => {
+    const depth = GRAPHQL_MAX_NESTING + 1;
+    const answer = await post(`{ ${'viewer { '.repeat(depth - 1)}authEnabled${' }'.repeat(depth - 1)} }`);
+    expect(answer.status).toBe(400);
+    expect(codeOf(answer)).toBe('DOCUMENT_TOO_DEEP');
+  });
+
+  it('counts only brackets that nest: not those in strings, block strings or comments', () => {
+    expect(bracketNesting('{ a(b: [1, [2]]) { c } }', 100)).toBe(4);
+    expect(bracketNesting('{ a(s: "{{{{ \\" [[[") }', 100)).toBe(2);
+    expect(bracketNesting('{ a(s: """{{{ \\""" (((""") } # {{{{{\n', 100)).toBe(2);
+    expect(bracketNesting('{'.repeat(10_000), 5)).toBe(6);
+    expect(bracketNesting(getIntrospectionQuery(), 100)).toBeLessThanOrEqual(GRAPHQL_MAX_NESTING);
   });
 
   it('reports a fragment cycle as a validation error instead of recursing without end', async () => {
