@@ -6,13 +6,13 @@ import type { ControlPlaneClient } from '../clients/control-plane.ts';
 import type { GatewaySnapshot } from '../clients/snapshot.ts';
 import { readSnapshotSource, type Database, type SecretBox } from '../db/index.ts';
 import { ConfigEvents } from './config-events.ts';
-import type { GovernanceService } from './control-plane/service.ts';
+import type { GovernanceService } from './counters/service.ts';
 
 export interface InProcessControlPlaneOptions {
   database: Database;
   box: SecretBox;
   events?: ConfigEvents;
-  /** Leases, usage and request logs (api/control-plane); its lifecycle stays with the caller. */
+  /** Leases, usage and request logs (api/counters); its lifecycle stays with the caller. */
   governance?: GovernanceService;
   /**
    * Admin auth covers inference (api/inference-auth.ts `inferenceAuthRequired`). It travels in

@@ -1,7 +1,7 @@
 /**
  * The governance half of the control-plane contract: budget and rate-limit leases, the usage
  * ledger and request-log batches. Plain JSON-able data only, so the remote transport can carry
- * it unchanged; the in-process implementation lives in api/control-plane/.
+ * it unchanged; the in-process implementation lives in api/counters/.
  *
  * Leases (ARCHITECTURE.md, "Budgets and rate limits across replicas"): a gateway asks for a slice
  * of what remains of a meter; the control plane grants it atomically (never more than remains,

@@ -7,7 +7,7 @@
  * budget stays exhausted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GovernanceService } from '../../api/control-plane/service.ts';
+import { GovernanceService } from '../../api/counters/service.ts';
 import { createLogger } from '../../api/logger.ts';
 import { createTestControlPlane, DIALECTS, type TestControlPlane } from '../graphql/harness.ts';
 

@@ -7,7 +7,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GovernanceService } from '../../api/control-plane/service.ts';
+import { GovernanceService } from '../../api/counters/service.ts';
 import { createLogger } from '../../api/logger.ts';
 import type { RunningHeimdall } from '../../api/start.ts';
 import { createRateLimit, getRateLimit, type RateLimitRecord } from '../../db/index.ts';

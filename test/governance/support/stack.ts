@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GovernanceService } from '../../../api/control-plane/service.ts';
+import { GovernanceService } from '../../../api/counters/service.ts';
 import { startHeimdall, type RunningHeimdall } from '../../../api/start.ts';
 import { createInProcessControlPlane } from '../../../api/in-process-control-plane.ts';
 import type { Logger } from '../../../api/logger.ts';
