@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../gateway/create-gateway.ts';
 import { applyCors } from './cors.ts';
+import { serveDashboard } from './dashboard-files.ts';
 import { refuseWhileClosing, type ShutdownState } from './drain.ts';
 import { limitBodyIdle } from './request-idle.ts';
 
@@ -73,7 +74,7 @@ export function createHttpServer(routes: HttpRoutes): Server {
     else if (path === '/graphql' && routes.graphql) {
       limitBodyIdle(req, res, routes.bodyIdleTimeoutMs);
       routes.graphql(req, res);
-    } else
+    } else if (!serveDashboard(req, res))
       sendJson(res, 404, {
         error: {
           message: `no route for ${req.method} ${path}`,
