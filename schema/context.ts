@@ -5,6 +5,7 @@
  */
 import type { Database, SecretBox } from '../db/index.ts';
 import type { HeimdallPubSub, RequestLoggedEvent } from './pubsub.ts';
+import type { BudgetCounters, RateLimitCounters } from '../clients/contract/rate-counters.ts';
 
 /** `read` for dashboards, `write` for scripts that change config, `gateway` for gateway replicas. */
 export type Scope = 'read' | 'write' | 'gateway';
@@ -122,24 +123,6 @@ export interface GovernanceChannelSource {
   acquireLease(request: ChannelLeaseRequest): Promise<ChannelLeaseGrant>;
   reportUsage(report: ChannelUsageReport): Promise<void>;
   writeRequestLogs(rows: ChannelRequestLogRow[]): Promise<void>;
-}
-
-export interface BudgetCounters {
-  used: number;
-  reserved: number;
-  windowStart: number;
-}
-
-/** One window of a rate limit: units used (leased units count as used) since `windowStart`. */
-export interface RateWindowCounters {
-  used: number;
-  windowStart: number;
-}
-
-/** A rate limit's live request and token windows (either may be unknown to the store). */
-export interface RateLimitCounters {
-  requests?: RateWindowCounters;
-  tokens?: RateWindowCounters;
 }
 
 export function hasScope(context: Context, scope: Scope): boolean {

@@ -13,7 +13,8 @@ import { listBudgets, listRateLimits, type Database } from '../../db/index.ts';
 import { outstandingLeases, recordLedgerAt } from '../../db/repositories/meters.ts';
 import type { Logger } from '../logger.ts';
 import type { BulkLedgerEntry } from '../../db/repositories/bulk.ts';
-import { ledgerRow, type CounterStore, type RateCounters } from './store.ts';
+import { ledgerRow, type CounterStore } from './store.ts';
+import type { RateLimitCounters } from '../../clients/contract/rate-counters.ts';
 import type { WriteOp, Writer } from './writes.ts';
 
 type Pending = { event: MeterEvent; at: number };
@@ -129,7 +130,7 @@ export class MemoryStore implements CounterStore {
   }
 
   rateCounters(id: string) {
-    const counters: RateCounters = {};
+    const counters: RateLimitCounters = {};
     for (const kind of ['requests', 'tokens'] as const) {
       const state = this.table.get(kind, id);
       if (state) counters[kind] = { used: state.used, windowStart: state.windowStart };

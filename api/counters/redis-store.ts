@@ -29,7 +29,8 @@ import {
 import { rollBudgetWindow } from '../../db/repositories/meters.ts';
 import type { Logger } from '../logger.ts';
 import { COMMIT, GRANT, PREPARE, REPAIR, RETURN } from './redis-scripts.ts';
-import { ledgerRows, type CounterStore, type RateCounters } from './store.ts';
+import { ledgerRows, type CounterStore } from './store.ts';
+import type { RateLimitCounters } from '../../clients/contract/rate-counters.ts';
 
 interface MeterConfig {
   limit: number;
@@ -279,7 +280,7 @@ export class RedisStore implements CounterStore {
 
   /** The rate limit's hashes as the scripts left them (a window that ended is rolled by readers). */
   async rateCounters(id: string) {
-    const counters: RateCounters = {};
+    const counters: RateLimitCounters = {};
     for (const kind of ['requests', 'tokens'] as const) {
       const [used, ws] = await this.redis.hmget(this.key(kind, id), 'used', 'ws');
       if (ws !== null && ws !== undefined) counters[kind] = { used: Number(used), windowStart: Number(ws) };

@@ -5,6 +5,7 @@
  * way, so the reconciliation check applies to all of them.
  */
 import type { LeaseGrant, LeaseRequest, RateReturn, UsageLedgerEntry } from '../../clients/governance.ts';
+import type { BudgetCounters, RateLimitCounters } from '../../clients/contract/rate-counters.ts';
 
 export interface CounterStore {
   readonly name: 'memory' | 'database' | 'redis';
@@ -13,13 +14,13 @@ export interface CounterStore {
   applyLedger(entries: readonly UsageLedgerEntry[], batchKey?: string): Promise<void>;
   returnRate(ret: RateReturn): Promise<void>;
   /** Current counters of a budget as this store sees them (for reconciliation and tests). */
-  budgetCounters(id: string): Promise<{ used: number; reserved: number; windowStart: number } | undefined>;
+  budgetCounters(id: string): Promise<BudgetCounters | undefined>;
   /**
    * Live counters of a rate limit when they run ahead of its database row (memory, Redis);
    * undefined where the row is the live state (database) or the meter was never used. `used`
    * counts leased units; a window may have ended since `windowStart` (readers roll it).
    */
-  rateCounters(id: string): Promise<RateCounters | undefined>;
+  rateCounters(id: string): Promise<RateLimitCounters | undefined>;
   /**
    * Resolves what a stopped process left half-applied (Redis: ledger intents), so the counters
    * are the ledger's sums again; returns how many were resolved. Stores that cannot be left
@@ -31,16 +32,6 @@ export interface CounterStore {
   /** Everything written behind is durable when this resolves. */
   flush(): Promise<void>;
   close(): Promise<void>;
-}
-
-export interface RateWindowCounters {
-  used: number;
-  windowStart: number;
-}
-
-export interface RateCounters {
-  requests?: RateWindowCounters;
-  tokens?: RateWindowCounters;
 }
 
 /** Ledger entries in the database's input shape. */

@@ -18,7 +18,8 @@ import {
 } from '../../db/index.ts';
 import { compact } from '../../db/live/config.ts';
 import { builder } from '../builder.ts';
-import type { Context, RateWindowCounters } from '../context.ts';
+import type { Context } from '../context.ts';
+import type { RateWindowCounters } from '../../clients/contract/rate-counters.ts';
 import { matchesSearch, orderInput, pageRows } from '../connection.ts';
 import { defineEntityMutations } from '../crud-fields.ts';
 import type { EntityKit } from '../crud.ts';
