@@ -4,7 +4,7 @@
  * routes it must not shadow when mounted in the one HTTP server.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,7 +169,7 @@ describe('the dashboard mounted in the HTTP server', () => {
   let base: string;
   beforeAll(async () => {
     const gateway = {
-      handle(req: IncomingMessage, res: import('node:http').ServerResponse) {
+      handle(req: IncomingMessage, res: ServerResponse) {
         if (!req.url?.startsWith('/v1/') && !req.url?.startsWith('/anthropic/')) return false;
         res.writeHead(200, { 'content-type': 'text/plain' }).end('gateway');
         return true;
