@@ -20,7 +20,7 @@ WORKDIR /app
 FROM toolchain AS build
 COPY package.json package-lock.json ./
 COPY scripts ./scripts
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.sdk.json ./
 COPY api ./api
 COPY gateway ./gateway
 COPY schema ./schema

@@ -12,12 +12,18 @@ import {
   isListType,
   isNonNullType,
   isObjectType,
+  isAbstractType,
   isScalarType,
   Kind,
   lexicographicSortSchema,
   parse,
   printSchema,
   validate,
+  typeFromAST,
+  type FieldNode,
+  type GraphQLInputObjectType,
+  type GraphQLInputType,
+  type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -42,46 +48,119 @@ export function schemaText(): string {
   return `${printSchema(lexicographicSortSchema(schema))}\n`;
 }
 
-function tsType(type: GraphQLOutputType, selection: SelectionSetNode | undefined, indent: string): string {
-  if (isNonNullType(type)) return tsType(type.ofType, selection, indent).replace(/ \| null$/, '');
-  if (isListType(type)) return `Array<${tsType(type.ofType, selection, indent)}> | null`;
+/** Scalars as the SDK reads them (BigInt and DateTime arrive as strings). */
+function scalarType(name: string): string {
+  return SCALARS[name] ?? 'unknown';
+}
+
+function tsType(
+  type: GraphQLOutputType,
+  selection: SelectionSetNode | undefined,
+  indent: string,
+  target: GraphQLSchema,
+): string {
+  if (isNonNullType(type)) return tsType(type.ofType, selection, indent, target).replace(/ \| null$/, '');
+  if (isListType(type)) return `Array<${tsType(type.ofType, selection, indent, target)}> | null`;
   const named = getNamedType(type);
   let body: string;
-  if (isScalarType(named)) body = SCALARS[named.name] ?? 'unknown';
+  if (isScalarType(named)) body = scalarType(named.name);
   else if (isEnumType(named))
     body = named
       .getValues()
-      .map((v) => JSON.stringify(v.value))
+      .map((v) => JSON.stringify(v.name))
       .join(' | ');
-  else if (isObjectType(named) && selection) body = objectType(named.getFields(), selection, indent);
-  else throw new Error(`codegen: ${named.name} needs a selection without fragments`);
+  else if (isObjectType(named) && selection) body = objectType(named, selection, indent, target);
+  else if (isAbstractType(named) && selection)
+    body = `(${target
+      .getPossibleTypes(named)
+      .map((possible) => objectType(possible, selection, indent, target, true))
+      .join(' | ')})`;
+  else throw new Error(`codegen: ${named.name} needs a selection without named fragments`);
   return `${body} | null`;
 }
 
+/** The selected fields that apply to `type`: its own, and those of inline fragments it matches. */
+function fieldsFor(type: GraphQLObjectType, selection: SelectionSetNode): FieldNode[] {
+  return selection.selections.flatMap((node): FieldNode[] => {
+    if (node.kind === Kind.FIELD) return [node];
+    if (node.kind !== Kind.INLINE_FRAGMENT)
+      throw new Error('codegen: named fragments are not supported in client operations');
+    const on = node.typeCondition?.name.value;
+    const matches = !on || on === type.name || type.getInterfaces().some((iface) => iface.name === on);
+    return matches ? fieldsFor(type, node.selectionSet) : [];
+  });
+}
+
 function objectType(
-  fields: Record<string, { type: GraphQLOutputType }>,
+  type: GraphQLObjectType,
   selection: SelectionSetNode,
   indent: string,
+  target: GraphQLSchema,
+  discriminated = false,
 ): string {
-  const lines = selection.selections.map((node) => {
-    if (node.kind !== Kind.FIELD)
-      throw new Error('codegen: fragments are not supported in client operations');
+  const fields = type.getFields();
+  const lines = fieldsFor(type, selection).map((node) => {
     const key = node.alias?.value ?? node.name.value;
-    if (node.name.value === '__typename') return `${indent}  ${key}: string;`;
+    if (node.name.value === '__typename')
+      return `${indent}  ${key}: ${discriminated ? JSON.stringify(type.name) : 'string'};`;
     const field = fields[node.name.value];
     if (!field) throw new Error(`codegen: unknown field ${node.name.value}`);
-    return `${indent}  ${key}: ${tsType(field.type, node.selectionSet, `${indent}  `)};`;
+    return `${indent}  ${key}: ${tsType(field.type, node.selectionSet, `${indent}  `, target)};`;
   });
   return `{\n${lines.join('\n')}\n${indent}}`;
 }
 
-export async function operationsText(source: string, target: GraphQLSchema = schema): Promise<string> {
+/** An input type as TypeScript: nullable input fields are optional and accept null. */
+function inputType(type: GraphQLInputType, indent: string): string {
+  if (isNonNullType(type)) return inputType(type.ofType, indent).replace(/ \| null$/, '');
+  if (isListType(type)) return `Array<${inputType(type.ofType, indent)}> | null`;
+  let body: string;
+  if (isScalarType(type)) body = scalarType(type.name);
+  else if (isEnumType(type))
+    body = type
+      .getValues()
+      .map((v) => JSON.stringify(v.name))
+      .join(' | ');
+  else {
+    const object = type as GraphQLInputObjectType;
+    const lines = Object.values(object.getFields()).map((field) => {
+      const optional = !isNonNullType(field.type) || field.defaultValue !== undefined ? '?' : '';
+      return `${indent}  ${field.name}${optional}: ${inputType(field.type, `${indent}  `)};`;
+    });
+    body = `{\n${lines.join('\n')}\n${indent}}`;
+  }
+  return `${body} | null`;
+}
+
+function variablesType(op: OperationDefinitionNode, target: GraphQLSchema): string {
+  const definitions = op.variableDefinitions ?? [];
+  if (definitions.length === 0) return 'Record<string, never>';
+  const lines = definitions.map((definition) => {
+    const type = typeFromAST(target, definition.type) as GraphQLInputType;
+    const optional = !isNonNullType(type) || definition.defaultValue ? '?' : '';
+    return `  ${definition.variable.name.value}${optional}: ${inputType(type, '  ')};`;
+  });
+  return `{\n${lines.join('\n')}\n}`;
+}
+
+export interface OperationsOptions {
+  /** Where the operations come from, for the header. @default clients/operations.graphql */
+  sourcePath?: string;
+  /** Type the variables from the operation's definitions (the SDK) instead of `Record<string, never>`. */
+  typedVariables?: boolean;
+}
+
+export async function operationsText(
+  source: string,
+  target: GraphQLSchema = schema,
+  options: OperationsOptions = {},
+): Promise<string> {
+  const sourcePath = options.sourcePath ?? 'clients/operations.graphql';
   const document = parse(source);
   const errors = validate(target, document);
-  if (errors.length > 0)
-    throw new Error(`clients/operations.graphql: ${errors.map((e) => e.message).join('; ')}`);
+  if (errors.length > 0) throw new Error(`${sourcePath}: ${errors.map((e) => e.message).join('; ')}`);
   const out = [
-    '// Generated by `npm run codegen` from clients/operations.graphql. Do not edit.',
+    `// Generated by \`npm run codegen\` from ${sourcePath}. Do not edit.`,
     '/** A GraphQL document string that remembers its result and variables types. */',
     'export type TypedDocument<Result, Variables> = string & { readonly __result?: Result; readonly __variables?: Variables };',
   ];
@@ -94,17 +173,22 @@ export async function operationsText(source: string, target: GraphQLSchema = sch
     const suffix =
       op.operation === 'query' ? 'Query' : op.operation === 'mutation' ? 'Mutation' : 'Subscription';
     const text = source.slice(op.loc!.start, op.loc!.end);
+    const variables = options.typedVariables ? variablesType(op, target) : 'Record<string, never>';
     out.push(
       '',
-      `export interface ${name}${suffix} ${objectType(root.getFields(), op.selectionSet, '')}`,
-      `export type ${name}Variables = Record<string, never>;`,
+      `export interface ${name}${suffix} ${objectType(root, op.selectionSet, '', target)}`,
+      `export type ${name}Variables = ${variables};`,
       `export const ${name}Document = ${JSON.stringify(text)} as TypedDocument<${name}${suffix}, ${name}Variables>;`,
     );
   }
   const file = new URL('./clients/generated/operations.ts', import.meta.url).pathname;
-  const options = (await prettier.resolveConfig(file)) ?? {};
-  return prettier.format(`${out.join('\n')}\n`, { ...options, parser: 'typescript' });
+  const prettierOptions = (await prettier.resolveConfig(file)) ?? {};
+  return prettier.format(`${out.join('\n')}\n`, { ...prettierOptions, parser: 'typescript' });
 }
+
+/** The SDK's typed operations (clients/sdk/operations.graphql), variables typed. */
+export const sdkOperationsText = (source: string, target: GraphQLSchema = schema) =>
+  operationsText(source, target, { sourcePath: 'clients/sdk/operations.graphql', typedVariables: true });
 
 type SchemaNode = Record<string, unknown>;
 const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -219,10 +303,16 @@ if (isMain) {
     await operationsText(operations),
   );
   writeFileSync(
+    new URL('./clients/sdk/generated/operations.ts', import.meta.url),
+    await sdkOperationsText(
+      readFileSync(new URL('./clients/sdk/operations.graphql', import.meta.url), 'utf8'),
+    ),
+  );
+  writeFileSync(
     new URL('./helm/heimdall/values.schema.json', import.meta.url),
     await chartValuesSchemaText(),
   );
   console.log(
-    'wrote config.schema.json, schema.graphql, clients/generated/operations.ts, helm/heimdall/values.schema.json',
+    'wrote config.schema.json, schema.graphql, clients/generated/operations.ts, clients/sdk/generated/operations.ts, helm/heimdall/values.schema.json',
   );
 }
