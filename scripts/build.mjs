@@ -11,22 +11,35 @@
  * plain `node <flags> dist/api/main.js` that anything can exec (process managers, the reference
  * bench) without a shell in between.
  *
+ * The operator dashboard (clients/dashboard) is built with Vite into dist/dashboard in the same
+ * step; without Vite (a production install) it is skipped and the server says so at `/`.
+ *
  * Type errors do not stop the build (`--noCheck`): `npm run typecheck` is the check, and a
  * half-finished edit elsewhere must not keep `npm start` from running. The output is written to a
  * temporary directory and renamed into place, so a concurrent start never runs a partial dist/.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const dist = join(root, 'dist');
 /** Written last: its mtime is when dist/ was complete. */
 const stamp = join(dist, '.build-stamp');
 const sourceDirs = ['api', 'gateway', 'schema', 'db', 'clients'];
-const sourceFiles = ['tsconfig.json', 'tsconfig.build.json', 'tsconfig.sdk.json', 'scripts/build.mjs'];
+const sourceFiles = ['tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs'];
 /** Runtime files that are not TypeScript, copied next to the compiled code that reads them. */
 const assets = ['db/migrations'];
 
@@ -54,7 +67,40 @@ function tscPath() {
   }
 }
 
-function build() {
+/**
+ * The operator dashboard (clients/dashboard, Vite + Preact) into `outDir`, each text file with a
+ * gzip twin for api/dashboard-files.ts. Skipped with a message when Vite is not installed: the
+ * server then answers the dashboard's paths with a page saying it was not built.
+ */
+async function buildDashboard(outDir) {
+  let vite;
+  try {
+    vite = await import('vite');
+  } catch {
+    console.error(
+      'heimdall: Vite is not installed (production install): the dashboard is not built, / answers 404',
+    );
+    return;
+  }
+  const started = Date.now();
+  await vite.build({
+    configFile: join(root, 'clients/dashboard/vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
+  const compress = (path) => {
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      const file = join(path, entry.name);
+      if (entry.isDirectory()) compress(file);
+      else if (/\.(html|js|css|svg|json)$/.test(entry.name))
+        writeFileSync(`${file}.gz`, gzipSync(readFileSync(file), { level: 9 }));
+    }
+  };
+  compress(outDir);
+  console.error(`heimdall: built the dashboard in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function build() {
   const tsc = tscPath();
   if (!tsc) {
     console.error(
@@ -66,25 +112,23 @@ function build() {
   const staging = join(root, `.dist-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   const started = Date.now();
-  let result = spawnSync(
+  const result = spawnSync(
     process.execPath,
     [tsc, '-p', join(root, 'tsconfig.build.json'), '--noCheck', '--outDir', staging],
     { stdio: 'inherit' },
   );
-  // Type declarations for the SDK only (package.json exports "./client"); ~1 s, where declarations
-  // for every room would double the build.
-  if (result.status === 0)
-    result = spawnSync(
-      process.execPath,
-      [tsc, '-p', join(root, 'tsconfig.sdk.json'), '--noCheck', '--outDir', staging],
-      { stdio: 'inherit' },
-    );
   if (result.status !== 0) {
     rmSync(staging, { recursive: true, force: true });
     console.error('heimdall: the build failed (tsc output above)');
     process.exit(result.status ?? 1);
   }
   for (const asset of assets) cpSync(join(root, asset), join(staging, asset), { recursive: true });
+  try {
+    await buildDashboard(join(staging, 'dashboard'));
+  } catch (error) {
+    // The API serves without it (a clear 404 page); a broken dashboard must not stop `npm start`.
+    console.error(`heimdall: the dashboard build failed: ${error?.message ?? error}`);
+  }
   writeFileSync(join(staging, '.build-stamp'), `${new Date().toISOString()}\n`);
   try {
     // Several `npm start`s in one checkout (replicas, a benchmark's targets) may build at once:
@@ -103,4 +147,4 @@ function build() {
 // dependencies (the image's deps stage, which has no sources either) has nothing to build with and
 // needs nothing built.
 if (process.argv.includes('--unless-no-typescript') && !tscPath()) process.exit(0);
-if (!process.argv.includes('--if-stale') || isStale()) build();
+if (!process.argv.includes('--if-stale') || isStale()) await build();

@@ -1,0 +1,244 @@
+/**
+ * Virtual keys: list with their budget usage, create (key-form.tsx), edit allowed providers and
+ * models, budget limit and request rate, and deactivate or reactivate.
+ */
+import { useState } from 'preact/hooks';
+import { useSession } from '../context.ts';
+import { money, number } from '../format.ts';
+import { ERROR_FIELDS, failureOf, type MutationError } from '../ui/mutations.ts';
+import { Empty, ErrorNote, Loading } from '../ui/parts.tsx';
+import { useQuery } from '../ui/use-query.ts';
+import { KeyForm, providerConfigs } from './key-form.tsx';
+
+const QUERY = `query DashboardKeys {
+  virtualKeys(first: 500) { edges { node {
+    id name isActive valueHint teamId customerId
+    budget { id maxLimit currentUsage resetDuration }
+    rateLimit { id requestMaxLimit requestResetDuration }
+    providerConfigs { provider allowedModels }
+  } } }
+  teams(first: 500) { edges { node { id name } } }
+}`;
+const UPDATE_KEY = `mutation DashboardUpdateKey($id: ID!, $patch: VirtualKeyPatch!) { updateVirtualKey(id: $id, patch: $patch) { ${ERROR_FIELDS} } }`;
+const UPDATE_BUDGET = `mutation DashboardUpdateBudget($id: ID!, $patch: BudgetPatch!) { updateBudget(id: $id, patch: $patch) { ${ERROR_FIELDS} } }`;
+const UPDATE_RATE = `mutation DashboardUpdateRate($id: ID!, $patch: RateLimitPatch!) { updateRateLimit(id: $id, patch: $patch) { ${ERROR_FIELDS} } }`;
+
+interface Key {
+  id: string;
+  name: string;
+  isActive: boolean;
+  valueHint: string;
+  teamId: string | null;
+  customerId: string | null;
+  budget: { id: string; maxLimit: number; currentUsage: number; resetDuration: string } | null;
+  rateLimit: { id: string; requestMaxLimit: string | null; requestResetDuration: string | null } | null;
+  providerConfigs: { provider: string; allowedModels: string[] }[];
+}
+interface KeysData {
+  virtualKeys: { edges: { node: Key }[] };
+  teams: { edges: { node: { id: string; name: string } }[] };
+}
+
+export function Keys() {
+  const loaded = useQuery<KeysData>(QUERY);
+  const [editing, setEditing] = useState<string | undefined>(undefined);
+  if (loaded.error) return <ErrorNote error={loaded.error} />;
+  if (!loaded.data) return <Loading />;
+  const keys = loaded.data.virtualKeys.edges.map((e) => e.node);
+  const teams = loaded.data.teams.edges.map((e) => e.node);
+  return (
+    <section aria-labelledby="keys-title">
+      <h2 id="keys-title">Virtual keys</h2>
+      <KeyForm teams={teams} onCreated={loaded.reload} />
+      {keys.length === 0 ? (
+        <Empty title="No virtual keys yet">
+          Create one above: applications send it as <code>x-bf-vk</code> (or{' '}
+          <code>Authorization: Bearer</code>), and its budget and rate limit apply to every request made with
+          it.
+        </Empty>
+      ) : (
+        <table class="keys">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Key</th>
+              <th scope="col">Team</th>
+              <th scope="col">Providers</th>
+              <th scope="col" class="num">
+                Budget use
+              </th>
+              <th scope="col">Rate</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((key) => (
+              <KeyRow
+                key={key.id}
+                item={key}
+                editing={editing === key.id}
+                setEditing={setEditing}
+                onSaved={loaded.reload}
+              />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function describeProviders(key: Key): string {
+  if (key.providerConfigs.length === 0) return 'all';
+  return key.providerConfigs
+    .map((pc) => `${pc.provider}${pc.allowedModels.includes('*') ? '' : ` (${pc.allowedModels.join(', ')})`}`)
+    .join('; ');
+}
+
+function KeyRow(props: {
+  item: Key;
+  editing: boolean;
+  setEditing(id: string | undefined): void;
+  onSaved(): void;
+}) {
+  const { api } = useSession();
+  const [error, setError] = useState<string | undefined>(undefined);
+  const key = props.item;
+  async function run<T extends Record<string, MutationError>>(
+    query: string,
+    variables: Record<string, unknown>,
+    wanted: string,
+  ) {
+    const result = await api.request<T>(query, variables);
+    const failed = failureOf(Object.values(result)[0]!, wanted);
+    if (failed) throw new Error(failed);
+  }
+  async function save(event: Event) {
+    event.preventDefault();
+    const form = new FormData(event.target as HTMLFormElement);
+    const text = (name: string) => String(form.get(name) ?? '').trim();
+    try {
+      await run(
+        UPDATE_KEY,
+        { id: key.id, patch: { providerConfigs: providerConfigs(text('providers'), text('models')) } },
+        'VirtualKey',
+      );
+      if (key.budget && text('budget'))
+        await run(
+          UPDATE_BUDGET,
+          { id: key.budget.id, patch: { maxLimit: Number(text('budget')) } },
+          'Budget',
+        );
+      if (key.rateLimit && text('rpm'))
+        await run(
+          UPDATE_RATE,
+          { id: key.rateLimit.id, patch: { requestMaxLimit: text('rpm') } },
+          'RateLimit',
+        );
+      setError(undefined);
+      props.setEditing(undefined);
+      props.onSaved();
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+  }
+  async function toggleActive() {
+    try {
+      await run(UPDATE_KEY, { id: key.id, patch: { isActive: !key.isActive } }, 'VirtualKey');
+      props.onSaved();
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+  }
+  const models = [...new Set(key.providerConfigs.flatMap((pc) => pc.allowedModels))].filter((m) => m !== '*');
+  return (
+    <>
+      <tr data-key={key.id} class={key.isActive ? undefined : 'inactive'}>
+        <td>{key.name}</td>
+        <td>
+          <code>{key.valueHint}</code>
+        </td>
+        <td>{key.teamId ?? key.customerId ?? '—'}</td>
+        <td>{describeProviders(key)}</td>
+        <td class="num">
+          {key.budget ? `${money(key.budget.currentUsage)} / ${money(key.budget.maxLimit)}` : 'no budget'}
+        </td>
+        <td>
+          {key.rateLimit?.requestMaxLimit
+            ? `${number(key.rateLimit.requestMaxLimit)} / ${key.rateLimit.requestResetDuration}`
+            : '—'}
+        </td>
+        <td>
+          <span class={`badge ${key.isActive ? 'ok' : 'danger'}`}>
+            {key.isActive ? 'active' : 'inactive'}
+          </span>
+        </td>
+        <td class="row-actions">
+          <button
+            type="button"
+            class="secondary"
+            aria-expanded={props.editing}
+            onClick={() => props.setEditing(props.editing ? undefined : key.id)}
+          >
+            Edit<span class="sr-only"> {key.name}</span>
+          </button>
+          <button type="button" class="secondary" onClick={() => void toggleActive()}>
+            {key.isActive ? 'Deactivate' : 'Activate'}
+            <span class="sr-only"> {key.name}</span>
+          </button>
+        </td>
+      </tr>
+      {props.editing || error ? (
+        <tr class="details">
+          <td colSpan={8}>
+            {props.editing ? (
+              <form class="grid-form" onSubmit={(event) => void save(event)} aria-label={`Edit ${key.name}`}>
+                <label>
+                  Providers (empty allows all)
+                  <input
+                    name="providers"
+                    defaultValue={key.providerConfigs.map((pc) => pc.provider).join(', ')}
+                  />
+                </label>
+                <label>
+                  Models (empty allows all)
+                  <input name="models" defaultValue={models.join(', ')} />
+                </label>
+                {key.budget ? (
+                  <label>
+                    Budget (USD per {key.budget.resetDuration})
+                    <input
+                      name="budget"
+                      type="number"
+                      min="0"
+                      step="0.01"
+                      defaultValue={String(key.budget.maxLimit)}
+                    />
+                  </label>
+                ) : null}
+                {key.rateLimit ? (
+                  <label>
+                    Requests per {key.rateLimit.requestResetDuration ?? 'window'}
+                    <input
+                      name="rpm"
+                      type="number"
+                      min="1"
+                      defaultValue={key.rateLimit.requestMaxLimit ?? ''}
+                    />
+                  </label>
+                ) : null}
+                <div class="actions">
+                  <button type="submit">Save</button>
+                </div>
+              </form>
+            ) : null}
+            <ErrorNote error={error} />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
