@@ -1,5 +1,10 @@
-/** The Heimdall config files (Bifrost config.json shape) for the two bench scenarios. */
-export type Scenario = 'plain' | 'governance';
+/**
+ * The Heimdall config files (Bifrost config.json shape) for the bench scenarios: pass-through
+ * (no virtual key, no request logging), governed with a soft budget, governed with a strict one.
+ */
+export type Scenario = 'plain' | 'governance' | 'strict';
+
+export const benchBudgetId = 'bench-budget';
 
 export const benchVirtualKey = 'sk-bf-bench-virtual-key-0001';
 
@@ -16,7 +21,14 @@ export function heimdallConfig(scenario: Scenario, upstreamOrigin: string): obje
     providers,
     governance: {
       // Limits far above what a bench run can reach: the checks run on every request, none trips.
-      budgets: [{ id: 'bench-budget', max_limit: 1_000_000, reset_duration: '1d' }],
+      budgets: [
+        {
+          id: benchBudgetId,
+          max_limit: 1_000_000,
+          reset_duration: '1d',
+          ...(scenario === 'strict' ? { mode: 'strict' } : {}),
+        },
+      ],
       rate_limits: [
         {
           id: 'bench-rate',
@@ -31,7 +43,7 @@ export function heimdallConfig(scenario: Scenario, upstreamOrigin: string): obje
           id: 'vk-bench',
           name: 'bench',
           value: benchVirtualKey,
-          budget_id: 'bench-budget',
+          budget_id: benchBudgetId,
           rate_limit_id: 'bench-rate',
           provider_configs: [{ provider: 'openai', weight: 1, allowed_models: ['*'] }],
         },

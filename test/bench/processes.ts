@@ -42,12 +42,26 @@ export interface Child {
 export function startNode(
   name: string,
   args: string[],
-  options: { cpu?: number; env?: NodeJS.ProcessEnv } = {},
+  options: { cpu?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Child {
-  const argv = [process.execPath, ...args];
+  return startProcess(name, process.execPath, args, options);
+}
+
+/** Spawns any program the same way (nginx for the mock upstream). */
+export function startProcess(
+  name: string,
+  program: string,
+  args: string[],
+  options: { cpu?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Child {
+  const argv = [program, ...args];
   const [command, ...rest] =
     canPin && options.cpu !== undefined ? ['taskset', '-c', String(options.cpu), ...argv] : argv;
-  const child = spawn(command!, rest, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(command!, rest, {
+    env: options.env ?? process.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
   live.add(child);
   child.on('exit', () => live.delete(child));
   const lines: string[] = [];

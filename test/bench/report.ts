@@ -1,18 +1,22 @@
-/** The bench's printed output: machine facts and one table row per target. */
+/** The bench's printed output: machine facts and the result tables. */
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import type { PhaseResult } from './load.ts';
+import type { PhaseResult } from './wrk.ts';
 
 export interface Row {
   name: string;
   at64?: PhaseResult;
   at1?: PhaseResult;
-  /** CPU used by the target during the 64-connection phase, in % of one core. */
+  /** Busy % of the target core during the 64-connection phase. */
   cpuAt64?: number;
-  /** req/s @64 as % of the thin proxy's, when paired per round (else computed from the medians). */
+  /** Busy % of the load core (wrk + nginx) during the 64-connection phase. */
+  loadCpuAt64?: number;
+  /** The load core was above the harness-bound threshold: the row measured the harness. */
+  harnessBound?: boolean;
+  /** req/s @64 as % of the bare proxy's: the median of the per-round ratios. */
   ofProxy?: number;
   /** Spawn to first `/health` 200 (Heimdall rows). */
   coldStartMs?: number;
-  /** Resident set size after warm-up (Heimdall and thin proxy rows). */
+  /** Resident set size after warm-up. */
   rssMiB?: number;
   /** Why the target could not be measured. */
   error?: string;
@@ -34,36 +38,34 @@ export function rowFailed(row: Row): boolean {
   return row.error !== undefined || failureRatio(row) > maxFailureRatio;
 }
 
-export function machineFacts(pinning: string, phases: string): string {
+export function machineFacts(pinning: string, plan: string): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   return [
-    `machine: ${availableParallelism()} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform}/${process.arch}`,
-    `node ${process.version}; autocannon, ${phases}, pipelining 1, loopback only`,
+    `machine: ${availableParallelism()} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform}/${process.arch}, node ${process.version}`,
+    `load: wrk (one thread, Lua script), mock upstream: nginx (one worker, fixed bodies); loopback only`,
     `pinning: ${pinning}`,
+    `plan: ${plan}`,
   ].join('\n');
 }
 
 const ms = (value: number | undefined): string =>
   value === undefined || Number.isNaN(value) ? '-' : value.toFixed(3);
+const pct = (value: number | undefined): string => (value === undefined ? '-' : `${value.toFixed(0)}%`);
+const signed = (value: number | undefined): string =>
+  value === undefined ? '-' : `${value >= 0 ? '+' : ''}${value.toFixed(3)}`;
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** `direct` and `proxy` name the reference rows for "added latency" and "% of proxy". */
+/** `direct` and `proxy` name the reference rows for added latency and the share of the proxy. */
 export function formatRows(rows: Row[], direct: string, proxy: string): string {
-  const base = rows.find((r) => r.name === direct)?.at1?.p50;
-  const ceiling = rows.find((r) => r.name === proxy)?.at64?.requestsPerSecond;
+  const base = rows.find((r) => r.name === direct)?.at1;
   const cells = rows.map((row) => {
-    if (row.error !== undefined) return [row.name, 'not measured', ...Array<string>(10).fill('')];
-    const addedP50 = row.name === direct || base === undefined || !row.at1 ? undefined : row.at1.p50 - base;
-    const share =
-      row.name === direct || row.name === proxy || !row.at64
-        ? undefined
-        : (row.ofProxy ?? (ceiling ? (100 * row.at64.requestsPerSecond) / ceiling : undefined));
-    const ofProxy = share === undefined ? '-' : `${share.toFixed(1)}%`;
+    if (row.error !== undefined) return [row.name, 'not measured', ...Array<string>(13).fill('')];
+    const isBase = row.name === direct;
     return [
       row.name,
       row.at64 ? row.at64.requestsPerSecond.toFixed(0) : '-',
@@ -71,9 +73,12 @@ export function formatRows(rows: Row[], direct: string, proxy: string): string {
       ms(row.at64?.p99),
       ms(row.at1?.p50),
       ms(row.at1?.p99),
-      addedP50 === undefined ? '-' : `${addedP50 >= 0 ? '+' : ''}${addedP50.toFixed(3)}`,
-      ofProxy,
-      row.cpuAt64 === undefined ? '-' : `${row.cpuAt64.toFixed(0)}%`,
+      signed(isBase || !base || !row.at1 ? undefined : row.at1.p50 - base.p50),
+      signed(isBase || !base || !row.at1 ? undefined : row.at1.p99 - base.p99),
+      row.name === proxy || row.ofProxy === undefined ? '-' : (row.ofProxy / 100).toFixed(3),
+      pct(row.cpuAt64),
+      pct(row.loadCpuAt64),
+      row.harnessBound ? 'HARNESS' : '',
       `${(100 * failureRatio(row)).toFixed(2)}%`,
       row.coldStartMs === undefined ? '-' : (row.coldStartMs / 1000).toFixed(2),
       row.rssMiB === undefined ? '-' : row.rssMiB.toFixed(0),
@@ -87,16 +92,21 @@ export function formatRows(rows: Row[], direct: string, proxy: string): string {
     'p50@1',
     'p99@1',
     '+p50@1',
-    '%proxy',
-    'cpu@64',
+    '+p99@1',
+    '×bare',
+    'cpuT',
+    'cpuL',
+    'bound',
     'failed',
     'start s',
     'rss MiB',
   ];
-  const errors = rows.flatMap((r) => [r.error, r.note].filter(Boolean).map((text) => `\n${r.name}: ${text}`));
-  return `${table(header, cells)}\n\nlatencies in ms; @64/@1 = 64 connections / 1 connection; +p50@1 = added p50 at 1 connection vs direct;
-%proxy = req/s@64 as % of the thin proxy's (median of the per-round ratios); cpu@64 = CPU the target used at 64 connections, % of one core
-(well under 100% means the target was starved by other processes or was not the bottleneck);
-start s = spawn to first /health 200 (cold start); rss MiB = resident memory after the warm-up rounds;
-[compiled] = dist/ (npm start), [tsx] = the TypeScript sources through tsx${errors.join('')}`;
+  const notes = rows.flatMap((r) => [r.error, r.note].filter(Boolean).map((text) => `\n${r.name}: ${text}`));
+  return `${table(header, cells)}
+
+latencies in ms (wrk); @64/@1 = 64 connections / 1 connection; +p50@1/+p99@1 = added latency at 1 connection vs direct;
+×bare = req/s@64 / the bare proxy's, the median of the per-round ratios (the figure to quote on a noisy machine);
+cpuT/cpuL = busy % of the target core / the load core (wrk + nginx) at 64 connections; bound = HARNESS when the
+load core was above the harness-bound threshold in any round (the harness, not the target, was the limit);
+start s = spawn to first /health 200 (cold start); rss MiB = resident memory after warm-up${notes.join('')}`;
 }

@@ -38,7 +38,7 @@ describe('bench rounds', () => {
     expect(row.error).toBe('exited');
   });
 
-  it('prints each round paired with its own thin-proxy figure', () => {
+  it('prints each round paired with its own ceiling figure, named as the bench names it', () => {
     const lines = roundRatios(
       [
         [
@@ -53,8 +53,8 @@ describe('bench rounds', () => {
       'thin',
     );
     expect(lines).toEqual([
-      'round 1: thin proxy 10000 req/s; gov 70.0 %',
-      'round 2: thin proxy 12000 req/s; gov not measured',
+      'round 1: thin 10000 req/s; gov 70.0 %',
+      'round 2: thin 12000 req/s; gov not measured',
     ]);
   });
 

@@ -1,11 +1,11 @@
 /**
  * Repeated rounds: on a shared or virtualised machine one phase can be tens of percent off the
- * next, so the bench measures every target in short slices, interleaved (thin proxy, then each
+ * next, so the bench measures every target in short slices, interleaved (bare proxy, then each
  * Heimdall scenario, round after round), and reports the median of each figure. Pairing per
- * round also gives each round's own "% of the thin proxy"; their median is the reported share,
+ * round also gives each round's own "share of the bare proxy"; their median is the reported share,
  * and each is printed so the spread is visible.
  */
-import type { PhaseResult } from './load.ts';
+import type { PhaseResult } from './wrk.ts';
 import type { Row } from './report.ts';
 
 function median(values: readonly number[]): number {
@@ -35,12 +35,16 @@ export function medianRow(rounds: readonly Row[]): Row {
   const present = <T>(values: ReadonlyArray<T | undefined>): T[] =>
     values.filter((v): v is T => v !== undefined);
   const cpu = present(rounds.map((r) => r.cpuAt64));
+  const loadCpu = present(rounds.map((r) => r.loadCpuAt64));
   const notes = [...new Set(present(rounds.map((r) => r.note)))];
   return {
     name: first.name,
     at64: medianPhase(present(rounds.map((r) => r.at64))),
     at1: medianPhase(present(rounds.map((r) => r.at1))),
     ...(cpu.length > 0 ? { cpuAt64: median(cpu) } : {}),
+    ...(loadCpu.length > 0 ? { loadCpuAt64: median(loadCpu) } : {}),
+    // One harness-bound round is enough to distrust the row's throughput.
+    ...(rounds.some((r) => r.harnessBound) ? { harnessBound: true } : {}),
     ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
   };
 }
@@ -55,7 +59,7 @@ export function roundRatios(rounds: ReadonlyArray<readonly Row[]>, proxy: string
         const rps = r.at64?.requestsPerSecond;
         return `${r.name} ${ceiling && rps !== undefined ? `${((100 * rps) / ceiling).toFixed(1)} %` : 'not measured'}`;
       });
-    return `round ${index + 1}: thin proxy ${ceiling?.toFixed(0) ?? '-'} req/s; ${parts.join(', ')}`;
+    return `round ${index + 1}: ${proxy} ${ceiling?.toFixed(0) ?? '-'} req/s; ${parts.join(', ')}`;
   });
 }
 

@@ -1,344 +1,286 @@
 /**
- * `npm run bench [-- --scenario=plain|governance|all] [--duration=12] [--warmup=6] [--rounds=6] [--entry=dist/api/main.js,api/main.ts]`
+ * `npm run bench [-- --rounds=3 --duration=10 --warmup=3 --sse-requests=30]`
  *
- * Measures, on loopback: a mock OpenAI upstream hit directly, a thin node:http + undici proxy in
- * front of it (the Node ceiling), and Heimdall in front of it — plain (governance and request
- * logging off) and/or with governance on (virtual key, budget, rate limit, routing rule, logging).
- * Each scenario runs once per `--entry` (comma-separated): by default the compiled build
- * (`dist/api/main.js`, built first when stale, as `npm start` does) and the sources through tsx,
- * side by side, each with its cold start (spawn to first `/health` 200) and RSS after warm-up.
+ * Measures what Heimdall costs on one CPU core, from outside, with a harness that is not the
+ * bottleneck: wrk (C, Lua script) as the load generator and nginx (C) as the mock OpenAI upstream,
+ * both pinned to CPU 0; the target alone on CPU 1. Targets: `direct` (wrk → nginx, the harness's
+ * own ceiling), the bare proxy (node:http + undici pool.stream, the ceiling of any Node gateway),
+ * and Heimdall as `npm start` runs it — pass-through, governed with a soft budget (virtual key,
+ * budget, rate limit, CEL rule, request logging) and governed with a strict budget.
  *
- * Interleaved slices: the thin proxy and every Heimdall scenario are started once and stay up;
- * each target's `--duration` seconds (per connection count) are cut into `--rounds` slices, and
- * the slices alternate target by target (thin, plain, governed, thin, plain, governed, …). On a
- * shared VM the machine's own speed drifts by tens of percent over tens of seconds; slices a few
- * seconds apart see the same machine, so each round's ratio to the thin proxy is a fair pairing
- * and the table's "% of thin proxy" is the median of those per-round ratios (rounds.ts).
- * Figures are reported, not asserted; the exit code is non-zero only when a target could not be
- * measured or more than 1% of its responses failed.
- *
- * CPU pinning (Linux with taskset): the load generator (this process) owns CPU 0 and the targets
- * own CPU 1 (only the one under load is busy). With 3+ CPUs the mock upstream gets CPU 2; with 2
- * CPUs it shares CPU 0 with the load generator while it is the upstream, and moves to CPU 1 while
- * it is itself the target. Proxy and Heimdall are thus measured under identical conditions.
+ * Rounds are interleaved (every target once per round: warm-up, 64 connections, 1 connection),
+ * and each round's req/s is paired with the bare proxy's of the same round; the median of those
+ * ratios is the figure to quote. Every phase prints how busy each core was (/proc/stat); a phase
+ * whose load core is above 80 % is flagged harness-bound. Then streaming (SSE, 16 connections,
+ * and the time to the first event one request at a time), the GraphQL document-bomb figure, the
+ * dashboard's first load, and the ledger check: for each governed Heimdall the request logs'
+ * costs, the budget counter and the ledger must agree, or the run fails.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { request } from 'undici';
-import { benchVirtualKey, heimdallConfig, type Scenario } from './config.ts';
+import { checkCompletion, checkRefusesWithoutKey, checkStream } from './checks.ts';
+import type { Scenario } from './config.ts';
+import { busyPercent, harnessBoundPercent, isHarnessBound, readProcStat } from './cpu.ts';
+import { measureDashboard } from './dashboard.ts';
 import { measureDocumentBomb } from './document-bomb.ts';
-import { requestBody, runPhase, type Target } from './load.ts';
-import {
-  canPin,
-  cpuSeconds,
-  freePort,
-  killAllChildren,
-  pin,
-  rssMiB,
-  startNode,
-  waitForHealth,
-  waitForReadyLine,
-  type Child,
-} from './processes.ts';
-import { formatRows, machineFacts, rowFailed, type Row } from './report.ts';
-import { heimdallNodeFlags, launchArgs } from './launch.ts';
+import { chatRequest, streamRequest } from './fixtures.ts';
+import { heimdallNodeFlags } from './launch.ts';
+import { ledgerSettledMicros, reconcileSpend, settledApiSpend } from './ledger.ts';
+import { canPin, cpuSeconds, killAllChildren, pin, rssMiB } from './processes.ts';
+import { formatRows, machineFacts, rowFailed, table, type Row } from './report.ts';
 import { medianRow, proxyShare, roundRatios } from './rounds.ts';
+import { startBareProxy, startHeimdall, startMock, type Cores, type Target } from './targets.ts';
+import { ensureTools } from './tools.ts';
+import { runWrk, type PhaseResult } from './wrk.ts';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const root = resolve(here, '../..');
-
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const { values: args } = parseArgs({
   options: {
-    scenario: { type: 'string', default: 'all' },
-    duration: { type: 'string', default: '12' },
-    warmup: { type: 'string', default: '6' },
-    rounds: { type: 'string', default: '6' },
-    entry: { type: 'string', default: 'dist/api/main.js,api/main.ts' },
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    'sse-requests': { type: 'string', default: '30' },
   },
 });
-const scenarios: Scenario[] =
-  args.scenario === 'all'
-    ? ['plain', 'governance']
-    : args.scenario === 'plain' || args.scenario === 'governance'
-      ? [args.scenario]
-      : [];
-if (scenarios.length === 0) {
-  console.error(`--scenario must be plain, governance or all (got "${args.scenario}")`);
-  process.exit(2);
-}
-const seconds = Number(args.duration);
-const warmupSeconds = Number(args.warmup);
 const rounds = Number(args.rounds);
-if (!(seconds > 0) || !(warmupSeconds >= 0) || !Number.isInteger(rounds) || rounds < 1) {
-  console.error(
-    '--duration must be a positive number of seconds, --warmup a non-negative one, --rounds a whole number ≥ 1',
-  );
+const seconds = Math.round(Number(args.duration));
+const warmupSeconds = Math.round(Number(args.warmup));
+const sseRequests = Number(args['sse-requests']);
+if (![rounds, seconds, sseRequests].every((n) => Number.isInteger(n) && n >= 1) || !(warmupSeconds >= 0)) {
+  console.error('--rounds, --duration (s) and --sse-requests must be whole numbers ≥ 1, --warmup ≥ 0');
   process.exit(2);
 }
-const heimdallEntries = args.entry
-  .split(',')
-  .map((entry) => entry.trim())
-  .filter(Boolean)
-  .map((entry) => resolve(root, entry));
-/** The package.json above an entry (the repository root, for dist/api/main.js too). */
-function packageJsonOf(entry: string): string {
-  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
-    const candidate = join(dir, 'package.json');
-    if (existsSync(candidate) && !dir.endsWith(`${sep}dist`)) return candidate;
-  }
-  throw new Error(`no package.json above ${entry}`);
-}
-/** As `npm start` runs it (package.json), whichever tree the entry comes from; the thin proxy too. */
-const heimdallFlags = heimdallNodeFlags(packageJsonOf(heimdallEntries[0] ?? join(root, 'api/main.ts')));
-/** "compiled" or "tsx", for the row names. */
-const buildOf = (entry: string): string => (entry.endsWith('.ts') ? 'tsx' : 'compiled');
+const connections = 64;
+const streamConnections = 16;
 
-const cores = availableParallelism();
-const cpu = canPin && cores >= 2 ? { load: 0, target: 1, mock: cores >= 3 ? 2 : 0 } : undefined;
-const pinning = cpu
-  ? `load generator on CPU ${cpu.load}, target alone on CPU ${cpu.target}, mock upstream on CPU ${cpu.mock} (CPU ${cores >= 3 ? cpu.mock : cpu.target} when it is the target)`
-  : 'none (needs Linux, taskset and 2+ CPUs)';
+const cores: Cores =
+  canPin && availableParallelism() >= 2 ? { load: 0, target: 1 } : { load: undefined, target: undefined };
+const pinning =
+  cores.load === undefined
+    ? 'NONE (needs Linux, taskset and 2+ CPUs): figures are not comparable with pinned runs'
+    : `wrk + nginx mock + this script on CPU ${cores.load}; the target alone on CPU ${cores.target}`;
 
 const workDir = mkdtempSync(join(tmpdir(), 'heimdall-bench-'));
-const cleanUp = (): void => {
+process.on('exit', () => {
   killAllChildren();
   rmSync(workDir, { recursive: true, force: true });
-};
-process.on('exit', cleanUp);
+});
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
-const tsx = (file: string, ...rest: string[]): string[] => ['--import', 'tsx', join(here, file), ...rest];
+const bodyFile = join(workDir, 'chat.json');
+const streamBodyFile = join(workDir, 'stream.json');
 
-async function post(target: Target): Promise<{ status: number; text: string }> {
-  const { statusCode, body } = await request(target.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...target.headers },
-    body: requestBody,
-  });
-  return { status: statusCode, text: await body.text() };
+interface Measured {
+  result: PhaseResult;
+  targetCpu: number | undefined;
+  loadCpu: number | undefined;
 }
 
-/** One request first, so a misconfigured target fails with its own error message, not a statistic. */
-async function check(target: Target): Promise<void> {
-  const { status, text } = await post(target);
-  if (status !== 200) throw new Error(`expected 200, got ${status}: ${text.slice(0, 300)}`);
-}
-
-/** A target that stays up for the whole run, with where its load is sent. */
-interface Running {
-  target: Target;
-  pid: number | undefined;
-  /** Spawn to first `/health` 200, for Heimdall targets. */
-  coldStartMs?: number;
-  /** Resident set size after the warm-up rounds. */
-  rssMiB?: number;
-  /** Checked after the slices (e.g. governance really refused a request without a key). */
-  verify?: () => Promise<string | undefined>;
-}
-
-/** One slice at 64 connections, with the CPU the target used meanwhile (% of one core). */
-async function slice64(running: Running, seconds: number): Promise<Pick<Row, 'at64' | 'cpuAt64'>> {
-  const cpuBefore = cpuSeconds(running.pid);
+/** One wrk phase with the busy % of both cores meanwhile, printed as one line. */
+async function phase(
+  label: string,
+  target: Target,
+  conns: number,
+  secs: number,
+  body: string,
+): Promise<Measured> {
+  const before = readProcStat();
+  const pid = target.child?.process.pid;
+  const ownBefore = cpuSeconds(pid);
   const started = performance.now();
-  const at64 = await runPhase(running.target, 64, seconds);
-  const cpuAfter = cpuSeconds(running.pid);
-  const elapsed = (performance.now() - started) / 1000;
-  return cpuBefore === undefined || cpuAfter === undefined
-    ? { at64 }
-    : { at64, cpuAt64: (100 * (cpuAfter - cpuBefore)) / elapsed };
-}
-
-/** The direct row: the mock alone, measured once before the interleaved targets. */
-async function measureDirect(target: Target, pid: number | undefined): Promise<Row> {
-  process.stdout.write(
-    `${target.name}: warm-up ${warmupSeconds} s, then ${seconds} s @64 and ${seconds} s @1 …`,
+  const result = await runWrk({
+    url: target.url,
+    headers: target.headers,
+    bodyFile: body,
+    connections: conns,
+    seconds: secs,
+    cpu: cores.load,
+  });
+  const after = readProcStat();
+  const ownAfter = cpuSeconds(pid);
+  // The target's own share of a core: on a shared machine the core can be busy with others' work.
+  const own =
+    ownBefore === undefined || ownAfter === undefined
+      ? ''
+      : `, target process ${((100 * (ownAfter - ownBefore) * 1000) / (performance.now() - started)).toFixed(0)}%`;
+  const loadCpu = cores.load === undefined ? undefined : busyPercent(before, after, cores.load);
+  const targetCpu = cores.target === undefined ? undefined : busyPercent(before, after, cores.target);
+  const busy = (cpu: number | undefined, value: number | undefined) =>
+    cpu === undefined ? '' : ` cpu${cpu} ${value?.toFixed(0) ?? '?'}%`;
+  console.log(
+    `  ${label.padEnd(34)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.p50.toFixed(3)} ms  ` +
+      `p99 ${result.p99.toFixed(3)} ms  failed ${result.failed}  ${(result.bytesPerRequest ?? 0).toFixed(0)} B/resp |` +
+      `${busy(cores.load, loadCpu)} (load)${busy(cores.target, targetCpu)} (target core${own})` +
+      `${isHarnessBound(loadCpu) ? `  HARNESS-BOUND (load core > ${harnessBoundPercent}%)` : ''}`,
   );
-  if (warmupSeconds > 0) await runPhase(target, 64, warmupSeconds);
-  const { at64, cpuAt64 } = await slice64({ target, pid }, seconds);
-  const at1 = await runPhase(target, 1, seconds);
-  process.stdout.write(' done\n');
-  return { name: target.name, ...(at64 ? { at64 } : {}), at1, ...(cpuAt64 !== undefined ? { cpuAt64 } : {}) };
+  return { result, targetCpu, loadCpu };
 }
 
-async function startHeimdall(
-  scenario: Scenario,
-  upstream: string,
-  heimdallEntry: string,
-): Promise<{ child: Child; origin: string; coldStartMs: number }> {
-  if (!existsSync(heimdallEntry)) {
-    throw new Error(`${heimdallEntry} does not exist: Heimdall's composition root is needed to bench it`);
-  }
-  const tag = `${scenario}-${buildOf(heimdallEntry)}`;
-  const configFile = join(workDir, `config-${tag}.json`);
-  writeFileSync(configFile, JSON.stringify(heimdallConfig(scenario, upstream), null, 2));
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    HEIMDALL_CONFIG: configFile,
-    HEIMDALL_DATA_DIR: join(workDir, `data-${tag}`),
-    HEIMDALL_ENCRYPTION_KEY: 'bench-key',
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-  };
-  delete env.DATABASE_URL; // the bench measures the default one-process SQLite deployment
-  delete env.REDIS_URL;
-  const started = performance.now();
-  const child = startNode(`heimdall (${tag})`, launchArgs(heimdallFlags, heimdallEntry), {
-    cpu: cpu?.target,
-    env,
-  });
-  const origin = `http://127.0.0.1:${port}`;
-  await waitForHealth(child, origin);
-  return { child, origin, coldStartMs: performance.now() - started };
-}
-
-/** Starts one Heimdall scenario and checks it answers; an error row when it cannot be measured. */
-async function runningHeimdall(
-  scenario: Scenario,
-  upstream: string,
-  heimdallEntry: string,
-  children: Child[],
-): Promise<Running | Row> {
-  const name = `${scenario === 'plain' ? 'heimdall' : 'heimdall+governance'} [${buildOf(heimdallEntry)}]`;
-  try {
-    const { child, origin, coldStartMs } = await startHeimdall(scenario, upstream, heimdallEntry);
-    children.push(child);
-    const url = `${origin}/v1/chat/completions`;
-    const headers: Record<string, string> = scenario === 'governance' ? { 'x-bf-vk': benchVirtualKey } : {};
-    const target = { name, url, headers };
-    await check(target);
-    // Without the virtual key the request must be refused, or the row did not measure governance.
-    const verify =
-      scenario === 'plain'
-        ? undefined
-        : async () => {
-            const { status } = await post({ ...target, headers: {} });
-            return status === 401
-              ? undefined
-              : `governance not in force? No virtual key got ${status}, not 401`;
-          };
-    return { target, pid: child.process.pid, coldStartMs, ...(verify ? { verify } : {}) };
-  } catch (error) {
-    const message = (error as Error).message;
-    console.error(`\n${name}: ${message}`);
-    return { name, error: message.split('\n')[0] ?? message };
-  }
-}
-
-/**
- * Every target's slices, alternating target by target within each round; the @1 latency slices
- * follow the same pattern. Returns one row per round per target, in `targets` order.
- */
-async function interleave(targets: readonly Running[]): Promise<Row[][]> {
-  const slice = seconds / rounds;
-  // Warm-up interleaved the same way and discarded. Warming each target once up front left the
-  // first measured round 20-40 points low for both Heimdall scenarios, even after 15 s of
-  // warm-up: they had then sat idle through the other targets' warm-ups (a longer idle gap than
-  // any round has), and a process that idles is slower for a while after.
-  const warmupRounds = Math.ceil(warmupSeconds / slice);
-  for (let round = 1; round <= warmupRounds; round++) {
-    process.stdout.write(`warm-up round ${round} of ${warmupRounds}: ${slice.toFixed(1)} s @64 per target\n`);
-    for (const running of targets) await runPhase(running.target, 64, slice);
-  }
-  for (const running of targets) {
-    const rss = rssMiB(running.pid);
-    if (rss !== undefined) running.rssMiB = rss;
-  }
+async function interleave(targets: Target[]): Promise<Row[][]> {
   const perRound: Row[][] = [];
   for (let round = 1; round <= rounds; round++) {
-    process.stdout.write(`round ${round} of ${rounds}: ${slice.toFixed(1)} s @64 per target …`);
+    console.log(`round ${round} of ${rounds}`);
     const rows: Row[] = [];
-    for (const running of targets)
-      rows.push({ name: running.target.name, ...(await slice64(running, slice)) });
+    for (const target of targets) {
+      if (warmupSeconds > 0)
+        await runWrk({ ...target, bodyFile, connections, seconds: warmupSeconds, cpu: cores.load });
+      const at64 = await phase(`${target.name} c=${connections}`, target, connections, seconds, bodyFile);
+      const at1 = await phase(`${target.name} c=1`, target, 1, seconds, bodyFile);
+      rows.push({
+        name: target.name,
+        at64: at64.result,
+        at1: at1.result,
+        ...(at64.targetCpu !== undefined ? { cpuAt64: at64.targetCpu } : {}),
+        ...(at64.loadCpu !== undefined ? { loadCpuAt64: at64.loadCpu } : {}),
+        ...(isHarnessBound(at64.loadCpu) ? { harnessBound: true } : {}),
+      });
+    }
     perRound.push(rows);
-    process.stdout.write(' done\n');
-  }
-  for (let round = 0; round < rounds; round++) {
-    process.stdout.write(`round ${round + 1} of ${rounds}: ${slice.toFixed(1)} s @1 per target …`);
-    for (const [index, running] of targets.entries())
-      perRound[round]![index]!.at1 = await runPhase(running.target, 1, slice);
-    process.stdout.write(' done\n');
   }
   return perRound;
 }
 
+interface StreamRow {
+  name: string;
+  rps: string;
+  p50: string;
+  p99: string;
+  firstEvent: string;
+  total: string;
+  cpu: string;
+}
+
+async function stream(target: Target): Promise<StreamRow> {
+  const timing = await checkStream(target, sseRequests);
+  if (warmupSeconds > 0)
+    await runWrk({
+      ...target,
+      bodyFile: streamBodyFile,
+      connections: streamConnections,
+      seconds: warmupSeconds,
+      cpu: cores.load,
+    });
+  const { result, targetCpu, loadCpu } = await phase(
+    `${target.name} c=${streamConnections}`,
+    target,
+    streamConnections,
+    seconds,
+    streamBodyFile,
+  );
+  const busy = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(0)}%`);
+  return {
+    name: target.name,
+    rps: result.requestsPerSecond.toFixed(0),
+    p50: result.p50.toFixed(3),
+    p99: result.p99.toFixed(3),
+    firstEvent: timing.firstEvent.toFixed(3),
+    total: timing.total.toFixed(3),
+    cpu: `${busy(targetCpu)} / ${busy(loadCpu)}${isHarnessBound(loadCpu) ? ' HARNESS' : ''}`,
+  };
+}
+
 async function main(): Promise<number> {
+  ensureTools();
+  writeFileSync(bodyFile, JSON.stringify(chatRequest));
+  writeFileSync(streamBodyFile, JSON.stringify(streamRequest));
+  // As `npm start` does (prestart): the compiled build, as of the current sources.
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], { stdio: 'inherit' });
   console.log(
     machineFacts(
       pinning,
-      `${seconds} s per target and connection count, in ${rounds} interleaved slices of ${(seconds / rounds).toFixed(1)} s`,
+      `${rounds} interleaved rounds × every target: ${warmupSeconds} s warm-up, ${seconds} s at ${connections} connections, ${seconds} s at 1; then SSE`,
     ),
   );
-  if (cpu) pin(process.pid, cpu.load);
-  const rows: Row[] = [];
+  if (cores.load !== undefined) pin(process.pid, cores.load);
+  const launch = { root, nodeFlags: heimdallNodeFlags(join(root, 'package.json')), workDir, cores };
 
-  const mock = startNode('mock upstream', tsx('mock-upstream.ts'), { cpu: cpu?.mock });
-  const upstream = `http://127.0.0.1:${await waitForReadyLine(mock)}`;
-  const direct: Target = { name: 'direct (mock)', url: `${upstream}/v1/chat/completions`, headers: {} };
-  await check(direct);
-  if (cpu && cores < 3) pin(mock.process.pid!, cpu.target);
-  rows.push(await measureDirect(direct, mock.process.pid));
-  if (cpu && cores < 3) pin(mock.process.pid!, cpu.mock);
-
-  // The Node ceiling gets Heimdall's node flags too: a GC setting is not Heimdall's own merit.
-  const proxy = startNode('thin proxy', [...heimdallFlags, ...tsx('thin-proxy.ts', upstream)], {
-    cpu: cpu?.target,
-  });
-  const children: Child[] = [proxy];
-  const thin: Target = {
-    name: 'thin proxy',
-    url: `http://127.0.0.1:${await waitForReadyLine(proxy)}/v1/chat/completions`,
+  const mock = await startMock(workDir, cores);
+  const upstream = `http://127.0.0.1:${mock.jsonPort}`;
+  const sseUpstream = `http://127.0.0.1:${mock.ssePort}`;
+  const direct: Target = {
+    name: 'direct',
+    url: `${upstream}/v1/chat/completions`,
     headers: {},
+    child: undefined,
   };
-  await check(thin);
-  const targets: Running[] = [{ target: thin, pid: proxy.process.pid }];
-  const unmeasured: Row[] = [];
-  if (heimdallEntries.some((entry) => !entry.endsWith('.ts'))) {
-    // As `npm start` does: the compiled build is measured as of the current sources.
-    execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], { stdio: 'inherit' });
-  }
-  for (const scenario of scenarios) {
-    for (const entry of heimdallEntries) {
-      const started = await runningHeimdall(scenario, upstream, entry, children);
-      if ('target' in started) targets.push(started);
-      else unmeasured.push(started);
-    }
-  }
+  const bare = await startBareProxy('bare proxy', upstream, cores);
+  const scenarios: Scenario[] = ['plain', 'governance', 'strict'];
+  const heimdalls: Target[] = [];
+  for (const scenario of scenarios) heimdalls.push(await startHeimdall(launch, scenario, upstream, ''));
+  const targets = [direct, bare, ...heimdalls];
+  for (const target of targets) await checkCompletion(target);
+  for (const target of heimdalls.slice(1)) await checkRefusesWithoutKey(target);
+  console.log(
+    'checked: every target answers the mock completion; the governed ones refuse a request without key',
+  );
 
   const perRound = await interleave(targets);
-  const notes = await Promise.all(targets.map((t) => t.verify?.() ?? Promise.resolve(undefined)));
-  const heimdall = targets.find((t) => t.target !== thin);
-  const bombLine = heimdall ? await measureDocumentBomb(new URL(heimdall.target.url).origin) : undefined;
-  await Promise.all(children.map((child) => child.stop()));
-  await mock.stop();
-  targets.forEach((running, index) => {
-    const row = medianRow(perRound.map((paired) => paired[index]!));
-    const share = proxyShare(perRound, thin.name, running.target.name);
-    const note = notes[index];
-    rows.push({
-      ...row,
-      ...(share !== undefined ? { ofProxy: share } : {}),
-      ...(running.coldStartMs !== undefined ? { coldStartMs: running.coldStartMs } : {}),
-      ...(running.rssMiB !== undefined ? { rssMiB: running.rssMiB } : {}),
-      ...(note ? { note } : {}),
-    });
-  });
-  rows.push(...unmeasured);
+  const rss = new Map(targets.map((t) => [t.name, rssMiB(t.child?.process.pid)]));
 
-  console.log(`\n${formatRows(rows, direct.name, thin.name)}`);
   console.log(
-    `\nmedians of ${rounds} interleaved rounds (%proxy: median of the per-round ratios);\n${roundRatios(perRound, thin.name).join('\n')}`,
+    `streaming: ${sseRequests} sequential requests (complete stream checked, first event timed), then wrk`,
   );
-  if (bombLine) console.log(`\n${bombLine}`);
+  const sseTargets: Target[] = [
+    { ...direct, name: 'direct (SSE)', url: `${sseUpstream}/v1/chat/completions` },
+    await startBareProxy('bare proxy (SSE)', sseUpstream, cores),
+    await startHeimdall(launch, 'plain', sseUpstream, '(SSE)'),
+    await startHeimdall(launch, 'governance', sseUpstream, '(SSE)'),
+  ];
+  const streamRows: StreamRow[] = [];
+  for (const target of sseTargets) streamRows.push(await stream(target));
+
+  const extras: string[] = [];
+  extras.push(await measureDocumentBomb(heimdalls[0]!.origin!));
+  extras.push(await measureDashboard(root, heimdalls[0]!.origin!));
+
+  // The money check, for every governed Heimdall (streamed requests are priced too).
+  const governed = [...heimdalls.slice(1), sseTargets[3]!];
+  let reconciled = true;
+  for (const target of governed) {
+    const api = await settledApiSpend(target.origin!);
+    await target.child!.stop();
+    const verdict = reconcileSpend(api, ledgerSettledMicros(target.dataDir!));
+    reconciled &&= verdict.ok;
+    extras.push(`ledger, ${target.name}: ${verdict.line}`);
+  }
+  for (const target of [...targets, ...sseTargets]) await target.child?.stop();
+  await mock.child.stop();
+
+  const rows = targets.map((target, index): Row => {
+    const row = medianRow(perRound.map((paired) => paired[index]!));
+    const share = proxyShare(perRound, bare.name, target.name);
+    const memory = rss.get(target.name);
+    return {
+      ...row,
+      ...(share !== undefined && target !== direct ? { ofProxy: share } : {}),
+      ...(target.coldStartMs !== undefined ? { coldStartMs: target.coldStartMs } : {}),
+      ...(memory !== undefined ? { rssMiB: memory } : {}),
+    };
+  });
+  console.log(`\n${formatRows(rows, direct.name, bare.name)}`);
+  const paired = perRound.map((round) => round.filter((row) => row.name !== direct.name));
+  console.log(
+    `\nper-round pairs (req/s@64 as % of the bare proxy's in the same round):\n${roundRatios(paired, bare.name).join('\n')}`,
+  );
+  console.log(
+    `\nstreaming (SSE; the mock sends the whole stream in one write, so per-chunk costs are under-measured);\n` +
+      `first event and total: medians of ${sseRequests} sequential requests on one connection, ms\n` +
+      table(
+        ['target', `req/s@${streamConnections}`, 'p50', 'p99', 'first event', 'total', 'cpuT / cpuL'],
+        streamRows.map((r) => [r.name, r.rps, r.p50, r.p99, r.firstEvent, r.total, r.cpu]),
+      ),
+  );
+  console.log(`\n${extras.join('\n')}`);
   const broken = rows.filter(rowFailed).map((r) => r.name);
   if (broken.length > 0)
     console.error(`\nFAILED: ${broken.join(', ')} (not measured, or more than 1% failed responses)`);
-  return broken.length > 0 ? 1 : 0;
+  if (!reconciled)
+    console.error('\nFAILED: the governed spend does not reconcile (request logs, budget counter, ledger)');
+  return broken.length > 0 || !reconciled ? 1 : 0;
 }
 
 main().then(

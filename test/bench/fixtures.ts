@@ -1,0 +1,82 @@
+/**
+ * What the mock upstream answers and what the load generator sends: one OpenAI-shaped request,
+ * one fixed `chat.completion` (usage included, so governed targets price every request) and one
+ * fixed SSE stream of `chat.completion.chunk` events ending in a usage chunk and `[DONE]`.
+ * Generated here so the nginx config, the wrk script and the SSE check agree byte for byte.
+ */
+export const completionId = 'chatcmpl-heimdall-bench';
+
+export const chatRequest = {
+  model: 'gpt-4o-mini',
+  messages: [
+    { role: 'system', content: 'You answer in one short paragraph.' },
+    { role: 'user', content: 'What does an API gateway do for an AI application?' },
+  ],
+  temperature: 0.3,
+  max_tokens: 200,
+};
+
+export const streamRequest = { ...chatRequest, stream: true, stream_options: { include_usage: true } };
+
+export const completionUsage = { prompt_tokens: 27, completion_tokens: 31, total_tokens: 58 };
+
+export const completionBody = JSON.stringify({
+  id: completionId,
+  object: 'chat.completion',
+  created: 1_767_225_600,
+  model: 'gpt-4o-mini-2024-07-18',
+  choices: [
+    {
+      index: 0,
+      message: {
+        role: 'assistant',
+        content:
+          'It sits between the application and the model providers: one endpoint, keys kept server-side, budgets and rate limits enforced, every request logged and priced.',
+        refusal: null,
+      },
+      logprobs: null,
+      finish_reason: 'stop',
+    },
+  ],
+  usage: completionUsage,
+  system_fingerprint: 'fp_heimdall_bench',
+});
+
+/** The streamed answer, one word per chunk, so a gateway pays its per-event cost many times. */
+export const streamedText =
+  'A gateway gives every client one endpoint, holds the provider keys, enforces budgets and limits, and logs each request with its cost.';
+
+function chunk(delta: object, finishReason: string | null): string {
+  return JSON.stringify({
+    id: completionId,
+    object: 'chat.completion.chunk',
+    created: 1_767_225_600,
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+  });
+}
+
+export const streamUsage = { prompt_tokens: 29, completion_tokens: 24, total_tokens: 53 };
+
+/** The SSE events (without the `data: ` framing), in order, `[DONE]` last. */
+export function streamEvents(): string[] {
+  const words = streamedText.split(/(?= )/);
+  return [
+    chunk({ role: 'assistant', content: '' }, null),
+    ...words.map((word) => chunk({ content: word }, null)),
+    chunk({}, 'stop'),
+    JSON.stringify({
+      id: completionId,
+      object: 'chat.completion.chunk',
+      created: 1_767_225_600,
+      model: 'gpt-4o-mini-2024-07-18',
+      choices: [],
+      usage: streamUsage,
+    }),
+    '[DONE]',
+  ];
+}
+
+export const streamBody = streamEvents()
+  .map((event) => `data: ${event}\n\n`)
+  .join('');
