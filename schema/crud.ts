@@ -10,8 +10,13 @@
  * - an upsert whose content equals what is stored writes nothing and publishes nothing.
  */
 import type { z } from 'zod';
-import { fromZodIssues } from '../db/config/issues.ts';
-import { bumpConfigVersion, canonicalJson, constraintViolation, type Database } from '../db/index.ts';
+import {
+  bumpConfigVersion,
+  canonicalJson,
+  constraintViolation,
+  fromZodIssues,
+  type Database,
+} from '../db/index.ts';
 import type { Context } from './context.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { publishConfigChanged } from './pubsub.ts';

@@ -3,7 +3,6 @@
  * The database's foreign keys would refuse the write anyway; checking first lets the error
  * name the input path and the missing id.
  */
-import { KNOWN_PROVIDERS } from '../db/config/providers.ts';
 import {
   getBudget,
   getCustomer,
@@ -11,6 +10,7 @@ import {
   getRateLimit,
   getTeam,
   getVirtualKey,
+  KNOWN_PROVIDERS,
   type Database,
   type SecretBox,
 } from '../db/index.ts';

@@ -8,8 +8,7 @@
  *   otherwise a WRITE token could deliver keys it can never read to a host it controls.
  * Every such change is logged (hosts only, never a secret).
  */
-import { apiEnvRefRefusal, envRefName, isEnvRef } from '../db/config/env-ref.ts';
-import { canonicalJson } from '../db/index.ts';
+import { apiEnvRefRefusal, canonicalJson, envRefName, isEnvRef } from '../db/index.ts';
 import type { Context } from './context.ts';
 import { camel } from './crud.ts';
 import { ValidationError, type InputIssue } from './errors.ts';

@@ -1,9 +1,18 @@
 /** Virtual-key values and references: helpers for the VirtualKey kit and its mutations. */
 import type { z } from 'zod';
-import { apiEnvRefRefusal, envRefName, isEnvRef, resolveEnvRef } from '../db/config/env-ref.ts';
-import { KEPT_VALUE_PREFIX, virtualKeyValueProblem } from '../db/config/references.ts';
-import type { virtualKey } from '../db/config/governance.ts';
-import { generateVirtualKeyValue, listProviderKeys, type Database, type SecretBox } from '../db/index.ts';
+import {
+  apiEnvRefRefusal,
+  envRefName,
+  generateVirtualKeyValue,
+  isEnvRef,
+  KEPT_VALUE_PREFIX,
+  listProviderKeys,
+  resolveEnvRef,
+  virtualKeyValueProblem,
+  type Database,
+  type SecretBox,
+  type virtualKeySchema,
+} from '../db/index.ts';
 import { ValidationError } from './errors.ts';
 import { checkRefs, limitRefs, type Ref } from './refs.ts';
 
@@ -37,7 +46,7 @@ export function checkGivenValue(value: string, env: NodeJS.ProcessEnv, path: str
 export async function checkVirtualKeyRefs(
   db: Database,
   box: SecretBox,
-  shape: z.infer<typeof virtualKey>,
+  shape: z.infer<typeof virtualKeySchema>,
   toInputPath: (path: string) => string,
 ): Promise<void> {
   if (shape.team_id && shape.customer_id) {

@@ -24,7 +24,7 @@ import {
   type RoutingRuleRecord,
 } from '../repositories/routing.ts';
 import { listVirtualKeys, type VirtualKeyRecord } from '../repositories/virtual-keys.ts';
-import { AUTH_META_KEY, CLIENT_META_KEY } from '../reconcile/entities.ts';
+import { AUTH_META_KEY, CLIENT_META_KEY } from '../config-mapping/settings.ts';
 
 export interface LiveRows {
   version: number;

@@ -5,15 +5,21 @@
  */
 import type { Database } from '../connection/types.ts';
 import type { SecretBox } from '../crypto.ts';
-import { clientFromRows, providersToConfig } from './config.ts';
+import {
+  budgetToConfig,
+  clientToConfig,
+  customerToConfig,
+  modelConfigToConfig,
+  pluginToConfig,
+  providerGovernanceToConfig,
+  rateLimitToConfig,
+  routingRuleToConfig,
+  teamToConfig,
+  virtualKeyToConfig,
+} from '../config-mapping/index.ts';
+import { providersToConfig } from './config.ts';
 import { loadLiveRows, type LiveRows } from './rows.ts';
 import type { ProviderSource, SnapshotSource } from './snapshot-types.ts';
-
-const u = <T>(value: T | null): T | undefined => value ?? undefined;
-const limits = (row: { budgetId: string | null; rateLimitId: string | null }) => ({
-  budget_id: u(row.budgetId),
-  rate_limit_id: u(row.rateLimitId),
-});
 
 /** The snapshot's providers are the live config's, secrets decrypted, under their names. */
 function providersSource(rows: LiveRows): ProviderSource[] {
@@ -27,74 +33,52 @@ function providersSource(rows: LiveRows): ProviderSource[] {
   }));
 }
 
+/**
+ * Each entity is the live config's (db/config-mapping/), less what the gateway does not read:
+ * exact micro-dollars instead of dollars, the virtual key's hash as its value, no descriptions.
+ */
 function governanceSource(rows: LiveRows): SnapshotSource['governance'] {
   return {
-    budgets: rows.budgets.map((b) => ({
-      id: b.id,
-      max_limit_micros: b.maxLimitMicros,
-      reset_duration: b.resetDuration,
-      calendar_aligned: b.calendarAligned,
-      mode: b.mode,
-    })),
-    rate_limits: rows.rateLimits.map((r) => ({
-      id: r.id,
-      token_max_limit: u(r.tokenMaxLimit),
-      token_reset_duration: u(r.tokenResetDuration),
-      request_max_limit: u(r.requestMaxLimit),
-      request_reset_duration: u(r.requestResetDuration),
-    })),
-    customers: rows.customers.map((c) => ({ id: c.id, name: c.name, ...limits(c) })),
-    teams: rows.teams.map((t) => ({ id: t.id, name: t.name, customer_id: u(t.customerId), ...limits(t) })),
-    virtual_keys: rows.virtualKeys.map((vk) => ({
-      id: vk.id,
-      name: vk.name,
-      valueHash: vk.valueHash,
-      is_active: vk.isActive,
-      team_id: u(vk.teamId),
-      customer_id: u(vk.customerId),
-      ...limits(vk),
-      provider_configs: vk.providerConfigs.map((pc) => ({
-        provider: pc.provider,
-        weight: pc.weight,
-        allowed_models: pc.allowedModels,
-        key_ids: pc.keyIds,
-        ...limits(pc),
-      })),
-    })),
-    model_configs: rows.modelConfigs.map((m) => ({
-      id: m.id,
-      model_name: m.modelName,
-      provider: u(m.provider),
-      ...limits(m),
-    })),
-    providers: rows.providerGovernance.map((p) => ({ name: p.name, ...limits(p) })),
-    routing_rules: rows.routingRules.map((r) => ({
-      id: r.id,
-      name: r.name,
-      enabled: r.enabled,
-      cel_expression: r.celExpression,
-      targets: r.targets,
-      fallbacks: r.fallbacks,
-      scope: r.scope,
-      scope_id: u(r.scopeId),
-      priority: r.priority,
-    })),
+    budgets: rows.budgets.map((row) => {
+      const { max_limit: _dollars, ...budget } = budgetToConfig(row);
+      return { ...budget, max_limit_micros: row.maxLimitMicros };
+    }),
+    rate_limits: rows.rateLimits.map(rateLimitToConfig),
+    customers: rows.customers.map(customerToConfig),
+    teams: rows.teams.map(teamToConfig),
+    virtual_keys: rows.virtualKeys.map((row) => {
+      const {
+        value_hash: valueHash,
+        value_suffix: _suffix,
+        description: _description,
+        ...key
+      } = virtualKeyToConfig(row);
+      return { ...key, valueHash };
+    }),
+    model_configs: rows.modelConfigs.map(modelConfigToConfig),
+    providers: rows.providerGovernance.map((row) => {
+      const {
+        send_back_raw_request: _request,
+        send_back_raw_response: _response,
+        ...governance
+      } = providerGovernanceToConfig(row);
+      return governance;
+    }),
+    routing_rules: rows.routingRules.map((row) => {
+      const { description: _description, ...rule } = routingRuleToConfig(row);
+      return rule;
+    }),
   };
 }
 
 export async function readSnapshotSource(database: Database, box: SecretBox): Promise<SnapshotSource> {
   const rows = await loadLiveRows(database, box);
-  const { initial_pool_size: _pool, ...client } = clientFromRows(rows);
+  const { initial_pool_size: _pool, ...client } = clientToConfig(rows.client);
   return {
     version: rows.version,
     client,
     providers: providersSource(rows),
     governance: governanceSource(rows),
-    plugins: rows.plugins.map((p) => ({
-      name: p.name,
-      enabled: p.enabled,
-      version: p.version,
-      config: p.config,
-    })),
+    plugins: rows.plugins.map(pluginToConfig),
   };
 }

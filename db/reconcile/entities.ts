@@ -1,7 +1,7 @@
 /**
  * The config file as a list of reconcilable entities, in foreign-key order: each knows its
  * label, the content its fingerprint covers, whether a row exists, and how to create or
- * overwrite it through the repositories.
+ * overwrite it through the repositories (each entity's file → row mapping is in db/config-mapping/).
  */
 import type { HeimdallConfig } from '../config/model.ts';
 import type { Database } from '../connection/types.ts';
@@ -16,8 +16,24 @@ import { createProvider, updateProvider } from '../repositories/providers.ts';
 import { createRateLimit, updateRateLimit } from '../repositories/rate-limits.ts';
 import * as routing from '../repositories/routing.ts';
 import { createVirtualKey, hashVirtualKey, updateVirtualKey } from '../repositories/virtual-keys.ts';
+import {
+  AUTH_META_KEY,
+  authFromConfig,
+  budgetFromConfig,
+  clientFromConfig,
+  CLIENT_META_KEY,
+  customerFromConfig,
+  modelConfigFromConfig,
+  pluginFromConfig,
+  providerFromConfig,
+  providerGovernanceFromConfig,
+  providerKeyFromConfig,
+  rateLimitFromConfig,
+  routingRuleFromConfig,
+  teamFromConfig,
+  virtualKeyFromConfig,
+} from '../config-mapping/index.ts';
 import { keyOf, type ExistingState } from './existing.ts';
-import * as input from './from-config.ts';
 
 export interface FileEntity {
   /** `budget:budget-dev`, `provider_key:openai/primary`, `client`… reported to the caller. */
@@ -33,9 +49,6 @@ export interface FileEntity {
   update(tx: Database, box: SecretBox): Promise<unknown>;
 }
 
-export const CLIENT_META_KEY = 'client';
-export const AUTH_META_KEY = 'auth';
-
 function withoutId<T extends { id?: unknown }>(value: T): Omit<T, 'id'> {
   const { id: _id, ...rest } = value;
   return rest;
@@ -45,7 +58,7 @@ function governanceEntities(config: HeimdallConfig, have: ExistingState): FileEn
   const gov = config.governance;
   return [
     ...gov.budgets.map((b): FileEntity => {
-      const row = input.budgetInput(b);
+      const row = budgetFromConfig(b);
       return {
         label: `budget:${b.id}`,
         content: b,
@@ -55,7 +68,7 @@ function governanceEntities(config: HeimdallConfig, have: ExistingState): FileEn
       };
     }),
     ...gov.rate_limits.map((r): FileEntity => {
-      const row = input.rateLimitInput(r);
+      const row = rateLimitFromConfig(r);
       return {
         label: `rate_limit:${r.id}`,
         content: r,
@@ -65,7 +78,7 @@ function governanceEntities(config: HeimdallConfig, have: ExistingState): FileEn
       };
     }),
     ...gov.customers.map((c): FileEntity => {
-      const row = input.customerInput(c);
+      const row = customerFromConfig(c);
       return {
         label: `customer:${c.id}`,
         content: c,
@@ -75,7 +88,7 @@ function governanceEntities(config: HeimdallConfig, have: ExistingState): FileEn
       };
     }),
     ...gov.teams.map((team): FileEntity => {
-      const row = input.teamInput(team);
+      const row = teamFromConfig(team);
       return {
         label: `team:${team.id}`,
         content: team,
@@ -90,7 +103,7 @@ function governanceEntities(config: HeimdallConfig, have: ExistingState): FileEn
 function providerEntities(config: HeimdallConfig, have: ExistingState): FileEntity[] {
   return Object.entries(config.providers).flatMap(([name, provider]) => {
     const { keys, ...settings } = provider;
-    const { name: _name, ...row } = input.providerInput(name, provider);
+    const { name: _name, ...row } = providerFromConfig(name, provider);
     const self: FileEntity = {
       label: `provider:${name}`,
       content: settings,
@@ -101,7 +114,7 @@ function providerEntities(config: HeimdallConfig, have: ExistingState): FileEnti
     return [
       self,
       ...keys.map((key): FileEntity => {
-        const keyRow = input.providerKeyInput(name, key);
+        const keyRow = providerKeyFromConfig(name, key);
         const { id: _id, provider: _provider, ...keyPatch } = keyRow;
         const existingId = have.providerKeys.get(keyOf(name, key.name));
         return {
@@ -122,7 +135,7 @@ function accessEntities(config: HeimdallConfig, have: ExistingState, env: NodeJS
   const gov = config.governance;
   return [
     ...gov.virtual_keys.map((vk): FileEntity => {
-      const row = input.virtualKeyInput(vk, env);
+      const row = virtualKeyFromConfig(vk, env);
       // Fingerprint the hash, not the value: an `env.VAR` whose variable changed is a change.
       const content = { ...vk, value: hashVirtualKey(row.value) };
       return {
@@ -134,7 +147,7 @@ function accessEntities(config: HeimdallConfig, have: ExistingState, env: NodeJS
       };
     }),
     ...gov.model_configs.map((m): FileEntity => {
-      const row = input.modelConfigInput(m);
+      const row = modelConfigFromConfig(m);
       return {
         label: `model_config:${m.id}`,
         content: m,
@@ -144,7 +157,7 @@ function accessEntities(config: HeimdallConfig, have: ExistingState, env: NodeJS
       };
     }),
     ...gov.providers.map((p): FileEntity => {
-      const row = input.providerGovernanceInput(p);
+      const row = providerGovernanceFromConfig(p);
       const { name: _name, ...patch } = row;
       return {
         label: `provider_governance:${p.name}`,
@@ -155,7 +168,7 @@ function accessEntities(config: HeimdallConfig, have: ExistingState, env: NodeJS
       };
     }),
     ...gov.routing_rules.map((r): FileEntity => {
-      const row = input.routingRuleInput(r);
+      const row = routingRuleFromConfig(r);
       return {
         label: `routing_rule:${r.id}`,
         content: r,
@@ -171,13 +184,14 @@ function accessEntities(config: HeimdallConfig, have: ExistingState, env: NodeJS
 function pluginEntities(config: HeimdallConfig, have: ExistingState): FileEntity[] {
   return config.plugins.map((plugin): FileEntity => {
     const stored = have.plugins.get(plugin.name);
-    const { name, ...patch } = plugin;
+    const row = pluginFromConfig(plugin);
+    const { name, ...patch } = row;
     return {
       label: `plugin:${name}`,
       content: plugin,
       exists: stored !== undefined,
       overwrite: stored !== undefined && plugin.version > stored,
-      create: (tx) => routing.createPlugin(tx, plugin),
+      create: (tx) => routing.createPlugin(tx, row),
       update: (tx) => routing.updatePlugin(tx, name, patch),
     };
   });
@@ -188,19 +202,19 @@ function settingsEntities(config: HeimdallConfig, have: ExistingState, env: Node
     label: 'client',
     content: config.client,
     exists: have.meta.has(CLIENT_META_KEY),
-    create: (tx) => setMeta(tx, CLIENT_META_KEY, JSON.stringify(config.client)),
-    update: (tx) => setMeta(tx, CLIENT_META_KEY, JSON.stringify(config.client)),
+    create: (tx) => setMeta(tx, CLIENT_META_KEY, clientFromConfig(config.client)),
+    update: (tx) => setMeta(tx, CLIENT_META_KEY, clientFromConfig(config.client)),
   };
   const auth = config.governance.auth_config;
   if (!auth) return [client];
-  const { admin_password: password, ...settings } = auth;
+  const { meta, username, password } = authFromConfig(auth);
   const write = async (tx: Database) => {
-    await setMeta(tx, AUTH_META_KEY, JSON.stringify(settings));
-    if (!settings.admin_username || !password) return;
+    await setMeta(tx, AUTH_META_KEY, meta);
+    if (!username || !password) return;
     // A changed password revokes the admin's sessions (setAdminPassword); the same one does not.
-    const user = await getAdminUser(tx, settings.admin_username);
+    const user = await getAdminUser(tx, username);
     if (user) await setAdminPassword(tx, user.id, password, env);
-    else await createAdminUser(tx, { username: settings.admin_username, password });
+    else await createAdminUser(tx, { username, password });
   };
   return [
     client,

@@ -3,13 +3,15 @@
  * dry run) write every change in one transaction that also bumps the config version. Nothing
  * is written when anything is invalid; `configChanged` is published after commit.
  */
-import type { HeimdallConfig } from '../../db/config/model.ts';
-import { CLIENT_META_KEY } from '../../db/reconcile/entities.ts';
 import {
   bumpConfigVersion,
+  clientFromConfig,
+  CLIENT_META_KEY,
   readLiveConfig,
   setMeta,
+  type ClientConfig,
   type Database,
+  type HeimdallConfig,
   type LiveConfig,
 } from '../../db/index.ts';
 import type { Context } from '../context.ts';
@@ -109,7 +111,7 @@ function refuseValuelessCreates(config: HeimdallConfig, entries: PlanEntry[]): v
 
 async function write(tx: Database, ctx: Context, entry: PlanEntry): Promise<void> {
   if (entry.kind === 'client') {
-    await setMeta(tx, CLIENT_META_KEY, JSON.stringify(entry.desired));
+    await setMeta(tx, CLIENT_META_KEY, clientFromConfig(entry.desired as ClientConfig));
     return;
   }
   const kit = KITS[entry.kind];

@@ -7,8 +7,7 @@
  * - a provider or key whose destination changes must carry its stored secrets again (or be
  *   pruned in the same document), unless the caller is the admin's session; the change is logged.
  */
-import type { HeimdallConfig } from '../../db/config/model.ts';
-import type { LiveConfig } from '../../db/index.ts';
+import type { HeimdallConfig, LiveConfig } from '../../db/index.ts';
 import type { Context } from '../context.ts';
 import { ValidationError, type InputIssue } from '../errors.ts';
 import {

@@ -3,8 +3,7 @@
  * delete / unchanged, from the validated document against the live database in the same
  * config-file shape. Secrets are compared in plain text but only ever shown masked.
  */
-import type { HeimdallConfig } from '../../db/config/model.ts';
-import { canonicalJson, hashVirtualKey, type LiveConfig } from '../../db/index.ts';
+import { canonicalJson, hashVirtualKey, type HeimdallConfig, type LiveConfig } from '../../db/index.ts';
 import { KEY_SECRET_PATHS, maskSecrets, PROVIDER_SECRET_PATHS, type SecretPath } from '../secrets.ts';
 import { isKept, valueOf } from '../virtual-key-values.ts';
 

@@ -7,11 +7,15 @@
  * - a virtual key without `value` keeps its stored value (exports cannot contain values);
  * - `governance.auth_config` is ignored: admin credentials come from the file or environment.
  */
-import { fromZodIssues, type ConfigIssue } from '../../db/config/issues.ts';
-import { heimdallConfig, type HeimdallConfig } from '../../db/config/model.ts';
-import { normalizeDocument } from '../../db/config/normalize.ts';
-import { checkConfigReferences } from '../../db/config/references.ts';
-import type { LiveConfig } from '../../db/index.ts';
+import {
+  checkConfigReferences,
+  fromZodIssues,
+  heimdallConfig,
+  normalizeDocument,
+  type ConfigIssue,
+  type HeimdallConfig,
+  type LiveConfig,
+} from '../../db/index.ts';
 import { checkRoutingExpression } from '../cel.ts';
 import { ValidationError } from '../errors.ts';
 import { KEEP_VALUE } from '../virtual-key-values.ts';

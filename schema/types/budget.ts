@@ -3,9 +3,10 @@
  * for display and as an exact `…Micros` BigInt (integer micro-dollars, what is stored) for
  * anything that adds amounts up.
  */
-import { budget as budgetSchema } from '../../db/config/governance.ts';
-import { budgetInput } from '../../db/reconcile/from-config.ts';
 import {
+  budgetFromConfig,
+  budgetSchema,
+  budgetToConfig,
   createBudget,
   deleteBudget,
   getBudget,
@@ -119,17 +120,11 @@ export const budgetKit: EntityKit<ReturnType<typeof budgetSchema.parse>, BudgetR
     const { max_limit_micros: micros, ...rest } = raw;
     return micros === undefined ? rest : { ...rest, max_limit: microsToDollars(Number(micros)) };
   },
-  toConfig: (b) => ({
-    id: b.id,
-    max_limit: microsToDollars(b.maxLimitMicros),
-    reset_duration: b.resetDuration,
-    calendar_aligned: b.calendarAligned,
-    mode: b.mode,
-  }),
+  toConfig: budgetToConfig,
   get: (db, _ctx, id) => getBudget(db, id),
-  create: (db, _ctx, shape) => createBudget(db, budgetInput(shape)),
+  create: (db, _ctx, shape) => createBudget(db, budgetFromConfig(shape)),
   update: (db, _ctx, id, shape) => {
-    const { id: _id, ...patch } = budgetInput(shape);
+    const { id: _id, ...patch } = budgetFromConfig(shape);
     return updateBudget(db, id, patch);
   },
   remove: deleteBudget,

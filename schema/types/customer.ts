@@ -1,15 +1,15 @@
 /** Customer: the top of the ownership hierarchy (customer → teams → virtual keys). */
-import { customer as customerSchema } from '../../db/config/governance.ts';
-import { customerInput } from '../../db/reconcile/from-config.ts';
 import {
   createCustomer,
+  customerFromConfig,
+  customerSchema,
+  customerToConfig,
   deleteCustomer,
   getCustomer,
   listCustomers,
   updateCustomer,
   type CustomerRecord,
 } from '../../db/index.ts';
-import { compact } from '../../db/live/config.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { matchesSearch, orderInput, pageRows, within } from '../connection.ts';
@@ -41,11 +41,11 @@ export const customerKit: EntityKit<Shape, CustomerRecord> = {
   kind: 'Customer',
   schema: customerSchema,
   idOf: (c) => c.id,
-  toConfig: (c) => compact({ id: c.id, name: c.name, budget_id: c.budgetId, rate_limit_id: c.rateLimitId }),
+  toConfig: customerToConfig,
   get: (db, _ctx, id) => getCustomer(db, id),
-  create: (db, _ctx, shape) => createCustomer(db, customerInput(shape)),
+  create: (db, _ctx, shape) => createCustomer(db, customerFromConfig(shape)),
   update: (db, _ctx, id, shape) => {
-    const { id: _id, ...patch } = customerInput(shape);
+    const { id: _id, ...patch } = customerFromConfig(shape);
     return updateCustomer(db, id, patch);
   },
   remove: deleteCustomer,

@@ -1,15 +1,15 @@
 /** ModelConfig: a budget and/or rate limit on one model (optionally of one provider), no VK needed. */
-import { modelConfig as modelConfigSchema } from '../../db/config/governance.ts';
-import { modelConfigInput } from '../../db/reconcile/from-config.ts';
 import {
   createModelConfig,
   deleteModelConfig,
   getModelConfig,
   listModelConfigs,
+  modelConfigFromConfig,
+  modelConfigSchema,
+  modelConfigToConfig,
   updateModelConfig,
   type ModelConfigRecord,
 } from '../../db/index.ts';
-import { compact } from '../../db/live/config.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { matchesSearch, orderInput, pageRows } from '../connection.ts';
@@ -42,18 +42,11 @@ export const modelConfigKit: EntityKit<Shape, ModelConfigRecord> = {
   kind: 'ModelConfig',
   schema: modelConfigSchema,
   idOf: (m) => m.id,
-  toConfig: (m) =>
-    compact({
-      id: m.id,
-      model_name: m.modelName,
-      provider: m.provider,
-      budget_id: m.budgetId,
-      rate_limit_id: m.rateLimitId,
-    }),
+  toConfig: modelConfigToConfig,
   get: (db, _ctx, id) => getModelConfig(db, id),
-  create: (db, _ctx, shape) => createModelConfig(db, modelConfigInput(shape)),
+  create: (db, _ctx, shape) => createModelConfig(db, modelConfigFromConfig(shape)),
   update: (db, _ctx, id, shape) => {
-    const { id: _id, ...patch } = modelConfigInput(shape);
+    const { id: _id, ...patch } = modelConfigFromConfig(shape);
     return updateModelConfig(db, id, patch);
   },
   remove: deleteModelConfig,

@@ -1,10 +1,12 @@
 /** PluginConfig: a gateway plugin's switch, version and settings (Bifrost's `plugins[]`). */
-import { plugin as pluginSchema } from '../../db/config/model.ts';
 import {
   createPlugin,
   deletePlugin,
   getPlugin,
   listPlugins,
+  pluginFromConfig,
+  pluginSchema,
+  pluginToConfig,
   updatePlugin,
   type PluginRecord,
 } from '../../db/index.ts';
@@ -38,10 +40,13 @@ export const pluginKit: EntityKit<Shape, PluginRecord> = {
   kind: 'PluginConfig',
   schema: pluginSchema,
   idOf: (p) => p.name,
-  toConfig: (p) => ({ name: p.name, enabled: p.enabled, version: p.version, config: p.config }),
+  toConfig: pluginToConfig,
   get: (db, _ctx, name) => getPlugin(db, name),
-  create: (db, _ctx, shape) => createPlugin(db, shape),
-  update: (db, _ctx, name, { name: _name, ...patch }) => updatePlugin(db, name, patch),
+  create: (db, _ctx, shape) => createPlugin(db, pluginFromConfig(shape)),
+  update: (db, _ctx, name, shape) => {
+    const { name: _name, ...patch } = pluginFromConfig(shape);
+    return updatePlugin(db, name, patch);
+  },
   remove: deletePlugin,
 };
 

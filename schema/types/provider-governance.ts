@@ -1,15 +1,15 @@
 /** ProviderGovernance: a budget and rate limit on a whole provider (by name), no VK needed. */
-import { providerGovernance as providerGovernanceSchema } from '../../db/config/governance.ts';
-import { providerGovernanceInput } from '../../db/reconcile/from-config.ts';
 import {
   createProviderGovernance,
   deleteProviderGovernance,
   getProviderGovernance,
   listProviderGovernance,
+  providerGovernanceFromConfig,
+  providerGovernanceSchema,
+  providerGovernanceToConfig,
   updateProviderGovernance,
   type ProviderGovernanceRecord,
 } from '../../db/index.ts';
-import { compact } from '../../db/live/config.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { orderInput, pageRows } from '../connection.ts';
@@ -61,18 +61,11 @@ export const providerGovernanceKit: EntityKit<Shape, ProviderGovernanceRecord> =
   kind: 'ProviderGovernance',
   schema: providerGovernanceSchema,
   idOf: (p) => p.name,
-  toConfig: (p) =>
-    compact({
-      name: p.name,
-      budget_id: p.budgetId,
-      rate_limit_id: p.rateLimitId,
-      send_back_raw_request: p.sendBackRawRequest,
-      send_back_raw_response: p.sendBackRawResponse,
-    }),
+  toConfig: providerGovernanceToConfig,
   get: (db, _ctx, name) => getProviderGovernance(db, name),
-  create: (db, _ctx, shape) => createProviderGovernance(db, providerGovernanceInput(shape)),
+  create: (db, _ctx, shape) => createProviderGovernance(db, providerGovernanceFromConfig(shape)),
   update: (db, _ctx, name, shape) => {
-    const { name: _name, ...patch } = providerGovernanceInput(shape);
+    const { name: _name, ...patch } = providerGovernanceFromConfig(shape);
     return updateProviderGovernance(db, name, patch);
   },
   remove: deleteProviderGovernance,

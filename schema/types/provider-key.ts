@@ -3,22 +3,22 @@
  * (`********abcd`) or the `env.VAR` reference the key was configured with, never the secret.
  * Mutations address a key by its id or as `provider/name` (how the config file names it).
  */
-import { providerKey } from '../../db/config/providers.ts';
-import { isEnvRef } from '../../db/config/env-ref.ts';
-import { providerKeyInput } from '../../db/reconcile/from-config.ts';
 import {
   canonicalJson,
   createProviderKey,
   deleteProviderKey,
   getProvider,
   getProviderKey,
+  isEnvRef,
   listProviderKeys,
   maskSecret,
+  providerKeyFromConfig,
+  providerKeySchema as keyEntitySchema,
+  providerKeyToConfig,
   updateProviderKey,
   type Database,
   type ProviderKeyRecord,
 } from '../../db/index.ts';
-import { compact } from '../../db/live/config.ts';
 import type { InputFieldBuilder } from '@pothos/core';
 import { builder, type Types } from '../builder.ts';
 import type { Context } from '../context.ts';
@@ -33,26 +33,10 @@ import { ProviderRef } from './provider.ts';
 
 const KEEP = '\u0000keep-stored-value';
 
+/** The stored key in plain text, addressed by provider instead of row id (the kit's shape). */
 export function keyToConfig(k: ProviderKeyRecord): Record<string, unknown> {
-  return compact({
-    provider: k.provider,
-    name: k.name,
-    value: k.value,
-    weight: k.weight,
-    models: k.models,
-    blacklisted_models: k.blacklistedModels,
-    aliases: k.aliases,
-    enabled: k.enabled,
-    use_for_batch_api: k.useForBatchApi,
-    azure_key_config: k.azureKeyConfig,
-    bedrock_key_config: k.bedrockKeyConfig,
-    vertex_key_config: k.vertexKeyConfig,
-    ollama_key_config: k.ollamaKeyConfig,
-    sgl_key_config: k.sglKeyConfig,
-    vllm_key_config: k.vllmKeyConfig,
-    replicate_key_config: k.replicateKeyConfig,
-    huggingface_key_config: k.huggingfaceKeyConfig,
-  });
+  const { id: _id, ...key } = providerKeyToConfig(k, 'plain');
+  return { provider: k.provider, ...key };
 }
 
 const masked = (k: ProviderKeyRecord) => maskSecrets(keyToConfig(k), KEY_SECRET_PATHS);
@@ -102,7 +86,7 @@ builder.objectField(ProviderRef, 'keys', (t) =>
   }),
 );
 
-const providerKeySchema = providerKey.extend({ provider: providerKey.shape.name });
+const providerKeySchema = keyEntitySchema.extend({ provider: keyEntitySchema.shape.name });
 type Shape = ReturnType<typeof providerKeySchema.parse>;
 
 /** `provider/name` or a row id. */
@@ -115,7 +99,7 @@ async function findKey(db: Database, ctx: Context, id: string): Promise<Provider
 
 function row(shape: Shape) {
   const { provider, ...key } = shape;
-  return providerKeyInput(provider, { ...key, value: key.value === KEEP ? '' : key.value });
+  return providerKeyFromConfig(provider, { ...key, value: key.value === KEEP ? '' : key.value });
 }
 
 /**

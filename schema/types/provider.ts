@@ -2,19 +2,21 @@
  * Provider: a configured upstream (by name) with network, concurrency and proxy settings. Its
  * keys are ProviderKey objects. The proxy password is write-only (masked on read).
  */
-import { providerConfig, providerKey } from '../../db/config/providers.ts';
-import { providerInput } from '../../db/reconcile/from-config.ts';
 import {
+  compact,
   createProvider,
   deleteProvider,
   getProvider,
   listProviderKeys,
   listProviders,
+  providerConfigSchema,
+  providerFromConfig,
+  providerKeySchema,
+  providerToConfig,
   updateProvider,
   type Database,
   type ProviderRecord,
 } from '../../db/index.ts';
-import { compact } from '../../db/live/config.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { matchesSearch, orderInput, pageRows } from '../connection.ts';
@@ -58,18 +60,13 @@ export const ProviderRef = builder.loadableNode('Provider', {
   }),
 });
 
-const providerSchema = providerConfig.omit({ keys: true }).extend({ name: providerKey.shape.name });
+const providerSchema = providerConfigSchema
+  .omit({ keys: true })
+  .extend({ name: providerKeySchema.shape.name });
 type Shape = ReturnType<typeof providerSchema.parse>;
 
-const toConfig = (p: ProviderRecord) =>
-  compact({
-    name: p.name,
-    network_config: p.networkConfig,
-    concurrency_and_buffer_size: p.concurrencyAndBufferSize,
-    proxy_config: p.proxyConfig,
-    custom_provider_config: p.customProviderConfig,
-    send_back_raw_response: p.sendBackRawResponse,
-  });
+/** The stored settings in plain text: what patches merge into and the guards compare. */
+const toConfig = (p: ProviderRecord) => compact({ name: p.name, ...providerToConfig(p, 'plain') });
 
 /**
  * A change of where the provider's traffic goes (base URL, proxy) would send its stored keys
@@ -122,9 +119,9 @@ export const providerKit: EntityKit<Shape, ProviderRecord> = {
   toConfig,
   restore: (shape, row, path) => restoreMasked(shape, toConfig(row), PROVIDER_SECRET_PATHS, path),
   get: (db, ctx, name) => getProvider(db, ctx.box, name),
-  create: (db, ctx, shape) => createProvider(db, ctx.box, providerInput(shape.name, { ...shape, keys: [] })),
+  create: (db, ctx, shape) => createProvider(db, ctx.box, providerFromConfig(shape.name, shape)),
   update: (db, ctx, name, shape) => {
-    const { name: _name, ...patch } = providerInput(shape.name, { ...shape, keys: [] });
+    const { name: _name, ...patch } = providerFromConfig(shape.name, shape);
     return updateProvider(db, ctx.box, name, patch);
   },
   remove: deleteProvider,

@@ -6,17 +6,17 @@
  * SQLite, Redis) are laid over the database row, and a window that has ended reads as the new,
  * empty one.
  */
-import { rateLimit as rateLimitSchema } from '../../db/config/governance.ts';
-import { rateLimitInput } from '../../db/reconcile/from-config.ts';
 import {
   createRateLimit,
   deleteRateLimit,
   getRateLimit,
   listRateLimits,
+  rateLimitFromConfig,
+  rateLimitSchema,
+  rateLimitToConfig,
   updateRateLimit,
   type RateLimitRecord,
 } from '../../db/index.ts';
-import { compact } from '../../db/live/config.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import type { RateWindowCounters } from '../../clients/contract/rate-counters.ts';
@@ -147,18 +147,11 @@ export const rateLimitKit: EntityKit<ReturnType<typeof rateLimitSchema.parse>, R
   kind: 'RateLimit',
   schema: rateLimitSchema,
   idOf: (r) => r.id,
-  toConfig: (r) =>
-    compact({
-      id: r.id,
-      token_max_limit: r.tokenMaxLimit,
-      token_reset_duration: r.tokenResetDuration,
-      request_max_limit: r.requestMaxLimit,
-      request_reset_duration: r.requestResetDuration,
-    }),
+  toConfig: rateLimitToConfig,
   get: (db, _ctx, id) => getRateLimit(db, id),
-  create: (db, _ctx, shape) => createRateLimit(db, rateLimitInput(shape)),
+  create: (db, _ctx, shape) => createRateLimit(db, rateLimitFromConfig(shape)),
   update: (db, _ctx, id, shape) => {
-    const { id: _id, ...patch } = rateLimitInput(shape);
+    const { id: _id, ...patch } = rateLimitFromConfig(shape);
     return updateRateLimit(db, id, patch);
   },
   remove: deleteRateLimit,

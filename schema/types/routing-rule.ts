@@ -2,19 +2,19 @@
  * RoutingRule: a CEL expression over the request and its caller; when true, traffic goes to
  * weighted targets. Expressions are parsed and type-checked when saved (schema/cel.ts).
  */
-import { routingRule as routingRuleSchema } from '../../db/config/governance.ts';
-import { routingRuleInput } from '../../db/reconcile/from-config.ts';
 import {
   createRoutingRule,
   deleteRoutingRule,
   getRoutingRule,
   listRoutingRules,
+  routingRuleFromConfig,
+  routingRuleSchema,
+  routingRuleToConfig,
   updateRoutingRule,
   type Database,
   type RoutingRuleRecord,
+  type RoutingTarget,
 } from '../../db/index.ts';
-import type { RoutingTarget } from '../../db/config-types.ts';
-import { compact } from '../../db/live/config.ts';
 import { builder } from '../builder.ts';
 import { checkRoutingExpression } from '../cel.ts';
 import type { Context } from '../context.ts';
@@ -110,23 +110,11 @@ export const routingRuleKit: EntityKit<Shape, RoutingRuleRecord> = {
   kind: 'RoutingRule',
   schema: routingRuleSchema,
   idOf: (r) => r.id,
-  toConfig: (r) =>
-    compact({
-      id: r.id,
-      name: r.name,
-      description: r.description,
-      enabled: r.enabled,
-      cel_expression: r.celExpression,
-      targets: r.targets.map((target) => compact({ ...target })),
-      fallbacks: r.fallbacks,
-      scope: r.scope,
-      scope_id: r.scopeId,
-      priority: r.priority,
-    }),
+  toConfig: routingRuleToConfig,
   get: (db, _ctx, id) => getRoutingRule(db, id),
-  create: (db, _ctx, shape) => createRoutingRule(db, routingRuleInput(shape)),
+  create: (db, _ctx, shape) => createRoutingRule(db, routingRuleFromConfig(shape)),
   update: (db, _ctx, id, shape) => {
-    const { id: _id, ...patch } = routingRuleInput(shape);
+    const { id: _id, ...patch } = routingRuleFromConfig(shape);
     return updateRoutingRule(db, id, patch);
   },
   remove: deleteRoutingRule,

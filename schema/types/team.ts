@@ -1,8 +1,15 @@
 /** Team: belongs to at most one customer; owns virtual keys. */
-import { team as teamSchema } from '../../db/config/governance.ts';
-import { teamInput } from '../../db/reconcile/from-config.ts';
-import { createTeam, deleteTeam, getTeam, listTeams, updateTeam, type TeamRecord } from '../../db/index.ts';
-import { compact } from '../../db/live/config.ts';
+import {
+  createTeam,
+  deleteTeam,
+  getTeam,
+  listTeams,
+  teamFromConfig,
+  teamSchema,
+  teamToConfig,
+  updateTeam,
+  type TeamRecord,
+} from '../../db/index.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { matchesSearch, orderInput, pageRows, within } from '../connection.ts';
@@ -46,18 +53,11 @@ export const teamKit: EntityKit<Shape, TeamRecord> = {
   kind: 'Team',
   schema: teamSchema,
   idOf: (team) => team.id,
-  toConfig: (team) =>
-    compact({
-      id: team.id,
-      name: team.name,
-      customer_id: team.customerId,
-      budget_id: team.budgetId,
-      rate_limit_id: team.rateLimitId,
-    }),
+  toConfig: teamToConfig,
   get: (db, _ctx, id) => getTeam(db, id),
-  create: (db, _ctx, shape) => createTeam(db, teamInput(shape)),
+  create: (db, _ctx, shape) => createTeam(db, teamFromConfig(shape)),
   update: (db, _ctx, id, shape) => {
-    const { id: _id, ...patch } = teamInput(shape);
+    const { id: _id, ...patch } = teamFromConfig(shape);
     return updateTeam(db, id, patch);
   },
   remove: deleteTeam,

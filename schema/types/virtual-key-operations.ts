@@ -2,8 +2,13 @@
  * VirtualKey queries and the mutations that reveal a value (create, upsert, rotate): the value
  * is in their payload once and nowhere else, ever.
  */
-import { isEnvRef } from '../../db/config/env-ref.ts';
-import { getVirtualKey, listVirtualKeys, updateVirtualKey, type VirtualKeyRecord } from '../../db/index.ts';
+import {
+  getVirtualKey,
+  isEnvRef,
+  listVirtualKeys,
+  updateVirtualKey,
+  type VirtualKeyRecord,
+} from '../../db/index.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { matchesSearch, orderInput, pageRows, within } from '../connection.ts';

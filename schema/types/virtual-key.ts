@@ -3,8 +3,6 @@
  * stored, so the value is returned exactly once: in the payload of the mutation that created
  * or rotated it.
  */
-import { virtualKey as virtualKeySchema } from '../../db/config/governance.ts';
-import { virtualKeyInput } from '../../db/reconcile/from-config.ts';
 import {
   canonicalJson,
   createVirtualKey,
@@ -13,10 +11,12 @@ import {
   hashVirtualKey,
   listVirtualKeys,
   updateVirtualKey,
+  virtualKeyFromConfig,
+  virtualKeySchema,
+  virtualKeyToConfig,
   type VirtualKeyProviderConfigRecord,
   type VirtualKeyRecord,
 } from '../../db/index.ts';
-import { compact } from '../../db/live/config.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { defineEntityMutations } from '../crud-fields.ts';
@@ -103,28 +103,10 @@ for (const [ref, field, filter] of [
 
 type Shape = ReturnType<typeof virtualKeySchema.parse>;
 
+/** The stored key with its value kept: a patch that sends no value leaves the hash alone. */
 function toConfig(vk: VirtualKeyRecord): Record<string, unknown> {
-  return compact({
-    id: vk.id,
-    name: vk.name,
-    value: KEEP_VALUE,
-    description: vk.description,
-    is_active: vk.isActive,
-    budget_id: vk.budgetId,
-    rate_limit_id: vk.rateLimitId,
-    team_id: vk.teamId,
-    customer_id: vk.customerId,
-    provider_configs: vk.providerConfigs.map((pc) =>
-      compact({
-        provider: pc.provider,
-        weight: pc.weight,
-        allowed_models: pc.allowedModels,
-        key_ids: pc.keyIds,
-        budget_id: pc.budgetId,
-        rate_limit_id: pc.rateLimitId,
-      }),
-    ),
-  });
+  const { value_hash: _hash, value_suffix: _suffix, ...key } = virtualKeyToConfig(vk);
+  return { ...key, value: KEEP_VALUE };
 }
 
 export const virtualKeyKit: EntityKit<Shape, VirtualKeyRow> = {
@@ -139,7 +121,7 @@ export const virtualKeyKit: EntityKit<Shape, VirtualKeyRow> = {
   get: (db, _ctx, id) => getVirtualKey(db, id),
   async create(db, ctx, shape) {
     const value = isKept(shape.value) ? generatedValue() : shape.value;
-    const row = await createVirtualKey(db, virtualKeyInput({ ...shape, value }, ctx.env));
+    const row = await createVirtualKey(db, virtualKeyFromConfig({ ...shape, value }, ctx.env));
     return { ...row, createdValue: valueOf(value, ctx.env) };
   },
   async update(db, ctx, id, shape) {
@@ -148,7 +130,7 @@ export const virtualKeyKit: EntityKit<Shape, VirtualKeyRow> = {
       id: _id,
       value,
       ...patch
-    } = virtualKeyInput({ ...shape, value: keep ? 'kept' : shape.value }, ctx.env);
+    } = virtualKeyFromConfig({ ...shape, value: keep ? 'kept' : shape.value }, ctx.env);
     const row = await updateVirtualKey(db, id, keep ? patch : { ...patch, value });
     return row && (keep ? row : { ...row, createdValue: value });
   },
