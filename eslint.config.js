@@ -101,6 +101,19 @@ export default tseslint.config(
     },
   },
   {
+    // The contract both halves share (ARCHITECTURE.md, "Rooms") imports nothing but itself:
+    // no node:, no packages, no other folder — so every room, and a browser, can import it.
+    files: ['clients/contract/**'],
+    rules: {
+      'no-restricted-imports': packageRule([
+        {
+          regex: String.raw`^(?!\./)|\.\./`,
+          message: 'clients/contract/ imports only its own files (./name.ts): types and pure functions',
+        },
+      ]),
+    },
+  },
+  {
     // The operator dashboard (Preact, .tsx) runs in the browser: resolve .tsx imports so
     // import/no-cycle and the room rules see through them.
     files: ['clients/dashboard/**/*.{ts,tsx}'],

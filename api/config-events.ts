@@ -3,7 +3,7 @@
  * memory, or Postgres LISTEN/NOTIFY / Redis across replicas), so a mutation on any replica
  * reaches every gateway. Mutations publish after their transaction commits.
  */
-import type { ConfigChangedEvent } from '../clients/control-plane.ts';
+import type { ConfigChangedEvent } from '../clients/contract/snapshot.ts';
 import { createHeimdallPubSub, publishConfigChanged, type HeimdallPubSub } from '../schema/pubsub.ts';
 
 export class ConfigEvents {

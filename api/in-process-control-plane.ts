@@ -3,7 +3,7 @@
  * reads the snapshot straight from the repositories, with no serialisation and no socket.
  */
 import type { ControlPlaneClient } from '../clients/control-plane.ts';
-import type { GatewaySnapshot } from '../clients/snapshot.ts';
+import type { GatewaySnapshot } from '../clients/contract/snapshot.ts';
 import { readSnapshotSource, type Database, type SecretBox } from '../db/index.ts';
 import { ConfigEvents } from './config-events.ts';
 import type { GovernanceService } from './counters/service.ts';
@@ -31,9 +31,7 @@ export function createInProcessControlPlane(
     events,
     ...(governance ? { governance } : {}),
     async getSnapshot(): Promise<GatewaySnapshot> {
-      // SnapshotSource is declared in db/ to mirror GatewaySnapshot field for field; the
-      // assignment below is where the compiler checks that the two stay identical.
-      const read: GatewaySnapshot = await readSnapshotSource(options.database, options.box);
+      const read = await readSnapshotSource(options.database, options.box);
       const source = { ...read, inference_auth_required: options.inferenceAuthRequired ?? false };
       if (!governance) return source;
       governance.setRetentionDays(source.client.log_retention_days);

@@ -3,14 +3,8 @@
  * calling the same services the resolvers call) and remote (GraphQL over HTTP + graphql-ws).
  * The gateway cannot tell which one it holds.
  */
-import type { GovernanceChannel } from './governance.ts';
-import type { GatewaySnapshot } from './snapshot.ts';
-
-export interface ConfigChangedEvent {
-  version: number;
-  /** Entity kinds that changed, e.g. ["VirtualKey", "Budget"]. */
-  changed: string[];
-}
+import type { GovernanceChannel } from './contract/governance.ts';
+import type { ConfigChangedEvent, GatewaySnapshot } from './contract/snapshot.ts';
 
 export type Unsubscribe = () => void;
 
@@ -22,7 +16,7 @@ export interface ControlPlaneClient {
   /** Stops subscriptions and flushes anything buffered. */
   close(): Promise<void>;
   /**
-   * Budget/rate-limit leases, usage ledger and request logs (clients/governance.ts). Optional so
+   * Budget/rate-limit leases, usage ledger and request logs (clients/contract/governance.ts). Optional so
    * a control plane without them still serves a gateway: it then keeps meters in memory.
    */
   governance?: GovernanceChannel;

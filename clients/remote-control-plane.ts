@@ -12,7 +12,7 @@
  * re-sends the report whole and its log queue counts the drop.
  */
 import { createClient, type Client } from 'graphql-ws';
-import type { ConfigChangedEvent, ControlPlaneClient } from './control-plane.ts';
+import type { ControlPlaneClient } from './control-plane.ts';
 import {
   AcquireLeaseDocument,
   ConfigChangedDocument,
@@ -26,8 +26,8 @@ import {
   type TypedDocument,
   type WriteRequestLogsMutation,
 } from './generated/operations.ts';
-import type { GovernanceChannel, LeaseGrant } from './governance.ts';
-import type { GatewaySnapshot } from './snapshot.ts';
+import type { GovernanceChannel, LeaseGrant } from './contract/governance.ts';
+import type { ConfigChangedEvent, GatewaySnapshot } from './contract/snapshot.ts';
 
 export interface RemoteControlPlaneOptions {
   /** The control plane's graphql-ws endpoint, e.g. `ws://control-plane:8080/graphql`. */

@@ -43,7 +43,6 @@ export * from './reconcile.ts';
 export * from './secrets.ts';
 export * from './live/config.ts';
 export { readSnapshotSource } from './live/snapshot.ts';
-export type * from './live/snapshot-types.ts';
 export * from './repositories/admin.ts';
 export * from './repositories/budgets.ts';
 export * from './repositories/bulk.ts';

@@ -4,7 +4,9 @@
  * stay in the composition root.
  */
 import type { Database, SecretBox } from '../db/index.ts';
-import type { HeimdallPubSub, RequestLoggedEvent } from './pubsub.ts';
+import type { GovernanceChannel } from '../clients/contract/governance.ts';
+import type { GatewaySnapshot } from '../clients/contract/snapshot.ts';
+import type { HeimdallPubSub } from './pubsub.ts';
 import type { BudgetCounters, RateLimitCounters } from '../clients/contract/rate-counters.ts';
 
 /** `read` for dashboards, `write` for scripts that change config, `gateway` for gateway replicas. */
@@ -52,7 +54,7 @@ export interface Context {
    * The gateway snapshot as the in-process gateway gets it (with price overrides from the
    * governance service); `gatewaySnapshot` falls back to the database alone without it.
    */
-  snapshot?: () => Promise<unknown>;
+  snapshot?: () => Promise<GatewaySnapshot>;
   /**
    * Live budget counters when they are ahead of the database (in-memory counters with
    * write-behind on SQLite, Redis); absent when the database row is the live state.
@@ -66,63 +68,9 @@ export interface Context {
   /**
    * The governance channel (leases, usage ledger, request logs) that remote gateways reach
    * through the `acquireLease` / `reportUsage` / `writeRequestLogs` mutations; absent until the
-   * governance service runs. Structurally clients/governance.ts's `GovernanceChannel` (schema/
-   * may not import clients/; api/graphql/server.ts checks that the two stay identical).
+   * governance service runs.
    */
-  governance?: GovernanceChannelSource;
-}
-
-/** A budget (micro-dollars), a rate limit's request count, or its token count. */
-export type ChannelMeterKind = 'budget' | 'requests' | 'tokens';
-
-export interface ChannelLeaseRequest {
-  holder: string;
-  kind: ChannelMeterKind;
-  id: string;
-  seq: number;
-  want: number;
-  min: number;
-  force?: boolean;
-}
-
-export interface ChannelLeaseGrant {
-  granted: number;
-  limit: number;
-  used: number;
-  reserved: number;
-  windowStart: number;
-  windowEnd: number;
-}
-
-export interface ChannelLedgerEntry {
-  requestId: string;
-  attempt: number;
-  kind: 'reserve' | 'settle' | 'release';
-  budgetId: string;
-  amountMicros: number;
-  priceBookVersion?: string | undefined;
-}
-
-export interface ChannelRateReturn {
-  kind: 'requests' | 'tokens';
-  id: string;
-  amount: number;
-  windowStart: number;
-}
-
-export interface ChannelUsageReport {
-  holder: string;
-  batch?: number;
-  ledger: ChannelLedgerEntry[];
-  rateReturns: ChannelRateReturn[];
-}
-
-export type ChannelRequestLogRow = RequestLoggedEvent;
-
-export interface GovernanceChannelSource {
-  acquireLease(request: ChannelLeaseRequest): Promise<ChannelLeaseGrant>;
-  reportUsage(report: ChannelUsageReport): Promise<void>;
-  writeRequestLogs(rows: ChannelRequestLogRow[]): Promise<void>;
+  governance?: GovernanceChannel;
 }
 
 export function hasScope(context: Context, scope: Scope): boolean {

@@ -5,13 +5,8 @@
  * fresh rows, so a late subscriber never sees stale counters.
  */
 import { createPubSub, type PubSub, type PubSubEventTarget } from 'graphql-yoga';
-
-export interface ConfigChangedEvent {
-  /** The config version after the change. */
-  version: number;
-  /** Entity kinds that changed, e.g. ["VirtualKey", "Budget"]. */
-  changed: string[];
-}
+import type { RequestLogRow } from '../clients/contract/governance.ts';
+import type { ConfigChangedEvent } from '../clients/contract/snapshot.ts';
 
 export interface BudgetUpdatedEvent {
   budgetId: string;
@@ -30,41 +25,6 @@ export interface SpendEvent {
   at: number;
 }
 
-/**
- * A request-log row as written (the log tail carries rows whole: they may not be durable yet).
- * Also the row a remote gateway sends through `writeRequestLogs` (schema/context.ts); api/graphql
- * checks at compile time that it matches clients/governance.ts's RequestLogRow.
- */
-export interface RequestLoggedEvent {
-  id: string;
-  clientRequestId: string | null;
-  createdAt: number;
-  completedAt: number;
-  provider: string;
-  model: string;
-  endpoint: string;
-  stream: boolean;
-  status: 'success' | 'error';
-  statusCode: number;
-  latencyMs: number;
-  ttftMs: number | null;
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number;
-  costMicros: number | null;
-  unpriced: boolean;
-  usageEstimated: boolean;
-  priceBookVersion: string | null;
-  virtualKeyId: string | null;
-  teamId: string | null;
-  customerId: string | null;
-  providerKeyName: string | null;
-  retries: number;
-  fallbackIndex: number;
-  routingRuleId: string | null;
-  error: string | null;
-}
-
 export interface RateLimitUpdatedEvent {
   rateLimitId: string;
 }
@@ -74,7 +34,8 @@ export type Topics = {
   budgetUpdated: [BudgetUpdatedEvent];
   /** Batches: one bus message per flushed batch, not per request. */
   spendUpdated: [{ events: SpendEvent[] }];
-  requestLogged: [{ rows: RequestLoggedEvent[] }];
+  /** Rows whole, as written (the log tail shows them before they are durable). */
+  requestLogged: [{ rows: RequestLogRow[] }];
   rateLimitUpdated: [RateLimitUpdatedEvent];
 };
 
@@ -187,7 +148,7 @@ function chunks<T>(pubsub: HeimdallPubSub, items: readonly T[]): T[][] {
  * Publishes a batch of written request logs: `requestLogged` (the rows) and `spendUpdated`
  * (one event per request), a few bus messages per batch however many requests it holds.
  */
-export function publishRequestLogs(pubsub: HeimdallPubSub, rows: readonly RequestLoggedEvent[]): void {
+export function publishRequestLogs(pubsub: HeimdallPubSub, rows: readonly RequestLogRow[]): void {
   for (const part of chunks(pubsub, rows)) pubsub.publish('requestLogged', { rows: part });
   const spend = rows.map((row): SpendEvent => ({
     requestId: row.id,

@@ -6,9 +6,14 @@
  * start the counters are loaded from the database; leases left by a previous process (which
  * must be dead: one node) are released first.
  */
-import type { LeaseGrant, LeaseRequest, RateReturn, UsageLedgerEntry } from '../../clients/governance.ts';
-import { MeterTable, type MeterEvent } from '../../clients/meter-table.ts';
-import { parseWindow } from '../../clients/meter-windows.ts';
+import type {
+  LeaseGrant,
+  LeaseRequest,
+  RateReturn,
+  UsageLedgerEntry,
+} from '../../clients/contract/governance.ts';
+import { MeterTable, type MeterEvent } from '../../clients/contract/meter-table.ts';
+import { parseWindow } from '../../clients/contract/windows.ts';
 import { listBudgets, listRateLimits, type Database } from '../../db/index.ts';
 import { outstandingLeases, recordLedgerAt } from '../../db/repositories/meters.ts';
 import type { Logger } from '../logger.ts';

@@ -5,7 +5,7 @@
  * (thousands a second). The writer thread binds the values straight to its prepared INSERTs;
  * fields a row lacks travel as undefined and are stored as NULL.
  */
-import type { RequestLogRow } from '../../clients/governance.ts';
+import type { RequestLogRow } from '../../clients/contract/governance.ts';
 import type { Database } from '../../db/index.ts';
 import {
   insertRequestLogsPacked,

@@ -17,9 +17,9 @@ import type {
   MeterKind,
   RateReturn,
   UsageLedgerEntry,
-} from '../../clients/governance.ts';
-import { ledgerKey } from '../../clients/meter-table.ts';
-import { currentWindow, parseWindow, type WindowSpec } from '../../clients/meter-windows.ts';
+} from '../../clients/contract/governance.ts';
+import { ledgerKey } from '../../clients/contract/meter-table.ts';
+import { currentWindow, parseWindow, type WindowSpec } from '../../clients/contract/windows.ts';
 import { getBudget, getRateLimit, listBudgets, type Database } from '../../db/index.ts';
 import {
   existingLedgerEntries,

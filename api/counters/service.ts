@@ -10,8 +10,8 @@ import type {
   LeaseRequest,
   RequestLogRow,
   UsageReport,
-} from '../../clients/governance.ts';
-import type { PriceOverrideSnapshot } from '../../clients/snapshot.ts';
+} from '../../clients/contract/governance.ts';
+import type { PriceOverrideSnapshot } from '../../clients/contract/snapshot.ts';
 import { deleteRequestLogsBefore, listPriceEntries, type Database } from '../../db/index.ts';
 import { outstandingLeases, recordLedgerAt } from '../../db/repositories/meters.ts';
 import type { Logger } from '../logger.ts';

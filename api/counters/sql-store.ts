@@ -5,8 +5,13 @@
  * windows they touch first and are stamped with this clock, so a settle always lands in the
  * window that was current when it was applied.
  */
-import type { LeaseGrant, LeaseRequest, RateReturn, UsageLedgerEntry } from '../../clients/governance.ts';
-import { currentWindow, parseWindow } from '../../clients/meter-windows.ts';
+import type {
+  LeaseGrant,
+  LeaseRequest,
+  RateReturn,
+  UsageLedgerEntry,
+} from '../../clients/contract/governance.ts';
+import { currentWindow, parseWindow } from '../../clients/contract/windows.ts';
 import { getRateLimit, type Database } from '../../db/index.ts';
 import {
   getBudget,

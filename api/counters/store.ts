@@ -4,7 +4,12 @@
  * atomically and apply ledger entries idempotently; the database's ledger is the record either
  * way, so the reconciliation check applies to all of them.
  */
-import type { LeaseGrant, LeaseRequest, RateReturn, UsageLedgerEntry } from '../../clients/governance.ts';
+import type {
+  LeaseGrant,
+  LeaseRequest,
+  RateReturn,
+  UsageLedgerEntry,
+} from '../../clients/contract/governance.ts';
 import type { BudgetCounters, RateLimitCounters } from '../../clients/contract/rate-counters.ts';
 
 export interface CounterStore {

@@ -12,7 +12,12 @@
  * read from the ledger (after the store's write-behind is flushed) when this process does not
  * know or does not cover it: a holder served by another replica, or one forging releases.
  */
-import type { LeaseGrant, LeaseRequest, UsageLedgerEntry, UsageReport } from '../../clients/governance.ts';
+import type {
+  LeaseGrant,
+  LeaseRequest,
+  UsageLedgerEntry,
+  UsageReport,
+} from '../../clients/contract/governance.ts';
 import type { Database } from '../../db/index.ts';
 import { leaseHolding } from '../../db/repositories/ledger.ts';
 import type { Logger } from '../logger.ts';

@@ -4,7 +4,7 @@
  * thread with its own SQLite connection (sqlite-writer.ts). On one node, SQLite's synchronous
  * driver would otherwise stall the event loop that serves requests for every batch.
  */
-import type { RequestLogRow } from '../../clients/governance.ts';
+import type { RequestLogRow } from '../../clients/contract/governance.ts';
 import { addRateLimitUsage, type Database } from '../../db/index.ts';
 import { insertRequestLogsBulk, recordLedgerBulk, type BulkLedgerEntry } from '../../db/repositories/bulk.ts';
 import { rollBudgetWindow, rollRateWindow, type RateDimension } from '../../db/repositories/meters.ts';

@@ -6,13 +6,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import type {
-  GovernanceChannel,
-  LeaseGrant,
-  LeaseRequest,
-  RequestLogRow,
-  UsageReport,
-} from '../../clients/governance.ts';
+import type { GovernanceChannel } from '../../clients/contract/governance.ts';
 import type { Database, SecretBox } from '../../db/index.ts';
 import type { Context } from '../../schema/context.ts';
 import { schema } from '../../schema/index.ts';
@@ -52,7 +46,7 @@ export interface GraphqlServerOptions {
   /** HTTP body and graphql-ws message size, in bytes. @default 1 MiB (HEIMDALL_GRAPHQL_MAX_BODY_BYTES) */
   maxBodyBytes?: number;
   /** The in-process gateway's snapshot (with price overrides); see setSnapshotSource. */
-  snapshot?: () => Promise<unknown>;
+  snapshot?: Context['snapshot'];
 }
 
 /** Sources that only exist once the governance service runs (start.ts connects them). */
@@ -63,20 +57,6 @@ export interface GovernanceSources {
   /** Leases, usage and request logs for remote gateways (`acquireLease`, `reportUsage`, `writeRequestLogs`). */
   governance?: GovernanceChannel;
 }
-
-/**
- * schema/ mirrors clients/governance.ts structurally (it may not import clients/); this fails to
- * compile when the two drift apart in either direction.
- */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Channel = NonNullable<Context['governance']>;
-const contractMirrored: [
-  Same<LeaseRequest, Parameters<Channel['acquireLease']>[0]>,
-  Same<LeaseGrant, Awaited<ReturnType<Channel['acquireLease']>>>,
-  Same<UsageReport, Parameters<Channel['reportUsage']>[0]>,
-  Same<RequestLogRow[], Parameters<Channel['writeRequestLogs']>[0]>,
-] = [true, true, true, true];
-void contractMirrored;
 
 /** Fields the HTTP or WebSocket layer adds to yoga's initial context. */
 interface ServerContext {

@@ -1,6 +1,7 @@
 /**
- * Reset windows of budgets and rate limits, shared by the control plane (which rolls counters)
- * and the in-memory meter table. Grammar `<n><unit>` with s m h d w M Y.
+ * Reset windows of budgets and rate limits, shared by the control plane (which rolls counters and
+ * reports when they reset), the gateway and the in-memory meter table. Grammar `<n><unit>` with
+ * s m h d w M Y.
  *
  * Rolling (default): consecutive periods of the duration anchored at the meter's current window
  * start, so `1d` created at 15:00 resets at 15:00 each day and rolling `1M` created on the 10th
@@ -100,4 +101,27 @@ function rollingWindow(spec: WindowSpec, anchor: number, now: number): { start: 
 export function currentWindow(spec: WindowSpec, anchor: number, now: number): { start: number; end: number } {
   if (spec.calendar) return calendarWindow(spec, now);
   return rollingWindow(spec, anchor, now);
+}
+
+/**
+ * End of the first window that begins at `start` (rolling), for display (`windowEnd`): the same
+ * math enforcement uses, so what the API reports is when the counters really reset.
+ */
+export function windowEnd(start: number, resetDuration: string | null | undefined): number | null {
+  const spec = parseWindow(resetDuration ?? undefined);
+  return spec ? currentWindow(spec, start, start).end : null;
+}
+
+/**
+ * End of the window in force at `now` for a meter whose stored window began at `start`
+ * (`resetsAt`): what the control plane's counter stores compute before granting or rolling.
+ */
+export function resetsAt(
+  start: number,
+  resetDuration: string | null | undefined,
+  calendarAligned: boolean,
+  now: number,
+): number | null {
+  const spec = parseWindow(resetDuration ?? undefined, calendarAligned);
+  return spec ? currentWindow(spec, start, now).end : null;
 }

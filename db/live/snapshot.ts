@@ -19,10 +19,10 @@ import {
 } from '../config-mapping/index.ts';
 import { providersToConfig } from './config.ts';
 import { loadLiveRows, type LiveRows } from './rows.ts';
-import type { ProviderSource, SnapshotSource } from './snapshot-types.ts';
+import type { GatewaySnapshot, ProviderSnapshot } from '../../clients/contract/snapshot.ts';
 
 /** The snapshot's providers are the live config's, secrets decrypted, under their names. */
-function providersSource(rows: LiveRows): ProviderSource[] {
+function providersSource(rows: LiveRows): ProviderSnapshot[] {
   return Object.entries(providersToConfig(rows, 'plain')).map(([name, provider]) => ({
     name,
     keys: provider.keys,
@@ -37,7 +37,7 @@ function providersSource(rows: LiveRows): ProviderSource[] {
  * Each entity is the live config's (db/config-mapping/), less what the gateway does not read:
  * exact micro-dollars instead of dollars, the virtual key's hash as its value, no descriptions.
  */
-function governanceSource(rows: LiveRows): SnapshotSource['governance'] {
+function governanceSource(rows: LiveRows): GatewaySnapshot['governance'] {
   return {
     budgets: rows.budgets.map((row) => {
       const { max_limit: _dollars, ...budget } = budgetToConfig(row);
@@ -71,7 +71,7 @@ function governanceSource(rows: LiveRows): SnapshotSource['governance'] {
   };
 }
 
-export async function readSnapshotSource(database: Database, box: SecretBox): Promise<SnapshotSource> {
+export async function readSnapshotSource(database: Database, box: SecretBox): Promise<GatewaySnapshot> {
   const rows = await loadLiveRows(database, box);
   const { initial_pool_size: _pool, ...client } = clientToConfig(rows.client);
   return {

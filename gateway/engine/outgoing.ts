@@ -4,7 +4,7 @@
  * `network_config.base_url`, then the adapter's default), headers, and the body. The parsed body
  * is reused: only `model` and `stream_options` change between attempts.
  */
-import type { ProviderKeySnapshot } from '../../clients/snapshot.ts';
+import type { ProviderKeySnapshot } from '../../clients/contract/snapshot.ts';
 import type { RequestContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import type { AttemptInfo, OutgoingRequest, ProviderAdapter } from '../providers/adapter.ts';

@@ -10,7 +10,7 @@
  * release: it is spend the lease never covered. Near the limit, leases are exactly what a
  * request needs and are returned right after use, so no replica strands headroom.
  */
-import type { UsageLedgerEntry } from '../../clients/governance.ts';
+import type { UsageLedgerEntry } from '../../clients/contract/governance.ts';
 import { LeaseAccount } from './lease-account.ts';
 
 export type { AccountDeps } from './lease-account.ts';

@@ -15,7 +15,7 @@ import type {
   TeamSnapshot,
   VirtualKeyProviderSnapshot,
   VirtualKeySnapshot,
-} from '../../clients/snapshot.ts';
+} from '../../clients/contract/snapshot.ts';
 import { GatewayError } from '../errors.ts';
 import type { CompiledSnapshot } from '../snapshot/types.ts';
 import type { GovernanceView } from './compile.ts';

@@ -6,7 +6,7 @@
  * cost (releasing the rest), charge tokens, and append reserve/settle/release ledger entries
  * keyed by request id and attempt index.
  */
-import type { UsageLedgerEntry } from '../../clients/governance.ts';
+import type { UsageLedgerEntry } from '../../clients/contract/governance.ts';
 import type { AttemptRecord, RequestContext } from '../context.ts';
 import type { GatewayError } from '../errors.ts';
 import type { Target } from '../routing/targets.ts';

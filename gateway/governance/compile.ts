@@ -12,7 +12,7 @@ import type {
   RateLimitSnapshot,
   TeamSnapshot,
   VirtualKeySnapshot,
-} from '../../clients/snapshot.ts';
+} from '../../clients/contract/snapshot.ts';
 import type { CompiledSnapshot } from '../snapshot/types.ts';
 import { Prices } from './prices.ts';
 import { compileRules, type CompiledRules } from './rules.ts';

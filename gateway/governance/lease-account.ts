@@ -7,7 +7,7 @@
  *
  * accounts.ts (budgets) and rate-account.ts (rate limits) decide when to ask and how much.
  */
-import type { GovernanceChannel, LeaseGrant, MeterKind } from '../../clients/governance.ts';
+import type { GovernanceChannel, LeaseGrant, MeterKind } from '../../clients/contract/governance.ts';
 
 export interface AccountDeps {
   channel: GovernanceChannel;

@@ -5,7 +5,7 @@
  * applies to every target (key, team, customer) stop the request; refusals by a provider- or
  * model-level limit let the next target try.
  */
-import type { BudgetSnapshot, LimitRefs, RateLimitSnapshot } from '../../clients/snapshot.ts';
+import type { BudgetSnapshot, LimitRefs, RateLimitSnapshot } from '../../clients/contract/snapshot.ts';
 import type { Principal } from './auth.ts';
 import type { GovernanceView } from './compile.ts';
 

@@ -3,9 +3,14 @@
  * bare gateway): meters from the current snapshot's limits in a MeterTable, nothing persisted,
  * request logs discarded. Correct for one replica only.
  */
-import type { GovernanceChannel, LeaseGrant, LeaseRequest, UsageReport } from '../../clients/governance.ts';
-import { MeterTable } from '../../clients/meter-table.ts';
-import { parseWindow } from '../../clients/meter-windows.ts';
+import type {
+  GovernanceChannel,
+  LeaseGrant,
+  LeaseRequest,
+  UsageReport,
+} from '../../clients/contract/governance.ts';
+import { MeterTable } from '../../clients/contract/meter-table.ts';
+import { parseWindow } from '../../clients/contract/windows.ts';
 import type { GovernanceView } from './compile.ts';
 
 export class LocalChannel implements GovernanceChannel {

@@ -8,7 +8,7 @@
  * the control plane is still away, are its rows dropped (and counted).
  */
 import type { Counter } from 'prom-client';
-import type { GovernanceChannel, RequestLogRow } from '../../clients/governance.ts';
+import type { GovernanceChannel, RequestLogRow } from '../../clients/contract/governance.ts';
 import type { GatewayLogger } from '../logger.ts';
 import { USAGE_FLUSH_MS } from './usage-queue.ts';
 

@@ -4,7 +4,7 @@
  * after SPARE_IDLE_MS, sent at once, since callers on other replicas may be waiting for them;
  * close() returns everything and flushes, so a draining replica leaves no headroom stranded.
  */
-import type { GovernanceChannel, MeterKind } from '../../clients/governance.ts';
+import type { GovernanceChannel, MeterKind } from '../../clients/contract/governance.ts';
 import { MeterAccount } from './accounts.ts';
 import type { Meters } from './charges.ts';
 import { RateAccount } from './rate-account.ts';

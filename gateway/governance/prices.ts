@@ -4,7 +4,11 @@
  * fallback price for models neither knows; the actual cost of an attempt's usage, and the worst
  * case of a request before it is sent (strict budgets reserve it).
  */
-import type { ClientSnapshot, FallbackPriceSnapshot, PriceOverrideSnapshot } from '../../clients/snapshot.ts';
+import type {
+  ClientSnapshot,
+  FallbackPriceSnapshot,
+  PriceOverrideSnapshot,
+} from '../../clients/contract/snapshot.ts';
 import type { BundledPrice, PriceTier } from '../pricing/bundled-prices.ts';
 import { costMicros, PriceBook } from '../pricing/cost.ts';
 import type { JsonObject, Usage } from '../types.ts';

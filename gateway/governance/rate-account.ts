@@ -14,7 +14,7 @@
  * asking for up to RATE_WAIT_MS — long enough for those spares to come back — and once a wait
  * found nothing, later refusals in that window are immediate.
  */
-import type { LeaseGrant } from '../../clients/governance.ts';
+import type { LeaseGrant } from '../../clients/contract/governance.ts';
 import { CHUNK_SHARE, MeterAccount, type MaybePromise } from './accounts.ts';
 
 /** Spare units (asked beyond what queued callers need) go back after sitting unused this long. */

@@ -2,8 +2,8 @@
  * What governance remembers about one request between hooks, and the request-log row built from
  * it when the request ends.
  */
-import type { RequestLogRow } from '../../clients/governance.ts';
-import type { RoutingRuleSnapshot } from '../../clients/snapshot.ts';
+import type { RequestLogRow } from '../../clients/contract/governance.ts';
+import type { RoutingRuleSnapshot } from '../../clients/contract/snapshot.ts';
 import type { AttemptRecord, RequestContext, RequestLog } from '../context.ts';
 import type { Principal } from './auth.ts';
 import type { AttemptCharge } from './charges.ts';

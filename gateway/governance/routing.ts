@@ -5,7 +5,7 @@
  * fallbacks by weight. The client's own `fallbacks` come last. Access control then drops what
  * the key may not use: a blocked primary is a 403, blocked fallbacks are left out.
  */
-import type { RoutingRuleSnapshot, VirtualKeyProviderSnapshot } from '../../clients/snapshot.ts';
+import type { RoutingRuleSnapshot, VirtualKeyProviderSnapshot } from '../../clients/contract/snapshot.ts';
 import type { RequestContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import { resolveModel } from '../routing/model-address.ts';

@@ -7,7 +7,7 @@
  * bounded per request (cel-regex.ts).
  */
 import { Environment } from '@marcbachmann/cel-js';
-import type { RoutingRuleSnapshot } from '../../clients/snapshot.ts';
+import type { RoutingRuleSnapshot } from '../../clients/contract/snapshot.ts';
 import { registerRe2Matches, resetMatchBudget, useRe2 } from './cel-regex.ts';
 
 /** Variables available to expressions, with their CEL types. */

@@ -10,7 +10,7 @@ import type {
   RateReturn,
   UsageLedgerEntry,
   UsageReport,
-} from '../../clients/governance.ts';
+} from '../../clients/contract/governance.ts';
 import type { GatewayLogger } from '../logger.ts';
 
 /**

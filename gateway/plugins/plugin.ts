@@ -4,7 +4,7 @@
  * treated exactly like a provider's response in canonical OpenAI form, so retries, fallbacks,
  * streaming, usage and metrics behave the same for mocked and real answers.
  */
-import type { PluginSnapshot } from '../../clients/snapshot.ts';
+import type { PluginSnapshot } from '../../clients/contract/snapshot.ts';
 import type { RequestContext } from '../context.ts';
 import type { Target } from '../routing/targets.ts';
 import { compileMocker } from './mocker/mocker.ts';

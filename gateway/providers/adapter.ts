@@ -9,7 +9,7 @@
  * Cohere: issue 4) fill in encodeRequest/decodeResponse/createStreamDecoder/parseError, and
  * `prepare` for request signing (SigV4) or minted tokens.
  */
-import type { ProviderKeySnapshot, ProviderSnapshot } from '../../clients/snapshot.ts';
+import type { ProviderKeySnapshot, ProviderSnapshot } from '../../clients/contract/snapshot.ts';
 import type { JsonObject, Operation, Usage } from '../types.ts';
 
 /** How the key's secret is sent. */

@@ -3,7 +3,7 @@
  * is a custom provider whose `custom_provider_config.base_provider_type` names the family
  * (OpenAI-compatible when unset) and whose `network_config.base_url` is required.
  */
-import type { ProviderSnapshot } from '../../clients/snapshot.ts';
+import type { ProviderSnapshot } from '../../clients/contract/snapshot.ts';
 import type { ProviderAdapter } from './adapter.ts';
 import { azure } from './openai-compat/azure.ts';
 import { customOpenAICompatible, OPENAI_COMPATIBLE } from './openai-compat/catalog.ts';

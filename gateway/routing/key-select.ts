@@ -5,7 +5,7 @@
  * (Bifrost's behaviour). Weights need not sum to 1; all-zero weights mean equal shares.
  * `x-bf-api-key` pins a key by name, within the names a virtual key (and routing rule) allow.
  */
-import type { ProviderKeySnapshot } from '../../clients/snapshot.ts';
+import type { ProviderKeySnapshot } from '../../clients/contract/snapshot.ts';
 import { GatewayError } from '../errors.ts';
 import type { CompiledProvider } from '../snapshot/types.ts';
 import type { KeyAvoidance } from './key-health.ts';

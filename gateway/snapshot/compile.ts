@@ -4,7 +4,7 @@
  * list built, plugin interceptors compiled. Limiters and connection pools are long-lived and
  * reused across versions (see SharedResources).
  */
-import type { GatewaySnapshot, NetworkSnapshot, ProviderSnapshot } from '../../clients/snapshot.ts';
+import type { GatewaySnapshot, NetworkSnapshot, ProviderSnapshot } from '../../clients/contract/snapshot.ts';
 import { DEFAULT_BUFFER_SIZE, DEFAULT_CONCURRENCY, Limiter } from '../engine/limiter.ts';
 import { buildInterceptors, type PluginWarning } from '../plugins/plugin.ts';
 import { adapterFor } from '../providers/registry.ts';

@@ -5,7 +5,7 @@
  * default; static and `extra_headers`; the key's secret resolved at use), pages followed up to
  * MAX_MODEL_PAGES, the whole exchange bounded by `timeoutMs` and MAX_LIST_BYTES.
  */
-import type { ProviderKeySnapshot } from '../../clients/snapshot.ts';
+import type { ProviderKeySnapshot } from '../../clients/contract/snapshot.ts';
 import type { ListModelsSpec, ProviderAdapter } from '../providers/adapter.ts';
 import { joinPath, parseBaseUrl } from '../providers/base-url.ts';
 import { MAX_MODEL_PAGES, readModelPage } from '../providers/list-models.ts';

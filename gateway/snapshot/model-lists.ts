@@ -9,7 +9,7 @@
  * Lists are only fetched when someone lists models, so an idle gateway calls no provider.
  */
 import { createHash } from 'node:crypto';
-import type { ProviderKeySnapshot } from '../../clients/snapshot.ts';
+import type { ProviderKeySnapshot } from '../../clients/contract/snapshot.ts';
 import type { GatewayLogger } from '../logger.ts';
 import type { ListModelsSpec } from '../providers/adapter.ts';
 import { fetchModelList, ModelListError } from './fetch-model-list.ts';

@@ -6,7 +6,7 @@
  * that provider (bundled catalogue, Heimdall's supplement, control-plane price entries). A key's
  * `blacklisted_models` are left out of what it contributes.
  */
-import type { ProviderKeySnapshot } from '../../clients/snapshot.ts';
+import type { ProviderKeySnapshot } from '../../clients/contract/snapshot.ts';
 import { SUPPLEMENT_PRICES } from '../pricing/bundled-prices.ts';
 import { catalogueModelNames } from '../pricing/catalogue.ts';
 import type { CompiledProvider, CompiledSnapshot, ModelListEntry } from './types.ts';

@@ -8,7 +8,7 @@ import type {
   GatewaySnapshot,
   ProviderKeySnapshot,
   ProviderSnapshot,
-} from '../../clients/snapshot.ts';
+} from '../../clients/contract/snapshot.ts';
 import type { Limiter } from '../engine/limiter.ts';
 import type { RetryPolicy } from '../engine/retry.ts';
 import type { AttemptInterceptor } from '../plugins/plugin.ts';

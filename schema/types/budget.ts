@@ -21,7 +21,7 @@ import { matchesSearch, orderInput, pageRows, within } from '../connection.ts';
 import { defineEntityMutations } from '../crud-fields.ts';
 import type { EntityKit } from '../crud.ts';
 import { inKeyOrder } from '../loaders.ts';
-import { resetsAt } from '../windows.ts';
+import { resetsAt } from '../../clients/contract/windows.ts';
 
 export const BudgetMode = builder.enumType('BudgetMode', {
   values: {

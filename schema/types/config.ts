@@ -7,7 +7,7 @@ import { builder } from '../builder.ts';
 import { applyConfigDocument, type ApplyResult } from '../config/apply.ts';
 import type { FieldChange, PlanEntry } from '../config/plan.ts';
 import { MUTATION_ERRORS } from '../errors.ts';
-import type { ConfigChangedEvent } from '../pubsub.ts';
+import type { ConfigChangedEvent } from '../../clients/contract/snapshot.ts';
 
 const ConfigChanged = builder.objectRef<ConfigChangedEvent>('ConfigChanged').implement({
   description:

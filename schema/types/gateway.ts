@@ -5,13 +5,9 @@
  * key and open them locally; anyone else sees ciphertext. `env.VAR` references stay as written.
  */
 import { readSnapshotSource, sealSecret, type SecretBox } from '../../db/index.ts';
+import type { GatewaySnapshot } from '../../clients/contract/snapshot.ts';
 import { builder } from '../builder.ts';
 import { KEY_SECRET_PATHS, PROVIDER_SECRET_PATHS, type SecretPath } from '../secrets.ts';
-
-interface SnapshotLike {
-  version: number;
-  providers: Array<Record<string, unknown> & { keys: Array<Record<string, unknown>> }>;
-}
 
 function seal<T>(value: T, paths: SecretPath[], box: SecretBox): T {
   let out = value as Record<string, unknown>;
@@ -26,7 +22,7 @@ function seal<T>(value: T, paths: SecretPath[], box: SecretBox): T {
   return out as T;
 }
 
-export function sealSnapshot<T extends SnapshotLike>(snapshot: T, box: SecretBox): T {
+export function sealSnapshot(snapshot: GatewaySnapshot, box: SecretBox): GatewaySnapshot {
   return {
     ...snapshot,
     providers: snapshot.providers.map((provider) => ({
@@ -43,7 +39,7 @@ interface SnapshotPayload {
 
 const GatewaySnapshotRef = builder.objectRef<SnapshotPayload>('GatewaySnapshot').implement({
   description:
-    "A gateway's whole configuration at one version (the shape of clients/snapshot.ts), secrets sealed.",
+    "A gateway's whole configuration at one version (the shape of clients/contract/snapshot.ts), secrets sealed.",
   fields: (t) => ({
     version: t.exposeInt('version'),
     snapshot: t.field({ type: 'JSON', resolve: (p) => p.snapshot }),
@@ -56,8 +52,7 @@ builder.queryField('gatewaySnapshot', (t) =>
     skipTypeScopes: true,
     authScopes: { gateway: true },
     resolve: async (_root, _args, ctx) => {
-      const source = ((await ctx.snapshot?.()) ??
-        (await readSnapshotSource(ctx.database, ctx.box))) as SnapshotLike;
+      const source = (await ctx.snapshot?.()) ?? (await readSnapshotSource(ctx.database, ctx.box));
       const snapshot = sealSnapshot(source, ctx.box);
       return { version: snapshot.version, snapshot };
     },

@@ -1,5 +1,5 @@
 /**
- * The governance channel for gateway replicas in another process (clients/governance.ts, over
+ * The governance channel for gateway replicas in another process (clients/contract/governance.ts, over
  * GraphQL): budget and rate-limit leases, usage-ledger reports and request-log batches. Requires
  * the `gateway` scope. Field for field the contract's types; money and counters are integer
  * micro-dollars / units as `BigInt`, times epoch milliseconds as `BigInt`. Replay semantics
@@ -10,13 +10,13 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import type {
-  ChannelLeaseGrant,
-  ChannelLedgerEntry,
-  ChannelRateReturn,
-  ChannelRequestLogRow,
-  Context,
-  GovernanceChannelSource,
-} from '../context.ts';
+  GovernanceChannel,
+  LeaseGrant,
+  RateReturn,
+  RequestLogRow,
+  UsageLedgerEntry,
+} from '../../clients/contract/governance.ts';
+import type { Context } from '../context.ts';
 import { RequestStatus } from './request-log.ts';
 
 const MeterKind = builder.enumType('MeterKind', {
@@ -58,7 +58,7 @@ const LeaseRequestInput = builder.inputType('LeaseRequestInput', {
   }),
 });
 
-const LeaseGrantRef = builder.objectRef<ChannelLeaseGrant>('LeaseGrant').implement({
+const LeaseGrantRef = builder.objectRef<LeaseGrant>('LeaseGrant').implement({
   description: 'What the control plane granted, and the meter as it stands after the grant.',
   fields: (t) => ({
     granted: t.field({ type: 'BigInt', resolve: (g) => g.granted }),
@@ -153,7 +153,7 @@ const RequestLogRowInput = builder.inputType('RequestLogRowInput', {
   }),
 });
 
-function channelOf(ctx: Context): GovernanceChannelSource {
+function channelOf(ctx: Context): GovernanceChannel {
   if (!ctx.governance)
     throw new GraphQLError('This control plane has no governance channel connected (leases, usage, logs)', {
       extensions: { code: 'GOVERNANCE_UNAVAILABLE' },
@@ -201,7 +201,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UsageReportInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const channel = channelOf(ctx);
-      const ledger = input.ledger.map((e, i): ChannelLedgerEntry => ({
+      const ledger = input.ledger.map((e, i): UsageLedgerEntry => ({
         requestId: e.requestId,
         attempt: e.attempt,
         kind: e.kind,
@@ -211,7 +211,7 @@ builder.mutationFields((t) => ({
           ? {}
           : { priceBookVersion: e.priceBookVersion }),
       }));
-      const rateReturns = input.rateReturns.map((r, i): ChannelRateReturn => ({
+      const rateReturns = input.rateReturns.map((r, i): RateReturn => ({
         kind: r.kind,
         id: String(r.id),
         amount: nonNegative(r.amount, `input.rateReturns[${i}].amount`),
@@ -234,7 +234,7 @@ builder.mutationFields((t) => ({
     args: { rows: t.arg({ type: [RequestLogRowInput], required: true }) },
     resolve: async (_root, { rows }, ctx) => {
       const channel = channelOf(ctx);
-      const out = rows.map((r): ChannelRequestLogRow => ({
+      const out = rows.map((r): RequestLogRow => ({
         id: String(r.id),
         clientRequestId: orNull(r.clientRequestId),
         createdAt: r.createdAt,

@@ -25,7 +25,7 @@ import { defineEntityMutations } from '../crud-fields.ts';
 import type { EntityKit } from '../crud.ts';
 import { inKeyOrder } from '../loaders.ts';
 import { currentWindow, parseWindow } from '../../clients/contract/windows.ts';
-import { windowEnd } from '../windows.ts';
+import { windowEnd } from '../../clients/contract/windows.ts';
 
 const remaining = (max: number | null, used: number) => (max === null ? null : Math.max(0, max - used));
 

@@ -4,14 +4,15 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ConfigChangedEvent, ControlPlaneClient } from '../../clients/control-plane.ts';
+import type { ControlPlaneClient } from '../../clients/control-plane.ts';
 import type {
   ClientSnapshot,
+  ConfigChangedEvent,
   GatewaySnapshot,
   PluginSnapshot,
   ProviderKeySnapshot,
   ProviderSnapshot,
-} from '../../clients/snapshot.ts';
+} from '../../clients/contract/snapshot.ts';
 import { afterAll, beforeAll } from 'vitest';
 import { createGateway, type Gateway, type GatewayHooks } from '../../gateway/create-gateway.ts';
 import { startOpenAIMock, type OpenAIMock } from '../mocks/openai-mock.ts';

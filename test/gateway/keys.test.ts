@@ -4,7 +4,7 @@
  * (batch-flagged keys take normal traffic: batch-keys.test.ts); `x-bf-api-key` pins a key by name.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewaySnapshot } from '../../clients/snapshot.ts';
+import type { GatewaySnapshot } from '../../clients/contract/snapshot.ts';
 import { selectKey } from '../../gateway/routing/key-select.ts';
 import { compileSnapshot } from '../../gateway/snapshot/compile.ts';
 import type { CompiledSnapshot } from '../../gateway/snapshot/types.ts';

@@ -6,7 +6,7 @@
  * The cache runs against a real loopback provider; only its clock is the test's.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { GatewaySnapshot } from '../../clients/snapshot.ts';
+import type { GatewaySnapshot } from '../../clients/contract/snapshot.ts';
 import { catalogueModelNames } from '../../gateway/pricing/catalogue.ts';
 import { compileSnapshot } from '../../gateway/snapshot/compile.ts';
 import { ProviderModelLists } from '../../gateway/snapshot/model-lists.ts';

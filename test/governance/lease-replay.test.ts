@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { GovernanceChannel, LeaseRequest } from '../../clients/governance.ts';
+import type { GovernanceChannel, LeaseRequest } from '../../clients/contract/governance.ts';
 import { MeterAccount } from '../../gateway/governance/accounts.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startStack, type Stack } from './support/stack.ts';

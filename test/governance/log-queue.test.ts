@@ -4,7 +4,7 @@
  */
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GovernanceChannel, RequestLogRow } from '../../clients/governance.ts';
+import type { GovernanceChannel, RequestLogRow } from '../../clients/contract/governance.ts';
 import { LogQueue } from '../../gateway/governance/log-queue.ts';
 import { requestLogRow } from '../support/request-log-row.ts';
 

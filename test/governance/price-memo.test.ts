@@ -1,6 +1,6 @@
 /** Prices.lookup remembers answers per snapshot: same hits, unpriced stays unpriced, overrides first. */
 import { describe, expect, it } from 'vitest';
-import type { PriceOverrideSnapshot } from '../../clients/snapshot.ts';
+import type { PriceOverrideSnapshot } from '../../clients/contract/snapshot.ts';
 import { Prices } from '../../gateway/governance/prices.ts';
 
 describe('Prices.lookup memo', () => {

@@ -5,9 +5,9 @@
  * hand back spare units, a refused caller keeps asking and gets them.
  */
 import { describe, expect, it } from 'vitest';
-import type { GovernanceChannel, LeaseRequest } from '../../clients/governance.ts';
-import { MeterTable } from '../../clients/meter-table.ts';
-import { parseWindow } from '../../clients/meter-windows.ts';
+import type { GovernanceChannel, LeaseRequest } from '../../clients/contract/governance.ts';
+import { MeterTable } from '../../clients/contract/meter-table.ts';
+import { parseWindow } from '../../clients/contract/windows.ts';
 import { RateAccount } from '../../gateway/governance/rate-account.ts';
 
 const LIMIT = 20;

@@ -23,7 +23,7 @@ import type {
   LeaseRequest,
   RequestLogRow,
   UsageReport,
-} from '../../clients/governance.ts';
+} from '../../clients/contract/governance.ts';
 import { createTestControlPlane } from '../graphql/harness.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { post, startHeimdallIn } from './support/stack.ts';

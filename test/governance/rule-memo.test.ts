@@ -4,7 +4,7 @@
  * on every request.
  */
 import { describe, expect, it } from 'vitest';
-import type { RoutingRuleSnapshot } from '../../clients/snapshot.ts';
+import type { RoutingRuleSnapshot } from '../../clients/contract/snapshot.ts';
 import { compileRules, matchRule } from '../../gateway/governance/rules.ts';
 
 const rule = (id: string, cel_expression: string, priority = 0): RoutingRuleSnapshot => ({

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewaySnapshot } from '../../clients/snapshot.ts';
+import type { GatewaySnapshot } from '../../clients/contract/snapshot.ts';
 import {
   createAdminCredentialCheck,
   inferenceAuthRequired,

@@ -4,7 +4,7 @@
  * and March 1 (clock injected), not 30 days later.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentWindow, parseWindow } from '../../clients/meter-windows.ts';
+import { currentWindow, parseWindow } from '../../clients/contract/windows.ts';
 import { post, startStack, type Stack } from './support/stack.ts';
 import { startUsageMock, type UsageMock } from './support/usage-mock.ts';
 

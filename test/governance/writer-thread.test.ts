@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestLogRow } from '../../clients/governance.ts';
+import type { RequestLogRow } from '../../clients/contract/governance.ts';
 import { openWriter, WorkerWriter } from '../../api/counters/sqlite-writer.ts';
 import { DirectWriter, type Writer } from '../../api/counters/writes.ts';
 import { createLogger } from '../../api/logger.ts';

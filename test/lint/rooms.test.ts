@@ -54,8 +54,33 @@ describe('room import rules', () => {
     ]);
     const messages = await ruleIds(
       'db/example.ts',
-      "import * as x from '../clients/snapshot.ts';\nexport const y = x;\n",
+      "import * as x from '../clients/remote-control-plane.ts';\nexport const y = x;\n",
     );
     expect(messages.some((m) => m.startsWith('import/no-restricted-paths'))).toBe(true);
+  });
+
+  it('lets every room import clients/contract/, which imports only its own files', async () => {
+    for (const room of ['db', 'schema', 'gateway', 'api']) {
+      expect(
+        await ruleIds(
+          `${room}/example.ts`,
+          "import type { GatewaySnapshot } from '../clients/contract/snapshot.ts';\nexport type Y = GatewaySnapshot;\n",
+        ),
+      ).toEqual([]);
+    }
+    for (const outside of ['node:crypto', 'graphql-ws', '../control-plane.ts', '../../db/index.ts']) {
+      expect(
+        await ruleIds(
+          'clients/contract/example.ts',
+          `import * as x from '${outside}';\nexport const y = x;\n`,
+        ),
+      ).toContainEqual(expect.stringContaining('clients/contract/ imports only its own files'));
+    }
+    expect(
+      await ruleIds(
+        'clients/contract/example.ts',
+        "import { parseWindow } from './windows.ts';\nexport const y = parseWindow;\n",
+      ),
+    ).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderKeySnapshot } from '../../clients/snapshot.ts';
+import type { ProviderKeySnapshot } from '../../clients/contract/snapshot.ts';
 import type { AttemptInfo } from '../../gateway/providers/adapter.ts';
 import { vertex } from '../../gateway/providers/vertex/adapter.ts';
 import type { JsonObject } from '../../gateway/types.ts';

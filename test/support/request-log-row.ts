@@ -1,5 +1,5 @@
-/** A complete request-log row (clients/governance.ts) for tests: a successful, unpriced-free call. */
-import type { RequestLogRow } from '../../clients/governance.ts';
+/** A complete request-log row (clients/contract/governance.ts) for tests: a successful, unpriced-free call. */
+import type { RequestLogRow } from '../../clients/contract/governance.ts';
 
 export function requestLogRow(id: string, overrides: Partial<RequestLogRow> = {}): RequestLogRow {
   const now = Date.now();

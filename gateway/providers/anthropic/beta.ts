@@ -5,7 +5,7 @@
  * matching key wins. `false` removes matching betas; `true` keeps them, and an exact (non-prefix)
  * key set to `true` adds that beta to every request.
  */
-import type { ProviderSnapshot } from '../../../clients/snapshot.ts';
+import type { ProviderSnapshot } from '../../../clients/contract/snapshot.ts';
 
 function matching(beta: string, overrides: Readonly<Record<string, boolean>>): boolean | undefined {
   let best: string | undefined;

@@ -5,7 +5,7 @@
  * from `bedrock_key_config` or the AWS default chain, optionally through STS AssumeRole.
  * `bedrock_key_config.deployments` maps logical model names to model ids or inference profiles.
  */
-import type { ProviderKeySnapshot, ProviderSnapshot } from '../../../clients/snapshot.ts';
+import type { ProviderKeySnapshot, ProviderSnapshot } from '../../../clients/contract/snapshot.ts';
 import { GatewayError } from '../../errors.ts';
 import type { JsonObject } from '../../types.ts';
 import { resolveEnv } from '../../util/env.ts';

@@ -4,7 +4,7 @@
  * the query, and the secret travels in the `api-key` header. A key with an empty `value` signs in
  * with Entra ID instead (workload or managed identity, `azure-identity.ts`): `Authorization: Bearer`.
  */
-import type { ProviderKeySnapshot } from '../../../clients/snapshot.ts';
+import type { ProviderKeySnapshot } from '../../../clients/contract/snapshot.ts';
 import type { Operation } from '../../types.ts';
 import type { ProviderAdapter } from '../adapter.ts';
 import { azureEntraToken } from './azure-identity.ts';

@@ -3,7 +3,7 @@
  * where they live, which operations they offer and small quirks. Each is one declarative spec;
  * every transform stays undefined so the engine takes its pass-through path.
  */
-import type { ProviderKeySnapshot } from '../../../clients/snapshot.ts';
+import type { ProviderKeySnapshot } from '../../../clients/contract/snapshot.ts';
 import type { Operation } from '../../types.ts';
 import type { AuthSpec, ProviderAdapter } from '../adapter.ts';
 

@@ -5,7 +5,7 @@
  * with `anthropic_version: vertex-2023-10-16`). `vertex_key_config`: `project_id`, `region`
  * (`global` uses the global endpoint), `auth_credentials`, `deployments`.
  */
-import type { ProviderKeySnapshot, ProviderSnapshot } from '../../../clients/snapshot.ts';
+import type { ProviderKeySnapshot, ProviderSnapshot } from '../../../clients/contract/snapshot.ts';
 import { GatewayError } from '../../errors.ts';
 import type { JsonObject } from '../../types.ts';
 import { isJsonObject } from '../../types.ts';

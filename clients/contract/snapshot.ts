@@ -1,7 +1,8 @@
 /**
- * The gateway's view of configuration: one immutable snapshot, built by the control plane and
- * swapped atomically on `configChanged`. This is the contract between the halves; the gateway
- * never sees database rows. Field names follow the config file so docs apply to both.
+ * The gateway's view of configuration: one immutable snapshot, built by the control plane
+ * (db/live/snapshot.ts) and swapped atomically on `configChanged`. This is the contract between
+ * the halves, defined once: the gateway never sees database rows. Field names follow the config
+ * file so docs apply to both.
  *
  * Secrets: provider key values arrive decrypted (or as `env.VAR` references, resolved by the
  * gateway at use). Virtual keys arrive only as hashes (`valueHash` = hex SHA-256 of the value).
@@ -202,4 +203,12 @@ export interface GatewaySnapshot {
   providers: ProviderSnapshot[];
   governance: GovernanceSnapshot;
   plugins: PluginSnapshot[];
+}
+
+/** Published after every committed config change; the gateway then fetches a new snapshot. */
+export interface ConfigChangedEvent {
+  /** The config version after the change. */
+  version: number;
+  /** Entity kinds that changed, e.g. ["VirtualKey", "Budget"]. */
+  changed: string[];
 }

@@ -6,7 +6,7 @@
  * whose control plane offers no governance channel uses it directly.
  */
 import type { LeaseGrant, LeaseRequest, MeterKind, RateReturn, UsageLedgerEntry } from './governance.ts';
-import { currentWindow, type WindowSpec } from './meter-windows.ts';
+import { currentWindow, type WindowSpec } from './windows.ts';
 
 export interface MeterState {
   limit: number;

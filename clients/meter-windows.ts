@@ -1,2 +1,0 @@
-/** Moved to clients/contract/windows.ts (importable from every room); kept for existing imports. */
-export * from './contract/windows.ts';
