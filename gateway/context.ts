@@ -4,60 +4,15 @@
  * parsed body (parsed once), the targets, one record per upstream attempt, and the abort signal
  * fired when the client goes away. Governance (issue 5) stores its principal and reservations here.
  */
-import { REQUEST_ID_HEADER } from './http/respond.ts';
-import { newRequestId, usableClientRequestId } from './request-id.ts';
+import { newRequestId, REQUEST_ID_HEADER, usableClientRequestId } from './request-id.ts';
 import { ClientAbort } from './util/client-abort.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GatewayError } from './errors.ts';
-import type { ClientCodec } from './http/client-codec.ts';
-import type { Target } from './routing/targets.ts';
-import type { CompiledSnapshot } from './snapshot/types.ts';
-import type { JsonObject, Operation, Usage } from './types.ts';
-
-/** One try against one provider: the primary's first call, a retry, or a fallback. */
-export interface AttemptRecord {
-  provider: string;
-  /** Logical model name (what the client addressed). */
-  model: string;
-  /** Id sent upstream after aliases/deployments. */
-  upstreamModel: string | undefined;
-  keyId: string | undefined;
-  keyName: string | undefined;
-  /** 0 for the primary target. */
-  fallbackIndex: number;
-  /** 0 for the first call on this target. */
-  retry: number;
-  /** Answered by a plugin (mocker) instead of the provider. */
-  mocked: boolean;
-  /** Upstream HTTP status, or the gateway status of the failure (502, 504, 499…). */
-  status: number;
-  error: { type: string; code: string; message: string } | undefined;
-  usage: Usage | undefined;
-  /** From sending the request to the end of the response body. */
-  latencyMs: number;
-}
-
-/** What a request log row needs; built once when the request finishes. */
-export interface RequestLog {
-  /** Heimdall's own id: the key of the log row and ledger entries, whatever the caller sent. */
-  id: string;
-  /** The caller's own `x-request-id`, when usable (request-id.ts). */
-  clientRequestId: string | undefined;
-  operation: Operation;
-  stream: boolean;
-  requestedModel: string;
-  /** Epoch milliseconds. */
-  startedAt: number;
-  durationMs: number;
-  /** Status the client saw (499 when it left; 502/504 for a stream that failed mid-way). */
-  status: number;
-  provider: string | undefined;
-  model: string | undefined;
-  fallbackIndex: number | undefined;
-  usage: Usage | undefined;
-  attempts: readonly AttemptRecord[];
-  error: { type: string; code: string; message: string } | undefined;
-}
+import type { AttemptRecord, RequestLog } from './core/attempt.ts';
+import type { GatewayError } from './core/errors.ts';
+import type { ClientCodec } from './core/client-codec.ts';
+import type { Target } from './core/target.ts';
+import type { CompiledSnapshot } from './core/compiled-snapshot.ts';
+import type { JsonObject, Operation, Usage } from './core/types.ts';
 
 export class RequestContext {
   /**
@@ -102,9 +57,6 @@ export class RequestContext {
   /** Lazily built text of the prompt (mocker message_regex). */
   promptText: string | undefined = undefined;
 
-  /** The client's format when it is not the canonical one (the Anthropic route). */
-  client: ClientCodec | undefined = undefined;
-
   /** Set by governance (issue 5): the authenticated virtual key and what it resolved to. */
   principal: unknown = undefined;
   /** Provider → key names a virtual key pins (`key_ids`); key choice stays within them. */
@@ -129,6 +81,8 @@ export class RequestContext {
     readonly res: ServerResponse,
     readonly snapshot: CompiledSnapshot,
     readonly operation: Operation,
+    /** The wire format of the route the request came in on (OpenAI's or Anthropic's). */
+    readonly clientCodec: ClientCodec,
   ) {
     this.clientRequestId = usableClientRequestId(req.headers[REQUEST_ID_HEADER]);
   }

@@ -14,12 +14,13 @@ import type { ServeDeps } from './http/serve.ts';
 import { SILENT_LOGGER, type GatewayLogger } from './logger.ts';
 import { registerKeyHealthMetrics } from './metrics/key-health-metrics.ts';
 import { GatewayMetrics } from './metrics/metrics.ts';
-import { gateByPlugins, ungovernedAndOpen } from './plugins/plugin-gates.ts';
+import { gateByPlugins, ungovernedAndOpen } from './governance/plugin-gates.ts';
 import { KeyHealth } from './routing/key-health.ts';
 import { SnapshotStore } from './snapshot/store.ts';
 
 export type { GatewayHooks } from './hooks.ts';
-export type { AttemptRecord, RequestContext, RequestLog } from './context.ts';
+export type { RequestContext } from './context.ts';
+export type { AttemptRecord, RequestLog } from './core/attempt.ts';
 export type { GatewayLogger } from './logger.ts';
 export type { GovernanceOptions } from './governance/index.ts';
 export type { AdminCredentialCheck } from './governance/auth.ts';

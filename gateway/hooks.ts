@@ -11,9 +11,10 @@
  * `onRequestFinished` is where a request log row is queued. Neither may block the response.
  */
 import type { IncomingMessage } from 'node:http';
-import type { AttemptRecord, RequestContext, RequestLog } from './context.ts';
-import type { Target } from './routing/targets.ts';
-import type { ModelListEntry } from './snapshot/types.ts';
+import type { RequestContext } from './context.ts';
+import type { AttemptRecord, RequestLog } from './core/attempt.ts';
+import type { Target } from './core/target.ts';
+import type { ModelListEntry } from './core/compiled-snapshot.ts';
 
 export interface GatewayHooks {
   /** Virtual-key authentication; sets `ctx.principal`. */

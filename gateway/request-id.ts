@@ -7,6 +7,25 @@
  * package draws fresh entropy per id; this one reads random bytes from a pooled buffer.
  */
 import { randomFillSync } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+
+/** The request's id, as in its request log row and ledger entries (GraphQL `requestLogs`). */
+export const REQUEST_ID_HEADER = 'x-request-id';
+/**
+ * The caller's own `x-request-id`, echoed back when it was usable: the caller's id cannot stay
+ * in `x-request-id`, which names Heimdall's log row.
+ */
+export const CLIENT_REQUEST_ID_HEADER = 'x-client-request-id';
+
+/** Names the request in every answer (JSON, stream, error): Heimdall's id and the caller's. */
+export function setRequestIdHeaders(
+  res: ServerResponse,
+  id: string,
+  clientRequestId: string | undefined,
+): void {
+  res.setHeader(REQUEST_ID_HEADER, id);
+  if (clientRequestId !== undefined) res.setHeader(CLIENT_REQUEST_ID_HEADER, clientRequestId);
+}
 
 const POOL_IDS = 512;
 const RANDOM_BYTES = 8;

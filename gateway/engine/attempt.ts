@@ -3,8 +3,9 @@
  * choice, the outgoing request, a concurrency slot, the upstream call and its answer (JSON or
  * stream). Every attempt is recorded and reported to `onAttemptSettled`, failures included.
  */
-import type { AttemptRecord, RequestContext } from '../context.ts';
-import { asGatewayError, causeFields, clientClosed, GatewayError } from '../errors.ts';
+import type { RequestContext } from '../context.ts';
+import type { AttemptRecord } from '../core/attempt.ts';
+import { asGatewayError, causeFields, clientClosed, GatewayError } from '../core/errors.ts';
 import type { GatewayHooks } from '../hooks.ts';
 import type { GatewayLogger } from '../logger.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
@@ -13,9 +14,9 @@ import { maskAttemptError } from '../providers/mask-credentials.ts';
 import { parseOpenAIError } from '../providers/upstream-errors.ts';
 import type { KeyHealth } from '../routing/key-health.ts';
 import { directKey, selectKey } from '../routing/key-select.ts';
-import type { Target } from '../routing/targets.ts';
-import { StreamRelay } from '../streaming/relay.ts';
-import { SseParser } from '../streaming/sse-parser.ts';
+import type { Target } from '../core/target.ts';
+import { StreamRelay } from './finish-stream.ts';
+import { SseParser } from '../providers/sse-parser.ts';
 import type { UpstreamResponse } from '../upstream/types.ts';
 import { finishJson } from './finish-json.ts';
 import { buildOutgoing } from './outgoing.ts';
@@ -85,11 +86,11 @@ async function serve(
       `${target.provider.name} answered a stream request with JSON`,
     );
   }
-  const client = ctx.client?.stream(adapter);
+  const client = ctx.clientCodec.stream(adapter);
   const decoder =
-    client?.decoder ??
+    client.decoder ??
     (adapter?.createStreamDecoder ? adapter.createStreamDecoder(ctx.operation) : new SseParser());
-  await new StreamRelay(ctx, target, record, response.body, decoder, stripUsageChunk, client?.encoder).run();
+  await new StreamRelay(ctx, target, record, response.body, decoder, stripUsageChunk, client.encoder).run();
 }
 
 async function callProvider(

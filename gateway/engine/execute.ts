@@ -10,11 +10,11 @@
  * request, without waiting: the backoff and Retry-After are about the key that failed.
  */
 import type { RequestContext } from '../context.ts';
-import { clientClosed, GatewayError } from '../errors.ts';
-import { sendError } from '../http/respond.ts';
+import { clientClosed, GatewayError } from '../core/errors.ts';
+import { sendError } from './respond.ts';
 import { isKeySpecificFailure } from '../routing/key-health.ts';
 import { untriedKeyLeft } from '../routing/key-select.ts';
-import type { Target } from '../routing/targets.ts';
+import type { Target } from '../core/target.ts';
 import { runAttempt, type EngineDeps } from './attempt.ts';
 import { retryDelayMs, sleep } from './retry.ts';
 
@@ -112,5 +112,5 @@ export async function execute(ctx: RequestContext, deps: EngineDeps): Promise<vo
   const final = annotate(primaryError ?? noTarget(), ctx);
   ctx.status = final.status;
   ctx.error = final;
-  sendError(ctx.res, final, targets[0], ctx.client);
+  sendError(ctx.res, final, targets[0], ctx.clientCodec);
 }

@@ -1,28 +1,20 @@
 /**
  * A successful non-streamed answer: read the body, check it is a JSON object (else 502), bring
- * it to canonical form, capture usage, add Bifrost's `extra_fields` unless
- * `client.send_extra_fields` is false, and send it. Without a decoder the provider's bytes are
- * kept and `extra_fields` is spliced in before the closing brace, avoiding a re-serialisation.
+ * it to canonical form, capture usage, and send what the client codec renders of it, with
+ * Bifrost's `extra_fields` unless `client.send_extra_fields` is false (OpenAI codec: without a
+ * decoder the provider's bytes are kept and `extra_fields` spliced in, no re-serialisation).
  */
-import type { AttemptRecord, RequestContext } from '../context.ts';
-import { GatewayError } from '../errors.ts';
-import { sendJson } from '../http/respond.ts';
+import type { RequestContext } from '../context.ts';
+import type { AttemptRecord } from '../core/attempt.ts';
+import type { ExtraFields } from '../core/client-codec.ts';
+import { GatewayError } from '../core/errors.ts';
+import { sendJson } from './respond.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
 import { openAIUsage } from '../providers/usage.ts';
-import type { Target } from '../routing/targets.ts';
-import type { JsonObject } from '../types.ts';
-import { isJsonObject } from '../types.ts';
+import type { Target } from '../core/target.ts';
+import { isJsonObject } from '../core/types.ts';
 import { mapTransportError } from '../upstream/error-map.ts';
 import type { UpstreamResponse } from '../upstream/types.ts';
-
-export interface ExtraFields {
-  provider: string;
-  model_requested: string;
-  /** Milliseconds of the attempt that answered. */
-  latency: number;
-  /** 0 when the primary answered, n for the n-th fallback. */
-  fallback_index: number;
-}
 
 function invalidJson(provider: string): GatewayError {
   return new GatewayError(
@@ -33,43 +25,15 @@ function invalidJson(provider: string): GatewayError {
   );
 }
 
-/** Inserts `"extra_fields":{…}` before the last `}`; undefined when the text does not allow it. */
-export function spliceExtraFields(text: string, extra: ExtraFields): string | undefined {
-  const end = text.lastIndexOf('}');
-  if (end < 0) return undefined;
-  let i = end - 1;
-  while (
-    i >= 0 &&
-    (text.charCodeAt(i) === 32 ||
-      text.charCodeAt(i) === 10 ||
-      text.charCodeAt(i) === 13 ||
-      text.charCodeAt(i) === 9)
-  )
-    i--;
-  const separator = text.charCodeAt(i) === 123 /* { */ ? '' : ',';
-  return `${text.slice(0, end)}${separator}"extra_fields":${JSON.stringify(extra)}${text.slice(end)}`;
-}
-
-function render(
-  ctx: RequestContext,
-  target: Target,
-  text: string,
-  payload: JsonObject,
-  canonical: JsonObject,
-  attemptStart: number,
-): string {
-  if (!ctx.snapshot.client.send_extra_fields) return canonical === payload ? text : JSON.stringify(canonical);
-  const extra: ExtraFields = {
+/** Bifrost's `extra_fields`, only when the client asked for them (no object otherwise). */
+function extraFields(ctx: RequestContext, target: Target, attemptStart: number): ExtraFields | undefined {
+  if (!ctx.clientCodec.extraFields || !ctx.snapshot.client.send_extra_fields) return undefined;
+  return {
     provider: target.provider.name,
     model_requested: target.model,
     latency: Math.round(performance.now() - attemptStart),
     fallback_index: target.index,
   };
-  if (canonical === payload && !('extra_fields' in payload)) {
-    const spliced = spliceExtraFields(text, extra);
-    if (spliced !== undefined) return spliced;
-  }
-  return JSON.stringify({ ...canonical, extra_fields: extra });
 }
 
 export async function finishJson(
@@ -106,8 +70,11 @@ export async function finishJson(
   ctx.served = target;
   ctx.status = 200;
   if (ctx.clientGone) return;
-  const body = ctx.client
-    ? ctx.client.json(canonical, target)
-    : render(ctx, target, text, payload, canonical, attemptStart);
+  const body = ctx.clientCodec.json(
+    canonical,
+    target,
+    canonical === payload ? text : undefined,
+    extraFields(ctx, target, attemptStart),
+  );
   sendJson(ctx.res, 200, body, target);
 }

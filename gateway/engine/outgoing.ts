@@ -6,10 +6,10 @@
  */
 import type { ProviderKeySnapshot } from '../../clients/contract/snapshot.ts';
 import type { RequestContext } from '../context.ts';
-import { GatewayError } from '../errors.ts';
+import { GatewayError } from '../core/errors.ts';
 import type { AttemptInfo, OutgoingRequest, ProviderAdapter } from '../providers/adapter.ts';
 import { assertNoPathTraversal, joinPath, parseBaseUrl } from '../providers/base-url.ts';
-import type { Target } from '../routing/targets.ts';
+import type { Target } from '../core/target.ts';
 import { refersToOwnCredential, resolveEnv } from '../util/env.ts';
 
 /** Response header listing the canonical parameters the serving provider dropped. */

@@ -3,18 +3,11 @@
  * between `retry_backoff_initial` and `retry_backoff_max`, or the provider's `Retry-After`.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { RetryPolicy } from '../core/retry-policy.ts';
 import type { AbortWatch } from '../util/client-abort.ts';
 
 /** Upstream statuses worth retrying on the same provider. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
-
-export interface RetryPolicy {
-  maxRetries: number;
-  backoffInitialMs: number;
-  backoffMaxMs: number;
-  /** A Retry-After longer than this gives up on the provider (the fallbacks go next). */
-  maxRetryAfterMs: number;
-}
 
 /** Delay before retry number `retry + 1`, or undefined when the provider asks for too long. */
 export function retryDelayMs(

@@ -1,6 +1,6 @@
 /** A complete in-memory body behaving like an upstream one (for plugin-made responses). */
 import { Readable } from 'node:stream';
-import type { InterceptedResponse } from '../plugins/plugin.ts';
+import type { InterceptedResponse } from '../core/interceptor.ts';
 import type { UpstreamBody, UpstreamResponse } from '../upstream/types.ts';
 
 export function staticResponse(intercepted: InterceptedResponse): UpstreamResponse {

@@ -4,10 +4,11 @@
  * and account cost, unpriced usage and the cost metric on the request.
  */
 import type { Counter } from 'prom-client';
-import type { AttemptRecord, RequestContext } from '../context.ts';
-import { GatewayError } from '../errors.ts';
+import type { RequestContext } from '../context.ts';
+import type { AttemptRecord } from '../core/attempt.ts';
+import { GatewayError } from '../core/errors.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
-import type { Target } from '../routing/targets.ts';
+import type { Target } from '../core/target.ts';
 import { beginCharge, settleCharge, type AttemptCharge } from './charges.ts';
 import { governanceView } from './compile.ts';
 import { governanceUnavailable, unpricedModel } from './errors.ts';

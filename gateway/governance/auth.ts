@@ -16,8 +16,8 @@ import type {
   VirtualKeyProviderSnapshot,
   VirtualKeySnapshot,
 } from '../../clients/contract/snapshot.ts';
-import { GatewayError } from '../errors.ts';
-import type { CompiledSnapshot } from '../snapshot/types.ts';
+import { GatewayError } from '../core/errors.ts';
+import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
 import type { GovernanceView } from './compile.ts';
 
 export interface Principal {

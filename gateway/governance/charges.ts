@@ -7,9 +7,10 @@
  * keyed by request id and attempt index.
  */
 import type { UsageLedgerEntry } from '../../clients/contract/governance.ts';
-import type { AttemptRecord, RequestContext } from '../context.ts';
-import type { GatewayError } from '../errors.ts';
-import type { Target } from '../routing/targets.ts';
+import type { RequestContext } from '../context.ts';
+import type { AttemptRecord } from '../core/attempt.ts';
+import type { GatewayError } from '../core/errors.ts';
+import type { Target } from '../core/target.ts';
 import type { MaybePromise, MeterAccount } from './accounts.ts';
 import { budgetExceeded, rateLimited } from './errors.ts';
 import type { AppliedBudget, AppliedLimits, AppliedRateLimit, LimitLevel } from './limits.ts';
@@ -193,7 +194,7 @@ function strictCap(charge: AttemptCharge): number {
 
 /**
  * The attempt's cost: reported usage; else, for a stream that ended without it, the estimate of
- * what it relayed (streaming/delivered.ts) — at least what the provider's usage said when the
+ * what it relayed (engine/delivered.ts) — at least what the provider's usage said when the
  * guard cut the stream on it, and at most what strict budgets reserved, so a window never ends
  * above its limit (the strict mid-stream cut-off already keeps delivery within the reservation);
  * else what a cut stream delivered by the guard's bound; else nothing.

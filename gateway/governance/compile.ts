@@ -13,7 +13,7 @@ import type {
   TeamSnapshot,
   VirtualKeySnapshot,
 } from '../../clients/contract/snapshot.ts';
-import type { CompiledSnapshot } from '../snapshot/types.ts';
+import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
 import { Prices } from './prices.ts';
 import { compileRules, type CompiledRules } from './rules.ts';
 

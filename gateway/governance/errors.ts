@@ -2,7 +2,7 @@
  * Governance refusals: 402 budget_exceeded (and its unpriced_model case) and 429 rate_limited
  * with the rate-limit headers.
  */
-import { GatewayError } from '../errors.ts';
+import { GatewayError } from '../core/errors.ts';
 import type { MeterAccount } from './accounts.ts';
 import type { LimitLevel } from './limits.ts';
 import { REQUEST_WIDE } from './limits.ts';

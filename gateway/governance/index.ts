@@ -11,7 +11,7 @@ import type { RequestContext } from '../context.ts';
 import type { GatewayHooks } from '../hooks.ts';
 import type { GatewayLogger } from '../logger.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
-import type { CompiledSnapshot } from '../snapshot/types.ts';
+import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
 import { AttemptAccounting, firstEventClock } from './attempts.ts';
 import { authenticateRequest, type AdminCredentialCheck, type Credentials } from './auth.ts';
 import { governanceView } from './compile.ts';

@@ -1,6 +1,6 @@
 /** `GET /v1/models` under governance: only what the caller's virtual key may use. */
 import type { IncomingMessage } from 'node:http';
-import type { CompiledSnapshot, ModelListEntry } from '../snapshot/types.ts';
+import type { CompiledSnapshot, ModelListEntry } from '../core/compiled-snapshot.ts';
 import { authenticateRequest, type AdminCredentialCheck, type Credentials } from './auth.ts';
 import { governanceView } from './compile.ts';
 import { modelAllowed } from './routing.ts';

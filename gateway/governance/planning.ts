@@ -3,7 +3,7 @@
  * then weighted virtual-key routing for bare models, then access control on whatever resulted.
  */
 import type { RequestContext } from '../context.ts';
-import type { Target } from '../routing/targets.ts';
+import type { Target } from '../core/target.ts';
 import type { Principal } from './auth.ts';
 import { governanceView } from './compile.ts';
 import type { MeterRegistry } from './meter-registry.ts';

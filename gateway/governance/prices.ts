@@ -11,7 +11,7 @@ import type {
 } from '../../clients/contract/snapshot.ts';
 import type { BundledPrice, PriceTier } from '../pricing/bundled-prices.ts';
 import { costMicros, PriceBook } from '../pricing/cost.ts';
-import type { JsonObject, Usage } from '../types.ts';
+import type { JsonObject, Usage } from '../core/types.ts';
 import { countImages, promptText } from '../util/prompt-text.ts';
 
 export interface PriceHit {

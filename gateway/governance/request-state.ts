@@ -4,7 +4,8 @@
  */
 import type { RequestLogRow } from '../../clients/contract/governance.ts';
 import type { RoutingRuleSnapshot } from '../../clients/contract/snapshot.ts';
-import type { AttemptRecord, RequestContext, RequestLog } from '../context.ts';
+import type { RequestContext } from '../context.ts';
+import type { AttemptRecord, RequestLog } from '../core/attempt.ts';
 import type { Principal } from './auth.ts';
 import type { AttemptCharge } from './charges.ts';
 

@@ -7,10 +7,10 @@
  */
 import type { RoutingRuleSnapshot, VirtualKeyProviderSnapshot } from '../../clients/contract/snapshot.ts';
 import type { RequestContext } from '../context.ts';
-import { GatewayError } from '../errors.ts';
+import { GatewayError } from '../core/errors.ts';
 import { resolveModel } from '../routing/model-address.ts';
-import type { Target } from '../routing/targets.ts';
-import type { CompiledProvider } from '../snapshot/types.ts';
+import type { Target } from '../core/target.ts';
+import type { CompiledProvider } from '../core/compiled-snapshot.ts';
 import type { Principal } from './auth.ts';
 
 export interface Addressed {

@@ -7,10 +7,10 @@
  * provider's usage when it came, else the relay's token estimate (charges.ts), never more than
  * was reserved. The byte count only decides the cut, so it comes early, never late.
  */
-import { GatewayError } from '../errors.ts';
+import { GatewayError } from '../core/errors.ts';
 import { usageFromObject } from '../providers/usage.ts';
-import type { Operation } from '../types.ts';
-import { isJsonObject, parseJsonObject } from '../types.ts';
+import type { Operation } from '../core/types.ts';
+import { isJsonObject, parseJsonObject } from '../core/types.ts';
 import { usageCost, worstCaseCost, type PriceHit } from './prices.ts';
 
 /** Text a chunk delivers to the client (chat, completions, Responses deltas). */

@@ -4,7 +4,7 @@
  * JSON once (400 when it is not JSON or is nested past MAX_JSON_DEPTH).
  */
 import type { IncomingMessage } from 'node:http';
-import { badRequest, GatewayError } from '../errors.ts';
+import { badRequest, GatewayError } from '../core/errors.ts';
 import { depthExceededAt, MAX_JSON_DEPTH } from './json-depth.ts';
 
 /**

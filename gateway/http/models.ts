@@ -6,10 +6,12 @@
  * `/anthropic/v1/models`, which only renders the entries differently.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { causeFields, GatewayError } from '../errors.ts';
+import { causeFields, GatewayError } from '../core/errors.ts';
 import { servedModels } from '../snapshot/served-models.ts';
-import type { CompiledSnapshot, ModelListEntry } from '../snapshot/types.ts';
-import { sendError, sendJson } from './respond.ts';
+import type { CompiledSnapshot, ModelListEntry } from '../core/compiled-snapshot.ts';
+import type { ClientCodec } from '../core/client-codec.ts';
+import { sendError, sendJson } from '../engine/respond.ts';
+import { OPENAI_CODEC } from './openai-codec.ts';
 import type { ServeDeps } from './serve.ts';
 
 /** How one API family renders the model list, one model, and its errors. */
@@ -18,7 +20,8 @@ export interface ModelListFormat {
   one(entry: ModelListEntry): unknown;
   /** `param` of the 404 for an unknown id (OpenAI names the field; Anthropic has none). */
   notFoundParam?: string;
-  codec?: Parameters<typeof sendError>[3];
+  /** The envelope of errors (the route's client codec). */
+  codec: ClientCodec;
 }
 
 /** The `provider` query parameter, if any. */
@@ -83,6 +86,7 @@ const OPENAI_MODELS: ModelListFormat = {
   list: (entries) => ({ object: 'list', data: entries.map(modelObject) }),
   one: modelObject,
   notFoundParam: 'model',
+  codec: OPENAI_CODEC,
 };
 
 export function serveModels(

@@ -3,11 +3,12 @@
  * returns false for anything else without touching the request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GatewayError } from '../errors.ts';
-import type { Operation } from '../types.ts';
+import { GatewayError } from '../core/errors.ts';
+import type { Operation } from '../core/types.ts';
 import { serveModels } from './models.ts';
 import { routeAnthropic } from './anthropic/route.ts';
-import { sendError } from './respond.ts';
+import { sendError } from '../engine/respond.ts';
+import { OPENAI_CODEC } from './openai-codec.ts';
 import { serveInference, type ServeDeps } from './serve.ts';
 
 const OPERATIONS: ReadonlyMap<string, Operation> = new Map([
@@ -25,6 +26,7 @@ function methodNotAllowed(res: ServerResponse, allow: string): void {
     res,
     new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `use ${allow} on this route`),
     undefined,
+    OPENAI_CODEC,
   );
 }
 
@@ -58,6 +60,7 @@ function routeOpenAI(deps: ServeDeps, path: string, req: IncomingMessage, res: S
       `no inference route ${req.method ?? ''} ${path}`,
     ),
     undefined,
+    OPENAI_CODEC,
   );
 }
 

@@ -7,15 +7,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestContext } from '../context.ts';
 import type { EngineDeps } from '../engine/attempt.ts';
 import { execute } from '../engine/execute.ts';
-import { asGatewayError, causeFields, CLIENT_CLOSED_STATUS } from '../errors.ts';
+import { asGatewayError, causeFields, CLIENT_CLOSED_STATUS } from '../core/errors.ts';
 import { NOOP_HOOKS } from '../hooks.ts';
 import type { GatewayLogger } from '../logger.ts';
 import { buildTargets } from '../routing/targets.ts';
-import type { CompiledSnapshot } from '../snapshot/types.ts';
-import type { Operation } from '../types.ts';
+import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
+import type { Operation } from '../core/types.ts';
 import { parseJson, readBody } from './body.ts';
-import type { ClientCodec } from './client-codec.ts';
-import { sendError, setRequestIdHeaders } from './respond.ts';
+import { OPENAI_CODEC } from './openai-codec.ts';
+import type { ClientCodec } from '../core/client-codec.ts';
+import { sendError } from '../engine/respond.ts';
+import { setRequestIdHeaders } from '../request-id.ts';
 import { acceptBody } from './validate.ts';
 
 export interface ServeDeps extends EngineDeps {
@@ -33,7 +35,7 @@ export const PIN_KEY_HEADER = 'x-bf-api-key';
 export async function prepareRequest(ctx: RequestContext, deps: ServeDeps): Promise<void> {
   const raw = await readBody(ctx.req, ctx.snapshot.maxBodyBytes, deps.bodyIdleTimeoutMs);
   const parsed = parseJson(raw);
-  acceptBody(ctx, ctx.client ? ctx.client.request(parsed) : parsed);
+  acceptBody(ctx, ctx.clientCodec.request(parsed));
   const auth = deps.hooks.authenticate(ctx);
   if (auth) await auth;
   const pinned = ctx.req.headers[PIN_KEY_HEADER];
@@ -71,11 +73,10 @@ export async function serveInference(
   operation: Operation,
   req: IncomingMessage,
   res: ServerResponse,
-  /** The client's format when it is not the canonical one (the Anthropic route). */
-  client?: ClientCodec,
+  /** The wire format of the route (the Anthropic route passes its own). */
+  codec: ClientCodec = OPENAI_CODEC,
 ): Promise<void> {
-  const ctx = new RequestContext(req, res, deps.current(), operation);
-  ctx.client = client;
+  const ctx = new RequestContext(req, res, deps.current(), operation, codec);
   // Every answer (JSON, stream, error) names the request-log row it produced.
   setRequestIdHeaders(res, ctx.id, ctx.clientRequestId);
   res.once('close', () => ctx.responseClosed());
@@ -88,7 +89,7 @@ export async function serveInference(
       deps.logger.error('inference request failed', { requestId: ctx.id, ...causeFields(error.cause) });
     ctx.error = error;
     ctx.status = ctx.clientGone ? CLIENT_CLOSED_STATUS : error.status;
-    if (!ctx.clientGone) sendError(res, error, ctx.targets[0], client);
+    if (!ctx.clientGone) sendError(res, error, ctx.targets[0], codec);
   } finally {
     finish(ctx, deps);
   }

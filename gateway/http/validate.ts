@@ -3,9 +3,9 @@
  * Everything else is the provider's to judge.
  */
 import type { RequestContext } from '../context.ts';
-import { badRequest } from '../errors.ts';
-import type { Operation } from '../types.ts';
-import { isJsonObject } from '../types.ts';
+import { badRequest } from '../core/errors.ts';
+import type { Operation } from '../core/types.ts';
+import { isJsonObject } from '../core/types.ts';
 
 /** The field each operation cannot do without (besides `model`). */
 const REQUIRED_INPUT: Readonly<Record<Operation, string | undefined>> = {

@@ -7,8 +7,9 @@
  * still renders them exactly as prom-client's Counter/Histogram would.
  */
 import { Registry } from 'prom-client';
-import type { AttemptRecord, RequestContext } from '../context.ts';
-import type { CompiledSnapshot } from '../snapshot/types.ts';
+import type { RequestContext } from '../context.ts';
+import type { AttemptRecord } from '../core/attempt.ts';
+import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
 import { FastCounter, FastHistogram } from './fast-metrics.ts';
 import { CustomLabels } from './custom-labels.ts';
 import { KnownModels } from './model-labels.ts';

@@ -7,7 +7,7 @@
  * other name is `other`. The sets are built once per snapshot and provider.
  */
 import { cataloguedModels } from '../snapshot/served-models.ts';
-import type { CompiledSnapshot } from '../snapshot/types.ts';
+import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
 
 export class KnownModels {
   private snapshot: CompiledSnapshot | undefined;

@@ -10,7 +10,7 @@
  * `prepare` for request signing (SigV4) or minted tokens.
  */
 import type { ProviderKeySnapshot, ProviderSnapshot } from '../../clients/contract/snapshot.ts';
-import type { JsonObject, Operation, Usage } from '../types.ts';
+import type { JsonObject, Operation, Usage } from '../core/types.ts';
 
 /** How the key's secret is sent. */
 export interface AuthSpec {

@@ -3,7 +3,7 @@
  * the prefix, and a prefix that already ends in the path's version segment (`…/v1` + `/v1/…`)
  * is not doubled, so `https://host/v1` and `https://host` both work.
  */
-import { GatewayError } from '../errors.ts';
+import { GatewayError } from '../core/errors.ts';
 
 export interface BaseUrl {
   /** `scheme://host[:port]`, the key of the connection pool. */

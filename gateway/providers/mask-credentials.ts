@@ -4,7 +4,7 @@
  * attempt's error is masked first: the exact credentials that attempt sent, and anything shaped
  * like a well-known provider key (which may be another tenant's, quoted back by a proxy).
  */
-import type { GatewayError } from '../errors.ts';
+import type { GatewayError } from '../core/errors.ts';
 import type { OutgoingRequest } from './adapter.ts';
 
 export const MASK = '***';

@@ -4,7 +4,7 @@
  * (Ollama), `{"detail": …}` (FastAPI-based servers) or `{"message": …}`.
  */
 import type { UpstreamErrorDetail } from './adapter.ts';
-import { isJsonObject } from '../types.ts';
+import { isJsonObject } from '../core/types.ts';
 
 const MAX_MESSAGE = 2000;
 

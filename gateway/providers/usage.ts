@@ -1,6 +1,6 @@
 /** Usage of canonical (OpenAI-shaped) bodies: chat/completions/embeddings and Responses. */
-import type { JsonObject, Operation, Usage } from '../types.ts';
-import { isJsonObject } from '../types.ts';
+import type { JsonObject, Operation, Usage } from '../core/types.ts';
+import { isJsonObject } from '../core/types.ts';
 
 function count(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;

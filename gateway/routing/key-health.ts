@@ -6,7 +6,7 @@
  * it: when every key is cooling, one is still used. The key comes back by itself when the time is
  * up; one more failure right after puts it back (the count is kept until a success resets it).
  */
-import type { AttemptRecord } from '../context.ts';
+import type { AttemptRecord } from '../core/attempt.ts';
 
 /** @default 3 key-specific failures in a row start a cooldown. */
 export const KEY_COOLDOWN_AFTER_FAILURES = 3;

@@ -4,8 +4,8 @@
  * whose keys name it (models lists or aliases); failing that, to the one provider with a key
  * allowing every model. Anything else is a 400 that lists the candidates.
  */
-import { badRequest } from '../errors.ts';
-import type { CompiledProvider, CompiledSnapshot } from '../snapshot/types.ts';
+import { badRequest } from '../core/errors.ts';
+import type { CompiledProvider, CompiledSnapshot } from '../core/compiled-snapshot.ts';
 import { keyAllowsModel } from './key-select.ts';
 
 export interface ResolvedModel {

@@ -3,19 +3,12 @@
  * `provider`), then each entry of Bifrost's `fallbacks` field, as `"provider/model"` strings or
  * `{provider, model}` objects. Every target must offer the requested operation.
  */
-import { badRequest } from '../errors.ts';
-import type { CompiledProvider, CompiledSnapshot } from '../snapshot/types.ts';
-import type { Operation } from '../types.ts';
-import { isJsonObject } from '../types.ts';
+import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
+import { badRequest } from '../core/errors.ts';
+import type { Target } from '../core/target.ts';
+import type { Operation } from '../core/types.ts';
+import { isJsonObject } from '../core/types.ts';
 import { resolveModel, type ResolvedModel } from './model-address.ts';
-
-export interface Target {
-  provider: CompiledProvider;
-  /** Logical model name, provider prefix removed, before key aliases. */
-  model: string;
-  /** 0 for the primary, n for the n-th fallback. */
-  index: number;
-}
 
 const OPERATION_ROUTES: Readonly<Record<Operation, string>> = {
   chat: '/v1/chat/completions',

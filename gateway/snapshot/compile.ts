@@ -5,8 +5,9 @@
  * reused across versions (see SharedResources).
  */
 import type { GatewaySnapshot, NetworkSnapshot, ProviderSnapshot } from '../../clients/contract/snapshot.ts';
-import { DEFAULT_BUFFER_SIZE, DEFAULT_CONCURRENCY, Limiter } from '../engine/limiter.ts';
-import { buildInterceptors, type PluginWarning } from '../plugins/plugin.ts';
+import { DEFAULT_BUFFER_SIZE, DEFAULT_CONCURRENCY, Limiter } from '../upstream/limiter.ts';
+import { buildInterceptors } from '../plugins/plugin.ts';
+import type { PluginWarning } from '../core/interceptor.ts';
 import { adapterFor } from '../providers/registry.ts';
 import type { PoolRegistry } from '../upstream/pools.ts';
 import { resolveEnv } from '../util/env.ts';
@@ -14,7 +15,12 @@ import type { DispatchSettings } from '../upstream/types.ts';
 import { SILENT_LOGGER } from '../logger.ts';
 import { ProviderModelLists } from './model-lists.ts';
 import { allowsEveryModel } from './served-models.ts';
-import type { CompiledProvider, CompiledSnapshot, ModelListEntry, NetworkSettings } from './types.ts';
+import type {
+  CompiledProvider,
+  CompiledSnapshot,
+  ModelListEntry,
+  NetworkSettings,
+} from '../core/compiled-snapshot.ts';
 
 /** Defaults (Bifrost's): 30 s request timeout, no retries, 500 ms–5 s backoff, 5000 connections. */
 export const DEFAULT_TIMEOUT_SECONDS = 30;

@@ -11,7 +11,7 @@ import { joinPath, parseBaseUrl } from '../providers/base-url.ts';
 import { MAX_MODEL_PAGES, readModelPage } from '../providers/list-models.ts';
 import type { UpstreamBody } from '../upstream/types.ts';
 import { resolveEnv } from '../util/env.ts';
-import type { CompiledProvider } from './types.ts';
+import type { CompiledProvider } from '../core/compiled-snapshot.ts';
 
 /** Largest list answer read (OpenRouter's full catalogue is about 1 MiB). */
 export const MAX_LIST_BYTES = 16 * 1024 * 1024;

@@ -13,7 +13,7 @@ import type { ProviderKeySnapshot } from '../../clients/contract/snapshot.ts';
 import type { GatewayLogger } from '../logger.ts';
 import type { ListModelsSpec } from '../providers/adapter.ts';
 import { fetchModelList, ModelListError } from './fetch-model-list.ts';
-import type { CompiledProvider } from './types.ts';
+import type { CompiledProvider } from '../core/compiled-snapshot.ts';
 
 export interface ModelListTiming {
   /** A list this old is refreshed in the background (still served meanwhile). @default 10 min */

@@ -9,7 +9,7 @@
 import type { ProviderKeySnapshot } from '../../clients/contract/snapshot.ts';
 import { SUPPLEMENT_PRICES } from '../pricing/bundled-prices.ts';
 import { catalogueModelNames } from '../pricing/catalogue.ts';
-import type { CompiledProvider, CompiledSnapshot, ModelListEntry } from './types.ts';
+import type { CompiledProvider, CompiledSnapshot, ModelListEntry } from '../core/compiled-snapshot.ts';
 
 export function allowsEveryModel(key: ProviderKeySnapshot): boolean {
   return key.models.length === 0 || key.models.includes('*');

@@ -5,13 +5,13 @@
  * finish on the snapshot and pools they started with. A failed rebuild keeps the old snapshot.
  */
 import type { ControlPlaneClient, Unsubscribe } from '../../clients/control-plane.ts';
-import type { Limiter } from '../engine/limiter.ts';
+import type { Limiter } from '../upstream/limiter.ts';
 import type { GatewayLogger } from '../logger.ts';
 import { PoolRegistry } from '../upstream/pools.ts';
 import type { UpstreamPools } from '../upstream/pools.ts';
 import { compileSnapshot, type SharedResources } from './compile.ts';
 import { ProviderModelLists } from './model-lists.ts';
-import type { CompiledSnapshot } from './types.ts';
+import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
 
 /** On close, requests still running after this long are aborted. */
 export const CLOSE_GRACE_MS = 5_000;

@@ -3,7 +3,7 @@
  * to gateway errors. Connect failures and broken responses are 502, timeouts 504; `retryable`
  * marks what the retry loop may try again on the same provider.
  */
-import { clientClosed, GatewayError } from '../errors.ts';
+import { clientClosed, GatewayError } from '../core/errors.ts';
 
 interface Mapping {
   status: number;

@@ -1,6 +1,6 @@
 /** The text a request sends to the model, flattened (messages, prompt or input). */
-import type { JsonObject } from '../types.ts';
-import { isJsonObject } from '../types.ts';
+import type { JsonObject } from '../core/types.ts';
+import { isJsonObject } from '../core/types.ts';
 
 function collect(value: unknown, out: string[]): void {
   if (typeof value === 'string') {

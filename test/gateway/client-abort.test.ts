@@ -8,8 +8,8 @@
  */
 import { request } from 'node:http';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RequestLog } from '../../gateway/context.ts';
-import { Limiter } from '../../gateway/engine/limiter.ts';
+import type { RequestLog } from '../../gateway/core/attempt.ts';
+import { Limiter } from '../../gateway/upstream/limiter.ts';
 import { sleep } from '../../gateway/engine/retry.ts';
 import { ClientAbort } from '../../gateway/util/client-abort.ts';
 import { chatBody, key, provider, snapshotOf, useMockedGateway } from './harness.ts';

@@ -7,7 +7,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RequestLog } from '../../gateway/context.ts';
+import type { RequestLog } from '../../gateway/core/attempt.ts';
 import { usableClientRequestId } from '../../gateway/request-id.ts';
 import { chatBody, key, postJson, provider, snapshotOf, useMockedGateway } from './harness.ts';
 

@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AttemptRecord } from '../../gateway/context.ts';
+import type { AttemptRecord } from '../../gateway/core/attempt.ts';
 import { KEY_COOLDOWN_MS, KeyHealth } from '../../gateway/routing/key-health.ts';
 import { sendJson, startHttpMock, type HttpMock } from '../mocks/http-mock.ts';
 import {

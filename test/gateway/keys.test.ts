@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewaySnapshot } from '../../clients/contract/snapshot.ts';
 import { selectKey } from '../../gateway/routing/key-select.ts';
 import { compileSnapshot } from '../../gateway/snapshot/compile.ts';
-import type { CompiledSnapshot } from '../../gateway/snapshot/types.ts';
+import type { CompiledSnapshot } from '../../gateway/core/compiled-snapshot.ts';
 import { PoolRegistry } from '../../gateway/upstream/pools.ts';
 import { startOpenAIMock, type OpenAIMock } from '../mocks/openai-mock.ts';
 import {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestLog } from '../../gateway/create-gateway.ts';
-import { GatewayError } from '../../gateway/errors.ts';
+import { GatewayError } from '../../gateway/core/errors.ts';
 import { startConnectProxy, type TestProxy } from '../mocks/connect-proxy.ts';
 import { startOpenAIMock, type OpenAIMock } from '../mocks/openai-mock.ts';
 import { chatBody, errorOf, key, postJson, provider, snapshotOf, startGateway } from './harness.ts';

@@ -1,6 +1,6 @@
 /** Every inference answer carries `x-request-id`: the id of the request-log row it produced. */
 import { describe, expect, it } from 'vitest';
-import type { RequestLog } from '../../gateway/context.ts';
+import type { RequestLog } from '../../gateway/core/attempt.ts';
 import { chatBody, key, postJson, provider, snapshotOf, useMockedGateway } from './harness.ts';
 
 const logs: RequestLog[] = [];

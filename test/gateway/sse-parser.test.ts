@@ -1,6 +1,6 @@
 /** The incremental SSE parser: any byte split, CRLF, comments, multi-line data, cut streams. */
 import { describe, expect, it } from 'vitest';
-import { formatEvent, SseParser } from '../../gateway/streaming/sse-parser.ts';
+import { formatEvent, SseParser } from '../../gateway/providers/sse-parser.ts';
 
 function parseInPieces(text: string, size: number): Array<[string | undefined, string]> {
   const events: Array<[string | undefined, string]> = [];

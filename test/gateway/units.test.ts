@@ -1,9 +1,9 @@
 /** Small pure pieces: backoff and Retry-After, the transport error table, the limiter, extra_fields splicing. */
 import { describe, expect, it } from 'vitest';
-import { spliceExtraFields } from '../../gateway/engine/finish-json.ts';
-import { Limiter } from '../../gateway/engine/limiter.ts';
+import { spliceExtraFields } from '../../gateway/http/openai-codec.ts';
+import { Limiter } from '../../gateway/upstream/limiter.ts';
 import { parseRetryAfter, retryDelayMs } from '../../gateway/engine/retry.ts';
-import { GatewayError } from '../../gateway/errors.ts';
+import { GatewayError } from '../../gateway/core/errors.ts';
 import { mapTransportError } from '../../gateway/upstream/error-map.ts';
 
 describe('retry timing', () => {

@@ -8,7 +8,7 @@ import { countTokens as o200k } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 import { promptTokenBound } from '../../gateway/governance/prices.ts';
 import { hasTokenizer, tokenCounter } from '../../gateway/pricing/tokenize.ts';
-import { DeliveredOutput, estimateUsage } from '../../gateway/streaming/delivered.ts';
+import { DeliveredOutput, estimateUsage } from '../../gateway/engine/delivered.ts';
 
 const TEXT = 'Budgets hold only if every stream is charged for what it delivered, 2,048 tokens or 7.';
 

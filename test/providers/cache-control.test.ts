@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderKeySnapshot } from '../../clients/contract/snapshot.ts';
 import type { AttemptInfo } from '../../gateway/providers/adapter.ts';
 import { vertex } from '../../gateway/providers/vertex/adapter.ts';
-import type { JsonObject } from '../../gateway/types.ts';
+import type { JsonObject } from '../../gateway/core/types.ts';
 import { startAnthropicMock, type AnthropicMock } from '../mocks/anthropic-mock.ts';
 import { BEDROCK_API_KEY, startBedrockMock, type BedrockMock } from '../mocks/bedrock-mock.ts';
 import { key, provider, snapshotOf, startGateway, type RunningGateway } from '../gateway/harness.ts';

@@ -2,8 +2,8 @@
 import type { IncomingMessage } from 'node:http';
 import { speaksAnthropic } from '../../providers/anthropic/adapter.ts';
 import { splitBetas } from '../../providers/anthropic/native.ts';
-import { isJsonObject } from '../../types.ts';
-import type { ClientCodec } from '../client-codec.ts';
+import { isJsonObject } from '../../core/types.ts';
+import type { ClientCodec } from '../../core/client-codec.ts';
 import { InputEstimate } from './input-estimate.ts';
 import { canonicalFromAnthropic } from './request.ts';
 import { anthropicErrorBody, messageFromCanonical } from './response.ts';
@@ -13,6 +13,7 @@ export function anthropicCodec(req: IncomingMessage): ClientCodec {
   const betas = splitBetas(req.headers['anthropic-beta']);
   let inputEstimate: InputEstimate | undefined;
   return {
+    extraFields: false,
     request: (parsed) => {
       const canonical = canonicalFromAnthropic(parsed, betas);
       // Counted from the start, so the count is likely ready by the stream's first event.

@@ -7,16 +7,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestContext } from '../../context.ts';
 import { buildOutgoing } from '../../engine/outgoing.ts';
-import { asGatewayError, causeFields, GatewayError } from '../../errors.ts';
+import { asGatewayError, causeFields, GatewayError } from '../../core/errors.ts';
 import { speaksAnthropic } from '../../providers/anthropic/adapter.ts';
 import { parseAnthropicError } from '../../providers/anthropic/response.ts';
 import { maskAttemptError } from '../../providers/mask-credentials.ts';
 import { directKey, selectKey } from '../../routing/key-select.ts';
-import type { Target } from '../../routing/targets.ts';
+import type { Target } from '../../core/target.ts';
 import { estimateTokens, promptText } from '../../util/prompt-text.ts';
 import { mapTransportError } from '../../upstream/error-map.ts';
-import type { ClientCodec } from '../client-codec.ts';
-import { sendError, sendJson, setRequestIdHeaders } from '../respond.ts';
+import type { ClientCodec } from '../../core/client-codec.ts';
+import { sendError, sendJson } from '../../engine/respond.ts';
+import { setRequestIdHeaders } from '../../request-id.ts';
 import { prepareRequest, type ServeDeps } from '../serve.ts';
 
 const COUNT_FIELDS = ['model', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'mcp_servers'];
@@ -72,8 +73,7 @@ export async function serveCountTokens(
   res: ServerResponse,
   codec: ClientCodec,
 ): Promise<void> {
-  const ctx = new RequestContext(req, res, deps.current(), 'chat');
-  ctx.client = codec;
+  const ctx = new RequestContext(req, res, deps.current(), 'chat', codec);
   setRequestIdHeaders(res, ctx.id, ctx.clientRequestId);
   res.once('close', () => ctx.responseClosed());
   try {

@@ -3,12 +3,12 @@
  * `message_start` has the real input count, but a provider speaking OpenAI's format reports usage
  * only at the end (then the real count goes into `message_delta.usage`), and 0 would read as a
  * free prompt to anything that looks only at the start. The estimate is the one Heimdall charges
- * a stream that ends without usage (streaming/delivered.ts: the model family's tokenizer plus
+ * a stream that ends without usage (engine/delivered.ts: the model family's tokenizer plus
  * message framing); counting starts when the request is parsed, and if it is not done when the
  * first event is written, characters ÷ 4 rounded up (over prompt and tools) stands in.
  */
-import { DeliveredOutput, estimateUsage } from '../../streaming/delivered.ts';
-import type { JsonObject } from '../../types.ts';
+import { DeliveredOutput, estimateUsage } from '../../engine/delivered.ts';
+import type { JsonObject } from '../../core/types.ts';
 import { estimateTokens, promptText } from '../../util/prompt-text.ts';
 
 export class InputEstimate {

@@ -1,6 +1,6 @@
 /** `GET /anthropic/v1/models[/{id}]`: the configured models in Anthropic's list format. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ModelListEntry } from '../../snapshot/types.ts';
+import type { ModelListEntry } from '../../core/compiled-snapshot.ts';
 import { serveModelList } from '../models.ts';
 import type { ServeDeps } from '../serve.ts';
 import { anthropicCodec } from './codec.ts';

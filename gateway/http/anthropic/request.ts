@@ -4,10 +4,10 @@
  * `tool_use` to tool calls, `tool_result` to `tool` messages, tools and `tool_choice`, extended
  * thinking to `reasoning_effort`. The original body rides along for pass-through to Anthropic.
  */
-import { badRequest } from '../../errors.ts';
+import { badRequest } from '../../core/errors.ts';
 import { attachNative } from '../../providers/anthropic/native.ts';
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject } from '../../core/types.ts';
 
 type Block = JsonObject;
 

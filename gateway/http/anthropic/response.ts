@@ -3,10 +3,10 @@
  * thinking and `tool_use` blocks, stop reason, usage with cache reads/writes split out of the
  * prompt), and errors use Anthropic's envelope. An answer Anthropic itself gave is sent verbatim.
  */
-import type { GatewayError } from '../../errors.ts';
+import type { GatewayError } from '../../core/errors.ts';
 import { rawAnthropicOf } from '../../providers/anthropic/response.ts';
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject } from '../../core/types.ts';
 
 const STOP_REASONS: Readonly<Record<string, string>> = {
   stop: 'end_turn',

@@ -5,8 +5,8 @@
  * (`x-api-key`, `x-bf-vk`) are the authentication hook's business, as on every route.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GatewayError } from '../../errors.ts';
-import { sendError } from '../respond.ts';
+import { GatewayError } from '../../core/errors.ts';
+import { sendError } from '../../engine/respond.ts';
 import { serveInference, type ServeDeps } from '../serve.ts';
 import { anthropicCodec } from './codec.ts';
 import { serveCountTokens } from './count-tokens.ts';

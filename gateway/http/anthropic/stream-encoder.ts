@@ -10,13 +10,13 @@
  * `finalMessage()` takes over the start's. Without provider usage the delta leaves the input out,
  * so the estimate stands rather than a 0.
  */
-import type { GatewayError } from '../../errors.ts';
+import type { GatewayError } from '../../core/errors.ts';
 import { AnthropicStreamDecoder } from '../../providers/anthropic/stream.ts';
 import type { StreamDecoder } from '../../providers/adapter.ts';
-import { formatEvent } from '../../streaming/sse-parser.ts';
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject, parseJsonObject } from '../../types.ts';
-import type { ClientStreamEncoder } from '../client-codec.ts';
+import { formatEvent } from '../../providers/sse-parser.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject, parseJsonObject } from '../../core/types.ts';
+import type { ClientStreamEncoder } from '../../core/client-codec.ts';
 import type { InputEstimate } from './input-estimate.ts';
 import { anthropicErrorBody, anthropicUsage, stopReasonOf } from './response.ts';
 

@@ -32,8 +32,8 @@
  * Rules are tried in order and the first that matches answers. Invalid rules are skipped with a
  * warning rather than failing the whole configuration.
  */
-import { isJsonObject } from '../../types.ts';
-import type { PluginWarning } from '../plugin.ts';
+import { isJsonObject } from '../../core/types.ts';
+import type { PluginWarning } from '../../core/interceptor.ts';
 
 export const DEFAULT_MOCK_CONTENT = 'This is a mocked response from Heimdall.';
 

@@ -3,10 +3,14 @@
  * plain or streamed, with simulated latency and weighted success/error responses. Shape of its
  * configuration: see config.ts.
  */
-import type { RequestContext } from '../../context.ts';
-import type { Target } from '../../routing/targets.ts';
 import { estimateTokens, promptText } from '../../util/prompt-text.ts';
-import type { AttemptInterceptor, InterceptedResponse, PluginWarning } from '../plugin.ts';
+import type { PluginWarning } from '../../core/interceptor.ts';
+import type {
+  AttemptInterceptor,
+  InterceptedResponse,
+  InterceptInput,
+  InterceptTarget,
+} from '../../core/interceptor.ts';
 import {
   DEFAULT_MOCK_CONTENT,
   parseMockerConfig,
@@ -16,12 +20,12 @@ import {
 } from './config.ts';
 import { renderJson, renderStream, type MockUsageCounts } from './render.ts';
 
-function prompt(ctx: RequestContext): string {
+function prompt(ctx: InterceptInput): string {
   if (ctx.promptText === undefined) ctx.promptText = promptText(ctx.body);
   return ctx.promptText;
 }
 
-function matches(rule: MockRule, ctx: RequestContext, target: Target): boolean {
+function matches(rule: MockRule, ctx: InterceptInput, target: InterceptTarget): boolean {
   if (rule.providers && !rule.providers.has(target.provider.name)) return false;
   if (
     rule.models &&
@@ -44,7 +48,7 @@ function choose(rule: MockRule): MockResponseSpec {
   return rule.responses[rule.responses.length - 1]!;
 }
 
-function usageFor(spec: MockResponseSpec, ctx: RequestContext): MockUsageCounts {
+function usageFor(spec: MockResponseSpec, ctx: InterceptInput): MockUsageCounts {
   const given = spec.usage;
   const promptTokens = given?.prompt_tokens ?? estimateTokens(prompt(ctx));
   const completion =
@@ -54,8 +58,8 @@ function usageFor(spec: MockResponseSpec, ctx: RequestContext): MockUsageCounts 
 
 function render(
   spec: MockResponseSpec,
-  ctx: RequestContext,
-  target: Target,
+  ctx: InterceptInput,
+  target: InterceptTarget,
   delayMs: number,
 ): InterceptedResponse {
   if (spec.type === 'error') {
@@ -90,7 +94,7 @@ class Mocker implements AttemptInterceptor {
   readonly name = 'mocker';
   constructor(private readonly config: MockerConfig) {}
 
-  intercept(ctx: RequestContext, target: Target): InterceptedResponse | undefined {
+  intercept(ctx: InterceptInput, target: InterceptTarget): InterceptedResponse | undefined {
     for (const rule of this.config.rules) {
       if (!matches(rule, ctx, target)) continue;
       const { min, max } = rule.latency;

@@ -1,11 +1,11 @@
 /**
  * Canonical OpenAI bodies for mocked answers: chat completions, legacy completions, embeddings
  * and Responses, plain or as the SSE stream the real API would send (usage chunk included;
- * the stream relay drops it when the client did not ask).
+ * the stream finish drops it when the client did not ask).
  */
 import { randomUUID } from 'node:crypto';
 import { embeddingList } from '../../providers/translate/canonical.ts';
-import type { JsonObject, Operation } from '../../types.ts';
+import type { JsonObject, Operation } from '../../core/types.ts';
 
 export interface MockUsageCounts {
   prompt: number;

@@ -5,7 +5,7 @@
  * as it came (pass-through) and its answer kept for the client verbatim.
  */
 import type { AttemptInfo, ProviderAdapter } from '../adapter.ts';
-import type { JsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
 import { openAIUsage } from '../usage.ts';
 import { betaHeader } from './beta.ts';
 import { nativeOf } from './native.ts';

@@ -6,8 +6,8 @@
  * `cache_control` goes where Anthropic takes it: on the block made from a marked part, on the last
  * block of a marked message (tool results and tool calls included), on marked system segments.
  */
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject } from '../../core/types.ts';
 import {
   cacheControlOf,
   contentParts,

@@ -4,8 +4,8 @@
  * Anthropic adapter sends that body as it is (pass-through); every other adapter ignores it and
  * translates the canonical body.
  */
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject } from '../../core/types.ts';
 
 const NATIVE = Symbol('heimdall.anthropic.native');
 

@@ -3,8 +3,8 @@
  * when the client omits it Heimdall sends ANTHROPIC_DEFAULT_MAX_TOKENS (raised above a thinking
  * budget). `reasoning_effort` becomes extended thinking with a budget per effort level.
  */
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject } from '../../core/types.ts';
 import {
   droppedParams,
   functionTools,

@@ -3,8 +3,8 @@
  * reasons to finish reasons, usage with cache reads and writes (Anthropic's `input_tokens`
  * excludes cached tokens; the canonical `prompt_tokens` includes them).
  */
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject } from '../../core/types.ts';
 import type { UpstreamErrorDetail } from '../adapter.ts';
 import { chatCompletion, type FinishReason, type TokenCounts } from '../translate/canonical.ts';
 

@@ -5,8 +5,8 @@
  * the usage chunk and `[DONE]` follow `message_stop`, so a stream cut before it is truncated.
  */
 import type { EventSink, StreamDecoder } from '../adapter.ts';
-import { SseParser } from '../../streaming/sse-parser.ts';
-import { isJsonObject, parseJsonObject, type JsonObject } from '../../types.ts';
+import { SseParser } from '../sse-parser.ts';
+import { isJsonObject, parseJsonObject, type JsonObject } from '../../core/types.ts';
 import { ChunkEmitter, errorEvent, type TokenCounts } from '../translate/canonical.ts';
 import { anthropicCounts, finishReasonOf } from './response.ts';
 

@@ -6,8 +6,8 @@
  * `bedrock_key_config.deployments` maps logical model names to model ids or inference profiles.
  */
 import type { ProviderKeySnapshot, ProviderSnapshot } from '../../../clients/contract/snapshot.ts';
-import { GatewayError } from '../../errors.ts';
-import type { JsonObject } from '../../types.ts';
+import { GatewayError } from '../../core/errors.ts';
+import type { JsonObject } from '../../core/types.ts';
 import { resolveEnv } from '../../util/env.ts';
 import type { AttemptInfo, ProviderAdapter } from '../adapter.ts';
 import { openAIUsage } from '../usage.ts';

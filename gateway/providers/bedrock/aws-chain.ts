@@ -9,7 +9,7 @@
  * sign with cached credentials. Errors name what is missing, never a credential.
  */
 import type * as CredentialProviders from '@aws-sdk/credential-providers';
-import { GatewayError } from '../../errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 import { RefreshAhead } from '../refresh-ahead.ts';
 import type { AwsCredentials } from './sigv4.ts';
 

@@ -3,8 +3,8 @@
  * (guardrail and content filter → `content_filter`), usage (Bedrock's `inputTokens` excludes
  * cache reads and writes; the canonical prompt count includes them), and AWS error bodies.
  */
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject } from '../../core/types.ts';
 import type { UpstreamErrorDetail } from '../adapter.ts';
 import {
   chatCompletion,

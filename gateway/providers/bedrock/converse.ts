@@ -6,7 +6,7 @@
  * Nova) a `cache_control` marker becomes a `cachePoint` block right after what it marks (Converse's
  * equivalent, in messages, system and tools); other models report it as dropped.
  */
-import type { JsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
 import {
   cacheControlOf,
   contentParts,

@@ -3,9 +3,9 @@
  * per call, `inputTextTokenCount` reported) and Cohere (`cohere.embed-*`: `texts` batch,
  * `input_type` defaulting to `search_document`; Bedrock reports no token count in the body).
  */
-import { badRequest } from '../../errors.ts';
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import { badRequest } from '../../core/errors.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject } from '../../core/types.ts';
 import { embeddingList } from '../translate/canonical.ts';
 import { droppedParams, embeddingInputs } from '../translate/openai-input.ts';
 

@@ -5,7 +5,7 @@
  * `metadata`. Exception frames (throttling, validation…) become canonical error events.
  */
 import type { EventSink, StreamDecoder } from '../adapter.ts';
-import { isJsonObject, parseJsonObject, type JsonObject } from '../../types.ts';
+import { isJsonObject, parseJsonObject, type JsonObject } from '../../core/types.ts';
 import { ChunkEmitter, errorEvent, type TokenCounts } from '../translate/canonical.ts';
 import { converseCounts, converseFinish } from './converse-response.ts';
 import { EventStreamFramer } from './eventstream.ts';

@@ -3,7 +3,7 @@
  * (web identity is the SDK chain's job: `aws-chain.ts`). The endpoint is the regional one, or
  * `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL` as in the AWS SDKs (tests point it at a mock).
  */
-import { GatewayError } from '../../errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 import { postForToken } from '../../upstream/token-http.ts';
 import { signV4, type AwsCredentials } from './sigv4.ts';
 

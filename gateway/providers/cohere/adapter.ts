@@ -1,5 +1,5 @@
 /** Cohere v2: `POST /v2/chat` (plain and SSE) and `POST /v2/embed`, Bearer key. */
-import type { JsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
 import type { AttemptInfo, ProviderAdapter } from '../adapter.ts';
 import { embeddingInputs } from '../translate/openai-input.ts';
 import { openAIUsage } from '../usage.ts';

@@ -4,8 +4,8 @@
  * sampling maps `top_p`→`p`, `top_k`→`k`, `stop`→`stop_sequences`; `tool_choice` only knows
  * REQUIRED and NONE.
  */
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject } from '../../core/types.ts';
 import {
   contentParts,
   contentText,

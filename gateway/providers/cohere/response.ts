@@ -4,9 +4,9 @@
  * and the SSE stream (`message-start`, `content-delta`, `tool-call-start/delta`, `message-end`).
  */
 import type { EventSink, StreamDecoder } from '../adapter.ts';
-import { SseParser } from '../../streaming/sse-parser.ts';
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject, parseJsonObject } from '../../types.ts';
+import { SseParser } from '../sse-parser.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject, parseJsonObject } from '../../core/types.ts';
 import {
   chatCompletion,
   ChunkEmitter,

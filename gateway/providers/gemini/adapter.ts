@@ -3,7 +3,7 @@
  * `:streamGenerateContent?alt=sse` and `:batchEmbedContents`.
  */
 import type { AttemptInfo, ProviderAdapter } from '../adapter.ts';
-import type { JsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
 import { droppedParams, embeddingInputs } from '../translate/openai-input.ts';
 import { openAIUsage } from '../usage.ts';
 import { encodeGeminiRequest } from './request.ts';

@@ -4,8 +4,8 @@
  * functionCall and functionResponse parts; `systemInstruction`; `generationConfig` (sampling,
  * stop sequences, max tokens, JSON output, thinking budget); `tools` and `toolConfig`.
  */
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject } from '../../core/types.ts';
 import {
   contentParts,
   contentText,

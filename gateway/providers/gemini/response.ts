@@ -3,8 +3,8 @@
  * finish reasons (safety, recitation, blocklist and prompt blocks → `content_filter`);
  * `usageMetadata` to usage (cached content and thoughts tokens included); Google's error body.
  */
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject } from '../../core/types.ts';
 import type { UpstreamErrorDetail } from '../adapter.ts';
 import {
   chatCompletion,

@@ -5,8 +5,8 @@
  * (a stream cut before one stays truncated).
  */
 import type { EventSink, StreamDecoder } from '../adapter.ts';
-import { SseParser } from '../../streaming/sse-parser.ts';
-import { isJsonObject, parseJsonObject } from '../../types.ts';
+import { SseParser } from '../sse-parser.ts';
+import { isJsonObject, parseJsonObject } from '../../core/types.ts';
 import { ChunkEmitter, errorEvent, type FinishReason, type TokenCounts } from '../translate/canonical.ts';
 import { geminiCounts, geminiFinish, readParts } from './response.ts';
 

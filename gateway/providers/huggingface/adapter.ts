@@ -4,9 +4,9 @@
  * `:provider`; key `aliases` map logical names). Embeddings use the feature-extraction pipeline
  * (`/hf-inference/models/{model}/pipeline/feature-extraction`, `{inputs}` → array of vectors).
  */
-import type { JsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
 import type { AttemptInfo, ProviderAdapter } from '../adapter.ts';
-import { SseParser } from '../../streaming/sse-parser.ts';
+import { SseParser } from '../sse-parser.ts';
 import { embeddingList } from '../translate/canonical.ts';
 import { droppedParams, embeddingInputs } from '../translate/openai-input.ts';
 import { openAIUsage } from '../usage.ts';

@@ -10,7 +10,7 @@
  * minutes before expiry, so requests do not wait on Entra.
  */
 import type { TokenCredential } from '@azure/identity';
-import { GatewayError } from '../../errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 import { RefreshAhead, type Minted } from '../refresh-ahead.ts';
 
 export const COGNITIVE_SERVICES_SCOPE = 'https://cognitiveservices.azure.com/.default';

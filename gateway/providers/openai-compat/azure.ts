@@ -5,7 +5,7 @@
  * with Entra ID instead (workload or managed identity, `azure-identity.ts`): `Authorization: Bearer`.
  */
 import type { ProviderKeySnapshot } from '../../../clients/contract/snapshot.ts';
-import type { Operation } from '../../types.ts';
+import type { Operation } from '../../core/types.ts';
 import type { ProviderAdapter } from '../adapter.ts';
 import { azureEntraToken } from './azure-identity.ts';
 

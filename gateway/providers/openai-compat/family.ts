@@ -4,7 +4,7 @@
  * every transform stays undefined so the engine takes its pass-through path.
  */
 import type { ProviderKeySnapshot } from '../../../clients/contract/snapshot.ts';
-import type { Operation } from '../../types.ts';
+import type { Operation } from '../../core/types.ts';
 import type { AuthSpec, ProviderAdapter } from '../adapter.ts';
 
 export interface OpenAICompatibleSpec {

@@ -6,8 +6,8 @@
  * Streams are delivered from the finished prediction (Replicate streams over a second GET, which
  * the gateway does not make): one text chunk, then finish, usage and `[DONE]`.
  */
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject } from '../../core/types.ts';
 import type { AttemptInfo, ProviderAdapter } from '../adapter.ts';
 import { parseOpenAIError } from '../upstream-errors.ts';
 import { openAIUsage } from '../usage.ts';

@@ -3,9 +3,9 @@
  * `metrics.input_token_count` / `output_token_count` as usage. A failed or canceled prediction is
  * an upstream error; one still running when `Prefer: wait` gave up is a timeout.
  */
-import { GatewayError } from '../../errors.ts';
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import { GatewayError } from '../../core/errors.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject } from '../../core/types.ts';
 import type { EventSink, StreamDecoder } from '../adapter.ts';
 import { chatCompletion, ChunkEmitter, errorEvent, type TokenCounts } from '../translate/canonical.ts';
 

@@ -3,7 +3,7 @@
  * a `User:`/`Assistant:` transcript for several turns), `system_prompt`, `image` (the first
  * image), and the common sampling inputs of Replicate's LLMs.
  */
-import type { JsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
 import {
   contentParts,
   contentText,

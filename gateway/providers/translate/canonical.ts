@@ -4,7 +4,7 @@
  * encoders see one format.
  */
 import type { EventSink } from '../adapter.ts';
-import type { JsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
 

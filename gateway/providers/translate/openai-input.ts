@@ -3,8 +3,8 @@
  * of typed parts, data URLs, tool-call arguments, the tool-call id → function name index, and the
  * parameters a provider cannot take (reported in `x-heimdall-dropped-params`).
  */
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject } from '../../core/types.ts';
 
 /**
  * Prompt-cache marker (`cache_control: {type: "ephemeral"}`, optionally `ttl`) that LiteLLM and

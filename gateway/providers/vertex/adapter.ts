@@ -6,9 +6,9 @@
  * (`global` uses the global endpoint), `auth_credentials`, `deployments`.
  */
 import type { ProviderKeySnapshot, ProviderSnapshot } from '../../../clients/contract/snapshot.ts';
-import { GatewayError } from '../../errors.ts';
-import type { JsonObject } from '../../types.ts';
-import { isJsonObject } from '../../types.ts';
+import { GatewayError } from '../../core/errors.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { isJsonObject } from '../../core/types.ts';
 import { resolveEnv } from '../../util/env.ts';
 import type { AttemptInfo, ProviderAdapter } from '../adapter.ts';
 import { nativeOf } from '../anthropic/native.ts';

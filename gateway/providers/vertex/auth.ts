@@ -8,8 +8,8 @@
  * four minutes before; concurrent requests share one exchange.
  */
 import { createSign } from 'node:crypto';
-import { GatewayError } from '../../errors.ts';
-import { isJsonObject } from '../../types.ts';
+import { GatewayError } from '../../core/errors.ts';
+import { isJsonObject } from '../../core/types.ts';
 import { postForToken } from '../../upstream/token-http.ts';
 import { RefreshAhead } from '../refresh-ahead.ts';
 import { ExpiringCache } from '../translate/expiring-cache.ts';

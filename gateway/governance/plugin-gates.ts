@@ -10,10 +10,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { RequestContext } from '../context.ts';
-import { firstEventClock } from '../governance/attempts.ts';
+import { firstEventClock } from './attempts.ts';
 import type { GatewayHooks } from '../hooks.ts';
-import type { CompiledSnapshot } from '../snapshot/types.ts';
-import { pluginEnabled } from './plugin.ts';
+import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
+import { pluginEnabled } from '../plugins/plugin.ts';
 
 const governs = (snapshot: CompiledSnapshot) => pluginEnabled(snapshot.source.plugins, 'governance');
 const logs = (snapshot: CompiledSnapshot) => pluginEnabled(snapshot.source.plugins, 'logging');

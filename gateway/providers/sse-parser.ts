@@ -4,7 +4,7 @@
  * included. It is also the default StreamDecoder: OpenAI-compatible streams are already canonical.
  */
 import { StringDecoder } from 'node:string_decoder';
-import type { EventSink, StreamDecoder } from '../providers/adapter.ts';
+import type { EventSink, StreamDecoder } from './adapter.ts';
 
 export class SseParser implements StreamDecoder {
   private readonly decoder = new StringDecoder('utf8');

@@ -1,5 +1,6 @@
 /**
- * Relays one upstream stream to the client. Events pass through the adapter's decoder (SSE
+ * A streamed answer's finish (finish-json.ts is the plain one): relays one upstream stream to the
+ * client, writing only through its codec's encoder. Events pass through the adapter's decoder (SSE
  * pass-through for the OpenAI family) and are written with backpressure: a full socket pauses
  * the upstream until `drain`. Nothing is written before the first complete event, so a stream
  * that fails before its first byte is an ordinary failed attempt (retried, then fallbacks).
@@ -10,18 +11,18 @@
  * never sends usage) gets usage estimated from what was relayed (delivered.ts), so it is charged
  * what was delivered, never $0; a client that hung up leaves status 499 on the attempt.
  */
-import type { AttemptRecord, RequestContext } from '../context.ts';
-import { clientClosed, GatewayError } from '../errors.ts';
-import type { ClientStreamEncoder } from '../http/client-codec.ts';
-import { streamErrorEvent, writeStreamHead } from '../http/respond.ts';
+import type { RequestContext } from '../context.ts';
+import type { AttemptRecord } from '../core/attempt.ts';
+import { clientClosed, GatewayError } from '../core/errors.ts';
+import type { ClientStreamEncoder } from '../core/client-codec.ts';
+import { writeStreamHead } from './respond.ts';
 import type { EventSink, StreamDecoder } from '../providers/adapter.ts';
 import { usageFromObject } from '../providers/usage.ts';
-import type { Target } from '../routing/targets.ts';
-import { isJsonObject, parseJsonObject } from '../types.ts';
+import type { Target } from '../core/target.ts';
+import { isJsonObject, parseJsonObject } from '../core/types.ts';
 import { mapTransportError } from '../upstream/error-map.ts';
 import type { UpstreamBody } from '../upstream/types.ts';
 import { DeliveredOutput, estimateUsage } from './delivered.ts';
-import { formatEvent } from './sse-parser.ts';
 
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;
 const ERROR_OBJECT = /^\s*\{\s*"error"\s*:/;
@@ -60,7 +61,7 @@ export class StreamRelay implements EventSink {
     /** Drop the usage-only chunk: Heimdall injected include_usage, the client did not ask. */
     private readonly stripUsageChunk: boolean,
     /** The client's format when it is not the canonical one (Anthropic route). */
-    private readonly encoder?: ClientStreamEncoder,
+    private readonly encoder: ClientStreamEncoder,
   ) {
     this.delivered = new DeliveredOutput(ctx.operation);
   }
@@ -91,7 +92,7 @@ export class StreamRelay implements EventSink {
       return;
     }
     if (forward) {
-      this.write(this.encoder ? this.encoder.event(event, data) : formatEvent(event, data));
+      this.write(this.encoder.event(event, data));
       if (!this.upstreamFailed && data !== '[DONE]') this.delivered.add(event, data);
     }
     if (this.terminal) this.finishClient();
@@ -203,8 +204,7 @@ export class StreamRelay implements EventSink {
       return;
     }
     this.markFailed(error);
-    if (!this.ctx.clientGone && !this.ctx.res.writableEnded)
-      this.ctx.res.end(this.encoder ? this.encoder.error(error) : streamErrorEvent(error));
+    if (!this.ctx.clientGone && !this.ctx.res.writableEnded) this.ctx.res.end(this.encoder.error(error));
     this.settle();
   }
 

@@ -4,7 +4,7 @@
  * full, `drop_excess_requests` answers 429 with Retry-After at once; otherwise the request waits
  * anyway. A slot is taken per attempt and held until the response (stream included) is done.
  */
-import { clientClosed, GatewayError } from '../errors.ts';
+import { clientClosed, GatewayError } from '../core/errors.ts';
 import type { AbortWatch } from '../util/client-abort.ts';
 
 /** Bifrost's defaults. */

@@ -9,8 +9,8 @@
  * ones are reduced to their delivered text, so a long stream holds its text, not its JSON.
  */
 import { tokenCounter } from '../pricing/tokenize.ts';
-import type { JsonObject, Operation, Usage } from '../types.ts';
-import { isJsonObject, parseJsonObject } from '../types.ts';
+import type { JsonObject, Operation, Usage } from '../core/types.ts';
+import { isJsonObject, parseJsonObject } from '../core/types.ts';
 import { countImages, promptText } from '../util/prompt-text.ts';
 
 /** Raw event characters held before they are reduced to their text. */

@@ -2,6 +2,13 @@
  * The compiled, immutable form of a GatewaySnapshot that requests read: providers indexed by
  * name with their adapter, network settings, limiter and pools; the bare-model index; the
  * interceptors of enabled plugins. A request captures one at its start and keeps it to the end.
+ *
+ * Upward arrows, on purpose: a compiled provider holds its adapter, limiter, pools and key
+ * pickers, so this noun names their types (type-only) from providers/adapter.ts,
+ * upstream/limiter.ts, upstream/pools.ts and routing/key-picker.ts. None of those files imports
+ * a noun that holds them (CompiledProvider, Target, the context), so no cycle can close here;
+ * the alternative, a second interface per machine mirroring its class, would be the duplication
+ * issue 17 removes elsewhere.
  */
 import type {
   ClientSnapshot,
@@ -9,13 +16,12 @@ import type {
   ProviderKeySnapshot,
   ProviderSnapshot,
 } from '../../clients/contract/snapshot.ts';
-import type { Limiter } from '../engine/limiter.ts';
-import type { RetryPolicy } from '../engine/retry.ts';
-import type { AttemptInterceptor } from '../plugins/plugin.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
-import type { KeyPicker } from '../routing/key-select.ts';
+import type { KeyPicker } from '../routing/key-picker.ts';
+import type { Limiter } from '../upstream/limiter.ts';
 import type { UpstreamPools } from '../upstream/pools.ts';
-import type { ProviderModelLists } from './model-lists.ts';
+import type { AttemptInterceptor } from './interceptor.ts';
+import type { RetryPolicy } from './retry-policy.ts';
 
 export interface NetworkSettings extends RetryPolicy {
   /** `default_request_timeout_in_seconds` in ms. @default 30000 */
@@ -51,6 +57,17 @@ export interface ModelListEntry {
   model: string;
 }
 
+/**
+ * What providers list for keys allowing every model (snapshot/model-lists.ts implements it):
+ * long-lived, shared across snapshot versions.
+ */
+export interface ModelListCache {
+  /** The key's list, or undefined when the provider has no list endpoint or never answered. */
+  modelsFor(provider: CompiledProvider, key: ProviderKeySnapshot): Promise<readonly string[] | undefined>;
+  /** Forgets the lists of keys not in `providers`. */
+  retainOnly(providers: Iterable<CompiledProvider>): void;
+}
+
 export interface CompiledSnapshot {
   version: number;
   source: GatewaySnapshot;
@@ -64,6 +81,6 @@ export interface CompiledSnapshot {
   /** The names keys list explicitly (`models`, aliases), `provider/model`, sorted. */
   modelList: readonly ModelListEntry[];
   /** What providers list for keys allowing every model; long-lived, shared across versions. */
-  providerModels: ProviderModelLists;
+  providerModels: ModelListCache;
   interceptors: readonly AttemptInterceptor[];
 }
