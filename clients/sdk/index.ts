@@ -57,7 +57,10 @@ interface Page<Node> {
   edges: Array<{ node: Node }>;
 }
 
-/** Every node of a paginated query, following `endCursor` (pages of 100). */
+/** Page size of the list helpers whose documents take one (operations.graphql says why not all). */
+const PAGE = 100;
+
+/** Every node of a paginated query, following `endCursor`. */
 async function everyNode<Node>(page: (after: string | undefined) => Promise<Page<Node>>): Promise<Node[]> {
   const nodes: Node[] = [];
   let after: string | undefined;
@@ -127,24 +130,20 @@ export function createHeimdallClient(options: HeimdallClientOptions) {
 
     // Governance entities (every page)
     budgets: (filter?: ops.BudgetsVariables['filter']) =>
-      everyNode(async (after) => (await request(ops.BudgetsDocument, { first: 100, after, filter })).budgets),
+      everyNode(
+        async (after) => (await request(ops.BudgetsDocument, { first: PAGE, after, filter })).budgets,
+      ),
     budgetStatus: async (virtualKeyId: string) =>
       (await request(ops.BudgetStatusDocument, { virtualKeyId })).budgetStatus,
     teams: (filter?: ops.TeamsVariables['filter']) =>
-      everyNode(async (after) => (await request(ops.TeamsDocument, { first: 100, after, filter })).teams),
+      everyNode(async (after) => (await request(ops.TeamsDocument, { first: PAGE, after, filter })).teams),
     customers: () =>
-      everyNode(async (after) => (await request(ops.CustomersDocument, { first: 100, after })).customers),
+      everyNode(async (after) => (await request(ops.CustomersDocument, { first: PAGE, after })).customers),
     virtualKeys: (filter?: ops.VirtualKeysVariables['filter']) =>
-      everyNode(
-        async (after) => (await request(ops.VirtualKeysDocument, { first: 100, after, filter })).virtualKeys,
-      ),
-    providers: () =>
-      everyNode(async (after) => (await request(ops.ProvidersDocument, { first: 100, after })).providers),
+      everyNode(async (after) => (await request(ops.VirtualKeysDocument, { after, filter })).virtualKeys),
+    providers: () => everyNode(async (after) => (await request(ops.ProvidersDocument, { after })).providers),
     routingRules: (filter?: ops.RoutingRulesVariables['filter']) =>
-      everyNode(
-        async (after) =>
-          (await request(ops.RoutingRulesDocument, { first: 100, after, filter })).routingRules,
-      ),
+      everyNode(async (after) => (await request(ops.RoutingRulesDocument, { after, filter })).routingRules),
 
     /** Creates a virtual key; `value` is the key itself, returned only here. */
     async createVirtualKey(input: ops.CreateVirtualKeyVariables['input']) {

@@ -66,14 +66,21 @@ function describe(error: unknown): HeimdallError {
 export class LiveConnection {
   private readonly listeners = new Set<(event: ConnectionEvent) => void>();
   private current: ConnectionState = 'idle';
-  private everConnected = false;
   private dropped = false;
   /** Subscriptions not yet ended: a close while there are some is a drop. */
   private active = 0;
-  private readonly client: Client;
+  /** Created with the first subscription: a client that only queries needs no WebSocket. */
+  private socket: Client | undefined;
 
-  constructor(options: LiveOptions) {
-    this.client = createClient({
+  constructor(private readonly options: LiveOptions) {}
+
+  private get client(): Client {
+    this.socket ??= this.connect(this.options);
+    return this.socket;
+  }
+
+  private connect(options: LiveOptions): Client {
+    return createClient({
       url: options.url,
       webSocketImpl: options.webSocketImpl,
       connectionParams: () => {
@@ -86,10 +93,9 @@ export class LiveConnection {
       retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, retryDelayMs(retries))),
       shouldRetry: () => true,
       on: {
-        connecting: () => this.set(this.everConnected ? 'reconnecting' : 'connecting', false),
+        connecting: () => this.set(this.dropped ? 'reconnecting' : 'connecting', false),
         connected: () => {
           const reconnected = this.dropped;
-          this.everConnected = true;
           this.dropped = false;
           this.set('connected', reconnected);
         },
@@ -157,13 +163,13 @@ export class LiveConnection {
 
   /** Drops the current socket (if any) so the next one authenticates with the current token. */
   restart(): void {
-    this.client.terminate();
+    this.socket?.terminate();
   }
 
   async close(): Promise<void> {
     this.set('closed', false);
     await Promise.resolve()
-      .then(() => this.client.dispose())
+      .then(() => this.socket?.dispose())
       .catch(() => undefined);
   }
 }

@@ -358,7 +358,6 @@ export interface VirtualKeysQuery {
   };
 }
 export type VirtualKeysVariables = {
-  first?: number | null;
   after?: string | null;
   filter?: {
     budgetIds?: Array<string> | null;
@@ -372,7 +371,7 @@ export type VirtualKeysVariables = {
   } | null;
 };
 export const VirtualKeysDocument =
-  'query VirtualKeys($first: Int, $after: String, $filter: VirtualKeyFilter) {\n  virtualKeys(first: $first, after: $after, filter: $filter) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      node {\n        id\n        name\n        description\n        isActive\n        valueHint\n        teamId\n        customerId\n        budgetId\n        rateLimitId\n        providerConfigs {\n          provider\n          allowedModels\n          keyIds\n          weight\n          budgetId\n          rateLimitId\n        }\n        createdAt\n        updatedAt\n      }\n    }\n  }\n}' as TypedDocument<
+  'query VirtualKeys($after: String, $filter: VirtualKeyFilter) {\n  virtualKeys(first: 20, after: $after, filter: $filter) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      node {\n        id\n        name\n        description\n        isActive\n        valueHint\n        teamId\n        customerId\n        budgetId\n        rateLimitId\n        providerConfigs {\n          provider\n          allowedModels\n          keyIds\n          weight\n          budgetId\n          rateLimitId\n        }\n        createdAt\n        updatedAt\n      }\n    }\n  }\n}' as TypedDocument<
     VirtualKeysQuery,
     VirtualKeysVariables
   >;
@@ -402,11 +401,10 @@ export interface ProvidersQuery {
   };
 }
 export type ProvidersVariables = {
-  first?: number | null;
   after?: string | null;
 };
 export const ProvidersDocument =
-  'query Providers($first: Int, $after: String) {\n  providers(first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      node {\n        name\n        networkConfig\n        keys {\n          id\n          name\n          enabled\n          models\n          weight\n          valueHint\n          isEnvReference\n        }\n      }\n    }\n  }\n}' as TypedDocument<
+  'query Providers($after: String) {\n  providers(first: 20, after: $after) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      node {\n        name\n        networkConfig\n        keys {\n          id\n          name\n          enabled\n          models\n          weight\n          valueHint\n          isEnvReference\n        }\n      }\n    }\n  }\n}' as TypedDocument<
     ProvidersQuery,
     ProvidersVariables
   >;
@@ -440,7 +438,6 @@ export interface RoutingRulesQuery {
   };
 }
 export type RoutingRulesVariables = {
-  first?: number | null;
   after?: string | null;
   filter?: {
     enabled?: boolean | null;
@@ -451,7 +448,7 @@ export type RoutingRulesVariables = {
   } | null;
 };
 export const RoutingRulesDocument =
-  'query RoutingRules($first: Int, $after: String, $filter: RoutingRuleFilter) {\n  routingRules(first: $first, after: $after, filter: $filter) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      node {\n        id\n        name\n        description\n        enabled\n        priority\n        scope\n        scopeId\n        celExpression\n        fallbacks\n        targets {\n          provider\n          model\n          keyId\n          weight\n        }\n      }\n    }\n  }\n}' as TypedDocument<
+  'query RoutingRules($after: String, $filter: RoutingRuleFilter) {\n  routingRules(first: 20, after: $after, filter: $filter) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      node {\n        id\n        name\n        description\n        enabled\n        priority\n        scope\n        scopeId\n        celExpression\n        fallbacks\n        targets {\n          provider\n          model\n          keyId\n          weight\n        }\n      }\n    }\n  }\n}' as TypedDocument<
     RoutingRulesQuery,
     RoutingRulesVariables
   >;
