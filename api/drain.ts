@@ -45,6 +45,17 @@ export function refuseWhileClosing(res: ServerResponse): void {
   res.end(text);
 }
 
+/** How a running Heimdall stops (api/main.ts on SIGTERM; tests). */
+export interface StopOptions {
+  /**
+   * How long to keep accepting (and serving) new requests with readiness already off, before the
+   * listener closes. @default 0
+   */
+  delayMs?: number;
+  /** After the delay, how long requests in flight may run before they are cut. @default never */
+  cutAfterMs?: number;
+}
+
 export interface DrainTimings {
   /** How long new connections were still accepted after the drain began. */
   acceptedForMs: number;

@@ -45,11 +45,15 @@ export interface GraphqlServerOptions {
   maxFields?: number;
   /** HTTP body and graphql-ws message size, in bytes. @default 1 MiB (HEIMDALL_GRAPHQL_MAX_BODY_BYTES) */
   maxBodyBytes?: number;
-  /** The in-process gateway's snapshot (with price overrides); see setSnapshotSource. */
-  snapshot?: Context['snapshot'];
+  /**
+   * What only the running governance service knows: the in-process gateway's snapshot, live
+   * counters, the channel remote gateways report through. Without them `gatewaySnapshot` reads
+   * the database alone and budgets show their rows.
+   */
+  sources?: GovernanceSources;
 }
 
-/** Sources that only exist once the governance service runs (start.ts connects them). */
+/** Sources that only exist once the governance service runs (api/build-heimdall.ts builds it first). */
 export interface GovernanceSources {
   snapshot?: Context['snapshot'];
   budgetCounters?: Context['budgetCounters'];
@@ -77,8 +81,6 @@ export interface GraphqlServer {
    * (and non-browser clients, which send no Origin) may connect.
    */
   attach(server: Server, allowedOrigins?: () => readonly string[]): GraphqlWs;
-  /** `gatewaySnapshot`'s snapshot and live budget and rate-limit counters, from the governance service. */
-  connect(sources: GovernanceSources): void;
   close(): Promise<void>;
 }
 
@@ -92,7 +94,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
   const env = options.env ?? process.env;
   const introspection = options.introspection ?? flag(env.HEIMDALL_GRAPHQL_INTROSPECTION, true);
   const { database, box, pubsub, auth } = options;
-  const sources: GovernanceSources = { snapshot: options.snapshot };
+  const sources = options.sources ?? {};
   const maxBodyBytes =
     options.maxBodyBytes ?? int(env.HEIMDALL_GRAPHQL_MAX_BODY_BYTES) ?? GRAPHQL_MAX_BODY_BYTES;
 
@@ -133,9 +135,6 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
   return {
     yoga,
     handle: (req, res) => void yoga(req, res),
-    connect(next) {
-      Object.assign(sources, next);
-    },
     attach(server, allowedOrigins = () => []) {
       const ws = attachGraphqlWs({ server, yoga, auth, maxPayload: maxBodyBytes, allowedOrigins });
       sockets.add(ws);

@@ -435,7 +435,7 @@ describe('the channel over GraphQL, field for field', () => {
             : Promise.resolve();
         },
       };
-      cp.graphql.connect({ governance: fake });
+      await cp.serveSources({ governance: fake });
       const { wsUrl } = await cp.listen();
       const remote = createRemoteControlPlane({
         url: wsUrl,

@@ -84,7 +84,7 @@ describe.each(DIALECTS)('usage reports cannot rewrite budgets (%s)', (dialect) =
       logger: silent,
       store: dialect === 'sqlite' ? 'memory' : 'database',
     });
-    cp.graphql.connect({ governance: service });
+    await cp.serveSources({ governance: service });
     url = (await cp.listen()).url;
   });
   afterAll(async () => {

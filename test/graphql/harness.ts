@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createAuthenticator, ensureAdminUser, type AuthSettings } from '../../api/graphql/auth.ts';
-import { createGraphqlServer, type GraphqlServer } from '../../api/graphql/server.ts';
+import { createGraphqlServer, type GovernanceSources, type GraphqlServer } from '../../api/graphql/server.ts';
 import { createLogger } from '../../api/logger.ts';
 import { createSecretBox, openDatabase, type Database, type SecretBox } from '../../db/index.ts';
 import { createHeimdallPubSub, type HeimdallPubSub } from '../../schema/pubsub.ts';
@@ -44,6 +44,12 @@ export interface TestControlPlane {
   /** Starts a real HTTP server (for graphql-ws) on port 0. */
   listen(): Promise<{ url: string; wsUrl: string; server: Server }>;
   wsClient(token?: string): Promise<Client>;
+  /**
+   * Rebuilds the GraphQL server over the same database with the governance service's sources
+   * (api/build-heimdall.ts builds them in from the start; tests open the service after seeding
+   * through GraphQL). Before `listen` only.
+   */
+  serveSources(sources: GovernanceSources): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,7 +92,18 @@ export async function createTestControlPlane(
   }
   const logger = createLogger('error', process.env.GQL_DEBUG ? undefined : () => undefined);
   const { auth: _settings, ...limits } = options;
-  const graphql = createGraphqlServer({ database, box, pubsub, auth, logger, ...limits, env });
+  const build = (sources?: GovernanceSources) =>
+    createGraphqlServer({
+      database,
+      box,
+      pubsub,
+      auth,
+      logger,
+      ...limits,
+      env,
+      ...(sources ? { sources } : {}),
+    });
+  let graphql = build();
   const servers: Server[] = [];
   const clients: Client[] = [];
 
@@ -112,7 +129,9 @@ export async function createTestControlPlane(
     database,
     box,
     pubsub,
-    graphql,
+    get graphql() {
+      return graphql;
+    },
     env,
     exec,
     async ok(query, variables, token) {
@@ -121,6 +140,11 @@ export async function createTestControlPlane(
       return result.data as never;
     },
     listen,
+    async serveSources(sources) {
+      if (servers.length > 0) throw new Error('serveSources: call it before listen');
+      await graphql.close();
+      graphql = build(sources);
+    },
     async wsClient(token) {
       const { wsUrl } = servers[0] ? addressOf(servers[0]) : await listen();
       const client = createClient({

@@ -134,7 +134,7 @@ describe('RateLimit reads live counters ahead of the write-behind (SQLite, memor
         ids.forEach((id) => publishRateLimitUpdated(cp.pubsub, id));
       },
     });
-    cp.graphql.connect({ rateLimitCounters: (id) => service.store.rateCounters(id) });
+    await cp.serveSources({ rateLimitCounters: (id) => service.store.rateCounters(id) });
   });
   afterAll(async () => {
     await service.close();
@@ -206,7 +206,7 @@ describe('RateLimit reads live counters from Redis', () => {
       redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     });
     try {
-      cp.graphql.connect({ rateLimitCounters: (rid) => service.store.rateCounters(rid) });
+      await cp.serveSources({ rateLimitCounters: (rid) => service.store.rateCounters(rid) });
       const grant = await service.acquireLease({
         holder: 'gw-r',
         kind: 'requests',

@@ -1,24 +1,19 @@
 /**
- * Heimdall's composition for governance tests, as api/start.ts wires it but with the clock and
- * the counter store injectable: database (SQLite file or a Postgres URL) → migrate → reconcile a
- * config object → GovernanceService → in-process control plane → gateway → node:http on port 0.
+ * Heimdall for governance tests, built by the product's composition root (buildHeimdall) with the
+ * clock and the counter store injectable: a config object, SQLite in a temp dir or a Postgres
+ * URL, served on 127.0.0.1 port 0.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GovernanceService } from '../../../api/counters/service.ts';
+import { buildHeimdall } from '../../../api/build-heimdall.ts';
+import type { GovernanceService } from '../../../api/counters/service.ts';
 import { startHeimdall, type RunningHeimdall } from '../../../api/start.ts';
-import { createInProcessControlPlane } from '../../../api/in-process-control-plane.ts';
 import type { Logger } from '../../../api/logger.ts';
 import { validateConfig } from '../../../db/config/load.ts';
-import { openDatabase, type Database } from '../../../db/connection.ts';
+import type { Database } from '../../../db/connection.ts';
 import { listLedgerEntries, listRequestLogs } from '../../../db/index.ts';
-import { resolveSecretBox } from '../../../db/crypto.ts';
-import { migrateDatabase } from '../../../db/migrate.ts';
-import { reconcileConfig } from '../../../db/reconcile.ts';
-import { createGateway, type Gateway, type GovernanceOptions } from '../../../gateway/create-gateway.ts';
+import type { Gateway, GovernanceOptions } from '../../../gateway/create-gateway.ts';
 
 export const QUIET: Logger = {
   info: () => undefined,
@@ -76,40 +71,27 @@ export interface Stack {
 
 export async function startStack(config: unknown, options: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'heimdall-gov-'));
-  const loaded = validateConfig(config, { env: process.env });
-  const database = await openDatabase({ url: options.databaseUrl, dataDir: dir });
-  const box = resolveSecretBox({
-    dialect: database.dialect,
-    env: { HEIMDALL_ENCRYPTION_KEY: 'governance-test-key-0123456789abcdef' },
-    configKey: undefined,
-    dataDir: dir,
-    warn: () => undefined,
-  });
-  await migrateDatabase(database);
-  if (options.reconcile !== false) await reconcileConfig(database, loaded.config, box);
-  const service = await GovernanceService.open({
-    database,
+  const heimdall = await buildHeimdall({
     logger: QUIET,
-    ...(options.store ? { store: options.store } : {}),
-    ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.leaseSweepMs ? { leaseSweepMs: options.leaseSweepMs } : {}),
+    env: {
+      HEIMDALL_ENCRYPTION_KEY: 'governance-test-key-0123456789abcdef',
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    },
+    cwd: dir,
+    dataDir: dir,
+    config: validateConfig(config, { env: process.env }),
+    ...(options.reconcile === false ? { reconcile: false } : {}),
+    counters: {
+      ...(options.store ? { store: options.store } : {}),
+      ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.leaseSweepMs ? { leaseSweepMs: options.leaseSweepMs } : {}),
+    },
+    // The gateway's own defaults (usage batched every 500 ms), plus the test clock.
+    gatewayGovernance: { ...(options.now ? { now: options.now } : {}), ...options.governance },
   });
-  const controlPlane = createInProcessControlPlane({ database, box, governance: service });
-  const gateway = await createGateway({
-    controlPlane,
-    governance: { ...(options.now ? { now: options.now } : {}), ...options.governance },
-  });
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    if (!gateway.handle(req, res)) res.writeHead(404).end();
-  });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url } = await heimdall.listen({ port: 0, host: '127.0.0.1' });
+  const { database, governance: service, gateway, controlPlane } = heimdall;
   return {
     url,
     database,
@@ -128,12 +110,8 @@ export async function startStack(config: unknown, options: StackOptions = {}): P
       await service.flush();
     },
     async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await gateway.close();
-      await controlPlane.close();
-      await service.close();
-      await database.close();
+      // Connections still open (a stream a test left hanging) are cut at once.
+      await heimdall.stop({ cutAfterMs: 0 });
       rmSync(dir, { recursive: true, force: true });
     },
   };
