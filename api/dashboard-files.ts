@@ -32,8 +32,12 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 const PREFIX = '/ui';
 const ASSETS = '/ui/assets/';
 
-/** dist/dashboard from the sources (api/) or from the compiled output (dist/api/). */
+/**
+ * HEIMDALL_DASHBOARD_DIR when set (a test's own build), else dist/dashboard from the sources
+ * (api/) or from the compiled output (dist/api/).
+ */
 function defaultDirectory(): string {
+  if (process.env.HEIMDALL_DASHBOARD_DIR) return resolve(process.env.HEIMDALL_DASHBOARD_DIR);
   const here = fileURLToPath(new URL('.', import.meta.url));
   const candidates = [resolve(here, '../dashboard'), resolve(here, '../dist/dashboard')];
   return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[1]!;

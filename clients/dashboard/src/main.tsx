@@ -4,7 +4,7 @@
  */
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { createApi, type ConnectionState } from './api.ts';
+import { createApi, messageOf, type ConnectionState } from './api.ts';
 import { SessionContext, type Session } from './context.ts';
 import { hrefOf, navigate, SCREENS, useScreen, type ScreenId } from './router.ts';
 import { Budgets } from './screens/budgets.tsx';
@@ -33,18 +33,13 @@ function App() {
 
   useEffect(() => {
     setViewer(undefined);
-    api.request<{ viewer: Viewer }>('query DashboardViewer { viewer { authEnabled authenticated } }').then(
-      (data) => setViewer(data.viewer),
-      (failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure)),
+    api.sdk.viewer().then(
+      (found) => setViewer(found),
+      (failure: unknown) => setError(messageOf(failure)),
     );
-    let wasDown = false;
-    const stop = api.onConnection((state) => {
+    const stop = api.onConnection((state, reconnected) => {
       setConnection(state);
-      if (state === 'reconnecting') wasDown = true;
-      if (state === 'connected' && wasDown) {
-        wasDown = false;
-        setResyncs((n) => n + 1);
-      }
+      if (reconnected) setResyncs((n) => n + 1);
     });
     return () => {
       stop();

@@ -4,86 +4,86 @@
  * configs, model configs, provider governance) are listed after the hierarchy.
  */
 import { useEffect } from 'preact/hooks';
+import type { Api } from '../api.ts';
 import { useSession } from '../context.ts';
 import { BudgetBar, type BudgetCounters } from '../ui/budget-bar.tsx';
 import { Empty, ErrorNote, Loading } from '../ui/parts.tsx';
-import { useQuery } from '../ui/use-query.ts';
-
-const BUDGET_FIELDS = 'id maxLimit currentUsage reserved remaining mode resetDuration resetsAt exhausted';
-
-const QUERY = `query DashboardBudgets {
-  budgets(first: 200) { edges { node { ${BUDGET_FIELDS} } } }
-  customers(first: 200) { edges { node { id name budgetId } } }
-  teams(first: 500) { edges { node { id name budgetId customerId } } }
-  virtualKeys(first: 500) { edges { node { id name budgetId teamId customerId isActive } } }
-}`;
-
-const SUBSCRIPTION = `subscription DashboardBudget($id: ID!) { budgetUpdated(id: $id) { ${BUDGET_FIELDS} } }`;
+import { useLoad } from '../ui/use-query.ts';
 
 interface Owner {
   id: string;
   name: string;
-  budgetId: string | null;
+  budgetId?: string | null;
   customerId?: string | null;
   teamId?: string | null;
 }
-interface Edges<T> {
-  edges: { node: T }[];
-}
-interface BudgetsData {
-  budgets: Edges<BudgetCounters>;
-  customers: Edges<Owner>;
-  teams: Edges<Owner>;
-  virtualKeys: Edges<Owner>;
-}
 
-const nodes = <T,>(connection: Edges<T>): T[] => connection.edges.map((edge) => edge.node);
+async function load(api: Api) {
+  const [budgets, customers, teams, keys] = await Promise.all([
+    api.sdk.budgets(),
+    api.sdk.customers(),
+    api.sdk.teams(),
+    api.sdk.virtualKeys(),
+  ]);
+  return {
+    budgets: budgets as BudgetCounters[],
+    customers: customers as Owner[],
+    teams: teams as Owner[],
+    keys: keys as Owner[],
+  };
+}
 
 export function Budgets() {
   const { api } = useSession();
-  const loaded = useQuery<BudgetsData>(QUERY);
-  const ids = loaded.data ? nodes(loaded.data.budgets).map((b) => b.id) : [];
-  const idsKey = ids.join('\n');
+  const loaded = useLoad(load);
+  const idsKey = loaded.data ? loaded.data.budgets.map((b) => b.id).join('\n') : '';
   useEffect(() => {
-    const stops = ids.map((id) =>
-      api.subscribe<{ budgetUpdated: BudgetCounters }>(SUBSCRIPTION, { id }, ({ budgetUpdated }) =>
-        loaded.setData(
-          (current) =>
-            current && {
-              ...current,
-              budgets: {
-                edges: current.budgets.edges.map((edge) =>
-                  edge.node.id === budgetUpdated.id ? { node: budgetUpdated } : edge,
-                ),
-              },
-            },
+    const stops = idsKey
+      .split('\n')
+      .filter(Boolean)
+      .map((id) =>
+        api.sdk.budgetUpdated(
+          { id },
+          {
+            next: ({ budgetUpdated }) =>
+              loaded.setData(
+                (current) =>
+                  current && {
+                    ...current,
+                    budgets: current.budgets.map((b) =>
+                      b.id === budgetUpdated.id ? { ...b, ...budgetUpdated } : b,
+                    ),
+                  },
+              ),
+          },
         ),
-      ),
-    );
+      );
+    // A settle between the first load and these subscriptions would be missed: load once more
+    // now that they are open.
+    if (stops.length > 0) loaded.reload();
     return () => stops.forEach((stop) => stop());
   }, [api, idsKey]);
 
   if (loaded.error) return <ErrorNote error={loaded.error} />;
   if (!loaded.data) return <Loading />;
-  const budgets = new Map(nodes(loaded.data.budgets).map((b) => [b.id, b]));
+  const budgets = new Map(loaded.data.budgets.map((b) => [b.id, b]));
   if (budgets.size === 0)
     return (
       <Empty title="No budgets yet">
         Give a virtual key, team or customer a spending cap: add a <code>budgets</code> entry and a{' '}
-        <code>budget_id</code> to the config file, or run the <code>createBudget</code> mutation at{' '}
-        <a href="/graphql">/graphql</a>. Strict budgets reserve each request's worst case and never overshoot.
+        <code>budget_id</code> to the config file, create a key with a budget on the Virtual keys screen, or
+        run the <code>createBudget</code> mutation at <a href="/graphql">/graphql</a>. Strict budgets reserve
+        each request's worst case and never overshoot.
       </Empty>
     );
   const used = new Set<string>();
   const bar = (owner: Owner, kind: string) => {
     const budget = owner.budgetId ? budgets.get(owner.budgetId) : undefined;
-    if (!budget) return null;
+    if (!budget) return <div class="owner">{`${kind} ${owner.name}`} (no budget of its own)</div>;
     used.add(budget.id);
     return <BudgetBar budget={budget} owner={`${kind} ${owner.name}`} />;
   };
-  const customers = nodes(loaded.data.customers);
-  const teams = nodes(loaded.data.teams);
-  const keys = nodes(loaded.data.virtualKeys);
+  const { customers, teams, keys } = loaded.data;
   const keysOf = (pick: (key: Owner) => boolean) =>
     keys.filter((key) => pick(key) && key.budgetId).map((key) => <li key={key.id}>{bar(key, 'Key')}</li>);
   const teamTree = (team: Owner) => (

@@ -5,18 +5,13 @@
  * literal secrets as `env.` references).
  */
 import { useState } from 'preact/hooks';
+import { HeimdallError } from '../../../sdk/index.ts';
+import { messageOf, type Api } from '../api.ts';
 import { useSession } from '../context.ts';
-import { ERROR_FIELDS, type MutationError } from '../ui/mutations.ts';
+import type { MutationError } from '../ui/mutations.ts';
 import { Empty, ErrorNote, Loading } from '../ui/parts.tsx';
 import { toYaml } from '../ui/to-yaml.ts';
-import { useQuery } from '../ui/use-query.ts';
-
-const QUERY = `query DashboardConfig {
-  configVersion
-  providers(first: 200) { edges { node { name keys { id name valueHint isEnvReference enabled models weight } } } }
-  routingRules(first: 200) { edges { node { id name celExpression scope scopeId priority enabled targets { provider model weight } } } }
-}`;
-const UPDATE_RULE = `mutation DashboardUpdateRule($id: ID!, $patch: RoutingRulePatch!) { updateRoutingRule(id: $id, patch: $patch) { ${ERROR_FIELDS} } }`;
+import { useLoad } from '../ui/use-query.ts';
 
 interface ProviderNode {
   name: string;
@@ -40,21 +35,26 @@ interface Rule {
   enabled: boolean;
   targets: { provider: string; model: string; weight: number }[];
 }
-interface ConfigData {
-  configVersion: number;
-  providers: { edges: { node: ProviderNode }[] };
-  routingRules: { edges: { node: Rule }[] };
+async function load(api: Api) {
+  const [providers, rules, version] = await Promise.all([
+    api.sdk.providers(),
+    api.sdk.routingRules(),
+    api.request<{ configVersion: number }>('query DashboardConfigVersion { configVersion }'),
+  ]);
+  return {
+    providers: providers as ProviderNode[],
+    rules: rules as Rule[],
+    configVersion: version.configVersion,
+  };
 }
 
 export function Config() {
   const { api } = useSession();
-  const loaded = useQuery<ConfigData>(QUERY);
+  const loaded = useLoad(load);
   const [exportError, setExportError] = useState<string | undefined>(undefined);
   async function download() {
     try {
-      const { exportConfig } = await api.request<{ exportConfig: unknown }>(
-        'query DashboardExport { exportConfig(secrets: REFERENCE) }',
-      );
+      const exportConfig = await api.sdk.exportConfig('REFERENCE');
       const url = URL.createObjectURL(new Blob([toYaml(exportConfig)], { type: 'application/yaml' }));
       const link = Object.assign(document.createElement('a'), {
         href: url,
@@ -64,13 +64,12 @@ export function Config() {
       setTimeout(() => URL.revokeObjectURL(url), 1000);
       setExportError(undefined);
     } catch (failure) {
-      setExportError(failure instanceof Error ? failure.message : String(failure));
+      setExportError(messageOf(failure));
     }
   }
   if (loaded.error) return <ErrorNote error={loaded.error} />;
   if (!loaded.data) return <Loading />;
-  const providers = loaded.data.providers.edges.map((e) => e.node);
-  const rules = loaded.data.routingRules.edges.map((e) => e.node);
+  const { providers, rules } = loaded.data;
   return (
     <section aria-labelledby="config-title">
       <h2 id="config-title">Config</h2>
@@ -142,16 +141,17 @@ function RuleEditor(props: { rule: Rule; onSaved(): void }) {
   async function save(event: Event) {
     event.preventDefault();
     setMessage(undefined);
-    const result = await api.request<{ updateRoutingRule: MutationError }>(UPDATE_RULE, {
-      id: rule.id,
-      patch: { celExpression: expression },
-    });
-    const outcome = result.updateRoutingRule;
-    if (outcome.__typename === 'RoutingRule') {
+    try {
+      await api.sdk.updateRoutingRule(rule.id, { celExpression: expression });
       setFailure(undefined);
       setMessage('Saved.');
       props.onSaved();
-    } else setFailure(outcome);
+    } catch (error) {
+      // A refused expression is a typed result (CelExpressionError with line and column).
+      if (error instanceof HeimdallError && error.kind === 'result')
+        setFailure(error.detail as MutationError);
+      else setFailure({ __typename: 'Error', message: messageOf(error) });
+    }
   }
   const targets = rule.targets
     .map((t) => `${t.provider}/${t.model || '(same model)'} ×${t.weight}`)

@@ -3,15 +3,13 @@
  * generated value once (with a copy button): only its hash is stored, it cannot be read again.
  */
 import { useState } from 'preact/hooks';
+import { messageOf } from '../api.ts';
 import { useSession } from '../context.ts';
 import { ERROR_FIELDS, failureOf, type MutationError } from '../ui/mutations.ts';
 import { ErrorNote } from '../ui/parts.tsx';
 
 const CREATE_BUDGET = `mutation DashboardCreateBudget($input: BudgetInput!) { createBudget(input: $input) { ${ERROR_FIELDS} } }`;
 const CREATE_RATE = `mutation DashboardCreateRate($input: RateLimitInput!) { createRateLimit(input: $input) { ${ERROR_FIELDS} } }`;
-const CREATE_KEY = `mutation DashboardCreateKey($input: VirtualKeyInput!) {
-  createVirtualKey(input: $input) { ${ERROR_FIELDS} ... on VirtualKeySecretPayload { value virtualKey { id } } }
-}`;
 
 const slug = (name: string) =>
   name
@@ -43,7 +41,8 @@ export function KeyForm(props: { teams: { id: string; name: string }[]; onCreate
 
   async function submit(event: Event) {
     event.preventDefault();
-    const form = new FormData(event.target as HTMLFormElement);
+    const element = event.currentTarget as HTMLFormElement;
+    const form = new FormData(element);
     const text = (name: string) => String(form.get(name) ?? '').trim();
     const id = `vk-${slug(text('name'))}-${Date.now().toString(36)}`;
     setBusy(true);
@@ -74,18 +73,13 @@ export function KeyForm(props: { teams: { id: string; name: string }[]; onCreate
         if (failed) throw new Error(`rate limit: ${failed}`);
         input.rateLimitId = rate.id;
       }
-      const r = await api.request<{ createVirtualKey: MutationError & { value?: string | null } }>(
-        CREATE_KEY,
-        { input },
-      );
-      const failed = failureOf(r.createVirtualKey, 'VirtualKeySecretPayload');
-      if (failed) throw new Error(failed);
-      setValue(r.createVirtualKey.value ?? undefined);
+      const created = await api.sdk.createVirtualKey(input as Parameters<typeof api.sdk.createVirtualKey>[0]);
+      setValue(created.value ?? undefined);
       setCopied(false);
-      (event.target as HTMLFormElement).reset();
       props.onCreated();
+      element.reset();
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
+      setError(messageOf(failure));
     } finally {
       setBusy(false);
     }

@@ -3,23 +3,17 @@
  * models, budget limit and request rate, and deactivate or reactivate.
  */
 import { useState } from 'preact/hooks';
+import { messageOf, type Api } from '../api.ts';
 import { useSession } from '../context.ts';
 import { money, number } from '../format.ts';
 import { ERROR_FIELDS, failureOf, type MutationError } from '../ui/mutations.ts';
 import { Empty, ErrorNote, Loading } from '../ui/parts.tsx';
-import { useQuery } from '../ui/use-query.ts';
+import { useLoad } from '../ui/use-query.ts';
 import { KeyForm, providerConfigs } from './key-form.tsx';
 
-const QUERY = `query DashboardKeys {
-  virtualKeys(first: 500) { edges { node {
-    id name isActive valueHint teamId customerId
-    budget { id maxLimit currentUsage resetDuration }
-    rateLimit { id requestMaxLimit requestResetDuration }
-    providerConfigs { provider allowedModels }
-  } } }
-  teams(first: 500) { edges { node { id name } } }
+const RATE_LIMITS = `query DashboardRateLimits($after: String) {
+  rateLimits(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id requestMaxLimit requestResetDuration } } }
 }`;
-const UPDATE_KEY = `mutation DashboardUpdateKey($id: ID!, $patch: VirtualKeyPatch!) { updateVirtualKey(id: $id, patch: $patch) { ${ERROR_FIELDS} } }`;
 const UPDATE_BUDGET = `mutation DashboardUpdateBudget($id: ID!, $patch: BudgetPatch!) { updateBudget(id: $id, patch: $patch) { ${ERROR_FIELDS} } }`;
 const UPDATE_RATE = `mutation DashboardUpdateRate($id: ID!, $patch: RateLimitPatch!) { updateRateLimit(id: $id, patch: $patch) { ${ERROR_FIELDS} } }`;
 
@@ -34,18 +28,53 @@ interface Key {
   rateLimit: { id: string; requestMaxLimit: string | null; requestResetDuration: string | null } | null;
   providerConfigs: { provider: string; allowedModels: string[] }[];
 }
-interface KeysData {
-  virtualKeys: { edges: { node: Key }[] };
-  teams: { edges: { node: { id: string; name: string } }[] };
+interface RateLimitRow {
+  id: string;
+  requestMaxLimit: string | null;
+  requestResetDuration: string | null;
+}
+interface RateLimitPage {
+  rateLimits: {
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    edges: { node: RateLimitRow }[];
+  };
+}
+
+/** Keys, budgets and rate limits fetched page by page (one wide query would pass the cost limit), joined here. */
+async function load(api: Api): Promise<{ keys: Key[]; teams: { id: string; name: string }[] }> {
+  const rateLimits: RateLimitRow[] = [];
+  const rates = async () => {
+    for (let after: string | null = null; ;) {
+      const page: RateLimitPage = await api.request<RateLimitPage>(RATE_LIMITS, after ? { after } : {});
+      rateLimits.push(...page.rateLimits.edges.map((edge) => edge.node));
+      if (!page.rateLimits.pageInfo.hasNextPage || !page.rateLimits.pageInfo.endCursor) return;
+      after = page.rateLimits.pageInfo.endCursor;
+    }
+  };
+  const [keys, budgets, teams] = await Promise.all([
+    api.sdk.virtualKeys(),
+    api.sdk.budgets(),
+    api.sdk.teams(),
+    rates(),
+  ]);
+  const budgetById = new Map(budgets.map((b) => [b.id, b]));
+  const rateById = new Map(rateLimits.map((r) => [r.id, r]));
+  return {
+    teams,
+    keys: keys.map((key) => ({
+      ...key,
+      budget: (key.budgetId ? budgetById.get(key.budgetId) : undefined) ?? null,
+      rateLimit: (key.rateLimitId ? rateById.get(key.rateLimitId) : undefined) ?? null,
+    })),
+  };
 }
 
 export function Keys() {
-  const loaded = useQuery<KeysData>(QUERY);
+  const loaded = useLoad(load);
   const [editing, setEditing] = useState<string | undefined>(undefined);
   if (loaded.error) return <ErrorNote error={loaded.error} />;
   if (!loaded.data) return <Loading />;
-  const keys = loaded.data.virtualKeys.edges.map((e) => e.node);
-  const teams = loaded.data.teams.edges.map((e) => e.node);
+  const { keys, teams } = loaded.data;
   return (
     <section aria-labelledby="keys-title">
       <h2 id="keys-title">Virtual keys</h2>
@@ -121,11 +150,9 @@ function KeyRow(props: {
     const form = new FormData(event.target as HTMLFormElement);
     const text = (name: string) => String(form.get(name) ?? '').trim();
     try {
-      await run(
-        UPDATE_KEY,
-        { id: key.id, patch: { providerConfigs: providerConfigs(text('providers'), text('models')) } },
-        'VirtualKey',
-      );
+      await api.sdk.updateVirtualKey(key.id, {
+        providerConfigs: providerConfigs(text('providers'), text('models')),
+      });
       if (key.budget && text('budget'))
         await run(
           UPDATE_BUDGET,
@@ -142,15 +169,15 @@ function KeyRow(props: {
       props.setEditing(undefined);
       props.onSaved();
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
+      setError(messageOf(failure));
     }
   }
   async function toggleActive() {
     try {
-      await run(UPDATE_KEY, { id: key.id, patch: { isActive: !key.isActive } }, 'VirtualKey');
+      await api.sdk.updateVirtualKey(key.id, { isActive: !key.isActive });
       props.onSaved();
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
+      setError(messageOf(failure));
     }
   }
   const models = [...new Set(key.providerConfigs.flatMap((pc) => pc.allowedModels))].filter((m) => m !== '*');

@@ -4,17 +4,9 @@
  * so (and why that matters).
  */
 import { useState } from 'preact/hooks';
-import { createApi } from '../api.ts';
+import { createApi, messageOf } from '../api.ts';
 import { markReady } from '../context.ts';
 import { ErrorNote } from '../ui/parts.tsx';
-
-const LOGIN = `mutation DashboardLogin($username: String!, $password: String!) {
-  login(username: $username, password: $password) {
-    __typename ... on Session { token } ... on Error { message } ... on LoginRateLimitedError { retryAfterSeconds }
-  }
-}`;
-
-type LoginResult = { __typename: string; token?: string; message?: string };
 
 export function Login(props: { authEnabled: boolean; onToken(token: string): void }) {
   const [error, setError] = useState<string | undefined>(undefined);
@@ -42,15 +34,14 @@ export function Login(props: { authEnabled: boolean; onToken(token: string): voi
     setBusy(true);
     try {
       const api = createApi(undefined);
-      const { login } = await api.request<{ login: LoginResult }>(LOGIN, {
-        username: String(form.get('username') ?? ''),
-        password: String(form.get('password') ?? ''),
-      });
+      const session = await api.sdk.login(
+        String(form.get('username') ?? ''),
+        String(form.get('password') ?? ''),
+      );
       api.close();
-      if (login.token) props.onToken(login.token);
-      else setError(login.message ?? 'Sign-in failed.');
+      props.onToken(session.token);
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
+      setError(messageOf(failure));
     } finally {
       setBusy(false);
     }
@@ -60,13 +51,11 @@ export function Login(props: { authEnabled: boolean; onToken(token: string): voi
     const token = String(new FormData(event.target as HTMLFormElement).get('token') ?? '').trim();
     const api = createApi(token);
     try {
-      const { viewer } = await api.request<{ viewer: { authenticated: boolean } }>(
-        'query DashboardViewer { viewer { authenticated } }',
-      );
+      const viewer = await api.sdk.viewer();
       if (viewer.authenticated) props.onToken(token);
       else setError('That token is not valid (revoked, expired or mistyped).');
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
+      setError(messageOf(failure));
     } finally {
       api.close();
     }

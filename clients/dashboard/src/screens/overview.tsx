@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useSession } from '../context.ts';
 import { money, number, percent } from '../format.ts';
 import { Empty, ErrorNote, Figure, Loading } from '../ui/parts.tsx';
-import { StackedChart, type StackedSeries } from '../ui/stacked-chart.tsx';
+import { StackedChart } from '../ui/stacked-chart.tsx';
 import { useQuery } from '../ui/use-query.ts';
 
 type Dimension = 'PROVIDER' | 'MODEL' | 'VIRTUAL_KEY' | 'TEAM';
@@ -76,15 +76,21 @@ function variables(range: Range, dimension: Dimension) {
   };
 }
 
-function stack(points: UsagePoint[], dimension: Dimension): { times: number[]; series: StackedSeries[] } {
+/** One series per dimension value over every bucket of the range (empty buckets are zero). */
+function stack(points: UsagePoint[], dimension: Dimension, from: string, to: string, bucket: 'HOUR' | 'DAY') {
   const field = DIMENSIONS[dimension].field;
-  const times = [...new Set(points.map((p) => Date.parse(p.bucketStart ?? '') / 1000))].sort((a, b) => a - b);
-  const index = new Map(times.map((t, i) => [t, i]));
+  const step = bucket === 'HOUR' ? 3600 : 86_400;
+  const start = Math.floor(Date.parse(from) / 1000 / step) * step;
+  const times: number[] = [];
+  for (let t = start; t < Date.parse(to) / 1000; t += step) times.push(t);
   const byLabel = new Map<string, number[]>();
   for (const point of points) {
+    const at = Math.floor(Date.parse(point.bucketStart ?? '') / 1000 / step) * step;
+    const index = Math.round((at - start) / step);
+    if (index < 0 || index >= times.length) continue;
     const label = String(point[field] ?? '(none)');
     const values = byLabel.get(label) ?? times.map(() => 0);
-    values[index.get(Date.parse(point.bucketStart ?? '') / 1000)!]! += point.cost;
+    values[index]! += point.cost;
     byLabel.set(label, values);
   }
   const series = [...byLabel].map(([label, values]) => ({ label, values }));
@@ -114,7 +120,10 @@ export function Overview() {
     };
   }, [api]);
   const chart = useMemo(
-    () => (loaded.data ? stack(loaded.data.series, dimension) : undefined),
+    () =>
+      loaded.data
+        ? stack(loaded.data.series, dimension, vars.from, vars.to, RANGES[range].bucket)
+        : undefined,
     [loaded.data, dimension],
   );
 
@@ -162,7 +171,7 @@ export function Overview() {
           </select>
         </label>
       </div>
-      {chart.times.length === 0 ? (
+      {chart.series.length === 0 ? (
         <Empty title="No spend in this range">
           Requests through the gateway show up here by {DIMENSIONS[dimension].label.toLowerCase()} once they
           are priced. Try a longer range, or send a request with a virtual key.

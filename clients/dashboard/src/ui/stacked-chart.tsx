@@ -5,7 +5,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { moneyShort } from '../format.ts';
+import { money } from '../format.ts';
 
 export interface StackedSeries {
   label: string;
@@ -35,10 +35,10 @@ export function StackedChart(props: { times: number[]; series: StackedSeries[]; 
             stroke: COLORS[i % COLORS.length],
             fill: `${COLORS[i % COLORS.length]}55`,
             value: (_u: uPlot, _v: number, _s: number, idx: number | null) =>
-              idx == null ? '—' : moneyShort(props.series[i]!.values[idx] ?? 0),
+              idx == null ? '—' : money(props.series[i]!.values[idx] ?? 0),
           })),
         ],
-        axes: [{}, { values: (_u, ticks) => ticks.map((tick) => moneyShort(tick)), size: 70 }],
+        axes: [{}, { values: (_u, ticks) => ticks.map((tick) => money(tick)), size: 90 }],
       },
       [props.times, ...order.map((i) => sums[i]!)],
       element,

@@ -1,8 +1,10 @@
 /**
- * Loads a query when the screen mounts, when `key` changes and after the socket reconnects (the
- * events missed while it was down are folded in by fetching afresh).
+ * Loads a screen's data when it mounts, when `key` changes and after the socket reconnects (the
+ * events missed while it was down are folded in by loading afresh). Earlier data stays on screen
+ * while a reload runs, so live refreshes do not flicker.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { messageOf, type Api } from '../api.ts';
 import { markReady, useSession } from '../context.ts';
 
 export interface Loaded<T> {
@@ -13,24 +15,29 @@ export interface Loaded<T> {
   setData(update: (current: T | undefined) => T | undefined): void;
 }
 
-export function useQuery<T>(query: string, variables: Record<string, unknown> = {}, key = ''): Loaded<T> {
+export function useLoad<T>(load: (api: Api) => Promise<T>, key = ''): Loaded<T> {
   const { api, resyncs } = useSession();
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [nonce, setNonce] = useState(0);
   useEffect(() => {
     let current = true;
-    api.request<T>(query, variables).then(
+    load(api).then(
       (result) => {
         if (!current) return;
         setData(result);
         setError(undefined);
         markReady();
       },
-      (failure: unknown) => current && setError(failure instanceof Error ? failure.message : String(failure)),
+      (failure: unknown) => current && setError(messageOf(failure)),
     );
     return () => void (current = false);
-  }, [api, query, key, resyncs, nonce]);
+  }, [api, key, resyncs, nonce]);
   const reload = useCallback(() => setNonce((n) => n + 1), []);
   return { data, error, reload, setData };
+}
+
+/** `useLoad` for one GraphQL document of the dashboard's own. */
+export function useQuery<T>(query: string, variables: Record<string, unknown> = {}, key = ''): Loaded<T> {
+  return useLoad((api) => api.request<T>(query, variables), `${query}\n${key}`);
 }
