@@ -5,6 +5,7 @@
 import { getConfigVersion, readLiveConfig } from '../../db/index.ts';
 import { builder } from '../builder.ts';
 import { applyConfigDocument, type ApplyResult } from '../config/apply.ts';
+import { DEFAULT_APPLY_TARGET, recordAppliedConfig } from './applied-config.ts';
 import type { FieldChange, PlanEntry } from '../config/plan.ts';
 import { MUTATION_ERRORS } from '../errors.ts';
 import type { ConfigChangedEvent } from '../../clients/contract/snapshot.ts';
@@ -104,10 +105,24 @@ builder.mutationField('applyConfig', (t) =>
       document: t.arg({ type: 'JSON', required: true }),
       dryRun: t.arg.boolean({ defaultValue: false }),
       prune: t.arg.boolean({ defaultValue: false }),
+      target: t.arg.string({
+        defaultValue: DEFAULT_APPLY_TARGET,
+        description: 'Names the document for lastAppliedConfig (drift detection); one per config file.',
+      }),
     },
     errors: { types: MUTATION_ERRORS },
-    resolve: (_root, args, ctx) =>
-      applyConfigDocument(ctx, args.document, { dryRun: args.dryRun ?? false, prune: args.prune ?? false }),
+    resolve: async (_root, args, ctx) => {
+      const dryRun = args.dryRun ?? false;
+      const result = await applyConfigDocument(ctx, args.document, { dryRun, prune: args.prune ?? false });
+      if (!dryRun)
+        await recordAppliedConfig(
+          ctx.database,
+          args.target ?? DEFAULT_APPLY_TARGET,
+          args.document,
+          result.version,
+        );
+      return result;
+    },
   }),
 );
 
