@@ -8,30 +8,17 @@
 import type { RoutingRuleSnapshot, VirtualKeyProviderSnapshot } from '../../clients/contract/snapshot.ts';
 import type { RequestContext } from '../context.ts';
 import { GatewayError } from '../core/errors.ts';
-import { resolveModel } from '../routing/model-address.ts';
+import { splitModelAddress, type ModelAddress } from '../routing/model-address.ts';
+import { fallbackTargets } from '../routing/targets.ts';
 import type { Target } from '../core/target.ts';
 import type { CompiledProvider } from '../core/compiled-snapshot.ts';
 import type { Principal } from './auth.ts';
 
-export interface Addressed {
-  /** Provider named by the request (prefix or `provider` field), else undefined. */
-  provider: string | undefined;
-  model: string;
-}
+export type Addressed = ModelAddress;
 
+/** The request's model address, split as the data plane splits it (routing/model-address.ts). */
 export function addressOf(ctx: RequestContext): Addressed {
-  const model = ctx.requestedModel;
-  if (ctx.requestedProvider !== undefined) {
-    const prefix = `${ctx.requestedProvider}/`;
-    return {
-      provider: ctx.requestedProvider,
-      model: model.startsWith(prefix) ? model.slice(prefix.length) : model,
-    };
-  }
-  const slash = model.indexOf('/');
-  if (slash > 0 && ctx.snapshot.providers.has(model.slice(0, slash)))
-    return { provider: model.slice(0, slash), model: model.slice(slash + 1) };
-  return { provider: undefined, model };
+  return splitModelAddress(ctx.snapshot, ctx.requestedModel, ctx.requestedProvider);
 }
 
 export function modelAllowed(config: VirtualKeyProviderSnapshot, provider: string, model: string): boolean {
@@ -65,26 +52,13 @@ function offers(provider: CompiledProvider, ctx: RequestContext): boolean {
   return provider.adapter === undefined || provider.adapter.paths[ctx.operation] !== undefined;
 }
 
-/** The client's `fallbacks` field, resolved; entries that do not resolve are left out. */
-function clientFallbacks(ctx: RequestContext): Array<{ provider: CompiledProvider; model: string }> {
-  const out: Array<{ provider: CompiledProvider; model: string }> = [];
-  ctx.requestedFallbacks.forEach((entry, i) => {
-    const param = `fallbacks[${i}]`;
-    if (typeof entry === 'string' && entry !== '')
-      out.push(resolveModel(ctx.snapshot, entry, undefined, param));
-    else if (typeof entry === 'object' && entry !== null) {
-      const e = entry as { provider?: unknown; model?: unknown };
-      if (typeof e.model === 'string' && e.model !== '')
-        out.push(
-          resolveModel(ctx.snapshot, e.model, typeof e.provider === 'string' ? e.provider : undefined, param),
-        );
-    }
-  });
-  return out;
-}
-
-function indexed(list: Array<{ provider: CompiledProvider; model: string }>): Target[] {
-  return list.map((t, index) => ({ provider: t.provider, model: t.model, index }));
+/** Indexes the planned targets, then appends the client's `fallbacks` (read as without governance). */
+function withClientFallbacks(
+  ctx: RequestContext,
+  list: Array<{ provider: CompiledProvider; model: string }>,
+): Target[] {
+  const targets: Target[] = list.map((t, index) => ({ provider: t.provider, model: t.model, index }));
+  return fallbackTargets(ctx.snapshot, ctx.operation, ctx.requestedFallbacks, targets.length, targets);
 }
 
 /** Targets of a matched rule: one weighted target, the other targets, then the rule's fallbacks. */
@@ -108,7 +82,7 @@ export function ruleTargets(ctx: RequestContext, rule: RoutingRuleSnapshot, addr
       list.push({ provider, model: slash > 0 ? fallback.slice(slash + 1) : address.model });
   }
   if (keyNames.size > 0) ctx.keyNames = keyNames;
-  return indexed([...list, ...clientFallbacks(ctx)]);
+  return withClientFallbacks(ctx, list);
 }
 
 /** A bare model under a key with provider configs: weighted among the providers allowing it. */
@@ -138,7 +112,7 @@ export function virtualKeyTargets(
     provider: ctx.snapshot.providers.get(pc.provider)!,
     model: address.model,
   }));
-  return indexed([...ordered, ...clientFallbacks(ctx)]);
+  return withClientFallbacks(ctx, ordered);
 }
 
 function blocked(principal: Principal, target: Target): GatewayError | undefined {

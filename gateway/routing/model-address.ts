@@ -49,6 +49,32 @@ function resolveBare(snapshot: CompiledSnapshot, model: string, param: string): 
   throw badRequest('unknown_model', `no configured provider serves model "${model}"${hint}`, param);
 }
 
+/** A model address split without resolving a bare name: the provider it names, if any. */
+export interface ModelAddress {
+  /** The `provider` field, or the `provider/` prefix when it is a configured provider. */
+  provider: string | undefined;
+  model: string;
+}
+
+/**
+ * Splits `model` (and Bifrost's optional `provider` body field) as addressing does, without
+ * resolving a bare name (governance routes bare names by the virtual key's providers).
+ */
+export function splitModelAddress(
+  snapshot: CompiledSnapshot,
+  model: string,
+  providerField: string | undefined,
+): ModelAddress {
+  if (providerField !== undefined) {
+    const prefix = `${providerField}/`;
+    return { provider: providerField, model: model.startsWith(prefix) ? model.slice(prefix.length) : model };
+  }
+  const slash = model.indexOf('/');
+  if (slash > 0 && snapshot.providers.has(model.slice(0, slash)))
+    return { provider: model.slice(0, slash), model: model.slice(slash + 1) };
+  return { provider: undefined, model };
+}
+
 /** Resolves `model` (and Bifrost's optional `provider` body field). `param` names the field in errors. */
 export function resolveModel(
   snapshot: CompiledSnapshot,

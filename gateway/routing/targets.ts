@@ -37,6 +37,27 @@ function fallbackTarget(snapshot: CompiledSnapshot, entry: unknown, param: strin
   throw badRequest('invalid_fallback', `${param} must be "provider/model" or {"provider","model"}`, param);
 }
 
+/**
+ * The client's `fallbacks` field, resolved as targets `firstIndex`, `firstIndex + 1`, …: the one
+ * reading of the field, whoever plans the primary (the data plane, or governance's routing rules
+ * and virtual-key providers). A malformed entry is a 400 naming it either way.
+ */
+export function fallbackTargets(
+  snapshot: CompiledSnapshot,
+  operation: Operation,
+  fallbacks: readonly unknown[],
+  firstIndex: number,
+  into: Target[] = [],
+): Target[] {
+  for (let i = 0; i < fallbacks.length; i++) {
+    const param = `fallbacks[${i}]`;
+    const resolved = fallbackTarget(snapshot, fallbacks[i], param);
+    checkOperation(resolved, operation, param);
+    into.push({ provider: resolved.provider, model: resolved.model, index: firstIndex + i });
+  }
+  return into;
+}
+
 export function buildTargets(
   snapshot: CompiledSnapshot,
   operation: Operation,
@@ -47,11 +68,5 @@ export function buildTargets(
   const primary = resolveModel(snapshot, model, providerField, 'model');
   checkOperation(primary, operation, 'model');
   const targets: Target[] = [{ provider: primary.provider, model: primary.model, index: 0 }];
-  for (let i = 0; i < fallbacks.length; i++) {
-    const param = `fallbacks[${i}]`;
-    const resolved = fallbackTarget(snapshot, fallbacks[i], param);
-    checkOperation(resolved, operation, param);
-    targets.push({ provider: resolved.provider, model: resolved.model, index: i + 1 });
-  }
-  return targets;
+  return fallbacks.length === 0 ? targets : fallbackTargets(snapshot, operation, fallbacks, 1, targets);
 }
