@@ -3,7 +3,7 @@
  * HEIMDALL_CONTROL_PLANE_URL points at a control plane elsewhere (api/start-gateway.ts). Exits
  * non-zero, with the reason, when the config is invalid or the database cannot be reached.
  */
-import { ConfigError } from '../db/config/issues.ts';
+import { ConfigError } from '../db/index.ts';
 import { shutdownDelayMs, shutdownGraceMs } from './drain.ts';
 import { createLogger, parseLogLevel } from './logger.ts';
 import { startGatewayOnly } from './start-gateway.ts';

@@ -3,8 +3,7 @@
  * rest of the file: an invalid CEL expression stops start-up with its path and position (the
  * GraphQL mutations apply the same check when a rule is saved).
  */
-import type { HeimdallConfig } from '../db/config/model.ts';
-import { ConfigError, type ConfigIssue } from '../db/config/issues.ts';
+import { ConfigError, type ConfigIssue, type HeimdallConfig } from '../db/index.ts';
 import { checkCelExpression } from '../gateway/create-gateway.ts';
 
 export function checkRoutingRules(config: HeimdallConfig, source: string): void {

@@ -8,8 +8,7 @@
  */
 import WebSocket from 'ws';
 import { ControlPlaneError, createRemoteControlPlane } from '../clients/remote-control-plane.ts';
-import { configuredKey, createSecretBox, type SecretBox } from '../db/crypto.ts';
-import { openSecret } from '../db/secrets.ts';
+import { configuredKey, createSecretBox, openSecret, type SecretBox } from '../db/index.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { drainHttpServer, ShutdownState } from './drain.ts';
 import { createHttpServer, listen } from './http-server.ts';

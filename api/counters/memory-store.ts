@@ -14,10 +14,15 @@ import type {
 } from '../../clients/contract/governance.ts';
 import { MeterTable, type MeterEvent } from '../../clients/contract/meter-table.ts';
 import { parseWindow } from '../../clients/contract/windows.ts';
-import { listBudgets, listRateLimits, type Database } from '../../db/index.ts';
-import { outstandingLeases, recordLedgerAt } from '../../db/repositories/meters.ts';
+import {
+  listBudgets,
+  listRateLimits,
+  outstandingLeases,
+  recordLedgerAt,
+  type BulkLedgerEntry,
+  type Database,
+} from '../../db/index.ts';
 import type { Logger } from '../logger.ts';
-import type { BulkLedgerEntry } from '../../db/repositories/bulk.ts';
 import { ledgerRow, type CounterStore } from './store.ts';
 import type { RateLimitCounters } from '../../clients/contract/rate-counters.ts';
 import type { WriteOp, Writer } from './writes.ts';

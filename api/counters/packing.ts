@@ -6,7 +6,6 @@
  * fields a row lacks travel as undefined and are stored as NULL.
  */
 import type { RequestLogRow } from '../../clients/contract/governance.ts';
-import type { Database } from '../../db/index.ts';
 import {
   insertRequestLogsPacked,
   LEDGER_FIELDS,
@@ -14,7 +13,8 @@ import {
   recordLedgerPacked,
   REQUEST_LOG_FIELDS,
   type BulkLedgerEntry,
-} from '../../db/repositories/bulk.ts';
+  type Database,
+} from '../../db/index.ts';
 import { applyWrite, type WriteOp } from './writes.ts';
 
 /** Every field of the contract's row (a new field is a compile error here)… */

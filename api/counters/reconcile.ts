@@ -4,8 +4,7 @@
  * reserve − Σ release over all time. Checked against the database row and, when counters live
  * elsewhere (memory, Redis), against that store too.
  */
-import { getBudget, type Database } from '../../db/index.ts';
-import { ledgerSums } from '../../db/repositories/meters.ts';
+import { getBudget, ledgerSums, type Database } from '../../db/index.ts';
 import type { CounterStore } from './store.ts';
 
 export interface Reconciliation {

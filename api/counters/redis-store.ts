@@ -20,13 +20,16 @@ import type {
 } from '../../clients/contract/governance.ts';
 import { ledgerKey } from '../../clients/contract/meter-table.ts';
 import { currentWindow, parseWindow, type WindowSpec } from '../../clients/contract/windows.ts';
-import { getBudget, getRateLimit, listBudgets, type Database } from '../../db/index.ts';
 import {
   existingLedgerEntries,
+  getBudget,
+  getRateLimit,
+  listBudgets,
   recordLedgerChunked,
+  rollBudgetWindow,
+  type Database,
   type LedgerIdentity,
-} from '../../db/repositories/ledger.ts';
-import { rollBudgetWindow } from '../../db/repositories/meters.ts';
+} from '../../db/index.ts';
 import type { Logger } from '../logger.ts';
 import { COMMIT, GRANT, PREPARE, REPAIR, RETURN } from './redis-scripts.ts';
 import { ledgerRows, type CounterStore } from './store.ts';

@@ -12,8 +12,13 @@ import type {
   UsageReport,
 } from '../../clients/contract/governance.ts';
 import type { PriceOverrideSnapshot } from '../../clients/contract/snapshot.ts';
-import { deleteRequestLogsBefore, listPriceEntries, type Database } from '../../db/index.ts';
-import { outstandingLeases, recordLedgerAt } from '../../db/repositories/meters.ts';
+import {
+  deleteRequestLogsBefore,
+  listPriceEntries,
+  outstandingLeases,
+  recordLedgerAt,
+  type Database,
+} from '../../db/index.ts';
 import type { Logger } from '../logger.ts';
 import { MemoryStore } from './memory-store.ts';
 import { reconcileBudget, type Reconciliation } from './reconcile.ts';

@@ -12,18 +12,19 @@ import type {
   UsageLedgerEntry,
 } from '../../clients/contract/governance.ts';
 import { currentWindow, parseWindow } from '../../clients/contract/windows.ts';
-import { getRateLimit, type Database } from '../../db/index.ts';
 import {
-  getBudget,
   earlierBudgetLease,
+  getBudget,
+  getRateLimit,
   grantBudgetLease,
   grantRateUnits,
   recordLedgerAt,
   returnRateUnits,
   rollBudgetWindow,
   rollRateWindow,
+  type Database,
   type RateDimension,
-} from '../../db/repositories/meters.ts';
+} from '../../db/index.ts';
 import { emptyGrant, ledgerRows, type CounterStore } from './store.ts';
 
 const RACE_RETRIES = 8;

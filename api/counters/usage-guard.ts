@@ -18,8 +18,7 @@ import type {
   UsageLedgerEntry,
   UsageReport,
 } from '../../clients/contract/governance.ts';
-import type { Database } from '../../db/index.ts';
-import { leaseHolding } from '../../db/repositories/ledger.ts';
+import { leaseHolding, type Database } from '../../db/index.ts';
 import type { Logger } from '../logger.ts';
 
 /** A report or lease request that can never be valid; the whole call is refused. */

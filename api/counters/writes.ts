@@ -5,9 +5,16 @@
  * driver would otherwise stall the event loop that serves requests for every batch.
  */
 import type { RequestLogRow } from '../../clients/contract/governance.ts';
-import { addRateLimitUsage, type Database } from '../../db/index.ts';
-import { insertRequestLogsBulk, recordLedgerBulk, type BulkLedgerEntry } from '../../db/repositories/bulk.ts';
-import { rollBudgetWindow, rollRateWindow, type RateDimension } from '../../db/repositories/meters.ts';
+import {
+  addRateLimitUsage,
+  insertRequestLogsBulk,
+  recordLedgerBulk,
+  rollBudgetWindow,
+  rollRateWindow,
+  type BulkLedgerEntry,
+  type Database,
+  type RateDimension,
+} from '../../db/index.ts';
 
 export type WriteOp =
   | { op: 'ledger'; entries: BulkLedgerEntry[] }

@@ -14,11 +14,11 @@ import {
   hashToken,
   passwordAccepted,
   removeAdminUsersExcept,
+  resolveEnvRef,
   storeAdminCredential,
   touchAdminToken,
   type Database,
 } from '../../db/index.ts';
-import { resolveEnvRef } from '../../db/config/env-ref.ts';
 import { ALL_SCOPES, type AuthService, type Principal, type Scope } from '../../schema/context.ts';
 import { InvalidCredentialsError, LoginRateLimitedError } from '../../schema/errors.ts';
 import { LoginLimiter } from './login-limiter.ts';

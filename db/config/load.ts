@@ -3,14 +3,23 @@
  * that fails validation stops start-up before anything is written.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname, resolve } from 'node:path';
-import { LineCounter, parseDocument, visit, type Document } from 'yaml';
+import type * as Yaml from 'yaml';
 import { ConfigError, type ConfigIssue, fromZodIssues } from './issues.ts';
 import { heimdallConfig, type HeimdallConfig } from './model.ts';
 import { normalizeDocument } from './normalize.ts';
 import { checkConfigReferences } from './references.ts';
 import { findUnknownKeys } from './unknown-keys.ts';
 import { findUnsupportedKeys } from './unsupported.ts';
+
+/**
+ * The YAML parser, loaded when the first YAML file is read rather than with db/index.ts, so the
+ * processes that import db/ but never read a config file (the SQLite writer thread) skip it.
+ * On Node, `import 'yaml'` resolves to this same CommonJS build.
+ */
+let yaml: typeof Yaml | undefined;
+const loadYaml = (): typeof Yaml => (yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
 
 export interface LoadedConfig {
   config: HeimdallConfig;
@@ -66,6 +75,7 @@ function parseText(text: string, file: string): unknown {
       issues.push({ path: '', message: `invalid JSON${jsonErrorDetail((error as Error).message, text)}` });
     }
   } else {
+    const { LineCounter, parseDocument } = loadYaml();
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { prettyErrors: true, lineCounter });
     if (doc.errors.length === 0) return yamlToJs(doc, lineCounter, file);
@@ -87,7 +97,7 @@ function parseText(text: string, file: string): unknown {
  */
 export const MAX_YAML_ALIAS_COUNT = 100;
 
-function yamlToJs(doc: Document, lineCounter: LineCounter, file: string): unknown {
+function yamlToJs(doc: Yaml.Document, lineCounter: Yaml.LineCounter, file: string): unknown {
   try {
     return doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
   } catch (error) {
@@ -102,7 +112,8 @@ function yamlToJs(doc: Document, lineCounter: LineCounter, file: string): unknow
 }
 
 /** Offset of the first alias to a node that itself holds aliases: where expansion multiplies. */
-function firstNestedAlias(doc: Document): number | undefined {
+function firstNestedAlias(doc: Yaml.Document): number | undefined {
+  const { visit } = loadYaml();
   let first: number | undefined;
   let nested: number | undefined;
   visit(doc, {

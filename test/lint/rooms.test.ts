@@ -83,4 +83,30 @@ describe('room import rules', () => {
       ),
     ).toEqual([]);
   });
+
+  it('lets schema/ and api/ import db/ only through db/index.ts', async () => {
+    const deep: Array<[file: string, path: string]> = [
+      ['schema/types/example.ts', '../../db/repositories/budgets.ts'],
+      ['schema/example.ts', '../db/config/model.ts'],
+      ['api/example.ts', '../db/live/config.ts'],
+      ['api/counters/example.ts', '../../db/config-mapping/budget.ts'],
+    ];
+    for (const [file, path] of deep) {
+      expect(await ruleIds(file, `import * as x from '${path}';\nexport const y = x;\n`)).toContainEqual(
+        expect.stringContaining('only through db/index.ts'),
+      );
+    }
+    expect(
+      await ruleIds(
+        'schema/types/example.ts',
+        "import type { Database } from '../../db/index.ts';\nexport type Y = Database;\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await ruleIds(
+        'api/counters/example.ts',
+        "import * as x from '../../db/index.ts';\nexport const y = x;\n",
+      ),
+    ).toEqual([]);
+  });
 });
