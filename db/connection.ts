@@ -10,7 +10,6 @@ import { openSqlite } from './connection/sqlite.ts';
 import type { Database } from './connection/types.ts';
 
 export type { Database, Dialect, Query, StatementEvent, TransactionOptions } from './connection/types.ts';
-export { migrateDatabase } from './migrate.ts';
 
 export interface OpenDatabaseOptions {
   /** `postgres://…` (typically DATABASE_URL); wins over everything else. */
@@ -87,9 +86,4 @@ function postgresUrl(config: PostgresStoreConfig, env: NodeJS.ProcessEnv): strin
   const sslMode = read(config.ssl_mode);
   if (sslMode) url.searchParams.set('sslmode', sslMode);
   return url.toString();
-}
-
-/** Runs `work` in one transaction; see {@link Database.transaction}. */
-export function withTransaction<T>(database: Database, work: (tx: Database) => Promise<T>): Promise<T> {
-  return database.transaction(work);
 }

@@ -9,37 +9,20 @@ import { azure } from './openai-compat/azure.ts';
 import { customOpenAICompatible, OPENAI_COMPATIBLE } from './openai-compat/catalog.ts';
 import { TRANSLATING_ADAPTERS } from './translating.ts';
 
-/** Providers whose adapters translate formats (issue 4); named so the error can say so. */
-const TRANSLATING = new Set([
-  'anthropic',
-  'bedrock',
-  'vertex',
-  'gemini',
-  'cohere',
-  'huggingface',
-  'replicate',
-]);
-
-/** Adapters of translating providers register here as they are written (issue 4). */
-const extraAdapters = new Map<string, ProviderAdapter>(TRANSLATING_ADAPTERS);
-
-export function registerAdapter(name: string, adapter: ProviderAdapter): void {
-  extraAdapters.set(name, adapter);
-}
+/** Providers whose adapters translate to and from their own formats, by name. */
+const translating = new Map<string, ProviderAdapter>(TRANSLATING_ADAPTERS);
 
 export type AdapterLookup = { adapter: ProviderAdapter } | { unsupported: string };
 
 export function adapterFor(provider: ProviderSnapshot): AdapterLookup {
   const name = provider.name;
-  const known = name === 'azure' ? azure : (OPENAI_COMPATIBLE.get(name) ?? extraAdapters.get(name));
+  const known = name === 'azure' ? azure : (OPENAI_COMPATIBLE.get(name) ?? translating.get(name));
   if (known) return { adapter: known };
-  if (TRANSLATING.has(name))
-    return { unsupported: `provider "${name}" needs a translating adapter that is not available yet` };
   const base = provider.custom_provider_config?.base_provider_type;
   if (base === undefined || base === '' || base === 'openai' || OPENAI_COMPATIBLE.has(base)) {
     return { adapter: customOpenAICompatible(name) };
   }
-  const translated = extraAdapters.get(base);
+  const translated = translating.get(base);
   if (translated) return { adapter: { ...translated, id: `custom:${name}`, defaultBaseUrl: undefined } };
   return {
     unsupported: `custom provider "${name}" has base_provider_type "${base}", which is not supported yet`,

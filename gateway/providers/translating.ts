@@ -1,4 +1,4 @@
-/** The translating adapters (issue 4), by provider name; the registry serves them. */
+/** The translating adapters, by provider name; the registry (registry.ts) serves them. */
 import type { ProviderAdapter } from './adapter.ts';
 import { anthropic } from './anthropic/adapter.ts';
 import { bedrock } from './bedrock/adapter.ts';

@@ -12,7 +12,6 @@ import { openWriter, WorkerWriter } from '../../api/counters/sqlite-writer.ts';
 import { DirectWriter, type Writer } from '../../api/counters/writes.ts';
 import { createLogger } from '../../api/logger.ts';
 import { openDatabase, type Database } from '../../db/connection.ts';
-import { migrateDatabase } from '../../db/migrate.ts';
 import { createBudget, getBudget } from '../../db/repositories/budgets.ts';
 import { listLedgerEntries } from '../../db/repositories/ledger.ts';
 import { getRequestLog } from '../../db/repositories/request-logs.ts';
@@ -28,7 +27,6 @@ async function sqlite(): Promise<Database> {
     store: { enabled: true, type: 'sqlite', config: { path: join(dir, 'config.db') } },
     dataDir: dir,
   });
-  await migrateDatabase(db);
   databases.push(db);
   return db;
 }
