@@ -16,7 +16,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 
-# Build stage: every dependency (TypeScript included), then `npm run build` to dist/.
+# Build stage: every dependency (TypeScript and Vite included), then `npm run build` to dist/:
+# the compiled server and the operator dashboard (clients/dashboard → dist/dashboard, served at /).
 FROM toolchain AS build
 COPY package.json package-lock.json ./
 COPY scripts ./scripts
@@ -51,6 +52,7 @@ ENV NODE_ENV=production \
     HEIMDALL_DATA_DIR=/data
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
+# dist/ includes dashboard/ (the built UI with its .gz twins); the runtime needs no Vite.
 COPY --from=build /app/dist ./dist
 COPY package.json config.json ./
 COPY scripts/image.sh ./scripts/image.sh
