@@ -14,7 +14,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIMock, type OpenAIMock } from '../mocks/openai-mock.ts';
-import { startHeimdallChild, type HeimdallChild } from '../support/heimdall-process.ts';
+import { once } from 'node:events';
+import { spawnHeimdall, startHeimdallChild, type HeimdallChild } from '../support/heimdall-process.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CHROMIUM = '/usr/bin/chromium';
@@ -29,6 +30,7 @@ const LIVE_MS = 15_000;
 let mock: OpenAIMock;
 let dir: string;
 let heimdall: HeimdallChild;
+let heimdallEnv: NodeJS.ProcessEnv;
 let browser: Browser;
 
 async function chat(key: string, model = 'openai/gpt-4o'): Promise<number> {
@@ -46,6 +48,30 @@ const text = async (page: Page, selector: string) =>
 
 /** Uncaught errors in the page, and failed GraphQL answers it received: both must stay empty. */
 const pageErrors: string[] = [];
+
+/** Heimdall again on the same port (startHeimdallChild picks a new one), once /health answers. */
+async function restartOn(url: string): Promise<HeimdallChild> {
+  const { child, output } = spawnHeimdall({ ...heimdallEnv, PORT: new URL(url).port });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`heimdall exited with ${child.exitCode}:\n${output()}`);
+    const status = await fetch(`${url}/health`).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    child,
+    output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
 
 async function signIn(page: Page): Promise<void> {
   page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -100,15 +126,13 @@ beforeAll(async () => {
       },
     }),
   );
-  heimdall = await startHeimdallChild(
-    {
-      HEIMDALL_CONFIG: join(dir, 'config.json'),
-      HEIMDALL_DATA_DIR: join(dir, 'data'),
-      HEIMDALL_ENCRYPTION_KEY: 'dashboard-test-encryption-key',
-      HEIMDALL_DASHBOARD_DIR: join(dir, 'dashboard'),
-    },
-    60_000,
-  );
+  heimdallEnv = {
+    HEIMDALL_CONFIG: join(dir, 'config.json'),
+    HEIMDALL_DATA_DIR: join(dir, 'data'),
+    HEIMDALL_ENCRYPTION_KEY: 'dashboard-test-encryption-key',
+    HEIMDALL_DASHBOARD_DIR: join(dir, 'dashboard'),
+  };
+  heimdall = await startHeimdallChild(heimdallEnv, 60_000);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-background-networking'],
@@ -221,5 +245,25 @@ describe('dashboard in a browser', () => {
     for (const screen of ['login', 'overview', 'budgets', 'live', 'keys', 'config'])
       for (const name of ['desktop', 'phone'])
         expect(existsSync(join(SCREENSHOTS, `${screen}-${name}.png`)), `${screen}-${name}`).toBe(true);
+  }, 120_000);
+
+  it('shows a reconnecting banner while the server is away, then resubscribes: the bar moves again', async () => {
+    const page = await browser.newPage({ viewport: DESKTOP });
+    await signIn(page);
+    await open(page, 'Budgets', '[data-budget="budget-dev"]');
+    const banner = page.getByTestId('reconnecting');
+    expect(await banner.count()).toBe(0);
+
+    // A restart on the same port and data directory: the socket drops, the session survives.
+    await heimdall.stop();
+    await banner.waitFor({ timeout: LIVE_MS });
+    heimdall = await restartOn(heimdall.url);
+    await banner.waitFor({ state: 'detached', timeout: 30_000 });
+
+    const bar = page.locator('[data-budget="budget-dev"] [data-testid="spent"]');
+    const before = await bar.textContent();
+    expect(await chat(VK)).toBe(200);
+    await expect.poll(() => bar.textContent(), { timeout: LIVE_MS }).not.toBe(before);
+    await page.close();
   }, 120_000);
 });
