@@ -27,6 +27,6 @@ export type ConcurrencyConfig = z.infer<typeof concurrencyAndBufferSize>;
 export type ProxyConfig = z.infer<typeof proxyConfig>;
 export type CustomProviderConfig = z.infer<typeof customProviderConfig>;
 export type RoutingTarget = z.infer<typeof routingTarget>;
-export type BudgetMode = 'soft' | 'strict';
-export type RoutingScope = 'global' | 'team' | 'customer' | 'virtual_key';
-export type LedgerKind = 'reserve' | 'settle' | 'release';
+// Shared with the gateway: defined once in the contract.
+export type { BudgetMode, RoutingScope } from '../clients/contract/snapshot.ts';
+export type { LedgerKind } from '../clients/contract/governance.ts';

@@ -86,13 +86,16 @@ export interface FallbackPriceSnapshot {
   output_per_mtok: number;
 }
 
+/** Soft budgets admit the request that crosses the limit; strict ones reserve its worst case. */
+export type BudgetMode = 'soft' | 'strict';
+
 export interface BudgetSnapshot {
   id: string;
   /** Integer micro-dollars (1 USD = 1_000_000). */
   max_limit_micros: number;
   reset_duration: string;
   calendar_aligned: boolean;
-  mode: 'soft' | 'strict';
+  mode: BudgetMode;
 }
 
 export interface RateLimitSnapshot {
@@ -145,6 +148,8 @@ export interface ProviderGovernanceSnapshot extends LimitRefs {
   name: string;
 }
 
+export type RoutingScope = 'global' | 'team' | 'customer' | 'virtual_key';
+
 export interface RoutingRuleSnapshot {
   id: string;
   name: string;
@@ -152,7 +157,7 @@ export interface RoutingRuleSnapshot {
   cel_expression: string;
   targets: Array<{ provider: string; model: string; weight: number; key_id?: string | undefined }>;
   fallbacks: string[];
-  scope: 'global' | 'team' | 'customer' | 'virtual_key';
+  scope: RoutingScope;
   scope_id?: string | undefined;
   priority: number;
 }
