@@ -6,6 +6,7 @@ import type { RequestLogRow } from '../../clients/contract/governance.ts';
 import type { RoutingRuleSnapshot } from '../../clients/contract/snapshot.ts';
 import type { RequestContext } from '../context.ts';
 import type { AttemptRecord, RequestLog } from '../core/attempt.ts';
+import { operationRoute } from '../core/operations.ts';
 import type { Principal } from './auth.ts';
 import type { AttemptCharge } from './charges.ts';
 
@@ -41,13 +42,6 @@ export function stateOf(ctx: RequestContext): RequestState {
   return state;
 }
 
-const ENDPOINTS: Record<string, string> = {
-  chat: '/v1/chat/completions',
-  completions: '/v1/completions',
-  embeddings: '/v1/embeddings',
-  responses: '/v1/responses',
-};
-
 function errorText(log: RequestLog, contentLogging: boolean): string | null {
   if (!log.error) return null;
   return contentLogging ? `${log.error.code}: ${log.error.message}` : log.error.code;
@@ -64,7 +58,7 @@ export function logRow(ctx: RequestContext, log: RequestLog, state: RequestState
     completedAt: log.startedAt + Math.round(log.durationMs),
     provider: log.provider ?? served?.provider ?? 'none',
     model: log.model ?? served?.model ?? log.requestedModel,
-    endpoint: ENDPOINTS[log.operation] ?? log.operation,
+    endpoint: operationRoute(log.operation),
     stream: log.stream,
     status: log.status >= 200 && log.status < 400 ? 'success' : 'error',
     statusCode: log.status,

@@ -4,19 +4,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../core/errors.ts';
-import type { Operation } from '../core/types.ts';
+import { OPERATION_BY_ROUTE } from '../core/operations.ts';
 import { serveModels } from './models.ts';
 import { routeAnthropic } from './anthropic/route.ts';
 import { sendError } from '../engine/respond.ts';
 import { OPENAI_CODEC } from './openai-codec.ts';
 import { serveInference, type ServeDeps } from './serve.ts';
-
-const OPERATIONS: ReadonlyMap<string, Operation> = new Map([
-  ['/v1/chat/completions', 'chat'],
-  ['/v1/completions', 'completions'],
-  ['/v1/embeddings', 'embeddings'],
-  ['/v1/responses', 'responses'],
-]);
 
 const MODELS = '/v1/models';
 
@@ -39,7 +32,7 @@ function safeDecode(text: string): string {
 }
 
 function routeOpenAI(deps: ServeDeps, path: string, req: IncomingMessage, res: ServerResponse): void {
-  const operation = OPERATIONS.get(path);
+  const operation = OPERATION_BY_ROUTE.get(path);
   if (operation !== undefined) {
     if (req.method === 'POST') void serveInference(deps, operation, req, res);
     else methodNotAllowed(res, 'POST');

@@ -6,23 +6,17 @@
 import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
 import { badRequest } from '../core/errors.ts';
 import type { Target } from '../core/target.ts';
+import { operationRoute } from '../core/operations.ts';
 import type { Operation } from '../core/types.ts';
 import { isJsonObject } from '../core/types.ts';
 import { resolveModel, type ResolvedModel } from './model-address.ts';
-
-const OPERATION_ROUTES: Readonly<Record<Operation, string>> = {
-  chat: '/v1/chat/completions',
-  completions: '/v1/completions',
-  embeddings: '/v1/embeddings',
-  responses: '/v1/responses',
-};
 
 function checkOperation(resolved: ResolvedModel, operation: Operation, param: string): void {
   const adapter = resolved.provider.adapter;
   if (adapter !== undefined && adapter.paths[operation] === undefined) {
     throw badRequest(
       'unsupported_operation',
-      `provider "${resolved.provider.name}" does not offer ${OPERATION_ROUTES[operation]}`,
+      `provider "${resolved.provider.name}" does not offer ${operationRoute(operation)}`,
       param,
     );
   }

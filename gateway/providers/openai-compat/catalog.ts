@@ -4,7 +4,8 @@
  * deployment and api-version.
  */
 import type { ProviderAdapter } from '../adapter.ts';
-import { ALL_OPERATIONS, openAICompatible } from './family.ts';
+import { ALL_OPERATIONS } from '../../core/operations.ts';
+import { openAICompatible } from './family.ts';
 
 const CHAT_COMPLETIONS_EMBEDDINGS = ['chat', 'completions', 'embeddings'] as const;
 

@@ -4,6 +4,7 @@
  * every transform stays undefined so the engine takes its pass-through path.
  */
 import type { ProviderKeySnapshot } from '../../../clients/contract/snapshot.ts';
+import { OPERATION_PATHS } from '../../core/operations.ts';
 import type { Operation } from '../../core/types.ts';
 import type { AuthSpec, ProviderAdapter } from '../adapter.ts';
 
@@ -23,13 +24,6 @@ export interface OpenAICompatibleSpec {
   /** The provider lists its models at `{version}/models` (OpenAI's shape). @default true */
   listsModels?: boolean;
 }
-
-const OPERATION_PATHS: Readonly<Record<Operation, string>> = {
-  chat: '/chat/completions',
-  completions: '/completions',
-  embeddings: '/embeddings',
-  responses: '/responses',
-};
 
 export const BEARER: AuthSpec = { header: 'authorization', prefix: 'Bearer ', optional: false };
 const OPTIONAL_BEARER: AuthSpec = { header: 'authorization', prefix: 'Bearer ', optional: true };
@@ -52,5 +46,3 @@ export function openAICompatible(spec: OpenAICompatibleSpec): ProviderAdapter {
   if (spec.upstreamModel) adapter.upstreamModel = spec.upstreamModel;
   return adapter;
 }
-
-export const ALL_OPERATIONS: readonly Operation[] = ['chat', 'completions', 'embeddings', 'responses'];
