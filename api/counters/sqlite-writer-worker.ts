@@ -17,7 +17,16 @@ let queue: Promise<void> = Promise.resolve();
 parentPort?.on('message', (message: { id: number; ops: PackedOp[] }) => {
   queue = queue.then(async () => {
     try {
-      for (const op of message.ops) await applyPackedWrite(db, op);
+      // One transaction per message: a flush carries hundreds of rate-limit deltas, ledger and
+      // log batches, and each on its own committed separately (every delta an autocommit UPDATE),
+      // so the writer spent most of its time committing — on the serving thread's core. The ops'
+      // own transactions become savepoints. All or nothing also makes the sender's retry of a
+      // failed batch safe: rate deltas are not idempotent, and a half-applied batch resent whole
+      // counted its first half twice.
+      if (message.ops.length > 0)
+        await db.transaction(async (tx) => {
+          for (const op of message.ops) await applyPackedWrite(tx, op);
+        });
       parentPort?.postMessage({ id: message.id });
     } catch (error) {
       parentPort?.postMessage({

@@ -13,6 +13,7 @@ import { DirectWriter, type Writer } from '../../api/counters/writes.ts';
 import { createLogger } from '../../api/logger.ts';
 import { openDatabase, type Database } from '../../db/connection.ts';
 import { createBudget, getBudget } from '../../db/repositories/budgets.ts';
+import { createRateLimit, getRateLimit } from '../../db/repositories/rate-limits.ts';
 import { listLedgerEntries } from '../../db/repositories/ledger.ts';
 import { getRequestLog } from '../../db/repositories/request-logs.ts';
 
@@ -157,5 +158,19 @@ describe('SQLite writer thread (packed rows)', () => {
       priceBookVersion: 'v',
       amountMicros: 80,
     });
+  });
+
+  it('applies a batch all or nothing, so the sender can resend a failed one whole', async () => {
+    await createRateLimit(workerDb, { id: 'rl1', requestMaxLimit: 1_000, requestResetDuration: '1h' });
+    // The second op fails (a request-log row without its id): the rate delta before it must not
+    // stay applied, or the resend would count it twice (rate deltas are not idempotent).
+    const failing = worker.write([
+      { op: 'rate', id: 'rl1', dim: 'requests', delta: 5 },
+      { op: 'logs', rows: [row(null as unknown as string)] },
+    ]);
+    await expect(failing).rejects.toThrow();
+    expect(await getRateLimit(workerDb, 'rl1')).toMatchObject({ requestCurrentUsage: 0 });
+    await worker.write([{ op: 'rate', id: 'rl1', dim: 'requests', delta: 5 }]);
+    expect(await getRateLimit(workerDb, 'rl1')).toMatchObject({ requestCurrentUsage: 5 });
   });
 });
