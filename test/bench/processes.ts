@@ -78,7 +78,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   process.kill(child.pid, 'SIGTERM');
-  const timer = setTimeout(() => child.pid !== undefined && killQuietly(child.pid), 3000);
+  const timer = setTimeout(() => child.pid !== undefined && killQuietly(child.pid), 15_000);
   await exited;
   clearTimeout(timer);
 }

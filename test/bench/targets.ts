@@ -100,6 +100,9 @@ export async function startHeimdall(
     HEIMDALL_DATA_DIR: dataDir,
     HEIMDALL_ENCRYPTION_KEY: 'bench-key',
     LOG_LEVEL: 'warn',
+    // No load balancer to wait for: stop at once, flushing usage and logs (the ledger check and
+    // --cpu-prof both need a clean exit, not the SIGKILL that ends a stop taking too long).
+    HEIMDALL_SHUTDOWN_DELAY_SECONDS: '0',
   };
   delete env.DATABASE_URL; // the default one-process SQLite deployment
   delete env.REDIS_URL;

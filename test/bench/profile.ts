@@ -1,0 +1,85 @@
+/**
+ * CPU profiles of Heimdall under load: `npx tsx test/bench/profile.ts [plain|governance|strict]
+ * [--seconds=20] [--top=30]`. Same harness as the bench (wrk + nginx on CPU 0, Heimdall from
+ * dist/ on CPU 1, as `npm start` runs it plus `--cpu-prof`); prints the functions with the most
+ * self time for every thread (the serving thread, the SQLite writer thread) and keeps the
+ * .cpuprofile files (open them in Chrome DevTools or speedscope for flame graphs).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { checkCompletion } from './checks.ts';
+import type { Scenario } from './config.ts';
+import { topSelfTime, type CpuProfile } from './cpu-profile.ts';
+import { chatRequest } from './fixtures.ts';
+import { heimdallNodeFlags } from './launch.ts';
+import { canPin, killAllChildren, pin } from './processes.ts';
+import { startHeimdall, startMock, type Cores } from './targets.ts';
+import { ensureTools } from './tools.ts';
+import { runWrk } from './wrk.ts';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { seconds: { type: 'string', default: '20' }, top: { type: 'string', default: '30' } },
+});
+const scenario = (positionals[0] ?? 'plain') as Scenario;
+if (!['plain', 'governance', 'strict'].includes(scenario)) {
+  console.error('scenario must be plain, governance or strict');
+  process.exit(2);
+}
+const cores: Cores =
+  canPin && availableParallelism() >= 2 ? { load: 0, target: 1 } : { load: undefined, target: undefined };
+const workDir = mkdtempSync(join(tmpdir(), 'heimdall-profile-'));
+const profileDir = join(workDir, 'profiles');
+process.on('exit', killAllChildren);
+
+async function main(): Promise<void> {
+  ensureTools();
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], { stdio: 'inherit' });
+  if (cores.load !== undefined) pin(process.pid, cores.load);
+  mkdirSync(profileDir);
+  const bodyFile = join(workDir, 'chat.json');
+  writeFileSync(bodyFile, JSON.stringify(chatRequest));
+  const mock = await startMock(workDir, cores);
+  const nodeFlags = [
+    ...heimdallNodeFlags(join(root, 'package.json')),
+    '--cpu-prof',
+    `--cpu-prof-dir=${profileDir}`,
+  ];
+  const heimdall = await startHeimdall(
+    { root, nodeFlags, workDir, cores },
+    scenario,
+    `http://127.0.0.1:${mock.jsonPort}`,
+    '',
+  );
+  await checkCompletion(heimdall);
+  const load = { ...heimdall, bodyFile, connections: 64, cpu: cores.load };
+  await runWrk({ ...load, seconds: 3 });
+  const result = await runWrk({ ...load, seconds: Number(args.seconds) });
+  console.log(
+    `${heimdall.name}: ${result.requestsPerSecond.toFixed(0)} req/s at 64 connections while profiling`,
+  );
+  await heimdall.child!.stop();
+  await mock.child.stop();
+  for (const file of readdirSync(profileDir).sort()) {
+    const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
+    const { busyMs, top, topFiles } = topSelfTime(profile, Number(args.top));
+    console.log(`\n${file}: ${(busyMs / 1000).toFixed(1)} s busy; self time, % of busy, by function:`);
+    for (const entry of top) console.log(`  ${entry.share.toFixed(1).padStart(5)}%  ${entry.name}`);
+    console.log('by file:');
+    for (const entry of topFiles) console.log(`  ${entry.share.toFixed(1).padStart(5)}%  ${entry.name}`);
+  }
+  console.log(`\nprofiles kept in ${profileDir}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
