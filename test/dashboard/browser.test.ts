@@ -123,6 +123,14 @@ beforeAll(async () => {
         virtual_keys: [
           { id: 'vk-dev', name: 'dev', value: VK, team_id: 'team-web', budget_id: 'budget-dev' },
         ],
+        routing_rules: [
+          {
+            id: 'free-tier',
+            name: 'free tier to mini',
+            cel_expression: 'headers["x-tier"] == "free"',
+            targets: [{ provider: 'openai', model: 'gpt-4o-mini' }],
+          },
+        ],
       },
     }),
   );
@@ -214,6 +222,25 @@ describe('dashboard in a browser', () => {
     expect(await spent.textContent()).toBe('$0.00');
     expect(await chat(value, 'openai/gpt-4o-mini')).toBe(200);
     await expect.poll(() => spent.textContent(), { timeout: LIVE_MS }).not.toBe('$0.00');
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('shows a routing rule whose CEL does not parse with the error at its line and column', async () => {
+    const page = await browser.newPage({ viewport: DESKTOP });
+    await signIn(page);
+    await open(page, 'Config', 'text=Providers and keys');
+    const rule = page.getByRole('form', { name: 'Routing rule free tier to mini' });
+    await rule.getByLabel('CEL expression').fill('model == "gpt-4o" &&');
+    await rule.getByRole('button', { name: 'Save rule' }).click();
+    const alert = rule.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/line 1, column \d+/);
+    expect(await rule.locator('pre.caret').textContent()).toContain('^');
+    // Nothing was saved: the stored rule still has its old expression.
+    await page.reload();
+    await page.getByLabel('CEL expression').waitFor();
+    expect(await page.getByLabel('CEL expression').inputValue()).toBe('headers["x-tier"] == "free"');
     await page.close();
     expect(pageErrors).toEqual([]);
   }, 60_000);
