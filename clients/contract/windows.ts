@@ -19,7 +19,8 @@ export interface WindowSpec {
   calendar: boolean;
 }
 
-const PATTERN = /^([1-9][0-9]*)(s|m|h|d|w|M|Y)$/;
+/** The `reset_duration` grammar shared with Bifrost: a positive integer and one unit letter. */
+export const DURATION_PATTERN = /^([1-9][0-9]*)(s|m|h|d|w|M|Y)$/;
 const FIXED_MS: Partial<Record<WindowUnit, number>> = {
   s: 1_000,
   m: 60_000,
@@ -32,7 +33,7 @@ const DAY = 86_400_000;
 const FIRST_MONDAY = 4 * DAY;
 
 export function parseWindow(text: string | undefined, calendar = false): WindowSpec | undefined {
-  const match = text === undefined ? null : PATTERN.exec(text);
+  const match = text === undefined ? null : DURATION_PATTERN.exec(text);
   if (!match) return undefined;
   return { count: Number(match[1]), unit: match[2] as WindowUnit, calendar };
 }

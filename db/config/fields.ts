@@ -4,7 +4,7 @@
  * number ≥ 0, got "two"`.
  */
 import { z } from 'zod';
-import { DURATION_PATTERN } from './duration.ts';
+import { DURATION_PATTERN } from '../../clients/contract/windows.ts';
 
 export const text = () => z.string({ error: 'expected a string' });
 export const nonEmptyText = () => text().min(1, { error: 'expected a non-empty string' });
