@@ -1,5 +1,5 @@
 /**
- * Graceful shutdown of the HTTP server, in the order Kubernetes needs (issue 12, item 6). A pod
+ * Graceful shutdown of the HTTP server, in the order Kubernetes needs. A pod
  * that got SIGTERM keeps receiving new connections until its endpoints are updated everywhere
  * (kube-proxy, load balancers, ingress), which takes seconds. So:
  *

@@ -1,4 +1,4 @@
-/** A /graphql body that stops arriving is answered 408 and its connection closed (issue 11, item 11). */
+/** A /graphql body that stops arriving is answered 408 and its connection closed. */
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';

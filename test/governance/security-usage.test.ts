@@ -1,5 +1,5 @@
 /**
- * Issue 11, Medium 12: a GATEWAY token reports usage, it does not rewrite budgets. Over real HTTP
+ * A GATEWAY token reports usage, it does not rewrite budgets. Over real HTTP
  * to the control plane's GraphQL channel (auth on), on the memory (SQLite) and database
  * (Postgres) counter stores: negative amounts are refused with the field named, and a release
  * never gives back more than the same holder reserved (a lease release past what the holder's

@@ -1,5 +1,5 @@
 /**
- * Issue 13 item 9: a stream on the `/anthropic` route served by an OpenAI-format provider (usage
+ * A stream on the `/anthropic` route served by an OpenAI-format provider (usage
  * only at the end) starts with an input estimate in `message_start` rather than 0, ends with the
  * real input, output and cache counts in `message_delta.usage`, and the official
  * `@anthropic-ai/sdk`'s `finalMessage().usage` carries the real counts.

@@ -1,5 +1,5 @@
 /**
- * Issue 13 item 8: `cache_control` markers of OpenAI-format requests (the shape LiteLLM and the AI
+ * `cache_control` markers of OpenAI-format requests (the shape LiteLLM and the AI
  * SDK send: on content parts, on whole messages, on tools, on system) reach Anthropic as Anthropic
  * takes them, Bedrock as `cachePoint` blocks and Vertex Claude like Anthropic; a provider that
  * cannot carry them names `cache_control` in `x-heimdall-dropped-params`. The official openai SDK

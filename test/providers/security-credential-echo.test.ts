@@ -1,5 +1,5 @@
 /**
- * Issue 11: providers that quote the refused credential back (`Incorrect API key provided:
+ * Providers that quote the refused credential back (`Incorrect API key provided:
  * Bearer hf-…`) must not hand it to the client, the request log or the process log. The mask
  * covers the exact values the attempt sent (whatever their shape, `env.VAR` resolved, any auth
  * header) and key-shaped tokens of other keys, for plain answers and streams failing up front.

@@ -1,5 +1,5 @@
 /**
- * Issue 11, Medium 9: a model name must never climb out of its place in a provider URL. Every
+ * A model name must never climb out of its place in a provider URL. Every
  * adapter that puts the model in the path (Hugging Face embeddings, Replicate, Gemini, Vertex,
  * Bedrock, Azure deployments) is pointed at one recording server: a `.`/`..` segment, literal,
  * %-encoded or behind a key alias, is a 400 naming `model` and nothing reaches the provider.
