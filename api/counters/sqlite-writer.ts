@@ -29,6 +29,34 @@ function workerEntry(): URL {
     : new URL('./sqlite-writer-worker.js', import.meta.url);
 }
 
+/**
+ * Sums the rate-limit deltas of each run of consecutive `rate` ops per limit and dimension: a
+ * flush carries one delta per request and limit (hundreds a second), and each costs the writer
+ * thread — on the serving thread's core — a query built and run. Deltas add, so their order
+ * within a run does not matter; runs are never merged across another op (a window roll-over
+ * between two deltas must still come between them).
+ */
+export function coalesceRateDeltas(ops: readonly WriteOp[]): WriteOp[] {
+  const out: WriteOp[] = [];
+  let run = new Map<string, WriteOp & { op: 'rate' }>();
+  for (const op of ops) {
+    if (op.op !== 'rate') {
+      run = new Map();
+      out.push(op);
+      continue;
+    }
+    const key = `${op.dim}\u0000${op.id}`;
+    const merged = run.get(key);
+    if (merged) merged.delta += op.delta;
+    else {
+      const copy = { ...op };
+      run.set(key, copy);
+      out.push(copy);
+    }
+  }
+  return out;
+}
+
 export class WorkerWriter implements Writer {
   private next = 0;
   private readonly waiting = new Map<number, { resolve(): void; reject(error: Error): void }>();
@@ -64,7 +92,7 @@ export class WorkerWriter implements Writer {
     const id = ++this.next;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, ops: ops.map(packOp) });
+      this.worker.postMessage({ id, ops: coalesceRateDeltas(ops).map(packOp) });
     });
   }
 

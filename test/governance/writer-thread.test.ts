@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestLogRow } from '../../clients/contract/governance.ts';
-import { openWriter, WorkerWriter } from '../../api/counters/sqlite-writer.ts';
+import { coalesceRateDeltas, openWriter, WorkerWriter } from '../../api/counters/sqlite-writer.ts';
 import { DirectWriter, type Writer } from '../../api/counters/writes.ts';
 import { createLogger } from '../../api/logger.ts';
 import { openDatabase, type Database } from '../../db/connection.ts';
@@ -172,5 +172,32 @@ describe('SQLite writer thread (packed rows)', () => {
     expect(await getRateLimit(workerDb, 'rl1')).toMatchObject({ requestCurrentUsage: 0 });
     await worker.write([{ op: 'rate', id: 'rl1', dim: 'requests', delta: 5 }]);
     expect(await getRateLimit(workerDb, 'rl1')).toMatchObject({ requestCurrentUsage: 5 });
+  });
+
+  it('sums the rate deltas of a run per limit and dimension, never across a window roll-over', async () => {
+    const rate = (id: string, dim: 'requests' | 'tokens', delta: number) =>
+      ({ op: 'rate', id, dim, delta }) as const;
+    const ops = [
+      rate('a', 'requests', 1),
+      rate('a', 'tokens', 50),
+      rate('a', 'requests', 1),
+      rate('b', 'requests', 1),
+      rate('a', 'tokens', 30),
+      { op: 'roll-rate', id: 'a', dim: 'requests', start: 1_000 } as const,
+      rate('a', 'requests', 1),
+      rate('a', 'requests', 1),
+    ];
+    expect(coalesceRateDeltas(ops)).toEqual([
+      rate('a', 'requests', 2),
+      rate('a', 'tokens', 80),
+      rate('b', 'requests', 1),
+      { op: 'roll-rate', id: 'a', dim: 'requests', start: 1_000 },
+      rate('a', 'requests', 2),
+    ]);
+    // The caller's ops are not modified (memory-store resends them after a failure).
+    expect(ops[0]).toEqual(rate('a', 'requests', 1));
+    await createRateLimit(workerDb, { id: 'rl2', requestMaxLimit: 1_000, requestResetDuration: '1h' });
+    await worker.write(Array.from({ length: 40 }, () => rate('rl2', 'requests', 1)));
+    expect(await getRateLimit(workerDb, 'rl2')).toMatchObject({ requestCurrentUsage: 40 });
   });
 });
