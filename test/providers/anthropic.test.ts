@@ -3,57 +3,21 @@
  * Anthropic mock, answers and streams translated back, tools both ways, images, thinking,
  * usage with cache reads/writes, stop reasons, beta headers, dropped params, errors.
  */
-import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AttemptRecord } from '../../gateway/create-gateway.ts';
-import {
-  ANTHROPIC_TEXT,
-  anthropicError,
-  startAnthropicMock,
-  TOOL_USE,
-  type AnthropicMock,
-} from '../mocks/anthropic-mock.ts';
-import {
-  chatBody,
-  errorOf,
-  key,
-  postJson,
-  provider,
-  snapshotOf,
-  startGateway,
-  type RunningGateway,
-} from '../gateway/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { ANTHROPIC_TEXT, anthropicError, startAnthropicMock, TOOL_USE } from '../mocks/anthropic-mock.ts';
+import { chatBody, errorOf, key, postJson, provider } from '../gateway/harness.ts';
+import { gatewayOverMock } from './provider-suite.ts';
 
-let mock: AnthropicMock;
-let gw: RunningGateway;
-let client: OpenAI;
-const settled: AttemptRecord[] = [];
+const ANTHROPIC_NETWORK = {
+  beta_header_overrides: { 'prompt-caching-2024-07-31': true, 'redact-thinking-': false },
+};
+const f = gatewayOverMock(startAnthropicMock, (mock) => [
+  provider('anthropic', mock.url, [key({ value: 'sk-ant-upstream' })], { network_config: ANTHROPIC_NETWORK }),
+]);
 const MODEL = 'anthropic/claude-3-7-sonnet-20250219';
 
-beforeAll(async () => {
-  mock = await startAnthropicMock();
-  const network = { beta_header_overrides: { 'prompt-caching-2024-07-31': true, 'redact-thinking-': false } };
-  gw = await startGateway(
-    snapshotOf({
-      providers: [
-        provider('anthropic', mock.url, [key({ value: 'sk-ant-upstream' })], { network_config: network }),
-      ],
-    }),
-    { onAttemptSettled: (_ctx, attempt) => void settled.push(attempt) },
-  );
-  client = new OpenAI({ apiKey: 'unused', baseURL: gw.baseURL, maxRetries: 0, timeout: 10_000 });
-});
-afterAll(async () => {
-  await gw?.close();
-  await mock?.close();
-});
-beforeEach(() => {
-  mock.reset();
-  settled.length = 0;
-});
-
 const chat = (extra: Record<string, unknown> = {}) =>
-  postJson(`${gw.url}/v1/chat/completions`, chatBody(MODEL, extra));
+  postJson(`${f.gw.url}/v1/chat/completions`, chatBody(MODEL, extra));
 
 describe('anthropic adapter', () => {
   it('translates a plain chat: documented request shape, text, stop reason, usage with cache tokens', async () => {
@@ -67,7 +31,7 @@ describe('anthropic adapter', () => {
       top_k: 5,
     });
     expect(response.status).toBe(200);
-    const sent = mock.requests[0]!;
+    const sent = f.mock.requests[0]!;
     expect(sent.path).toBe('/v1/messages');
     expect(sent.headers['x-api-key']).toBe('sk-ant-upstream');
     expect(sent.headers['anthropic-version']).toBe('2023-06-01');
@@ -93,7 +57,7 @@ describe('anthropic adapter', () => {
       total_tokens: 150,
       prompt_tokens_details: { cached_tokens: 100, cache_creation_tokens: 10 },
     });
-    expect(settled[0]!.usage).toEqual({
+    expect(f.settled[0]!.usage).toEqual({
       inputTokens: 135,
       outputTokens: 15,
       totalTokens: 150,
@@ -104,11 +68,11 @@ describe('anthropic adapter', () => {
   });
 
   it('maps stop reasons: max_tokens → length, refusal → content_filter', async () => {
-    mock.overrides = { stop_reason: 'max_tokens' };
+    f.mock.overrides = { stop_reason: 'max_tokens' };
     const length = await chat({ max_tokens: 5 });
-    expect(mock.requests[0]!.body.max_tokens).toBe(5);
+    expect(f.mock.requests[0]!.body.max_tokens).toBe(5);
     expect((length.body.choices as Array<{ finish_reason: string }>)[0]!.finish_reason).toBe('length');
-    mock.overrides = { stop_reason: 'refusal' };
+    f.mock.overrides = { stop_reason: 'refusal' };
     const refusal = await chat();
     expect((refusal.body.choices as Array<{ finish_reason: string }>)[0]!.finish_reason).toBe(
       'content_filter',
@@ -116,7 +80,7 @@ describe('anthropic adapter', () => {
   });
 
   it('streams: text, finish reason and the usage chunk; usage captured even when not asked', async () => {
-    const stream = await client.chat.completions.create({
+    const stream = await f.client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: 'Hello' }],
       stream: true,
@@ -130,8 +94,8 @@ describe('anthropic adapter', () => {
       finish ??= chunk.choices[0]?.finish_reason;
       if (chunk.usage) usage = chunk.usage;
     }
-    expect(mock.requests[0]!.body.stream).toBe(true);
-    expect(mock.requests[0]!.body.stream_options).toBeUndefined();
+    expect(f.mock.requests[0]!.body.stream).toBe(true);
+    expect(f.mock.requests[0]!.body.stream_options).toBeUndefined();
     expect(text).toBe(ANTHROPIC_TEXT);
     expect(finish).toBe('stop');
     expect(usage).toMatchObject({
@@ -140,10 +104,10 @@ describe('anthropic adapter', () => {
       prompt_tokens_details: { cached_tokens: 100 },
     });
 
-    const quiet = await postJson(`${gw.url}/v1/chat/completions`, chatBody(MODEL, { stream: true }));
+    const quiet = await postJson(`${f.gw.url}/v1/chat/completions`, chatBody(MODEL, { stream: true }));
     expect(quiet.text).not.toContain('"usage"');
     expect(quiet.text.trim().endsWith('data: [DONE]')).toBe(true);
-    expect(settled[1]!.usage).toMatchObject({ inputTokens: 135, outputTokens: 15, cachedInputTokens: 100 });
+    expect(f.settled[1]!.usage).toMatchObject({ inputTokens: 135, outputTokens: 15, cachedInputTokens: 100 });
   });
 
   it('round-trips a tool call: tools and tool_choice out, tool_use back, tool_result sent', async () => {
@@ -157,23 +121,23 @@ describe('anthropic adapter', () => {
         },
       },
     ];
-    const first = await client.chat.completions.create({
+    const first = await f.client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: 'Weather in SF?' }],
       tools,
       tool_choice: 'required',
       parallel_tool_calls: false,
     });
-    expect(mock.requests[0]!.body.tools).toEqual([
+    expect(f.mock.requests[0]!.body.tools).toEqual([
       { name: 'get_weather', description: 'Weather', input_schema: tools[0]!.function.parameters },
     ]);
-    expect(mock.requests[0]!.body.tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
+    expect(f.mock.requests[0]!.body.tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
     const call = first.choices[0]!.message.tool_calls![0]!;
     expect(first.choices[0]!.finish_reason).toBe('tool_calls');
     expect(call).toMatchObject({ id: TOOL_USE.id, type: 'function' });
     expect(call.type === 'function' && JSON.parse(call.function.arguments)).toEqual(TOOL_USE.input);
 
-    const second = await client.chat.completions.create({
+    const second = await f.client.chat.completions.create({
       model: MODEL,
       tools,
       messages: [
@@ -182,7 +146,7 @@ describe('anthropic adapter', () => {
         { role: 'tool', tool_call_id: call.id, content: '15 degrees' },
       ],
     });
-    const sent = mock.requests[1]!.body.messages as Array<{
+    const sent = f.mock.requests[1]!.body.messages as Array<{
       role: string;
       content: Array<Record<string, unknown>>;
     }>;
@@ -200,7 +164,7 @@ describe('anthropic adapter', () => {
   });
 
   it('streams a tool call with its arguments assembled from input_json_delta', async () => {
-    const stream = await client.chat.completions.create({
+    const stream = await f.client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: 'Weather?' }],
       tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }],
@@ -233,7 +197,7 @@ describe('anthropic adapter', () => {
         },
       ],
     });
-    const content = (mock.requests[0]!.body.messages as Array<{ content: unknown[] }>)[0]!.content;
+    const content = (f.mock.requests[0]!.body.messages as Array<{ content: unknown[] }>)[0]!.content;
     expect(content).toEqual([
       { type: 'text', text: 'What is this?' },
       { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
@@ -242,14 +206,14 @@ describe('anthropic adapter', () => {
   });
 
   it('turns reasoning_effort into extended thinking and thinking blocks into reasoning_content', async () => {
-    mock.overrides = {
+    f.mock.overrides = {
       content: [
         { type: 'thinking', thinking: 'Let me think.', signature: 'sig' },
         { type: 'text', text: 'Done.' },
       ],
     };
     const response = await chat({ reasoning_effort: 'medium', max_tokens: 1000, temperature: 0.2 });
-    const sent = mock.requests[0]!.body;
+    const sent = f.mock.requests[0]!.body;
     expect(sent.thinking).toEqual({ type: 'enabled', budget_tokens: 8192 });
     expect(sent.max_tokens).toBeGreaterThan(8192);
     expect(sent.temperature).toBeUndefined();
@@ -262,16 +226,16 @@ describe('anthropic adapter', () => {
     const response = await chat({ n: 2, logit_bias: { 1: 1 }, seed: 7, presence_penalty: 0 });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-heimdall-dropped-params')).toBe('logit_bias,n,presence_penalty,seed');
-    expect(mock.requests[0]!.body.n).toBeUndefined();
+    expect(f.mock.requests[0]!.body.n).toBeUndefined();
   });
 
   it('keeps the provider status and error type of an error response', async () => {
-    mock.fail({ status: 529, body: anthropicError('overloaded_error', 'Overloaded') });
+    f.mock.fail({ status: 529, body: anthropicError('overloaded_error', 'Overloaded') });
     const response = await chat();
     expect(response.status).toBe(529);
     expect(errorOf(response)).toMatchObject({ type: 'upstream_error', code: 'overloaded_error' });
     expect(errorOf(response).message).toContain('Overloaded');
-    mock.fail({
+    f.mock.fail({
       status: 400,
       body: anthropicError('invalid_request_error', 'messages: roles must alternate'),
     });
@@ -281,11 +245,11 @@ describe('anthropic adapter', () => {
   });
 
   it('ends a stream that fails mid-way with an error event', async () => {
-    mock.errorAfter = 4;
-    const response = await postJson(`${gw.url}/v1/chat/completions`, chatBody(MODEL, { stream: true }));
+    f.mock.errorAfter = 4;
+    const response = await postJson(`${f.gw.url}/v1/chat/completions`, chatBody(MODEL, { stream: true }));
     // The OpenAI convention the relay keeps: an error object in the data (the SDKs throw on it).
     expect(response.text).toContain('data: {"error":{"message":"Overloaded"');
     expect(response.text).not.toContain('[DONE]');
-    expect(settled[0]!.error?.code).toBe('upstream_stream_error');
+    expect(f.settled[0]!.error?.code).toBe('upstream_stream_error');
   });
 });

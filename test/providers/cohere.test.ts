@@ -1,41 +1,18 @@
 /** The Cohere v2 adapter: chat, SSE stream, tools both ways, images, embed, errors, billed usage. */
-import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { COHERE_CALL, COHERE_TEXT, startCohereMock } from '../mocks/cohere-mock.ts';
-import type { HttpMock } from '../mocks/http-mock.ts';
-import {
-  chatBody,
-  errorOf,
-  key,
-  postJson,
-  provider,
-  snapshotOf,
-  startGateway,
-  type RunningGateway,
-} from '../gateway/harness.ts';
+import { chatBody, errorOf, key, postJson, provider } from '../gateway/harness.ts';
+import { gatewayOverMock } from './provider-suite.ts';
 
-let mock: HttpMock;
-let gw: RunningGateway;
-let client: OpenAI;
+const f = gatewayOverMock(startCohereMock, (mock) => [
+  provider('cohere', mock.url, [key({ value: 'co-key' })]),
+]);
 const MODEL = 'cohere/command-a-03-2025';
-
-beforeAll(async () => {
-  mock = await startCohereMock();
-  gw = await startGateway(
-    snapshotOf({ providers: [provider('cohere', mock.url, [key({ value: 'co-key' })])] }),
-  );
-  client = new OpenAI({ apiKey: 'unused', baseURL: gw.baseURL, maxRetries: 0, timeout: 10_000 });
-});
-afterAll(async () => {
-  await gw?.close();
-  await mock?.close();
-});
-beforeEach(() => mock.reset());
 
 describe('cohere adapter', () => {
   it('translates a plain chat with v2 parameter names and billed usage', async () => {
     const response = await postJson(
-      `${gw.url}/v1/chat/completions`,
+      `${f.gw.url}/v1/chat/completions`,
       chatBody(MODEL, {
         messages: [
           { role: 'system', content: 'Be brief.' },
@@ -50,8 +27,8 @@ describe('cohere adapter', () => {
       }),
     );
     expect(response.status).toBe(200);
-    expect(mock.requests[0]!.headers.authorization).toBe('Bearer co-key');
-    expect(mock.requests[0]!.body).toEqual({
+    expect(f.mock.requests[0]!.headers.authorization).toBe('Bearer co-key');
+    expect(f.mock.requests[0]!.body).toEqual({
       model: 'command-a-03-2025',
       messages: [
         { role: 'system', content: 'Be brief.' },
@@ -78,7 +55,7 @@ describe('cohere adapter', () => {
   });
 
   it('streams typed SSE events into chunks with the final usage', async () => {
-    const stream = await client.chat.completions.create({
+    const stream = await f.client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: 'LLMs?' }],
       stream: true,
@@ -92,7 +69,7 @@ describe('cohere adapter', () => {
       finish ??= chunk.choices[0]?.finish_reason;
       if (chunk.usage) usage = chunk.usage;
     }
-    expect(mock.requests[0]!.body.stream).toBe(true);
+    expect(f.mock.requests[0]!.body.stream).toBe(true);
     expect(text).toBe(COHERE_TEXT);
     expect(finish).toBe('stop');
     expect(usage).toMatchObject({ prompt_tokens: 5, completion_tokens: 18 });
@@ -108,7 +85,7 @@ describe('cohere adapter', () => {
         },
       },
     ];
-    const first = await client.chat.completions.create({
+    const first = await f.client.chat.completions.create({
       model: MODEL,
       messages: [
         {
@@ -122,14 +99,14 @@ describe('cohere adapter', () => {
       tools,
       tool_choice: 'required',
     });
-    expect(mock.requests[0]!.body.tool_choice).toBe('REQUIRED');
-    expect((mock.requests[0]!.body.messages as Array<{ content: unknown }>)[0]!.content).toEqual([
+    expect(f.mock.requests[0]!.body.tool_choice).toBe('REQUIRED');
+    expect((f.mock.requests[0]!.body.messages as Array<{ content: unknown }>)[0]!.content).toEqual([
       { type: 'text', text: 'Weather?' },
       { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
     ]);
     expect(first.choices[0]!.finish_reason).toBe('tool_calls');
     expect(first.choices[0]!.message.tool_calls).toEqual([COHERE_CALL]);
-    await client.chat.completions.create({
+    await f.client.chat.completions.create({
       model: MODEL,
       tools,
       messages: [
@@ -138,11 +115,11 @@ describe('cohere adapter', () => {
         { role: 'tool', tool_call_id: COHERE_CALL.id, content: '24C sunny' },
       ],
     });
-    expect((mock.requests[1]!.body.messages as unknown[]).slice(1)).toEqual([
+    expect((f.mock.requests[1]!.body.messages as unknown[]).slice(1)).toEqual([
       { role: 'assistant', tool_calls: [COHERE_CALL] },
       { role: 'tool', tool_call_id: COHERE_CALL.id, content: '24C sunny' },
     ]);
-    const stream = await client.chat.completions.create({
+    const stream = await f.client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: 'Weather?' }],
       tools,
@@ -155,11 +132,11 @@ describe('cohere adapter', () => {
   });
 
   it('embeds with input_type and billed tokens', async () => {
-    const response = await postJson(`${gw.url}/v1/embeddings`, {
+    const response = await postJson(`${f.gw.url}/v1/embeddings`, {
       model: 'cohere/embed-v4.0',
       input: ['hello', 'world'],
     });
-    expect(mock.requests[0]!.body).toEqual({
+    expect(f.mock.requests[0]!.body).toEqual({
       model: 'embed-v4.0',
       texts: ['hello', 'world'],
       input_type: 'search_document',
@@ -170,15 +147,15 @@ describe('cohere adapter', () => {
   });
 
   it('passes errors on and reports dropped params', async () => {
-    mock.fail({
+    f.mock.fail({
       status: 429,
       body: { id: 'x', message: 'You are using a Trial key, which is limited to 10 API calls / minute.' },
     });
-    const limited = await postJson(`${gw.url}/v1/chat/completions`, chatBody(MODEL));
+    const limited = await postJson(`${f.gw.url}/v1/chat/completions`, chatBody(MODEL));
     expect(limited.status).toBe(429);
     expect(errorOf(limited).message).toContain('Trial key');
     const dropped = await postJson(
-      `${gw.url}/v1/chat/completions`,
+      `${f.gw.url}/v1/chat/completions`,
       chatBody(MODEL, { logit_bias: { 1: 2 }, n: 3 }),
     );
     expect(dropped.headers.get('x-heimdall-dropped-params')).toBe('logit_bias,n');

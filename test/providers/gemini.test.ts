@@ -3,51 +3,15 @@
  * function calling both ways, images, embeddings, safety blocks as finish reasons, usage with
  * cached and thinking tokens, streams (and truncated streams), Google's error body.
  */
-import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AttemptRecord } from '../../gateway/create-gateway.ts';
-import {
-  FUNCTION_CALL,
-  GEMINI_TEXT,
-  googleError,
-  startGeminiMock,
-  type GeminiMock,
-} from '../mocks/gemini-mock.ts';
-import {
-  chatBody,
-  errorOf,
-  key,
-  postJson,
-  provider,
-  snapshotOf,
-  startGateway,
-  type RunningGateway,
-} from '../gateway/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { FUNCTION_CALL, GEMINI_TEXT, googleError, startGeminiMock } from '../mocks/gemini-mock.ts';
+import { chatBody, errorOf, key, postJson, provider } from '../gateway/harness.ts';
+import { gatewayOverMock } from './provider-suite.ts';
 
-let mock: GeminiMock;
-let gw: RunningGateway;
-let client: OpenAI;
-const settled: AttemptRecord[] = [];
+const f = gatewayOverMock(startGeminiMock, (mock) => [
+  provider('gemini', mock.url, [key({ value: 'AIza-test' })]),
+]);
 const MODEL = 'gemini/gemini-2.0-flash';
-
-beforeAll(async () => {
-  mock = await startGeminiMock();
-  gw = await startGateway(
-    snapshotOf({ providers: [provider('gemini', mock.url, [key({ value: 'AIza-test' })])] }),
-    {
-      onAttemptSettled: (_ctx, attempt) => void settled.push(attempt),
-    },
-  );
-  client = new OpenAI({ apiKey: 'unused', baseURL: gw.baseURL, maxRetries: 0, timeout: 10_000 });
-});
-afterAll(async () => {
-  await gw?.close();
-  await mock?.close();
-});
-beforeEach(() => {
-  mock.reset();
-  settled.length = 0;
-});
 
 const USAGE = {
   prompt_tokens: 40,
@@ -60,7 +24,7 @@ const USAGE = {
 describe('gemini adapter', () => {
   it('translates a plain chat: documented request, text, thoughts, usage', async () => {
     const response = await postJson(
-      `${gw.url}/v1/chat/completions`,
+      `${f.gw.url}/v1/chat/completions`,
       chatBody(MODEL, {
         messages: [
           { role: 'system', content: 'Be kind.' },
@@ -78,7 +42,7 @@ describe('gemini adapter', () => {
       }),
     );
     expect(response.status).toBe(200);
-    const sent = mock.requests[0]!;
+    const sent = f.mock.requests[0]!;
     expect(sent.url).toBe('/v1beta/models/gemini-2.0-flash:generateContent');
     expect(sent.headers['x-goog-api-key']).toBe('AIza-test');
     expect(sent.body).toEqual({
@@ -100,7 +64,7 @@ describe('gemini adapter', () => {
     expect(choice.message).toMatchObject({ content: GEMINI_TEXT, reasoning_content: 'Let me think.' });
     expect(choice.finish_reason).toBe('stop');
     expect(response.body.usage).toEqual(USAGE);
-    expect(settled[0]!.usage).toEqual({
+    expect(f.settled[0]!.usage).toEqual({
       inputTokens: 40,
       outputTokens: 17,
       totalTokens: 57,
@@ -109,7 +73,7 @@ describe('gemini adapter', () => {
   });
 
   it('streams text with the final usage; a stream cut before its finish reason is truncated', async () => {
-    const stream = await client.chat.completions.create({
+    const stream = await f.client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: 'Story?' }],
       stream: true,
@@ -123,13 +87,13 @@ describe('gemini adapter', () => {
       finish ??= chunk.choices[0]?.finish_reason;
       if (chunk.usage) usage = chunk.usage;
     }
-    expect(mock.requests[0]!.url).toBe('/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse');
+    expect(f.mock.requests[0]!.url).toBe('/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse');
     expect(text).toBe(GEMINI_TEXT);
     expect(finish).toBe('stop');
     expect(usage).toEqual(USAGE);
 
-    mock.truncateAfter = 2;
-    const cut = await postJson(`${gw.url}/v1/chat/completions`, chatBody(MODEL, { stream: true }));
+    f.mock.truncateAfter = 2;
+    const cut = await postJson(`${f.gw.url}/v1/chat/completions`, chatBody(MODEL, { stream: true }));
     expect(cut.text).toContain('upstream_stream_truncated');
     expect(cut.text).not.toContain('[DONE]');
   });
@@ -148,13 +112,13 @@ describe('gemini adapter', () => {
         },
       },
     ];
-    const first = await client.chat.completions.create({
+    const first = await f.client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: 'Which theaters show Barbie?' }],
       tools,
       tool_choice: { type: 'function', function: { name: 'find_theaters' } },
     });
-    expect(mock.requests[0]!.body.tools).toEqual([
+    expect(f.mock.requests[0]!.body.tools).toEqual([
       {
         functionDeclarations: [
           {
@@ -164,7 +128,7 @@ describe('gemini adapter', () => {
         ],
       },
     ]);
-    expect(mock.requests[0]!.body.toolConfig).toEqual({
+    expect(f.mock.requests[0]!.body.toolConfig).toEqual({
       functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['find_theaters'] },
     });
     const call = first.choices[0]!.message.tool_calls![0]!;
@@ -172,7 +136,7 @@ describe('gemini adapter', () => {
     expect(call.type === 'function' && call.function.name).toBe('find_theaters');
     expect(call.type === 'function' && JSON.parse(call.function.arguments)).toEqual(FUNCTION_CALL.args);
 
-    const second = await client.chat.completions.create({
+    const second = await f.client.chat.completions.create({
       model: MODEL,
       tools,
       messages: [
@@ -181,7 +145,7 @@ describe('gemini adapter', () => {
         { role: 'tool', tool_call_id: call.id, content: '{"theaters":["AMC Mountain View 16"]}' },
       ],
     });
-    expect(mock.requests[1]!.body.contents).toEqual([
+    expect(f.mock.requests[1]!.body.contents).toEqual([
       { role: 'user', parts: [{ text: 'Which theaters show Barbie?' }] },
       { role: 'model', parts: [{ functionCall: FUNCTION_CALL }] },
       {
@@ -193,7 +157,7 @@ describe('gemini adapter', () => {
     ]);
     expect(second.choices[0]!.message.content).toBe(GEMINI_TEXT);
 
-    const stream = await client.chat.completions.create({
+    const stream = await f.client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: 'Barbie?' }],
       tools,
@@ -212,7 +176,7 @@ describe('gemini adapter', () => {
 
   it('sends images as inlineData and fileData', async () => {
     await postJson(
-      `${gw.url}/v1/chat/completions`,
+      `${f.gw.url}/v1/chat/completions`,
       chatBody(MODEL, {
         messages: [
           {
@@ -226,7 +190,7 @@ describe('gemini adapter', () => {
         ],
       }),
     );
-    expect((mock.requests[0]!.body.contents as Array<{ parts: unknown }>)[0]!.parts).toEqual([
+    expect((f.mock.requests[0]!.body.contents as Array<{ parts: unknown }>)[0]!.parts).toEqual([
       { text: 'Describe' },
       { inlineData: { mimeType: 'image/jpeg', data: '/9j/4AAQ' } },
       { fileData: { mimeType: 'image/png', fileUri: 'https://example.com/a.png' } },
@@ -235,14 +199,14 @@ describe('gemini adapter', () => {
 
   it('reports safety blocks as content_filter', async () => {
     const unsafe = await postJson(
-      `${gw.url}/v1/chat/completions`,
+      `${f.gw.url}/v1/chat/completions`,
       chatBody(MODEL, { messages: [{ role: 'user', content: 'something unsafe' }] }),
     );
     expect((unsafe.body.choices as Array<{ finish_reason: string }>)[0]!.finish_reason).toBe(
       'content_filter',
     );
     const blocked = await postJson(
-      `${gw.url}/v1/chat/completions`,
+      `${f.gw.url}/v1/chat/completions`,
       chatBody(MODEL, { messages: [{ role: 'user', content: 'blocked-prompt' }] }),
     );
     const choice = (
@@ -254,13 +218,13 @@ describe('gemini adapter', () => {
   });
 
   it('embeds with batchEmbedContents', async () => {
-    const result = await client.embeddings.create({
+    const result = await f.client.embeddings.create({
       model: 'gemini/text-embedding-004',
       input: ['a', 'b'],
       dimensions: 3,
     });
-    expect(mock.requests[0]!.url).toBe('/v1beta/models/text-embedding-004:batchEmbedContents');
-    expect(mock.requests[0]!.body).toEqual({
+    expect(f.mock.requests[0]!.url).toBe('/v1beta/models/text-embedding-004:batchEmbedContents');
+    expect(f.mock.requests[0]!.body).toEqual({
       requests: ['a', 'b'].map((text) => ({
         model: 'models/text-embedding-004',
         content: { parts: [{ text }] },
@@ -271,7 +235,7 @@ describe('gemini adapter', () => {
     // The SDK asked for base64 (float32): equal to float32 precision.
     const expected = [0.013168523, -0.008711934, -0.046782676];
     result.data[1]!.embedding.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 7));
-    const floats = await postJson(`${gw.url}/v1/embeddings`, {
+    const floats = await postJson(`${f.gw.url}/v1/embeddings`, {
       model: 'gemini/text-embedding-004',
       input: 'a',
     });
@@ -279,15 +243,15 @@ describe('gemini adapter', () => {
   });
 
   it('keeps Google’s error status and reports dropped params', async () => {
-    mock.fail({
+    f.mock.fail({
       status: 429,
       body: googleError(429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).'),
     });
-    const limited = await postJson(`${gw.url}/v1/chat/completions`, chatBody(MODEL));
+    const limited = await postJson(`${f.gw.url}/v1/chat/completions`, chatBody(MODEL));
     expect(limited.status).toBe(429);
     expect(errorOf(limited)).toMatchObject({ code: 'RESOURCE_EXHAUSTED' });
     const dropped = await postJson(
-      `${gw.url}/v1/chat/completions`,
+      `${f.gw.url}/v1/chat/completions`,
       chatBody(MODEL, { logprobs: true, n: 2 }),
     );
     expect(dropped.headers.get('x-heimdall-dropped-params')).toBe('logprobs,n');
