@@ -7,6 +7,7 @@ import type { Database } from '../../../db/connection.ts';
 import { createSecretBox } from '../../../db/crypto.ts';
 import { clearTables } from '../support.ts';
 import { accessTests } from './access.ts';
+import { configMappingTests } from './config-mapping.ts';
 import type { ContractContext } from './context.ts';
 import { governanceTests } from './governance.ts';
 import { providerTests } from './providers.ts';
@@ -40,4 +41,5 @@ export function contractTests(setup: ContractSetup): void {
   transactionTests(ctx);
   reconcileTests(ctx);
   secretTests(ctx);
+  configMappingTests(ctx);
 }
