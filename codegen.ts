@@ -190,6 +190,13 @@ export async function operationsText(
 export const sdkOperationsText = (source: string, target: GraphQLSchema = schema) =>
   operationsText(source, target, { sourcePath: 'clients/sdk/operations.graphql', typedVariables: true });
 
+/** The dashboard's own typed operations (clients/dashboard/operations.graphql), variables typed. */
+export const dashboardOperationsText = (source: string, target: GraphQLSchema = schema) =>
+  operationsText(source, target, {
+    sourcePath: 'clients/dashboard/operations.graphql',
+    typedVariables: true,
+  });
+
 type SchemaNode = Record<string, unknown>;
 const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -309,10 +316,16 @@ if (isMain) {
     ),
   );
   writeFileSync(
+    new URL('./clients/dashboard/src/generated/operations.ts', import.meta.url),
+    await dashboardOperationsText(
+      readFileSync(new URL('./clients/dashboard/operations.graphql', import.meta.url), 'utf8'),
+    ),
+  );
+  writeFileSync(
     new URL('./helm/heimdall/values.schema.json', import.meta.url),
     await chartValuesSchemaText(),
   );
   console.log(
-    'wrote config.schema.json, schema.graphql, clients/generated/operations.ts, clients/sdk/generated/operations.ts, helm/heimdall/values.schema.json',
+    'wrote config.schema.json, schema.graphql, clients/generated/operations.ts, clients/sdk/generated/operations.ts, clients/dashboard/src/generated/operations.ts, helm/heimdall/values.schema.json',
   );
 }

@@ -7,6 +7,7 @@
 import { useState } from 'preact/hooks';
 import { HeimdallError } from '../../../sdk/index.ts';
 import { messageOf, type Api } from '../api.ts';
+import { DashboardConfigVersionDocument } from '../generated/operations.ts';
 import { useSession } from '../context.ts';
 import type { MutationError } from '../ui/mutations.ts';
 import { Empty, ErrorNote, Loading } from '../ui/parts.tsx';
@@ -39,7 +40,7 @@ async function load(api: Api) {
   const [providers, rules, version] = await Promise.all([
     api.sdk.providers(),
     api.sdk.routingRules(),
-    api.request<{ configVersion: number }>('query DashboardConfigVersion { configVersion }'),
+    api.request(DashboardConfigVersionDocument),
   ]);
   return {
     providers: providers as ProviderNode[],

@@ -5,11 +5,9 @@
 import { useState } from 'preact/hooks';
 import { messageOf } from '../api.ts';
 import { useSession } from '../context.ts';
-import { ERROR_FIELDS, failureOf, type MutationError } from '../ui/mutations.ts';
+import { DashboardCreateBudgetDocument, DashboardCreateRateLimitDocument } from '../generated/operations.ts';
+import { failureOf } from '../ui/mutations.ts';
 import { ErrorNote } from '../ui/parts.tsx';
-
-const CREATE_BUDGET = `mutation DashboardCreateBudget($input: BudgetInput!) { createBudget(input: $input) { ${ERROR_FIELDS} } }`;
-const CREATE_RATE = `mutation DashboardCreateRate($input: RateLimitInput!) { createRateLimit(input: $input) { ${ERROR_FIELDS} } }`;
 
 const slug = (name: string) =>
   name
@@ -59,16 +57,16 @@ export function KeyForm(props: { teams: { id: string; name: string }[]; onCreate
           id: `${id}-budget`,
           maxLimit: Number(text('budget')),
           resetDuration: text('reset') || '1M',
-          mode: text('mode') || 'STRICT',
+          mode: text('mode') === 'SOFT' ? ('SOFT' as const) : ('STRICT' as const),
         };
-        const r = await api.request<{ createBudget: MutationError }>(CREATE_BUDGET, { input: budget });
+        const r = await api.request(DashboardCreateBudgetDocument, { input: budget });
         const failed = failureOf(r.createBudget, 'Budget');
         if (failed) throw new Error(`budget: ${failed}`);
         input.budgetId = budget.id;
       }
       if (text('rpm')) {
         const rate = { id: `${id}-rate`, requestMaxLimit: text('rpm'), requestResetDuration: '1m' };
-        const r = await api.request<{ createRateLimit: MutationError }>(CREATE_RATE, { input: rate });
+        const r = await api.request(DashboardCreateRateLimitDocument, { input: rate });
         const failed = failureOf(r.createRateLimit, 'RateLimit');
         if (failed) throw new Error(`rate limit: ${failed}`);
         input.rateLimitId = rate.id;

@@ -6,16 +6,16 @@ import { useState } from 'preact/hooks';
 import { messageOf, type Api } from '../api.ts';
 import { useSession } from '../context.ts';
 import { money, number } from '../format.ts';
-import { ERROR_FIELDS, failureOf, type MutationError } from '../ui/mutations.ts';
+import {
+  DashboardRateLimitsDocument,
+  DashboardUpdateBudgetDocument,
+  DashboardUpdateRateLimitDocument,
+  type DashboardRateLimitsQuery,
+} from '../generated/operations.ts';
+import { failureOf, type MutationError } from '../ui/mutations.ts';
 import { Empty, ErrorNote, Loading } from '../ui/parts.tsx';
 import { useLoad } from '../ui/use-query.ts';
 import { KeyForm, providerConfigs } from './key-form.tsx';
-
-const RATE_LIMITS = `query DashboardRateLimits($after: String) {
-  rateLimits(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id requestMaxLimit requestResetDuration } } }
-}`;
-const UPDATE_BUDGET = `mutation DashboardUpdateBudget($id: ID!, $patch: BudgetPatch!) { updateBudget(id: $id, patch: $patch) { ${ERROR_FIELDS} } }`;
-const UPDATE_RATE = `mutation DashboardUpdateRate($id: ID!, $patch: RateLimitPatch!) { updateRateLimit(id: $id, patch: $patch) { ${ERROR_FIELDS} } }`;
 
 interface Key {
   id: string;
@@ -28,24 +28,17 @@ interface Key {
   rateLimit: { id: string; requestMaxLimit: string | null; requestResetDuration: string | null } | null;
   providerConfigs: { provider: string; allowedModels: string[] }[];
 }
-interface RateLimitRow {
-  id: string;
-  requestMaxLimit: string | null;
-  requestResetDuration: string | null;
-}
-interface RateLimitPage {
-  rateLimits: {
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    edges: { node: RateLimitRow }[];
-  };
-}
+type RateLimitRow = DashboardRateLimitsQuery['rateLimits']['edges'][number]['node'];
 
 /** Keys, budgets and rate limits fetched page by page (one wide query would pass the cost limit), joined here. */
 async function load(api: Api): Promise<{ keys: Key[]; teams: { id: string; name: string }[] }> {
   const rateLimits: RateLimitRow[] = [];
   const rates = async () => {
     for (let after: string | null = null; ;) {
-      const page: RateLimitPage = await api.request<RateLimitPage>(RATE_LIMITS, after ? { after } : {});
+      const page: DashboardRateLimitsQuery = await api.request(
+        DashboardRateLimitsDocument,
+        after ? { after } : {},
+      );
       rateLimits.push(...page.rateLimits.edges.map((edge) => edge.node));
       if (!page.rateLimits.pageInfo.hasNextPage || !page.rateLimits.pageInfo.endCursor) return;
       after = page.rateLimits.pageInfo.endCursor;
@@ -136,15 +129,10 @@ function KeyRow(props: {
   const { api } = useSession();
   const [error, setError] = useState<string | undefined>(undefined);
   const key = props.item;
-  async function run<T extends Record<string, MutationError>>(
-    query: string,
-    variables: Record<string, unknown>,
-    wanted: string,
-  ) {
-    const result = await api.request<T>(query, variables);
-    const failed = failureOf(Object.values(result)[0]!, wanted);
+  const check = (result: MutationError, wanted: string) => {
+    const failed = failureOf(result, wanted);
     if (failed) throw new Error(failed);
-  }
+  };
   async function save(event: Event) {
     event.preventDefault();
     const form = new FormData(event.target as HTMLFormElement);
@@ -154,15 +142,23 @@ function KeyRow(props: {
         providerConfigs: providerConfigs(text('providers'), text('models')),
       });
       if (key.budget && text('budget'))
-        await run(
-          UPDATE_BUDGET,
-          { id: key.budget.id, patch: { maxLimit: Number(text('budget')) } },
+        check(
+          (
+            await api.request(DashboardUpdateBudgetDocument, {
+              id: key.budget.id,
+              patch: { maxLimit: Number(text('budget')) },
+            })
+          ).updateBudget,
           'Budget',
         );
       if (key.rateLimit && text('rpm'))
-        await run(
-          UPDATE_RATE,
-          { id: key.rateLimit.id, patch: { requestMaxLimit: text('rpm') } },
+        check(
+          (
+            await api.request(DashboardUpdateRateLimitDocument, {
+              id: key.rateLimit.id,
+              patch: { requestMaxLimit: text('rpm') },
+            })
+          ).updateRateLimit,
           'RateLimit',
         );
       setError(undefined);

@@ -7,44 +7,16 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { useSession } from '../context.ts';
 import { clock, money, ms, number, when } from '../format.ts';
 import { Empty, ErrorNote, Loading } from '../ui/parts.tsx';
+import {
+  DashboardLogsDocument,
+  DashboardTailDocument,
+  type DashboardLogsQuery,
+  type DashboardTailSubscription,
+} from '../generated/operations.ts';
 import { useQuery } from '../ui/use-query.ts';
 
-const ROW_FIELDS = `id createdAt model providerName status statusCode virtualKeyId teamId customerId
-  inputTokens outputTokens cachedTokens cost priceBookVersion latencyMs ttftMs retries fallbackIndex
-  routingRuleId providerKeyName stream error endpoint usageEstimated unpriced`;
-
-const QUERY = `query DashboardLogs($filter: RequestLogFilter) {
-  requestLogs(first: 50, filter: $filter) { edges { node { ${ROW_FIELDS} } } }
-}`;
-const SUBSCRIPTION = `subscription DashboardTail($filter: SpendFilter) { requestLogged(filter: $filter) { ${ROW_FIELDS} } }`;
-
-export interface LogRow {
-  id: string;
-  createdAt: string;
-  model: string;
-  providerName: string;
-  status: 'SUCCESS' | 'ERROR';
-  statusCode: number | null;
-  virtualKeyId: string | null;
-  teamId: string | null;
-  customerId: string | null;
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number;
-  cost: number | null;
-  priceBookVersion: string | null;
-  latencyMs: number | null;
-  ttftMs: number | null;
-  retries: number;
-  fallbackIndex: number;
-  routingRuleId: string | null;
-  providerKeyName: string | null;
-  stream: boolean;
-  error: string | null;
-  endpoint: string | null;
-  usageEstimated: boolean;
-  unpriced: boolean;
-}
+/** One row of the tail: the same fields from the first page and from the subscription. */
+export type LogRow = DashboardTailSubscription['requestLogged'];
 
 interface Filters {
   virtualKey: string;
@@ -85,16 +57,12 @@ export function Live() {
   const filter = spendFilter(filters);
   const queryFilter = { ...filter, ...(filters.status ? { statuses: [filters.status] } : {}) };
   const key = JSON.stringify(queryFilter);
-  const loaded = useQuery<{ requestLogs: { edges: { node: LogRow }[] } }>(
-    QUERY,
-    { filter: queryFilter },
-    key,
-  );
+  const loaded = useQuery(DashboardLogsDocument, { filter: queryFilter }, key);
 
   useEffect(() => {
     buffer.current = [];
     setBuffered(0);
-    return api.subscribe<{ requestLogged: LogRow }>(SUBSCRIPTION, { filter }, ({ requestLogged: row }) => {
+    return api.subscribe(DashboardTailDocument, { filter }, ({ requestLogged: row }) => {
       if (filters.status && row.status !== filters.status) return;
       if (pausedRef.current) {
         buffer.current = [row, ...buffer.current].slice(0, KEEP);
@@ -195,7 +163,7 @@ export function Live() {
   );
 }
 
-function prepend(current: { requestLogs: { edges: { node: LogRow }[] } }, rows: LogRow[]) {
+function prepend(current: DashboardLogsQuery, rows: LogRow[]): DashboardLogsQuery {
   const seen = new Set(rows.map((row) => row.id));
   const kept = current.requestLogs.edges.filter((edge) => !seen.has(edge.node.id));
   return { requestLogs: { edges: [...rows.map((node) => ({ node })), ...kept].slice(0, KEEP) } };

@@ -8,6 +8,12 @@ import { useSession } from '../context.ts';
 import { money, number, percent } from '../format.ts';
 import { Empty, ErrorNote, Figure, Loading } from '../ui/parts.tsx';
 import { StackedChart } from '../ui/stacked-chart.tsx';
+import {
+  DashboardOverviewDocument,
+  DashboardSpendDocument,
+  type DashboardOverviewQuery,
+  type DashboardOverviewVariables,
+} from '../generated/operations.ts';
 import { useQuery } from '../ui/use-query.ts';
 
 type Dimension = 'PROVIDER' | 'MODEL' | 'VIRTUAL_KEY' | 'TEAM';
@@ -25,41 +31,9 @@ const DIMENSIONS: Record<Dimension, { label: string; field: keyof UsagePoint }> 
   TEAM: { label: 'Team', field: 'teamId' },
 };
 
-const STATS = 'cost count errorCount successRate totalTokens';
-const QUERY = `query DashboardOverview($today: DateTime!, $month: DateTime!, $since: DateTime!, $from: DateTime!, $to: DateTime!, $groupBy: [UsageDimension!]!) {
-  today: requestLogStats(filter: { from: $today }) { ${STATS} }
-  month: requestLogStats(filter: { from: $month }) { ${STATS} }
-  last30: requestLogStats(filter: { from: $since }) { ${STATS} }
-  series: usage(groupBy: $groupBy, range: { from: $from, to: $to }) { bucketStart cost provider model virtualKeyId teamId }
-  topKeys: usage(groupBy: [VIRTUAL_KEY], range: { from: $since, to: $to }) { virtualKeyId cost requests }
-  topTeams: usage(groupBy: [TEAM], range: { from: $since, to: $to }) { teamId cost requests }
-}`;
+type UsagePoint = DashboardOverviewQuery['series'][number];
 
-interface Stats {
-  cost: number;
-  count: number;
-  errorCount: number;
-  successRate: number | null;
-  totalTokens: string;
-}
-interface UsagePoint {
-  bucketStart: string | null;
-  cost: number;
-  provider: string | null;
-  model: string | null;
-  virtualKeyId: string | null;
-  teamId: string | null;
-}
-interface OverviewData {
-  today: Stats;
-  month: Stats;
-  last30: Stats;
-  series: UsagePoint[];
-  topKeys: { virtualKeyId: string | null; cost: number; requests: number }[];
-  topTeams: { teamId: string | null; cost: number; requests: number }[];
-}
-
-function variables(range: Range, dimension: Dimension) {
+function variables(range: Range, dimension: Dimension): DashboardOverviewVariables {
   const now = new Date();
   const today = new Date(now.getFullYear(), now.getMonth(), now.getDate());
   const month = new Date(now.getFullYear(), now.getMonth(), 1);
@@ -104,10 +78,10 @@ export function Overview() {
   const [dimension, setDimension] = useState<Dimension>('PROVIDER');
   const [tick, setTick] = useState(0);
   const vars = useMemo(() => variables(range, dimension), [range, dimension, tick]);
-  const loaded = useQuery<OverviewData>(QUERY, vars, JSON.stringify(vars));
+  const loaded = useQuery(DashboardOverviewDocument, vars, JSON.stringify(vars));
   const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => {
-    const stop = api.subscribe('subscription DashboardSpend { spendUpdated { requestId } }', {}, () => {
+    const stop = api.subscribe(DashboardSpendDocument, {}, () => {
       pending.current ??= setTimeout(() => {
         pending.current = undefined;
         setTick((n) => n + 1);

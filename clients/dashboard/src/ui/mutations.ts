@@ -13,9 +13,6 @@ export interface MutationError {
   summary?: string;
 }
 
-export const ERROR_FIELDS = `__typename ... on Error { code message } ... on ValidationError { issues { path message } }
-  ... on CelExpressionError { line column expression summary }`;
-
 /** The error message of a union result, or undefined when it is the wanted type. */
 export function failureOf(result: MutationError, wanted: string): string | undefined {
   if (result.__typename === wanted) return undefined;

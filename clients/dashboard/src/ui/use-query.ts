@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { messageOf, type Api } from '../api.ts';
+import type { TypedDocument } from '../generated/operations.ts';
 import { markReady, useSession } from '../context.ts';
 
 export interface Loaded<T> {
@@ -37,7 +38,7 @@ export function useLoad<T>(load: (api: Api) => Promise<T>, key = ''): Loaded<T> 
   return { data, error, reload, setData };
 }
 
-/** `useLoad` for one GraphQL document of the dashboard's own. */
-export function useQuery<T>(query: string, variables: Record<string, unknown> = {}, key = ''): Loaded<T> {
-  return useLoad((api) => api.request<T>(query, variables), `${query}\n${key}`);
+/** `useLoad` for one of the dashboard's own typed documents; `key` stands for the variables. */
+export function useQuery<R, V>(document: TypedDocument<R, V>, variables: V, key = ''): Loaded<R> {
+  return useLoad((api) => api.request(document, variables), `${document}\n${key}`);
 }
