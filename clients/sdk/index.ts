@@ -171,19 +171,34 @@ export function createHeimdallClient(options: HeimdallClientOptions) {
     /**
      * Plans (`dryRun`) or applies a config document in one transaction. The plan comes back either
      * way; a document the server refuses is a `result` HeimdallError (ValidationError issues with
-     * their paths, CelExpressionError, NotFoundError…).
+     * their paths, CelExpressionError, NotFoundError…). `target` names the document for
+     * `lastAppliedConfig` (drift): one per config file.
      */
-    async applyConfig(document: unknown, flags: { dryRun?: boolean; prune?: boolean } = {}) {
+    async applyConfig(document: unknown, flags: { dryRun?: boolean; prune?: boolean; target?: string } = {}) {
       const result = await request(ops.ApplyConfigDocument, {
         document,
         dryRun: flags.dryRun ?? false,
         prune: flags.prune ?? false,
+        ...(flags.target === undefined ? {} : { target: flags.target }),
       });
       return expectResult(result.applyConfig, 'ConfigPlan');
     },
     planConfig(document: unknown, flags: { prune?: boolean } = {}) {
       return this.applyConfig(document, { ...flags, dryRun: true });
     },
+    /**
+     * The document the last apply with `target` applied (secrets dropped or masked), or null:
+     * planning it again shows what changed in the database since.
+     */
+    lastAppliedConfig: async (target?: string) =>
+      (await request(ops.LastAppliedConfigDocument, target === undefined ? {} : { target }))
+        .lastAppliedConfig as {
+        target: string;
+        hash: string;
+        document: Record<string, unknown>;
+        appliedAt: string;
+        version: number | null;
+      } | null,
 
     // Live
     budgetUpdated: (

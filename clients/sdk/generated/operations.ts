@@ -465,6 +465,24 @@ export const ExportConfigDocument =
     ExportConfigVariables
   >;
 
+export interface LastAppliedConfigQuery {
+  lastAppliedConfig: {
+    target: string;
+    hash: string;
+    document: unknown;
+    appliedAt: string;
+    version: number | null;
+  } | null;
+}
+export type LastAppliedConfigVariables = {
+  target?: string | null;
+};
+export const LastAppliedConfigDocument =
+  'query LastAppliedConfig($target: String) {\n  lastAppliedConfig(target: $target) {\n    target\n    hash\n    document\n    appliedAt\n    version\n  }\n}' as TypedDocument<
+    LastAppliedConfigQuery,
+    LastAppliedConfigVariables
+  >;
+
 export interface LoginMutation {
   login:
     | {
@@ -563,9 +581,10 @@ export type ApplyConfigVariables = {
   document: unknown;
   dryRun?: boolean | null;
   prune?: boolean | null;
+  target?: string | null;
 };
 export const ApplyConfigDocument =
-  'mutation ApplyConfig($document: JSON!, $dryRun: Boolean, $prune: Boolean) {\n  applyConfig(document: $document, dryRun: $dryRun, prune: $prune) {\n    __typename\n    ... on ConfigPlan {\n      applied\n      hasChanges\n      creates\n      updates\n      deletes\n      unchanged\n      version\n      warnings\n      changes {\n        kind\n        id\n        action\n        changes {\n          path\n          before\n          after\n        }\n      }\n    }\n    ... on Error {\n      code\n      message\n    }\n    ... on ValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on CelExpressionError {\n      path\n      expression\n      summary\n      line\n      column\n    }\n    ... on NotFoundError {\n      kind\n      id\n    }\n  }\n}' as TypedDocument<
+  'mutation ApplyConfig($document: JSON!, $dryRun: Boolean, $prune: Boolean, $target: String) {\n  applyConfig(document: $document, dryRun: $dryRun, prune: $prune, target: $target) {\n    __typename\n    ... on ConfigPlan {\n      applied\n      hasChanges\n      creates\n      updates\n      deletes\n      unchanged\n      version\n      warnings\n      changes {\n        kind\n        id\n        action\n        changes {\n          path\n          before\n          after\n        }\n      }\n    }\n    ... on Error {\n      code\n      message\n    }\n    ... on ValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on CelExpressionError {\n      path\n      expression\n      summary\n      line\n      column\n    }\n    ... on NotFoundError {\n      kind\n      id\n    }\n  }\n}' as TypedDocument<
     ApplyConfigMutation,
     ApplyConfigVariables
   >;
