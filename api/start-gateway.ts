@@ -14,9 +14,15 @@ import { drainHttpServer, ShutdownState } from './drain.ts';
 import { createHttpServer, listen } from './http-server.ts';
 import { warnIfInferenceOpen } from './inference-auth.ts';
 import type { Logger } from './logger.ts';
-import type { RunningHeimdall, StartOptions, StopOptions } from './start.ts';
+import type { RunningHeimdall, StopOptions } from './start.ts';
 
-export interface StartGatewayOptions extends StartOptions {
+export interface StartGatewayOptions {
+  logger: Logger;
+  /** HEIMDALL_CONTROL_PLANE_URL/TOKEN, HEIMDALL_ENCRYPTION_KEY, PORT, HOST. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Overrides PORT; 0 picks a free port (tests). */
+  port?: number;
+  host?: string;
   /** Overrides HEIMDALL_CONTROL_PLANE_WAIT_SECONDS: how long to wait for the first snapshot. */
   waitForControlPlaneMs?: number;
   /** How long one control-plane operation may take before it fails. @default 10000 */
