@@ -131,4 +131,24 @@ describe('heimdall/client SDK', () => {
     expect(errors).toEqual([]);
     stop();
   });
+
+  it("reads this month's spend by team (the README example) after those calls", async () => {
+    const now = new Date();
+    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
+    const to = new Date(now.getTime() + 60_000).toISOString();
+    // Request logs are written in batches after the response: wait until both calls are in.
+    let byTeam = await client.usage({ range: { from, to }, groupBy: ['TEAM'] });
+    for (let i = 0; i < 100 && (byTeam[0]?.requests ?? 0) < 2; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      byTeam = await client.usage({ range: { from, to }, groupBy: ['TEAM'] });
+    }
+    expect(byTeam).toHaveLength(1); // vk-sync belongs to no team
+    expect(byTeam[0]).toMatchObject({ teamId: null });
+    expect(byTeam[0]!.requests).toBeGreaterThanOrEqual(2);
+    expect(byTeam[0]!.cost).toBeGreaterThan(0);
+    const stats = await client.requestLogStats({ filter: { virtualKeyIds: ['vk-sync'] } });
+    expect(stats.count).toBe(byTeam[0]!.requests);
+    const logs = await client.requestLogs({ first: 1 });
+    expect(logs.edges[0]?.node).toMatchObject({ virtualKeyId: 'vk-sync', status: 'SUCCESS' });
+  });
 });
