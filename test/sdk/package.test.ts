@@ -4,7 +4,7 @@
  * generated operations match clients/sdk/operations.graphql and the schema.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +20,19 @@ describe('heimdall/client', () => {
     expect(read('clients/sdk/generated/operations.ts')).toBe(
       await sdkOperationsText(read('clients/sdk/operations.graphql')),
     );
+  });
+
+  it('imports nothing a browser lacks (no node: modules, no ws)', () => {
+    const dir = `${root}clients/sdk`;
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(files).toContain('index.ts');
+    for (const file of files) {
+      const imports = [...read(`clients/sdk/${file}`).matchAll(/(?:from|import) '([^']+)'/g)].map((m) => m[1]!);
+      expect(
+        imports.filter((name) => name.startsWith('node:') || name === 'ws'),
+        file,
+      ).toEqual([]);
+    }
   });
 
   it('resolves by self-reference to the SDK as the build emits it, with declarations', async () => {
