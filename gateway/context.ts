@@ -2,7 +2,7 @@
  * The per-request context: everything one inference request carries from parse to log. It holds
  * the snapshot the request started on (a config change mid-request does not affect it), the
  * parsed body (parsed once), the targets, one record per upstream attempt, and the abort signal
- * fired when the client goes away. Governance (issue 5) stores its principal and reservations here.
+ * fired when the client goes away. Hooks keep what they remember about it in `hookState`.
  */
 import { newRequestId, REQUEST_ID_HEADER, usableClientRequestId } from './request-id.ts';
 import { ClientAbort } from './util/client-abort.ts';
@@ -57,24 +57,21 @@ export class RequestContext {
   /** Lazily built text of the prompt (mocker message_regex). */
   promptText: string | undefined = undefined;
 
-  /** Set by governance (issue 5): the authenticated virtual key and what it resolved to. */
-  principal: unknown = undefined;
-  /** Provider → key names a virtual key pins (`key_ids`); key choice stays within them. */
-  keyNames: ReadonlyMap<string, readonly string[]> | undefined = undefined;
-  /** A caller's own provider key (`client.allow_direct_keys`), used instead of configured keys. */
+  /**
+   * A caller's own provider key (`client.allow_direct_keys`), used instead of configured keys;
+   * the data plane sets it from what `hooks.authenticate` answered.
+   */
   directKey: string | undefined = undefined;
+  /** When the first stream event arrived (time to first token), whichever attempt sent it. */
+  firstEventAt: number | undefined = undefined;
   /**
-   * What the governance hooks remember about this request (governance/request-state.ts owns its
-   * shape). A field rather than a WeakMap keyed by the context: every request would otherwise
-   * add a short-lived key to a long-lived WeakMap, which each scavenge must process specially.
+   * The one slot the hooks own (governance/request-state.ts owns its shape: the principal,
+   * charges, routing rule). The data plane never reads it; hooks act on the request only through
+   * their return values. A field rather than a WeakMap keyed by the context: every request would
+   * otherwise add a short-lived key to a long-lived WeakMap, which each scavenge must process
+   * specially.
    */
-  governanceState: object | undefined = undefined;
-  /**
-   * Sees every stream event before it is forwarded; an error returned ends the stream with that
-   * error event (governance's strict-budget cut-off).
-   */
-  streamGuard: ((event: string | undefined, data: string) => GatewayError | undefined) | undefined =
-    undefined;
+  hookState: object | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,

@@ -13,12 +13,30 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestContext } from './context.ts';
 import type { AttemptRecord, RequestLog } from './core/attempt.ts';
-import type { Target } from './core/target.ts';
 import type { ModelListEntry } from './core/compiled-snapshot.ts';
+import type { GatewayError } from './core/errors.ts';
+import type { Target } from './core/target.ts';
 
+/** What `authenticate` may answer besides admitting the caller. */
+export interface Admission {
+  /** A caller's own provider key (`client.allow_direct_keys`), used instead of configured keys. */
+  directKey: string | undefined;
+}
+
+/** What `beforeAttempt` may answer for a streamed attempt: it sees each event before it is forwarded. */
+export interface StreamEventGuard {
+  /** An error ends the stream with that error event (governance's strict-budget cut-off). */
+  check(event: string | undefined, data: string): GatewayError | undefined;
+}
+
+/**
+ * Hooks act on a request only through what they return (targets, an admission, a stream guard)
+ * and what they throw (a GatewayError, which carries its own headers); what they remember about
+ * a request lives in `ctx.hookState`.
+ */
 export interface GatewayHooks {
-  /** Virtual-key authentication; sets `ctx.principal`. */
-  authenticate(ctx: RequestContext): void | Promise<void>;
+  /** Virtual-key authentication (the principal goes into `ctx.hookState`). */
+  authenticate(ctx: RequestContext): void | Admission | Promise<void | Admission>;
   /**
    * Targets decided before model resolution (a matching routing rule, a virtual key's weighted
    * providers for a bare model); undefined leaves resolution to the data plane.
@@ -26,8 +44,15 @@ export interface GatewayHooks {
   planTargets(ctx: RequestContext): Target[] | undefined;
   /** Routing rules (CEL) and VK provider weights may reorder or replace the targets. */
   route(ctx: RequestContext, targets: Target[]): Target[];
-  /** Budget/rate-limit pre-check and reservation for this target. */
-  beforeAttempt(ctx: RequestContext, target: Target, attempt: AttemptRecord): void | Promise<void>;
+  /**
+   * Budget/rate-limit pre-check and reservation for this target; may answer a guard for the
+   * attempt's stream.
+   */
+  beforeAttempt(
+    ctx: RequestContext,
+    target: Target,
+    attempt: AttemptRecord,
+  ): void | StreamEventGuard | Promise<void | StreamEventGuard>;
   /** After each attempt, success or failure; usage is set when the provider reported it. */
   onAttemptSettled(ctx: RequestContext, attempt: AttemptRecord): void;
   /** Once per request, after the response ended or the client left. */

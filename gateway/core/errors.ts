@@ -30,6 +30,12 @@ export interface GatewayErrorOptions {
   retryAfterSeconds?: number;
   /** False for failures that must not move on to a fallback (client cancel, bad input). */
   fallbackAllowed?: boolean;
+  /**
+   * Headers the answer carrying this error gets (`x-ratelimit-*` of a rate-limit refusal): a
+   * hook refuses with them instead of writing the response itself, as a Yoga resolver sets
+   * `extensions.http.headers`.
+   */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export class GatewayError extends Error {
@@ -37,6 +43,7 @@ export class GatewayError extends Error {
   readonly retryable: boolean;
   readonly retryAfterSeconds: number | undefined;
   readonly fallbackAllowed: boolean;
+  readonly headers: Readonly<Record<string, string>> | undefined;
 
   constructor(
     readonly status: number,
@@ -51,6 +58,7 @@ export class GatewayError extends Error {
     this.retryable = options.retryable ?? false;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.fallbackAllowed = options.fallbackAllowed ?? true;
+    this.headers = options.headers;
   }
 
   /** A copy with a different message (used to annotate the primary's error with what was tried). */
@@ -60,6 +68,7 @@ export class GatewayError extends Error {
       retryable: this.retryable,
       ...(this.retryAfterSeconds !== undefined ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
       fallbackAllowed: this.fallbackAllowed,
+      ...(this.headers !== undefined ? { headers: this.headers } : {}),
     });
     // An internal error keeps its cause through annotation, so it can still be logged.
     if (this.cause !== undefined) copy.cause = this.cause;

@@ -7,4 +7,9 @@ export interface Target {
   model: string;
   /** 0 for the primary, n for the n-th fallback. */
   index: number;
+  /**
+   * Key names key choice stays within on this target (a virtual key's `key_ids`, narrowed by a
+   * routing rule's `key_id`), as the route hooks returned it; absent: any of the provider's keys.
+   */
+  keyNames?: readonly string[];
 }

@@ -6,7 +6,7 @@
 import type { RequestContext } from '../context.ts';
 import type { AttemptRecord } from '../core/attempt.ts';
 import { asGatewayError, causeFields, clientClosed, GatewayError } from '../core/errors.ts';
-import type { GatewayHooks } from '../hooks.ts';
+import type { GatewayHooks, StreamEventGuard } from '../hooks.ts';
 import type { GatewayLogger } from '../logger.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
@@ -73,6 +73,7 @@ async function serve(
   adapter: ProviderAdapter | undefined,
   stripUsageChunk: boolean,
   attemptStart: number,
+  guard: StreamEventGuard | undefined,
 ): Promise<void> {
   record.status = response.status;
   if (response.status >= 400) throw await upstreamHttpError(target, response, adapter);
@@ -90,7 +91,16 @@ async function serve(
   const decoder =
     client.decoder ??
     (adapter?.createStreamDecoder ? adapter.createStreamDecoder(ctx.operation) : new SseParser());
-  await new StreamRelay(ctx, target, record, response.body, decoder, stripUsageChunk, client.encoder).run();
+  await new StreamRelay(
+    ctx,
+    target,
+    record,
+    response.body,
+    decoder,
+    stripUsageChunk,
+    client.encoder,
+    guard,
+  ).run();
 }
 
 async function callProvider(
@@ -99,6 +109,7 @@ async function callProvider(
   record: AttemptRecord,
   attemptStart: number,
   keyHealth: KeyHealth,
+  guard: StreamEventGuard | undefined,
 ): Promise<void> {
   const provider = target.provider;
   const adapter = provider.adapter;
@@ -118,7 +129,7 @@ async function callProvider(
           target.model,
           ctx.pinnedKeyName,
           target.index === 0,
-          ctx.keyNames?.get(provider.name),
+          target.keyNames,
           keyHealth.avoidance(provider.name, ctx.attempts),
         );
   record.keyId = key.id;
@@ -140,7 +151,7 @@ async function callProvider(
         signal: ctx.abort,
         bodyTimeoutMs: ctx.stream ? network.streamIdleTimeoutMs : network.timeoutMs,
       });
-      await serve(ctx, target, record, response, adapter, outgoing.injectedUsage, attemptStart);
+      await serve(ctx, target, record, response, adapter, outgoing.injectedUsage, attemptStart, guard);
     } finally {
       provider.limiter.release();
       ctx.externalMs += performance.now() - sentAt;
@@ -158,6 +169,7 @@ async function serveIntercepted(
   target: Target,
   record: AttemptRecord,
   attemptStart: number,
+  guard: StreamEventGuard | undefined,
 ): Promise<boolean> {
   const interceptors = ctx.snapshot.interceptors;
   for (let i = 0; i < interceptors.length; i++) {
@@ -177,6 +189,7 @@ async function serveIntercepted(
       undefined,
       !ctx.clientWantsStreamUsage,
       attemptStart,
+      guard,
     );
     return true;
   }
@@ -212,10 +225,13 @@ export async function runAttempt(
   const attemptStart = performance.now();
   try {
     const before = deps.hooks.beforeAttempt(ctx, target, record);
-    if (before) await before;
-    if (ctx.snapshot.interceptors.length > 0 && (await serveIntercepted(ctx, target, record, attemptStart)))
+    const guard = (before instanceof Promise ? await before : before) || undefined;
+    if (
+      ctx.snapshot.interceptors.length > 0 &&
+      (await serveIntercepted(ctx, target, record, attemptStart, guard))
+    )
       return;
-    await callProvider(ctx, target, record, attemptStart, deps.keyHealth);
+    await callProvider(ctx, target, record, attemptStart, deps.keyHealth, guard);
   } catch (thrown) {
     const error = ctx.clientGone ? clientClosed() : asGatewayError(thrown);
     // The client and the request log get a bare `internal_error`; the cause goes to the log.

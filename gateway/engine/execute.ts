@@ -34,7 +34,7 @@ function anotherKeyHelps(
     provider,
     target.model,
     pinned,
-    ctx.keyNames?.get(provider.name),
+    target.keyNames,
     deps.keyHealth.avoidance(provider.name, ctx.attempts),
   );
 }

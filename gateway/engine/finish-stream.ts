@@ -12,6 +12,7 @@
  * what was delivered, never $0; a client that hung up leaves status 499 on the attempt.
  */
 import type { RequestContext } from '../context.ts';
+import type { StreamEventGuard } from '../hooks.ts';
 import type { AttemptRecord } from '../core/attempt.ts';
 import { clientClosed, GatewayError } from '../core/errors.ts';
 import type { ClientStreamEncoder } from '../core/client-codec.ts';
@@ -60,8 +61,10 @@ export class StreamRelay implements EventSink {
     private readonly decoder: StreamDecoder,
     /** Drop the usage-only chunk: Heimdall injected include_usage, the client did not ask. */
     private readonly stripUsageChunk: boolean,
-    /** The client's format when it is not the canonical one (Anthropic route). */
+    /** The client codec's encoder (OpenAI SSE as it is, or Anthropic's events). */
     private readonly encoder: ClientStreamEncoder,
+    /** What `hooks.beforeAttempt` answered for this attempt (governance's strict-budget cut-off). */
+    private readonly guard: StreamEventGuard | undefined,
   ) {
     this.delivered = new DeliveredOutput(ctx.operation);
   }
@@ -78,7 +81,8 @@ export class StreamRelay implements EventSink {
 
   onEvent(event: string | undefined, data: string): void {
     if (this.terminal || this.settled || this.ctx.clientGone) return;
-    const cut = this.ctx.streamGuard?.(event, data);
+    this.ctx.firstEventAt ??= performance.now();
+    const cut = this.guard?.check(event, data);
     if (cut !== undefined) {
       this.terminal = true;
       this.fail(cut);

@@ -45,6 +45,8 @@ export function sendError(
 ): void {
   if (res.headersSent || res.destroyed) return;
   try {
+    const headers = error.headers;
+    if (headers !== undefined) for (const name in headers) res.setHeader(name, headers[name]!);
     if (error.retryAfterSeconds !== undefined) {
       res.setHeader('retry-after', String(Math.max(0, Math.ceil(error.retryAfterSeconds))));
     }

@@ -16,31 +16,21 @@ import { limitsFor } from './limits.ts';
 import type { MeterRegistry } from './meter-registry.ts';
 import { usageCost } from './prices.ts';
 import { stateOf } from './request-state.ts';
+import type { StreamGuard } from './stream-guard.ts';
 import type { UsageQueue } from './usage-queue.ts';
-
-type Guard = NonNullable<RequestContext['streamGuard']>;
-
-/** Notes when the first stream event arrives (time to first token), once per request. */
-export function firstEventClock(ctx: RequestContext): Guard {
-  return () => {
-    stateOf(ctx).firstEventAt ??= performance.now();
-    return undefined;
-  };
-}
-
-function chain(a: Guard, b: Guard): Guard {
-  return (event, data) => a(event, data) ?? b(event, data);
-}
 
 /** Refusals pass through; anything else (the control plane unreachable) becomes a 503. */
 function asGovernanceError(error: unknown): GatewayError {
   return error instanceof GatewayError ? error : governanceUnavailable(error);
 }
 
-/** The attempt holds its charge; a stream that may outspend its reservation gets a guard. */
-function accept(ctx: RequestContext, attempt: AttemptRecord, charge: AttemptCharge): void {
+/**
+ * The attempt holds its charge; a stream that may outspend its reservation gets a guard, handed
+ * back to the engine for this attempt only.
+ */
+function accept(ctx: RequestContext, attempt: AttemptRecord, charge: AttemptCharge): StreamGuard | undefined {
   stateOf(ctx).charges.set(attempt, charge);
-  if (charge.guard) ctx.streamGuard = chain(firstEventClock(ctx), charge.guard.check);
+  return charge.guard;
 }
 
 export class AttemptAccounting {
@@ -52,7 +42,11 @@ export class AttemptAccounting {
   ) {}
 
   /** Synchronous while leases cover the attempt; a promise only when a lease must be renewed. */
-  before(ctx: RequestContext, target: Target, attempt: AttemptRecord): void | Promise<void> {
+  before(
+    ctx: RequestContext,
+    target: Target,
+    attempt: AttemptRecord,
+  ): StreamGuard | undefined | Promise<StreamGuard | undefined> {
     const state = stateOf(ctx);
     const view = governanceView(ctx.snapshot);
     const limits = limitsFor(view, state.principal, target.provider.name, target.model);
@@ -103,7 +97,5 @@ export class AttemptAccounting {
       state.priceVersion = hit.version;
       if (cost > 0) this.metrics.addCost(attempt.provider, model, cost / 1e6);
     }
-    // The next attempt starts without this attempt's budget guard.
-    if (ctx.streamGuard && ctx.stream) ctx.streamGuard = firstEventClock(ctx);
   }
 }

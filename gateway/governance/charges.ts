@@ -9,7 +9,6 @@
 import type { UsageLedgerEntry } from '../../clients/contract/governance.ts';
 import type { RequestContext } from '../context.ts';
 import type { AttemptRecord } from '../core/attempt.ts';
-import type { GatewayError } from '../core/errors.ts';
 import type { Target } from '../core/target.ts';
 import type { MaybePromise, MeterAccount } from './accounts.ts';
 import { budgetExceeded, rateLimited } from './errors.ts';
@@ -35,19 +34,6 @@ export interface AttemptCharge {
   holds: BudgetHold[];
   tokenAccounts: MeterAccount[];
   guard: StreamGuard | undefined;
-}
-
-function refuse(ctx: RequestContext, account: MeterAccount, level: LimitLevel, meters: Meters): GatewayError {
-  const error = rateLimited(account, level, meters.now());
-  const info = account.info;
-  const reset = info ? Math.max(1, Math.ceil((info.windowEnd - meters.now()) / 1000)) : 1;
-  const remaining = info ? Math.max(0, Math.floor(info.limit - info.used + account.free)) : 0;
-  if (!ctx.res.headersSent) {
-    ctx.res.setHeader('x-ratelimit-limit', String(account.limit));
-    ctx.res.setHeader('x-ratelimit-remaining', String(remaining));
-    ctx.res.setHeader('x-ratelimit-reset', String(reset));
-  }
-  return error;
 }
 
 /**
@@ -109,11 +95,11 @@ class ChargeBegin {
   }
 
   private countRequest(account: MeterAccount, level: LimitLevel, ok: boolean): void {
-    if (!ok) throw refuse(this.ctx, account, level, this.meters);
+    if (!ok) throw rateLimited(account, level, this.meters.now());
   }
 
   private admitTokens(account: MeterAccount, level: LimitLevel, ok: boolean): void {
-    if (!ok) throw refuse(this.ctx, account, level, this.meters);
+    if (!ok) throw rateLimited(account, level, this.meters.now());
     this.tokenAccounts.push(account);
   }
 

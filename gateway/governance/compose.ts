@@ -13,14 +13,16 @@ export function composeHooks(
   if (second === undefined) return a;
   return {
     async authenticate(ctx) {
-      await a.authenticate(ctx);
+      const admission = await a.authenticate(ctx);
       await b.authenticate(ctx);
+      return admission;
     },
     planTargets: (ctx) => a.planTargets(ctx) ?? b.planTargets(ctx),
     route: (ctx, targets) => b.route(ctx, a.route(ctx, targets)),
     async beforeAttempt(ctx, target, attempt) {
-      await a.beforeAttempt(ctx, target, attempt);
+      const guard = await a.beforeAttempt(ctx, target, attempt);
       await b.beforeAttempt(ctx, target, attempt);
+      return guard;
     },
     onAttemptSettled(ctx, attempt) {
       a.onAttemptSettled(ctx, attempt);

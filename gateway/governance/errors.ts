@@ -29,27 +29,27 @@ export function unpricedModel(provider: string, model: string, id: string, level
   );
 }
 
-/** Rate-limit headers of a refusal, kept with the error so the response can carry them. */
-export const RATE_HEADERS = new WeakMap<GatewayError, Record<string, string>>();
-
+/** A 429 carrying its `x-ratelimit-*` headers, which the answer gets from the error. */
 export function rateLimited(account: MeterAccount, level: LimitLevel, now: number): GatewayError {
   const info = account.info;
   const resetSeconds = info ? Math.max(1, Math.ceil((info.windowEnd - now) / 1000)) : 1;
   const what = account.kind === 'requests' ? 'request' : 'token';
-  const error = new GatewayError(
+  const remaining = info ? Math.max(0, Math.floor(info.limit - info.used + account.free)) : 0;
+  return new GatewayError(
     429,
     'rate_limited',
     'rate_limited',
     `${what} rate limit reached (${level} rate limit "${account.id}")`,
-    { retryAfterSeconds: resetSeconds, fallbackAllowed: !REQUEST_WIDE.has(level) },
+    {
+      retryAfterSeconds: resetSeconds,
+      fallbackAllowed: !REQUEST_WIDE.has(level),
+      headers: {
+        'x-ratelimit-limit': String(account.limit),
+        'x-ratelimit-remaining': String(remaining),
+        'x-ratelimit-reset': String(resetSeconds),
+      },
+    },
   );
-  const remaining = info ? Math.max(0, info.limit - info.used) + account.free : 0;
-  RATE_HEADERS.set(error, {
-    'x-ratelimit-limit': String(account.limit),
-    'x-ratelimit-remaining': String(Math.max(0, Math.floor(remaining))),
-    'x-ratelimit-reset': String(resetSeconds),
-  });
-  return error;
 }
 
 export function governanceUnavailable(cause: unknown): GatewayError {

@@ -12,7 +12,7 @@ import type { GatewayHooks } from '../hooks.ts';
 import type { GatewayLogger } from '../logger.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
-import { AttemptAccounting, firstEventClock } from './attempts.ts';
+import { AttemptAccounting } from './attempts.ts';
 import { authenticateRequest, type AdminCredentialCheck, type Credentials } from './auth.ts';
 import { governanceView } from './compile.ts';
 import { LocalChannel } from './local-channel.ts';
@@ -49,11 +49,10 @@ export interface Governance {
   close(): Promise<void>;
 }
 
-function admit(ctx: RequestContext, credentials: Credentials): void {
+/** Keeps the principal in the hooks' slot and answers the direct key (Credentials is an Admission). */
+function admit(ctx: RequestContext, credentials: Credentials): Credentials {
   stateOf(ctx).principal = credentials.principal;
-  ctx.principal = credentials.principal;
-  ctx.directKey = credentials.directKey;
-  if (ctx.stream) ctx.streamGuard = firstEventClock(ctx);
+  return credentials;
 }
 
 export function createGovernance(deps: GovernanceDeps, options: GovernanceOptions = {}): Governance {
@@ -93,7 +92,7 @@ export function createGovernance(deps: GovernanceDeps, options: GovernanceOption
       // Only an uncached admin-credential check is asynchronous; virtual keys stay synchronous
       // (and make no closure per request).
       if (credentials instanceof Promise) return credentials.then((resolved) => admit(ctx, resolved));
-      admit(ctx, credentials);
+      return admit(ctx, credentials);
     },
     planTargets: (ctx) => planTargets(ctx, stateOf(ctx), meters),
     route: (ctx, targets) => routeTargets(ctx, stateOf(ctx), targets),

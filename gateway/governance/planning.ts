@@ -97,5 +97,5 @@ export function planTargets(
 export function routeTargets(ctx: RequestContext, state: RequestState, targets: Target[]): Target[] {
   const principal = state.principal;
   if (!principal) return targets;
-  return enforceAccess(ctx, principal, targets, !state.planned);
+  return enforceAccess(principal, targets, !state.planned);
 }

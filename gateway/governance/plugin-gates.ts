@@ -10,7 +10,6 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { RequestContext } from '../context.ts';
-import { firstEventClock } from './attempts.ts';
 import type { GatewayHooks } from '../hooks.ts';
 import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
 import { pluginEnabled } from '../plugins/plugin.ts';
@@ -29,11 +28,7 @@ export function gateByPlugins(
   const { authenticate, planTargets, route, beforeAttempt, onRequestFinished, filterModels } = hooks;
   return {
     ...hooks,
-    authenticate(ctx: RequestContext) {
-      if (authenticates(ctx.snapshot)) return authenticate?.(ctx);
-      // Governance would have started the time-to-first-token clock when admitting the caller.
-      if (ctx.stream) ctx.streamGuard = firstEventClock(ctx);
-    },
+    authenticate: (ctx: RequestContext) => (authenticates(ctx.snapshot) ? authenticate?.(ctx) : undefined),
     planTargets: (ctx) => (governs(ctx.snapshot) ? planTargets?.(ctx) : undefined),
     route: (ctx, targets) => (governs(ctx.snapshot) && route ? route(ctx, targets) : targets),
     beforeAttempt: (ctx, target, attempt) =>

@@ -20,12 +20,11 @@ export interface RequestState {
   /** An attempt with usage had no price. */
   unpriced: boolean;
   priceVersion: string | undefined;
-  firstEventAt: number | undefined;
 }
 
 /** This request's governance state, created on first use (kept on the context, see context.ts). */
 export function stateOf(ctx: RequestContext): RequestState {
-  let state = ctx.governanceState as RequestState | undefined;
+  let state = ctx.hookState as RequestState | undefined;
   if (state === undefined) {
     state = {
       principal: undefined,
@@ -35,9 +34,8 @@ export function stateOf(ctx: RequestContext): RequestState {
       costMicros: 0,
       unpriced: false,
       priceVersion: undefined,
-      firstEventAt: undefined,
     };
-    ctx.governanceState = state;
+    ctx.hookState = state;
   }
   return state;
 }
@@ -63,7 +61,7 @@ export function logRow(ctx: RequestContext, log: RequestLog, state: RequestState
     status: log.status >= 200 && log.status < 400 ? 'success' : 'error',
     statusCode: log.status,
     latencyMs: Math.round(log.durationMs),
-    ttftMs: state.firstEventAt === undefined ? null : Math.round(state.firstEventAt - ctx.startedAt),
+    ttftMs: ctx.firstEventAt === undefined ? null : Math.round(ctx.firstEventAt - ctx.startedAt),
     inputTokens: usage?.inputTokens ?? 0,
     outputTokens: usage?.outputTokens ?? 0,
     cachedTokens: usage?.cachedInputTokens ?? 0,

@@ -81,8 +81,14 @@ export function ruleTargets(ctx: RequestContext, rule: RoutingRuleSnapshot, addr
     if (provider && offers(provider, ctx))
       list.push({ provider, model: slash > 0 ? fallback.slice(slash + 1) : address.model });
   }
-  if (keyNames.size > 0) ctx.keyNames = keyNames;
-  return withClientFallbacks(ctx, list);
+  const targets = withClientFallbacks(ctx, list);
+  // A rule's key pin holds on every target of that provider, the client's fallbacks included.
+  if (keyNames.size > 0)
+    for (const target of targets) {
+      const pin = keyNames.get(target.provider.name);
+      if (pin !== undefined) target.keyNames = pin;
+    }
+  return targets;
 }
 
 /** A bare model under a key with provider configs: weighted among the providers allowing it. */
@@ -141,13 +147,9 @@ function blocked(principal: Principal, target: Target): GatewayError | undefined
  * A routing rule's `key_id` may narrow a virtual key's `key_ids` on a provider, never widen
  * them: a rule key outside the key's pins blocks that target.
  */
-function rulePinOutsideKey(
-  ctx: RequestContext,
-  principal: Principal,
-  target: Target,
-): GatewayError | undefined {
+function rulePinOutsideKey(principal: Principal, target: Target): GatewayError | undefined {
   const ids = principal.providers?.get(target.provider.name)?.key_ids ?? [];
-  const rulePin = ctx.keyNames?.get(target.provider.name);
+  const rulePin = target.keyNames;
   if (ids.length === 0 || rulePin === undefined || rulePin.some((name) => ids.includes(name)))
     return undefined;
   return new GatewayError(
@@ -164,32 +166,24 @@ function rulePinOutsideKey(
  * rule's. A 403 when nothing is left, or when `clientPrimary` (the client named the primary
  * itself) and the primary is blocked.
  */
-export function enforceAccess(
-  ctx: RequestContext,
-  principal: Principal,
-  targets: Target[],
-  clientPrimary: boolean,
-): Target[] {
+export function enforceAccess(principal: Principal, targets: Target[], clientPrimary: boolean): Target[] {
   if (principal.providers === undefined) return targets;
   const kept: Target[] = [];
   let first: GatewayError | undefined;
   for (const target of targets) {
-    const error = blocked(principal, target) ?? rulePinOutsideKey(ctx, principal, target);
+    const error = blocked(principal, target) ?? rulePinOutsideKey(principal, target);
     if (error && clientPrimary && target === targets[0]) throw error;
     if (error) first ??= error;
     else kept.push(target);
   }
   if (kept.length === 0 && first) throw first;
-  let pins: Map<string, readonly string[]> | undefined;
-  for (const target of kept) {
-    const name = target.provider.name;
-    const ids = principal.providers.get(name)?.key_ids ?? [];
-    if (ids.length === 0 || pins?.has(name)) continue;
-    pins ??= new Map(ctx.keyNames ?? []);
-    const rulePin = ctx.keyNames?.get(name);
-    pins.set(name, rulePin === undefined ? ids : rulePin.filter((key) => ids.includes(key)));
+  const result =
+    kept.length === targets.length ? targets : kept.map((target, index) => ({ ...target, index }));
+  for (const target of result) {
+    const ids = principal.providers.get(target.provider.name)?.key_ids ?? [];
+    if (ids.length === 0) continue;
+    const rulePin = target.keyNames;
+    target.keyNames = rulePin === undefined ? ids : rulePin.filter((key) => ids.includes(key));
   }
-  if (pins) ctx.keyNames = pins;
-  if (kept.length === targets.length) return targets;
-  return kept.map((target, index) => ({ ...target, index }));
+  return result;
 }

@@ -37,7 +37,8 @@ export async function prepareRequest(ctx: RequestContext, deps: ServeDeps): Prom
   const parsed = parseJson(raw);
   acceptBody(ctx, ctx.clientCodec.request(parsed));
   const auth = deps.hooks.authenticate(ctx);
-  if (auth) await auth;
+  const admission = auth instanceof Promise ? await auth : auth;
+  if (admission) ctx.directKey = admission.directKey;
   const pinned = ctx.req.headers[PIN_KEY_HEADER];
   if (typeof pinned === 'string' && pinned !== '') ctx.pinnedKeyName = pinned;
   const targets =
@@ -68,13 +69,27 @@ function finish(ctx: RequestContext, deps: ServeDeps): void {
   }
 }
 
-export async function serveInference(
+/**
+ * What one route does after the common preparation (body, validation, authentication, key pin,
+ * targets), and whether its requests are recorded (request log row, request metrics).
+ */
+export interface RouteRun {
+  run(ctx: RequestContext, deps: ServeDeps): Promise<void>;
+  /** Process-log message of an internal error. */
+  failure: string;
+  recorded: boolean;
+}
+
+const INFERENCE: RouteRun = { run: execute, failure: 'inference request failed', recorded: true };
+
+/** The one pipeline of every inference-like route: prepare, run, answer errors, finish. */
+export async function serveRoute(
   deps: ServeDeps,
+  route: RouteRun,
   operation: Operation,
   req: IncomingMessage,
   res: ServerResponse,
-  /** The wire format of the route (the Anthropic route passes its own). */
-  codec: ClientCodec = OPENAI_CODEC,
+  codec: ClientCodec,
 ): Promise<void> {
   const ctx = new RequestContext(req, res, deps.current(), operation, codec);
   // Every answer (JSON, stream, error) names the request-log row it produced.
@@ -82,15 +97,26 @@ export async function serveInference(
   res.once('close', () => ctx.responseClosed());
   try {
     await prepareRequest(ctx, deps);
-    await execute(ctx, deps);
+    await route.run(ctx, deps);
   } catch (thrown) {
     const error = asGatewayError(thrown);
     if (error.code === 'internal_error')
-      deps.logger.error('inference request failed', { requestId: ctx.id, ...causeFields(error.cause) });
+      deps.logger.error(route.failure, { requestId: ctx.id, ...causeFields(error.cause) });
     ctx.error = error;
     ctx.status = ctx.clientGone ? CLIENT_CLOSED_STATUS : error.status;
     if (!ctx.clientGone) sendError(res, error, ctx.targets[0], codec);
   } finally {
-    finish(ctx, deps);
+    if (route.recorded) finish(ctx, deps);
   }
+}
+
+export function serveInference(
+  deps: ServeDeps,
+  operation: Operation,
+  req: IncomingMessage,
+  res: ServerResponse,
+  /** The wire format of the route (the Anthropic route passes its own). */
+  codec: ClientCodec = OPENAI_CODEC,
+): Promise<void> {
+  return serveRoute(deps, INFERENCE, operation, req, res, codec);
 }

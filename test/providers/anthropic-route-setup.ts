@@ -6,6 +6,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { stateOf } from '../../gateway/governance/request-state.ts';
 import { startAnthropicMock, type AnthropicMock } from '../mocks/anthropic-mock.ts';
 import { sendJson, sendSse, startHttpMock, type HttpMock } from '../mocks/http-mock.ts';
 import { startOpenAIMock, type OpenAIMock } from '../mocks/openai-mock.ts';
@@ -96,7 +97,7 @@ export function useAnthropicRoute(): RouteEnv {
     ];
     env.gw = await startGateway(snapshot, {
       authenticate: (ctx) => {
-        env.seenKeys.push((ctx.principal as { vk?: { id: string } } | undefined)?.vk?.id);
+        env.seenKeys.push(stateOf(ctx).principal?.vk.id);
       },
     });
     env.sdk = new Anthropic({

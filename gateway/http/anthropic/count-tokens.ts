@@ -5,20 +5,19 @@
  * `x-heimdall-token-count: estimated` header.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RequestContext } from '../../context.ts';
+import type { RequestContext } from '../../context.ts';
+import type { ClientCodec } from '../../core/client-codec.ts';
+import { GatewayError } from '../../core/errors.ts';
+import type { Target } from '../../core/target.ts';
 import { buildOutgoing } from '../../engine/outgoing.ts';
-import { asGatewayError, causeFields, GatewayError } from '../../core/errors.ts';
+import { sendJson } from '../../engine/respond.ts';
 import { speaksAnthropic } from '../../providers/anthropic/adapter.ts';
 import { parseAnthropicError } from '../../providers/anthropic/response.ts';
 import { maskAttemptError } from '../../providers/mask-credentials.ts';
 import { directKey, selectKey } from '../../routing/key-select.ts';
-import type { Target } from '../../core/target.ts';
-import { estimateTokens, promptText } from '../../util/prompt-text.ts';
 import { mapTransportError } from '../../upstream/error-map.ts';
-import type { ClientCodec } from '../../core/client-codec.ts';
-import { sendError, sendJson } from '../../engine/respond.ts';
-import { setRequestIdHeaders } from '../../request-id.ts';
-import { prepareRequest, type ServeDeps } from '../serve.ts';
+import { estimateTokens, promptText } from '../../util/prompt-text.ts';
+import { serveRoute, type RouteRun, type ServeDeps } from '../serve.ts';
 
 const COUNT_FIELDS = ['model', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'mcp_servers'];
 
@@ -29,7 +28,7 @@ async function exactCount(ctx: RequestContext, target: Target): Promise<void> {
   const key =
     ctx.directKey !== undefined
       ? directKey(provider, ctx.directKey)
-      : selectKey(provider, target.model, ctx.pinnedKeyName, true, ctx.keyNames?.get(provider.name));
+      : selectKey(provider, target.model, ctx.pinnedKeyName, true, target.keyNames);
   const outgoing = buildOutgoing(ctx, target, key, adapter);
   const full = JSON.parse(outgoing.request.body) as Record<string, unknown>;
   const body: Record<string, unknown> = {};
@@ -67,32 +66,31 @@ function estimate(ctx: RequestContext, target: Target | undefined): void {
   sendJson(ctx.res, 200, JSON.stringify({ input_tokens: tokens }), target);
 }
 
-export async function serveCountTokens(
+async function countTokens(ctx: RequestContext): Promise<void> {
+  const target = ctx.targets[0];
+  if (target === undefined)
+    throw new GatewayError(
+      403,
+      'permission_error',
+      'no_allowed_target',
+      'no provider/model may serve this request',
+    );
+  if (speaksAnthropic(target.provider.adapter)) await exactCount(ctx, target);
+  else estimate(ctx, target);
+}
+
+/**
+ * Through the same pipeline as inference (serve.ts: body, validation, authenticate, planTargets,
+ * route, error answers). It skips beforeAttempt/onAttemptSettled and onRequestFinished/metrics:
+ * a count is no inference, so nothing is charged, logged or counted.
+ */
+const COUNT_TOKENS: RouteRun = { run: countTokens, failure: 'count_tokens request failed', recorded: false };
+
+export function serveCountTokens(
   deps: ServeDeps,
   req: IncomingMessage,
   res: ServerResponse,
   codec: ClientCodec,
 ): Promise<void> {
-  const ctx = new RequestContext(req, res, deps.current(), 'chat', codec);
-  setRequestIdHeaders(res, ctx.id, ctx.clientRequestId);
-  res.once('close', () => ctx.responseClosed());
-  try {
-    // The same preparation as inference: body limits, validation, authentication, pins, routing.
-    await prepareRequest(ctx, deps);
-    const target = ctx.targets[0];
-    if (target === undefined)
-      throw new GatewayError(
-        403,
-        'permission_error',
-        'no_allowed_target',
-        'no provider/model may serve this request',
-      );
-    if (speaksAnthropic(target.provider.adapter)) await exactCount(ctx, target);
-    else estimate(ctx, target);
-  } catch (thrown) {
-    const error = asGatewayError(thrown);
-    if (error.code === 'internal_error')
-      deps.logger.error('count_tokens request failed', { requestId: ctx.id, ...causeFields(error.cause) });
-    if (!ctx.clientGone) sendError(res, error, ctx.targets[0], codec);
-  }
+  return serveRoute(deps, COUNT_TOKENS, 'chat', req, res, codec);
 }
