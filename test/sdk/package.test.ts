@@ -27,7 +27,9 @@ describe('heimdall/client', () => {
     const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
     expect(files).toContain('index.ts');
     for (const file of files) {
-      const imports = [...read(`clients/sdk/${file}`).matchAll(/(?:from|import) '([^']+)'/g)].map((m) => m[1]!);
+      const imports = [...read(`clients/sdk/${file}`).matchAll(/(?:from|import) '([^']+)'/g)].map(
+        (m) => m[1]!,
+      );
       expect(
         imports.filter((name) => name.startsWith('node:') || name === 'ws'),
         file,
