@@ -1,6 +1,6 @@
 /** Core busy shares from /proc/stat, and the harness-bound flag built on them. */
 import { describe, expect, it } from 'vitest';
-import { busyPercent, isHarnessBound, parseProcStat } from './cpu.ts';
+import { busyPercent, isHarnessBound, isStarved, parseProcStat } from './cpu.ts';
 
 // user nice system idle iowait irq softirq steal guest guest_nice
 const before = parseProcStat(
@@ -34,5 +34,11 @@ describe('bench CPU shares', () => {
     expect(isHarnessBound(80)).toBe(false);
     expect(isHarnessBound(80.5)).toBe(true);
     expect(isHarnessBound(undefined)).toBe(false);
+  });
+
+  it('flags a target process under 80 % of a core as starved, and nothing without a figure', () => {
+    expect(isStarved(79.9)).toBe(true);
+    expect(isStarved(80)).toBe(false);
+    expect(isStarved(undefined)).toBe(false);
   });
 });

@@ -51,3 +51,13 @@ export function readProcStat(): Map<number, CpuTicks> {
     return new Map(); // not Linux: busy shares are reported as unknown
   }
 }
+
+/**
+ * Below this share of one core, the target process was not what limited a 64-connection phase:
+ * something else took its core (a shared machine) or it waited on the harness.
+ */
+export const starvedPercent = 80;
+
+export function isStarved(targetProcessPercent: number | undefined): boolean {
+  return targetProcessPercent !== undefined && targetProcessPercent < starvedPercent;
+}

@@ -12,6 +12,10 @@ export interface Row {
   loadCpuAt64?: number;
   /** The load core was above the harness-bound threshold: the row measured the harness. */
   harnessBound?: boolean;
+  /** CPU the target process itself used at 64 connections, % of one core. */
+  processCpuAt64?: number;
+  /** The target process used less than most of a core in some round: it was not the bottleneck. */
+  starved?: boolean;
   /** req/s @64 as % of the bare proxy's: the median of the per-round ratios. */
   ofProxy?: number;
   /** Spawn to first `/health` 200 (Heimdall rows). */
@@ -64,7 +68,7 @@ export function table(header: string[], rows: string[][]): string {
 export function formatRows(rows: Row[], direct: string, proxy: string): string {
   const base = rows.find((r) => r.name === direct)?.at1;
   const cells = rows.map((row) => {
-    if (row.error !== undefined) return [row.name, 'not measured', ...Array<string>(13).fill('')];
+    if (row.error !== undefined) return [row.name, 'not measured', ...Array<string>(14).fill('')];
     const isBase = row.name === direct;
     return [
       row.name,
@@ -78,7 +82,8 @@ export function formatRows(rows: Row[], direct: string, proxy: string): string {
       row.name === proxy || row.ofProxy === undefined ? '-' : (row.ofProxy / 100).toFixed(3),
       pct(row.cpuAt64),
       pct(row.loadCpuAt64),
-      row.harnessBound ? 'HARNESS' : '',
+      pct(row.processCpuAt64),
+      [row.harnessBound ? 'HARNESS' : '', row.starved ? 'STARVED' : ''].filter(Boolean).join('+'),
       `${(100 * failureRatio(row)).toFixed(2)}%`,
       row.coldStartMs === undefined ? '-' : (row.coldStartMs / 1000).toFixed(2),
       row.rssMiB === undefined ? '-' : row.rssMiB.toFixed(0),
@@ -96,6 +101,7 @@ export function formatRows(rows: Row[], direct: string, proxy: string): string {
     '×bare',
     'cpuT',
     'cpuL',
+    'cpuP',
     'bound',
     'failed',
     'start s',
@@ -106,7 +112,8 @@ export function formatRows(rows: Row[], direct: string, proxy: string): string {
 
 latencies in ms (wrk); @64/@1 = 64 connections / 1 connection; +p50@1/+p99@1 = added latency at 1 connection vs direct;
 ×bare = req/s@64 / the bare proxy's, the median of the per-round ratios (the figure to quote on a noisy machine);
-cpuT/cpuL = busy % of the target core / the load core (wrk + nginx) at 64 connections; bound = HARNESS when the
-load core was above the harness-bound threshold in any round (the harness, not the target, was the limit);
+cpuT/cpuL = busy % of the target core / the load core (wrk + nginx) at 64 connections, cpuP = the target process's own
+use of a core; bound = HARNESS when the load core was above the harness-bound threshold in some round (the harness, not
+the target, was the limit), STARVED when the target process used under 80 % of a core (others took its core);
 start s = spawn to first /health 200 (cold start); rss MiB = resident memory after warm-up${notes.join('')}`;
 }

@@ -22,6 +22,23 @@ describe('bench rounds', () => {
     expect(row.cpuAt64).toBe(99);
   });
 
+  it('keeps a harness-bound or starved round visible in the row', () => {
+    const row = medianRow([
+      { name: 'h', at64: phase(100, 1), processCpuAt64: 99, loadCpuAt64: 40 },
+      {
+        name: 'h',
+        at64: phase(100, 1),
+        processCpuAt64: 35,
+        loadCpuAt64: 95,
+        harnessBound: true,
+        starved: true,
+      },
+      { name: 'h', at64: phase(100, 1), processCpuAt64: 98, loadCpuAt64: 50 },
+    ]);
+    expect(row).toMatchObject({ processCpuAt64: 98, loadCpuAt64: 50, harnessBound: true, starved: true });
+    expect(medianRow([{ name: 'h', at64: phase(100, 1), processCpuAt64: 99 }])).not.toHaveProperty('starved');
+  });
+
   it('averages the middle two of an even count', () => {
     const row = medianRow([
       { name: 'h', at64: phase(100, 1) },

@@ -36,6 +36,7 @@ export function medianRow(rounds: readonly Row[]): Row {
     values.filter((v): v is T => v !== undefined);
   const cpu = present(rounds.map((r) => r.cpuAt64));
   const loadCpu = present(rounds.map((r) => r.loadCpuAt64));
+  const processCpu = present(rounds.map((r) => r.processCpuAt64));
   const notes = [...new Set(present(rounds.map((r) => r.note)))];
   return {
     name: first.name,
@@ -45,6 +46,8 @@ export function medianRow(rounds: readonly Row[]): Row {
     ...(loadCpu.length > 0 ? { loadCpuAt64: median(loadCpu) } : {}),
     // One harness-bound round is enough to distrust the row's throughput.
     ...(rounds.some((r) => r.harnessBound) ? { harnessBound: true } : {}),
+    ...(processCpu.length > 0 ? { processCpuAt64: median(processCpu) } : {}),
+    ...(rounds.some((r) => r.starved) ? { starved: true } : {}),
     ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
   };
 }

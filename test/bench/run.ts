@@ -24,7 +24,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { checkCompletion, checkRefusesWithoutKey, checkStream } from './checks.ts';
 import type { Scenario } from './config.ts';
-import { busyPercent, harnessBoundPercent, isHarnessBound, readProcStat } from './cpu.ts';
+import {
+  busyPercent,
+  harnessBoundPercent,
+  isHarnessBound,
+  isStarved,
+  readProcStat,
+  starvedPercent,
+} from './cpu.ts';
 import { measureDashboard } from './dashboard.ts';
 import { measureDocumentBomb } from './document-bomb.ts';
 import { chatRequest, streamRequest } from './fixtures.ts';
@@ -78,6 +85,8 @@ interface Measured {
   result: PhaseResult;
   targetCpu: number | undefined;
   loadCpu: number | undefined;
+  /** The target process's own CPU, % of one core. */
+  processCpu: number | undefined;
 }
 
 /** One wrk phase with the busy % of both cores meanwhile, printed as one line. */
@@ -103,10 +112,11 @@ async function phase(
   const after = readProcStat();
   const ownAfter = cpuSeconds(pid);
   // The target's own share of a core: on a shared machine the core can be busy with others' work.
-  const own =
+  const processCpu =
     ownBefore === undefined || ownAfter === undefined
-      ? ''
-      : `, target process ${((100 * (ownAfter - ownBefore) * 1000) / (performance.now() - started)).toFixed(0)}%`;
+      ? undefined
+      : (100 * (ownAfter - ownBefore) * 1000) / (performance.now() - started);
+  const own = processCpu === undefined ? '' : `, target process ${processCpu.toFixed(0)}%`;
   const loadCpu = cores.load === undefined ? undefined : busyPercent(before, after, cores.load);
   const targetCpu = cores.target === undefined ? undefined : busyPercent(before, after, cores.target);
   const busy = (cpu: number | undefined, value: number | undefined) =>
@@ -115,9 +125,11 @@ async function phase(
     `  ${label.padEnd(34)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.p50.toFixed(3)} ms  ` +
       `p99 ${result.p99.toFixed(3)} ms  failed ${result.failed}  ${(result.bytesPerRequest ?? 0).toFixed(0)} B/resp |` +
       `${busy(cores.load, loadCpu)} (load)${busy(cores.target, targetCpu)} (target core${own})` +
-      `${isHarnessBound(loadCpu) ? `  HARNESS-BOUND (load core > ${harnessBoundPercent}%)` : ''}`,
+      `${isHarnessBound(loadCpu) ? `  HARNESS-BOUND (load core > ${harnessBoundPercent}%)` : ''}` +
+      // At one connection a target waits for each response: only loaded phases should saturate it.
+      `${conns > 1 && isStarved(processCpu) ? `  STARVED (target process < ${starvedPercent}% of a core)` : ''}`,
   );
-  return { result, targetCpu, loadCpu };
+  return { result, targetCpu, loadCpu, processCpu };
 }
 
 async function interleave(targets: Target[]): Promise<Row[][]> {
@@ -137,6 +149,8 @@ async function interleave(targets: Target[]): Promise<Row[][]> {
         ...(at64.targetCpu !== undefined ? { cpuAt64: at64.targetCpu } : {}),
         ...(at64.loadCpu !== undefined ? { loadCpuAt64: at64.loadCpu } : {}),
         ...(isHarnessBound(at64.loadCpu) ? { harnessBound: true } : {}),
+        ...(at64.processCpu !== undefined ? { processCpuAt64: at64.processCpu } : {}),
+        ...(isStarved(at64.processCpu) ? { starved: true } : {}),
       });
     }
     perRound.push(rows);
