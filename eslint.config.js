@@ -37,6 +37,44 @@ const dbSurfaceZones = ['schema', 'api'].map((room) => ({
   message: `${room}/ imports db/ only through db/index.ts, its public surface (db/README.md)`,
 }));
 
+/**
+ * gateway/'s layers, bottom to top (gateway/README.md, "Layout"): a layer imports only layers
+ * below it. The upward arrows allowed are type-only, from core/ to the machinery a compiled
+ * provider holds (justified in core/compiled-snapshot.ts and core/client-codec.ts).
+ */
+const gatewayLayers = [
+  ['core'],
+  ['util', 'logger.ts', 'request-id.ts'],
+  ['context.ts', 'hooks.ts'],
+  ['upstream'],
+  ['pricing'],
+  ['providers'],
+  ['routing', 'plugins'],
+  ['snapshot'],
+  ['metrics'],
+  ['engine'],
+  ['http'],
+  ['governance'],
+  ['create-gateway.ts'],
+];
+const coreMayName = {
+  providers: ['./adapter.ts'],
+  upstream: ['./limiter.ts', './pools.ts'],
+  routing: ['./key-picker.ts'],
+};
+const gatewayLayerZones = gatewayLayers.flatMap((layer, i) =>
+  layer.flatMap((lower) =>
+    gatewayLayers.slice(i + 1).flatMap((higher) =>
+      higher.map((upper) => ({
+        target: `./gateway/${lower}`,
+        from: `./gateway/${upper}`,
+        message: `gateway/${lower} is below gateway/${upper} (gateway/README.md, "Layout")`,
+        ...(lower === 'core' && coreMayName[upper] ? { except: coreMayName[upper] } : {}),
+      })),
+    ),
+  ),
+);
+
 const packageRule = (patterns) => ['error', { patterns }];
 
 export default tseslint.config(
@@ -62,7 +100,7 @@ export default tseslint.config(
     },
     rules: {
       'import/no-cycle': ['error', { ignoreExternal: true }],
-      'import/no-restricted-paths': ['error', { zones: [...zones, ...dbSurfaceZones] }],
+      'import/no-restricted-paths': ['error', { zones: [...zones, ...dbSurfaceZones, ...gatewayLayerZones] }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
