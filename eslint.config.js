@@ -86,6 +86,7 @@ export default tseslint.config(
       '.dist-*/**',
       'db/migrations/**',
       'coverage/**',
+      'test-artifacts/**',
       'helm/**',
     ],
   },

@@ -5,7 +5,8 @@
  * overview figures, the budget bar and the live tail move WITHOUT a reload (the assertions fail if
  * the subscriptions stop delivering); it creates a virtual key through the UI and uses the value
  * shown once for an inference call. Screenshots of every screen, at desktop and phone width, go
- * to docs/screenshots/ (shown in the README).
+ * to test-artifacts/screenshots/ (git-ignored, so a test run leaves the tree clean);
+ * `npm run screenshots` writes them to docs/screenshots/, the ones the README shows.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,9 @@ import { spawnHeimdall, startHeimdallChild, type HeimdallChild } from '../suppor
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(ROOT, 'docs/screenshots');
+const SCREENSHOTS = process.env.HEIMDALL_SCREENSHOTS_DIR
+  ? join(ROOT, process.env.HEIMDALL_SCREENSHOTS_DIR)
+  : join(ROOT, 'test-artifacts/screenshots');
 const ADMIN = { username: 'operator', password: 'dashboard-test-password-1' };
 const VK = 'sk-bf-dashboard-test-key-0001';
 const DESKTOP = { width: 1280, height: 860 };
