@@ -33,6 +33,20 @@ describe('room import rules', () => {
     }
   });
 
+  it('lets gateway/ import the contract and the ControlPlaneClient interface, not the transports, SDK or CLI', async () => {
+    const restricted = async (target: string) =>
+      (
+        await ruleIds(
+          'gateway/example.ts',
+          `import * as x from '../clients/${target}';\nexport const y = x;\n`,
+        )
+      ).some((m) => m.startsWith('import/no-restricted-paths'));
+    expect(await restricted('remote-control-plane.ts')).toBe(true);
+    expect(await restricted('sdk/index.ts')).toBe(true);
+    expect(await restricted('control-plane.ts')).toBe(false);
+    expect(await restricted('contract/snapshot.ts')).toBe(false);
+  });
+
   it('refuses drizzle-orm outside db/ and undici outside gateway/upstream/', async () => {
     expect(
       await ruleIds('api/example.ts', "import { sql } from 'drizzle-orm';\nexport const y = sql;\n"),
