@@ -182,14 +182,56 @@ export function outputTokenBound(body: JsonObject, hit: PriceHit): number {
   return cap * (positiveInt(body.n) ?? 1);
 }
 
-/** Worst-case cost: bounded prompt at the dearest input rate plus the output bound. */
-export function worstCaseCost(hit: PriceHit, promptBound: number, outputBound: number): number {
-  const price = hit.price;
+/** Micro-dollar rates scaled by 1e6 (as pricing/cost.ts scales them), for the worst case. */
+interface WorstRates {
+  input: number;
+  output: number;
+}
+
+/** The base rates and, per tier in the price's own order, the rates a prompt above it pays. */
+interface WorstRateTable {
+  base: WorstRates;
+  tiers: Array<WorstRates & { above: number }>;
+}
+
+const RATE_SCALE = 1_000_000;
+const scaledRate = (usdPerMillion: number) => Math.round(usdPerMillion * RATE_SCALE);
+
+/** Per price (prices are immutable within a snapshot's book): its worst-case rates, scaled once. */
+const worstRates = new WeakMap<BundledPrice, WorstRateTable>();
+
+function worstRateTable(price: BundledPrice): WorstRateTable {
+  let table = worstRates.get(price);
+  if (table !== undefined) return table;
   const dearestInput = Math.max(price.input, price.cache_write ?? 0);
-  const tiers = price.tiers ?? [];
-  const tier = tiers.filter((t) => promptBound > t.above_input_tokens).pop();
-  const input = Math.max(dearestInput, tier?.input ?? 0, tier?.cache_write ?? 0);
-  const output = Math.max(price.output, tier?.output ?? 0);
-  const worst: BundledPrice = { ...price, input, output, tiers: [] };
-  return costMicros(worst, { prompt_tokens: promptBound, completion_tokens: outputBound });
+  table = {
+    base: { input: scaledRate(Math.max(dearestInput, 0)), output: scaledRate(Math.max(price.output, 0)) },
+    tiers: (price.tiers ?? []).map((tier) => ({
+      above: tier.above_input_tokens,
+      input: scaledRate(Math.max(dearestInput, tier.input, tier.cache_write ?? 0)),
+      output: scaledRate(Math.max(price.output, tier.output)),
+    })),
+  };
+  worstRates.set(price, table);
+  return table;
+}
+
+/**
+ * Worst-case cost: bounded prompt at the dearest input rate plus the output bound — the tier is
+ * the last one (in the price's order) whose threshold the prompt bound passes. The same integer
+ * arithmetic as `costMicros` on that flattened price (no cache tokens), with the rates scaled
+ * once per price: strict budgets ask this per attempt and the stream guard per event.
+ */
+export function worstCaseCost(hit: PriceHit, promptBound: number, outputBound: number): number {
+  const table = worstRateTable(hit.price);
+  let rates: WorstRates = table.base;
+  for (let i = table.tiers.length - 1; i >= 0; i--) {
+    const tier = table.tiers[i]!;
+    if (promptBound > tier.above) {
+      rates = tier;
+      break;
+    }
+  }
+  const total = promptBound * rates.input + outputBound * rates.output;
+  return Math.floor((total + RATE_SCALE / 2) / RATE_SCALE);
 }
