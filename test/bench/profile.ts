@@ -37,6 +37,19 @@ const workDir = mkdtempSync(join(tmpdir(), 'heimdall-profile-'));
 const profileDir = join(workDir, 'profiles');
 process.on('exit', killAllChildren);
 
+/** Clock ticks per second of /proc's CPU counters (USER_HZ: 100 on every Linux build that matters). */
+const USER_HZ = 100;
+
+/** User + system CPU time of a process, all threads, in µs (from /proc/<pid>/stat). */
+function processCpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which is in parentheses and may hold spaces): state is field
+  // 3, utime field 14, stime field 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[14 - 3]) + Number(fields[15 - 3]);
+  return (ticks * 1e6) / USER_HZ;
+}
+
 async function main(): Promise<void> {
   ensureTools();
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], { stdio: 'inherit' });
@@ -59,9 +72,17 @@ async function main(): Promise<void> {
   await checkCompletion(heimdall);
   const load = { ...heimdall, bodyFile, connections: 64, cpu: cores.load };
   await runWrk({ ...load, seconds: 3 });
+  const pid = heimdall.child!.process.pid!;
+  const cpuBefore = processCpuMicros(pid);
   const result = await runWrk({ ...load, seconds: Number(args.seconds) });
+  const cpuMicros = processCpuMicros(pid) - cpuBefore;
   console.log(
     `${heimdall.name}: ${result.requestsPerSecond.toFixed(0)} req/s at 64 connections while profiling`,
+  );
+  // req/s moves with whatever else runs on the machine; CPU per request much less so.
+  console.log(
+    `${heimdall.name}: ${(cpuMicros / Math.max(1, result.total)).toFixed(1)} CPU µs per request ` +
+      `(all threads, profiler included; ${result.total} requests, ${(cpuMicros / 1e6).toFixed(2)} CPU s)`,
   );
   await heimdall.child!.stop();
   await mock.child.stop();
