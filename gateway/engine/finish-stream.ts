@@ -49,6 +49,13 @@ export class StreamRelay implements EventSink {
   private terminal = false;
   private upstreamFailed = false;
   private settled = false;
+  /**
+   * Text of the events of the current upstream chunk, written to the client as one write when the
+   * chunk is done (flush): a write per event costs Node's chunked encoding four buffers and the
+   * socket a writev entry each, per event.
+   */
+  private pendingText = '';
+  private pendingWrite = false;
   private readonly delivered: DeliveredOutput;
   private resolve: () => void = () => undefined;
   private reject: (error: GatewayError) => void = () => undefined;
@@ -139,13 +146,24 @@ export class StreamRelay implements EventSink {
   }
 
   private write(text: string): void {
-    const res = this.ctx.res;
     if (!this.committed) {
       this.committed = true;
       this.ctx.served = this.target;
       this.ctx.status = 200;
-      writeStreamHead(res, this.target);
+      writeStreamHead(this.ctx.res, this.target);
     }
+    this.pendingText += text;
+    this.pendingWrite = true;
+  }
+
+  /** Writes what the events so far produced (even nothing: that sends the head), with backpressure. */
+  private flush(): void {
+    if (!this.pendingWrite) return;
+    const text = this.pendingText;
+    this.pendingText = '';
+    this.pendingWrite = false;
+    const res = this.ctx.res;
+    if (res.writableEnded) return;
     if (!res.write(text)) {
       this.body.pause();
       res.once('drain', this.onDrain);
@@ -158,10 +176,12 @@ export class StreamRelay implements EventSink {
 
   private readonly onData = (chunk: Buffer): void => {
     this.decoder.push(chunk, this);
+    this.flush();
   };
 
   private readonly onEnd = (): void => {
     if (!this.terminal && !this.ctx.clientGone) this.decoder.end(this);
+    this.flush();
     if (this.settled) return;
     if (this.terminal || this.upstreamFailed) {
       if (this.upstreamFailed)
@@ -208,6 +228,7 @@ export class StreamRelay implements EventSink {
       return;
     }
     this.markFailed(error);
+    this.flush();
     if (!this.ctx.clientGone && !this.ctx.res.writableEnded) this.ctx.res.end(this.encoder.error(error));
     this.settle();
   }
@@ -221,6 +242,7 @@ export class StreamRelay implements EventSink {
 
   private finishClient(): void {
     const res = this.ctx.res;
+    this.flush();
     if (this.committed && !res.writableEnded) res.end();
   }
 
