@@ -22,7 +22,15 @@ export const LEASE_HEARTBEAT_MS = 10_000;
 const SWEEP_MS = 250;
 
 export class MeterRegistry implements Meters {
-  private readonly accounts = new Map<string, MeterAccount>();
+  /**
+   * Per kind, id → account: a lookup per gate per attempt, so no `kind:id` string is built (a
+   * concatenated key is flattened and hashed on every lookup).
+   */
+  private readonly byKind: Record<MeterKind, Map<string, MeterAccount>> = {
+    budget: new Map(),
+    requests: new Map(),
+    tokens: new Map(),
+  };
   private readonly sweeper: NodeJS.Timeout;
   private lastHeartbeat = 0;
 
@@ -38,8 +46,8 @@ export class MeterRegistry implements Meters {
   }
 
   account(kind: MeterKind, id: string, limit: number): MeterAccount {
-    const key = `${kind}:${id}`;
-    const existing = this.accounts.get(key);
+    const accounts = this.byKind[kind];
+    const existing = accounts.get(id);
     if (existing) {
       if (existing.limit !== limit) existing.reconfigure(limit);
       return existing;
@@ -62,20 +70,26 @@ export class MeterRegistry implements Meters {
       flushSoon: () => this.queue.flushSoon(),
       flush: () => this.queue.flush(),
     });
-    this.accounts.set(key, account);
+    accounts.set(id, account);
     return account;
   }
 
   /** Percent used of a meter as last seen (0 when never used here). */
   percentUsed(kind: MeterKind, id: string | undefined): number {
     if (id === undefined) return 0;
-    return this.accounts.get(`${kind}:${id}`)?.percentUsed() ?? 0;
+    return this.byKind[kind].get(id)?.percentUsed() ?? 0;
+  }
+
+  private *accounts(): Iterable<MeterAccount> {
+    yield* this.byKind.budget.values();
+    yield* this.byKind.requests.values();
+    yield* this.byKind.tokens.values();
   }
 
   private sweep(): void {
     const now = this.now();
     let spares = false;
-    for (const account of this.accounts.values()) {
+    for (const account of this.accounts()) {
       if (account instanceof RateAccount && account.returnIdleSpare()) spares = true;
       else if (account.free > 0 && (account.tight || now - account.lastUse > LEASE_IDLE_MS))
         account.returnFree();
@@ -83,13 +97,13 @@ export class MeterRegistry implements Meters {
     if (spares) this.queue.flushSoon();
     if (now - this.lastHeartbeat < LEASE_HEARTBEAT_MS) return;
     this.lastHeartbeat = now;
-    const beats = [...this.accounts.values()].flatMap((account) => account.heartbeat() ?? []);
+    const beats = [...this.accounts()].flatMap((account) => account.heartbeat() ?? []);
     if (beats.length > 0) this.queue.add(beats);
   }
 
   /** Returns every unused lease. */
   returnAll(): void {
-    for (const account of this.accounts.values()) account.returnFree();
+    for (const account of this.accounts()) account.returnFree();
   }
 
   close(): void {
