@@ -15,7 +15,7 @@ import { governanceUnavailable, unpricedModel } from './errors.ts';
 import { limitsFor } from './limits.ts';
 import type { MeterRegistry } from './meter-registry.ts';
 import { usageCost } from './prices.ts';
-import { stateOf } from './request-state.ts';
+import { chargeOf, stateOf } from './request-state.ts';
 import type { StreamGuard } from './stream-guard.ts';
 import type { UsageQueue } from './usage-queue.ts';
 
@@ -29,7 +29,9 @@ function asGovernanceError(error: unknown): GatewayError {
  * back to the engine for this attempt only.
  */
 function accept(ctx: RequestContext, attempt: AttemptRecord, charge: AttemptCharge): StreamGuard | undefined {
-  stateOf(ctx).charges.set(attempt, charge);
+  const state = stateOf(ctx);
+  state.chargedAttempts.push(attempt);
+  state.charges.push(charge);
   return charge.guard;
 }
 
@@ -77,7 +79,7 @@ export class AttemptAccounting {
 
   settled(ctx: RequestContext, attempt: AttemptRecord): void {
     const state = stateOf(ctx);
-    const charge = state.charges.get(attempt);
+    const charge = chargeOf(state, attempt);
     const hit = charge
       ? charge.hit
       : governanceView(ctx.snapshot).prices.lookup(attempt.provider, attempt.model, attempt.upstreamModel);

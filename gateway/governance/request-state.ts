@@ -15,7 +15,12 @@ export interface RequestState {
   rule: RoutingRuleSnapshot | undefined;
   /** Governance chose the targets (rule or weighted providers), not the client's model field. */
   planned: boolean;
-  charges: Map<AttemptRecord, AttemptCharge>;
+  /**
+   * The charged attempts and their charges, pairwise (a request has one attempt or a few: a
+   * scan beats a Map keyed by the record, which gives every record an identity hash).
+   */
+  chargedAttempts: AttemptRecord[];
+  charges: AttemptCharge[];
   costMicros: number;
   /** An attempt with usage had no price. */
   unpriced: boolean;
@@ -30,7 +35,8 @@ export function stateOf(ctx: RequestContext): RequestState {
       principal: undefined,
       rule: undefined,
       planned: false,
-      charges: new Map(),
+      chargedAttempts: [],
+      charges: [],
       costMicros: 0,
       unpriced: false,
       priceVersion: undefined,
@@ -38,6 +44,12 @@ export function stateOf(ctx: RequestContext): RequestState {
     ctx.hookState = state;
   }
   return state;
+}
+
+/** The charge begun for this attempt, if governance charged it. */
+export function chargeOf(state: RequestState, attempt: AttemptRecord): AttemptCharge | undefined {
+  const index = state.chargedAttempts.indexOf(attempt);
+  return index < 0 ? undefined : state.charges[index];
 }
 
 function errorText(log: RequestLog, contentLogging: boolean): string | null {
