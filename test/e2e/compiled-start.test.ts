@@ -14,13 +14,16 @@ import { freePort } from '../support/heimdall-process.ts';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const DIST = join(ROOT, 'dist');
 
+/** The server's compiled files; dist/dashboard is the browser bundle Vite builds, not tsc's output. */
 function jsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? jsFiles(join(dir, entry.name))
-      : entry.name.endsWith('.js')
-        ? [join(dir, entry.name)]
-        : [],
+    entry.isDirectory() && join(dir, entry.name) === join(DIST, 'dashboard')
+      ? []
+      : entry.isDirectory()
+        ? jsFiles(join(dir, entry.name))
+        : entry.name.endsWith('.js')
+          ? [join(dir, entry.name)]
+          : [],
   );
 }
 
