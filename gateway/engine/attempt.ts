@@ -150,6 +150,7 @@ async function callProvider(
         body: outgoing.request.body,
         signal: ctx.abort,
         bodyTimeoutMs: ctx.stream ? network.streamIdleTimeoutMs : network.timeoutMs,
+        readWhole: !ctx.stream,
       });
       await serve(ctx, target, record, response, adapter, outgoing.injectedUsage, attemptStart, guard);
     } finally {

@@ -8,6 +8,7 @@
 import { EnvHttpProxyAgent, Pool, ProxyAgent, Socks5ProxyAgent, type Dispatcher } from 'undici';
 import { mapTransportError } from './error-map.ts';
 import type { DispatchSettings, ProxySettings, UpstreamCall, UpstreamResponse } from './types.ts';
+import { WholeBodyHandler } from './whole-body.ts';
 
 /** Idle keep-alive sockets are kept this long; providers commonly close theirs after 5–60 s. */
 const KEEP_ALIVE_MS = 4_000;
@@ -70,6 +71,7 @@ export class UpstreamPools {
 
   /** Sends `call` to `origin` + `call.path`. Transport failures are thrown as mapped GatewayErrors. */
   async send(origin: string, call: UpstreamCall): Promise<UpstreamResponse> {
+    if (call.readWhole === true) return this.sendReadWhole(origin, call);
     try {
       const response = await this.dispatcherFor(origin).request({
         origin,
@@ -87,6 +89,26 @@ export class UpstreamPools {
     } catch (error) {
       throw mapTransportError(error, this.provider);
     }
+  }
+
+  /** `send` for a body read whole: resolves once it is in (see whole-body.ts). */
+  private sendReadWhole(origin: string, call: UpstreamCall): Promise<UpstreamResponse> {
+    return new Promise<UpstreamResponse>((resolve, reject) => {
+      const handler = new WholeBodyHandler(call.signal, resolve, (error: unknown) =>
+        reject(mapTransportError(error, this.provider)),
+      );
+      this.dispatcherFor(origin).dispatch(
+        {
+          origin,
+          path: call.path,
+          method: call.method ?? 'POST',
+          headers: call.headers,
+          body: call.body,
+          bodyTimeout: call.bodyTimeoutMs,
+        },
+        handler,
+      );
+    });
   }
 
   /** Graceful: waits for requests in flight, then closes the sockets. */

@@ -34,6 +34,11 @@ export interface UpstreamCall {
   signal: AbortWatch;
   /** Longest silence allowed between body chunks. */
   bodyTimeoutMs: number;
+  /**
+   * The answer is read whole (a non-streamed exchange): `send` resolves once the body is in,
+   * without a stream per response. Left out for streams, whose body is read as it comes.
+   */
+  readWhole?: boolean;
 }
 
 /** How a provider's connections are made; equal settings share pools across snapshots. */
