@@ -30,6 +30,13 @@ describe('SseParser', () => {
     expect(parseInPieces('data: [DONE]\n', 4)).toEqual([[undefined, '[DONE]']]);
   });
 
+  it('reads fields without a colon or a value as empty values, and ignores unknown fields', () => {
+    expect(parseInPieces('data\n\nevent\ndata:x\nid: 7\nretry: 10\n\n', 3)).toEqual([
+      [undefined, ''],
+      ['', 'x'],
+    ]);
+  });
+
   it('formats events back, multi-line data included', () => {
     expect(formatEvent(undefined, 'x')).toBe('data: x\n\n');
     expect(formatEvent('error', 'a\nb')).toBe('event: error\ndata: a\ndata: b\n\n');
