@@ -51,8 +51,16 @@ function refsFor(
 
 const NONE: AppliedLimits = { budgets: [], rateLimits: [] };
 const CACHE_LIMIT = 10_000;
-/** Per snapshot view: (key, provider, model) → its limits; the same few combinations repeat. */
-const cache = new WeakMap<GovernanceView, Map<string, AppliedLimits>>();
+/**
+ * Per snapshot view: key id → provider → model → its limits; the same few combinations repeat.
+ * Nested maps rather than one map on a joined string: a key built per attempt would be
+ * flattened and hashed on every lookup. `size` bounds what made-up model names can hold.
+ */
+interface LimitsMemo {
+  byKey: Map<string, Map<string, Map<string, AppliedLimits>>>;
+  size: number;
+}
+const cache = new WeakMap<GovernanceView, LimitsMemo>();
 
 export function limitsFor(
   view: GovernanceView,
@@ -62,16 +70,30 @@ export function limitsFor(
 ): AppliedLimits {
   let memo = cache.get(view);
   if (!memo) {
-    memo = new Map();
+    memo = { byKey: new Map(), size: 0 };
     cache.set(view, memo);
   }
-  const key = `${principal?.vk.id ?? ''}\u0000${provider}\u0000${model}`;
-  const known = memo.get(key);
+  const keyId = principal?.vk.id ?? '';
+  const known = memo.byKey.get(keyId)?.get(provider)?.get(model);
   if (known) return known;
   const limits = computeLimits(view, principal, provider, model);
-  if (memo.size >= CACHE_LIMIT) memo.clear();
+  if (memo.size >= CACHE_LIMIT) {
+    memo.byKey.clear();
+    memo.size = 0;
+  }
   const shared = limits.budgets.length === 0 && limits.rateLimits.length === 0 ? NONE : limits;
-  memo.set(key, shared);
+  let byProvider = memo.byKey.get(keyId);
+  if (!byProvider) {
+    byProvider = new Map();
+    memo.byKey.set(keyId, byProvider);
+  }
+  let byModel = byProvider.get(provider);
+  if (!byModel) {
+    byModel = new Map();
+    byProvider.set(provider, byModel);
+  }
+  byModel.set(model, shared);
+  memo.size++;
   return shared;
 }
 

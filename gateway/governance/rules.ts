@@ -7,7 +7,7 @@
  * bounded per request (cel-regex.ts).
  */
 import { Environment } from '@marcbachmann/cel-js';
-import type { RoutingRuleSnapshot } from '../../clients/contract/snapshot.ts';
+import type { RoutingRuleSnapshot, RoutingScope } from '../../clients/contract/snapshot.ts';
 import { registerRe2Matches, resetMatchBudget, useRe2 } from './cel-regex.ts';
 
 /** Variables available to expressions, with their CEL types. */
@@ -101,9 +101,12 @@ export interface CompiledRule {
   memo: Map<string, boolean> | undefined;
 }
 
+type Scope = Exclude<RoutingScope, 'global'>;
+
 export interface CompiledRules {
   global: readonly CompiledRule[];
-  byScope: ReadonlyMap<string, readonly CompiledRule[]>;
+  /** Per scope, scope id → its rules (a map per scope: no `scope:id` key built per request). */
+  byScope: Readonly<Record<Scope, ReadonlyMap<string, readonly CompiledRule[]>>>;
   /** Rules that failed to compile (saved before validation existed): skipped, reported once. */
   invalid: ReadonlyArray<{ id: string; problem: CelProblem }>;
   any: boolean;
@@ -111,7 +114,11 @@ export interface CompiledRules {
 
 export function compileRules(rules: readonly RoutingRuleSnapshot[]): CompiledRules {
   const global: CompiledRule[] = [];
-  const byScope = new Map<string, CompiledRule[]>();
+  const byScope: Record<Scope, Map<string, CompiledRule[]>> = {
+    virtual_key: new Map(),
+    team: new Map(),
+    customer: new Map(),
+  };
   const invalid: Array<{ id: string; problem: CelProblem }> = [];
   const sorted = [...rules].filter((r) => r.enabled).sort((a, b) => a.priority - b.priority);
   for (const rule of sorted) {
@@ -127,11 +134,13 @@ export function compileRules(rules: readonly RoutingRuleSnapshot[]): CompiledRul
     };
     if (rule.scope === 'global') global.push(compiled);
     else {
-      const key = `${rule.scope}:${rule.scope_id ?? ''}`;
-      byScope.set(key, [...(byScope.get(key) ?? []), compiled]);
+      const scoped = byScope[rule.scope];
+      const id = rule.scope_id ?? '';
+      scoped.set(id, [...(scoped.get(id) ?? []), compiled]);
     }
   }
-  return { global, byScope, invalid, any: global.length + byScope.size > 0 };
+  const anyScoped = byScope.virtual_key.size + byScope.team.size + byScope.customer.size > 0;
+  return { global, byScope, invalid, any: global.length > 0 || anyScoped };
 }
 
 export interface RuleScopes {
@@ -190,13 +199,11 @@ export function matchRule(
   if (!rules.any) return undefined;
   resetMatchBudget();
   const evaluation = new Evaluation(memoKey, context);
-  if (rules.byScope.size > 0) {
-    const scoped =
-      (scopes.virtualKeyId &&
-        evaluation.firstTrue(rules.byScope.get(`virtual_key:${scopes.virtualKeyId}`))) ||
-      (scopes.teamId && evaluation.firstTrue(rules.byScope.get(`team:${scopes.teamId}`))) ||
-      (scopes.customerId && evaluation.firstTrue(rules.byScope.get(`customer:${scopes.customerId}`)));
-    if (scoped) return scoped;
-  }
+  const { byScope } = rules;
+  const scoped =
+    (scopes.virtualKeyId && evaluation.firstTrue(byScope.virtual_key.get(scopes.virtualKeyId))) ||
+    (scopes.teamId && evaluation.firstTrue(byScope.team.get(scopes.teamId))) ||
+    (scopes.customerId && evaluation.firstTrue(byScope.customer.get(scopes.customerId)));
+  if (scoped) return scoped;
   return evaluation.firstTrue(rules.global);
 }
