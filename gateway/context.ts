@@ -6,6 +6,7 @@
  */
 import { newRequestId, REQUEST_ID_HEADER, usableClientRequestId } from './request-id.ts';
 import { ClientAbort } from './util/client-abort.ts';
+import type { ValueSpan } from './util/json-top-level.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AttemptRecord, RequestLog } from './core/attempt.ts';
 import type { GatewayError } from './core/errors.ts';
@@ -33,6 +34,15 @@ export class RequestContext {
   clientGone = false;
 
   body: JsonObject = {};
+  /**
+   * The client's body text while `body` is its exact parse (OpenAI routes, no gateway-only
+   * fields): forwarded as is, or with `model` spliced in, instead of serialising `body` again.
+   * Only `model` and `stream_options` of `body` change afterwards (engine/outgoing.ts accounts
+   * for both); anything else that changed `body` would have to clear this.
+   */
+  clientText: string | undefined = undefined;
+  /** Where `model`'s value is in `clientText`; null when the text cannot be spliced safely. */
+  clientModelSpan: ValueSpan | null | undefined = undefined;
   stream = false;
   requestedModel = '';
   /** Bifrost's optional `provider` body field. */

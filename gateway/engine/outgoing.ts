@@ -2,7 +2,8 @@
  * Builds the request for one attempt: the key's secret (resolved from `env.VAR` at use), the
  * model id after aliases and the adapter's mapping, the base URL (key URL, then
  * `network_config.base_url`, then the adapter's default), headers, and the body. The parsed body
- * is reused: only `model` and `stream_options` change between attempts.
+ * is reused: only `model` and `stream_options` change between attempts; the client's own text
+ * is forwarded when those are as the client sent them (or spliced when only `model` differs).
  */
 import type { ProviderKeySnapshot } from '../../clients/contract/snapshot.ts';
 import type { RequestContext } from '../context.ts';
@@ -11,6 +12,7 @@ import type { AttemptInfo, OutgoingRequest, ProviderAdapter } from '../providers
 import { assertNoPathTraversal, joinPath, parseBaseUrl } from '../providers/base-url.ts';
 import type { Target } from '../core/target.ts';
 import { refersToOwnCredential, resolveEnv } from '../util/env.ts';
+import { topLevelStringSpan } from '../util/json-top-level.ts';
 
 /** Response header listing the canonical parameters the serving provider dropped. */
 export const DROPPED_HEADER = 'x-heimdall-dropped-params';
@@ -72,6 +74,21 @@ function prepareStreamOptions(ctx: RequestContext, adapter: ProviderAdapter): bo
   return true;
 }
 
+/**
+ * The body to send when the adapter sends the canonical body: the client's own text when only
+ * `model` may differ (spliced when it does), else `body` serialised. Same meaning either way;
+ * the text keeps the client's spelling (spacing, number forms).
+ */
+function canonicalBodyText(ctx: RequestContext, upstreamModel: string, injectedUsage: boolean): string {
+  const text = ctx.clientText;
+  if (text === undefined || injectedUsage) return JSON.stringify(ctx.body);
+  let span = ctx.clientModelSpan;
+  if (span === undefined) span = ctx.clientModelSpan = topLevelStringSpan(text, 'model') ?? null;
+  if (span === null) return JSON.stringify(ctx.body);
+  if (upstreamModel === ctx.requestedModel) return text;
+  return text.slice(0, span.start) + JSON.stringify(upstreamModel) + text.slice(span.end);
+}
+
 export function buildOutgoing(
   ctx: RequestContext,
   target: Target,
@@ -103,13 +120,16 @@ export function buildOutgoing(
 
   const injectedUsage = prepareStreamOptions(ctx, adapter);
   ctx.body.model = upstreamModel;
-  const payload = adapter.encodeRequest && info ? adapter.encodeRequest(ctx.body, info) : ctx.body;
+  const body =
+    adapter.encodeRequest && info
+      ? JSON.stringify(adapter.encodeRequest(ctx.body, info))
+      : canonicalBodyText(ctx, upstreamModel, injectedUsage);
   // Parameters this provider cannot take are reported, never silently ignored.
   if (info?.dropped && info.dropped.length > 0) ctx.res.setHeader(DROPPED_HEADER, info.dropped.join(','));
   else if (ctx.res.hasHeader(DROPPED_HEADER)) ctx.res.removeHeader(DROPPED_HEADER);
   return {
     origin: base.origin,
-    request: { path: joinPath(base.prefix, operationPath), headers, body: JSON.stringify(payload) },
+    request: { path: joinPath(base.prefix, operationPath), headers, body },
     upstreamModel,
     secret,
     info,

@@ -84,9 +84,13 @@ export function readBody(
   });
 }
 
-export function parseJson(body: Buffer): unknown {
-  if (body.length === 0) throw badRequest('invalid_json', 'request body is empty; expected a JSON object');
-  const text = body.toString('utf8');
+/** The body as text (invalid UTF-8 becomes U+FFFD), as JSON.parse reads it and as it is forwarded. */
+export function bodyText(body: Buffer): string {
+  return body.toString('utf8');
+}
+
+export function parseJson(text: string): unknown {
+  if (text.length === 0) throw badRequest('invalid_json', 'request body is empty; expected a JSON object');
   const tooDeep = depthExceededAt(text);
   if (tooDeep >= 0)
     throw badRequest(

@@ -13,7 +13,7 @@ import type { GatewayLogger } from '../logger.ts';
 import { buildTargets } from '../routing/targets.ts';
 import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
 import type { Operation } from '../core/types.ts';
-import { parseJson, readBody } from './body.ts';
+import { bodyText, parseJson, readBody } from './body.ts';
 import { OPENAI_CODEC } from './openai-codec.ts';
 import type { ClientCodec } from '../core/client-codec.ts';
 import { sendError } from '../engine/respond.ts';
@@ -34,8 +34,12 @@ export const PIN_KEY_HEADER = 'x-bf-api-key';
 /** Body, validation, authentication, key pin and targets: what every inference route does first. */
 export async function prepareRequest(ctx: RequestContext, deps: ServeDeps): Promise<void> {
   const raw = await readBody(ctx.req, ctx.snapshot.maxBodyBytes, deps.bodyIdleTimeoutMs);
-  const parsed = parseJson(raw);
-  acceptBody(ctx, ctx.clientCodec.request(parsed));
+  const text = bodyText(raw);
+  const parsed = parseJson(text);
+  const canonical = ctx.clientCodec.request(parsed);
+  // The client's text can be forwarded only while the canonical body is its exact parse.
+  if (canonical === parsed) ctx.clientText = text;
+  acceptBody(ctx, canonical);
   const auth = deps.hooks.authenticate(ctx);
   const admission = auth instanceof Promise ? await auth : auth;
   if (admission) ctx.directKey = admission.directKey;

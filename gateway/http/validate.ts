@@ -104,7 +104,11 @@ export function acceptBody(ctx: RequestContext, parsed: unknown): void {
   ctx.requestedProvider =
     typeof parsed.provider === 'string' && parsed.provider !== '' ? parsed.provider : undefined;
   ctx.requestedFallbacks = Array.isArray(fallbacks) ? fallbacks : [];
-  // Gateway-only fields never reach the provider.
+  // Gateway-only fields never reach the provider (so neither does the text that has them).
+  // A `stream_options: null` is dropped from stream requests (engine/outgoing.ts): rare, so the
+  // text is not forwarded then either.
+  if (parsed.fallbacks !== undefined || parsed.provider !== undefined || options === null)
+    ctx.clientText = undefined;
   delete parsed.fallbacks;
   delete parsed.provider;
 }

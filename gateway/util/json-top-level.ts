@@ -1,0 +1,115 @@
+/**
+ * Finds where one top-level string member's value sits in a JSON object's text, so the gateway
+ * can forward a client's body as sent, or with that one value replaced, instead of serialising
+ * the parsed object again. Run only on text JSON.parse accepted.
+ *
+ * The answer is refused (undefined) whenever the text could mean something else to a parser
+ * other than V8's: a top-level key written with escapes, or a top-level key given twice
+ * (JSON.parse keeps the last; some parsers keep the first). Then the caller serialises the
+ * parsed object, which says exactly what the gateway validated. Also refused past MAX_KEYS
+ * top-level members.
+ */
+
+/** `[start, end)` of the value's token, quotes included. */
+export interface ValueSpan {
+  start: number;
+  end: number;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+/** Real bodies have a dozen top-level members; past this the duplicate check would cost more than it saves. */
+const MAX_KEYS = 64;
+
+function skipSpace(text: string, i: number): number {
+  for (;;) {
+    const code = text.charCodeAt(i);
+    // JSON whitespace: space, tab, line feed, carriage return.
+    if (code !== 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return i;
+    i++;
+  }
+}
+
+/** Index of the quote closing the string whose content starts at `from`; -1 when unterminated. */
+function stringEnd(text: string, from: number): number {
+  for (;;) {
+    // Strings are most of a body: skip them with the built-in search, not char by char.
+    const quote = text.indexOf('"', from);
+    if (quote < 0) return -1;
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    from = quote + 1;
+  }
+}
+
+/** Index just past the value starting at `i`; -1 on text that is not JSON. */
+function valueEnd(text: string, i: number): number {
+  const first = text.charCodeAt(i);
+  if (first === QUOTE) {
+    const end = stringEnd(text, i + 1);
+    return end < 0 ? -1 : end + 1;
+  }
+  if (first === OPEN_BRACE || first === OPEN_BRACKET) {
+    let depth = 0;
+    for (; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code === QUOTE) {
+        i = stringEnd(text, i + 1);
+        if (i < 0) return -1;
+      } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+        depth++;
+      } else if ((code === CLOSE_BRACE || code === CLOSE_BRACKET) && --depth === 0) {
+        return i + 1;
+      }
+    }
+    return -1;
+  }
+  // A number, true, false or null runs to the next separator or space.
+  for (; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === COMMA || code === CLOSE_BRACE || code === CLOSE_BRACKET || code <= 0x20) return i;
+  }
+  return i;
+}
+
+/**
+ * The span of the string value of top-level member `name` in `text` (a JSON object), or
+ * undefined when it is absent, not a string, or the top level is ambiguous (see above).
+ */
+export function topLevelStringSpan(text: string, name: string): ValueSpan | undefined {
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== OPEN_BRACE) return undefined;
+  i = skipSpace(text, i + 1);
+  if (text.charCodeAt(i) === CLOSE_BRACE) return undefined;
+  const keys: string[] = [];
+  let found: ValueSpan | undefined;
+  for (;;) {
+    if (text.charCodeAt(i) !== QUOTE) return undefined;
+    const keyEnd = stringEnd(text, i + 1);
+    if (keyEnd < 0) return undefined;
+    const key = text.slice(i + 1, keyEnd);
+    if (keys.length === MAX_KEYS || key.includes('\\') || keys.includes(key)) return undefined;
+    keys.push(key);
+    i = skipSpace(text, keyEnd + 1);
+    if (text.charCodeAt(i) !== COLON) return undefined;
+    const start = skipSpace(text, i + 1);
+    const end = valueEnd(text, start);
+    if (end < 0) return undefined;
+    if (key === name) {
+      if (text.charCodeAt(start) !== QUOTE) return undefined;
+      found = { start, end };
+    }
+    i = skipSpace(text, end);
+    const separator = text.charCodeAt(i);
+    if (separator === CLOSE_BRACE) return found;
+    if (separator !== COMMA) return undefined;
+    i = skipSpace(text, i + 1);
+  }
+}
