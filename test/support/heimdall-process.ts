@@ -54,7 +54,7 @@ export async function runToExit(
   return { code, output: output() };
 }
 
-export async function startHeimdallChild(env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<HeimdallChild> {
+export async function startHeimdallChild(env: NodeJS.ProcessEnv, timeoutMs = 45_000): Promise<HeimdallChild> {
   const port = await freePort();
   const { child, output } = spawnHeimdall({ PORT: String(port), ...env });
   const url = `http://127.0.0.1:${port}`;
