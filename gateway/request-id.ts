@@ -17,14 +17,31 @@ export const REQUEST_ID_HEADER = 'x-request-id';
  */
 export const CLIENT_REQUEST_ID_HEADER = 'x-client-request-id';
 
-/** Names the request in every answer (JSON, stream, error): Heimdall's id and the caller's. */
+/** Where a response keeps its request-id headers until its head is written (engine/respond.ts). */
+const REQUEST_ID_HEADERS = Symbol('heimdall.requestIdHeaders');
+type Named = ServerResponse & { [REQUEST_ID_HEADERS]?: readonly string[] };
+
+/**
+ * Names the request in every answer (JSON, stream, error): Heimdall's id and the caller's. They
+ * are not `setHeader`s: a header set ahead of `writeHead` sends Node down its slow path (each
+ * of the head's headers through `setHeader` again), so the answer writers of engine/respond.ts
+ * put them into the head's one header list (`requestIdHeaders`); every answer of an inference
+ * route is written there.
+ */
 export function setRequestIdHeaders(
   res: ServerResponse,
   id: string,
   clientRequestId: string | undefined,
 ): void {
-  res.setHeader(REQUEST_ID_HEADER, id);
-  if (clientRequestId !== undefined) res.setHeader(CLIENT_REQUEST_ID_HEADER, clientRequestId);
+  (res as Named)[REQUEST_ID_HEADERS] =
+    clientRequestId === undefined
+      ? [REQUEST_ID_HEADER, id]
+      : [REQUEST_ID_HEADER, id, CLIENT_REQUEST_ID_HEADER, clientRequestId];
+}
+
+/** The headers `setRequestIdHeaders` gave this response as a flat name, value list, if any. */
+export function requestIdHeaders(res: ServerResponse): readonly string[] | undefined {
+  return (res as Named)[REQUEST_ID_HEADERS];
 }
 
 const POOL_IDS = 512;

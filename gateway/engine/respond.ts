@@ -4,10 +4,11 @@
  * body), and the SSE head for streams. What the bodies say is the client codec's business
  * (core/client-codec.ts); the engine and the routes both answer through here.
  */
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { GatewayError } from '../core/errors.ts';
 import type { Target } from '../core/target.ts';
 import type { ClientCodec } from '../core/client-codec.ts';
+import { requestIdHeaders } from '../request-id.ts';
 
 export const PROVIDER_HEADER = 'x-heimdall-provider';
 export const MODEL_HEADER = 'x-heimdall-model';
@@ -18,21 +19,33 @@ export function headerValue(value: string): string {
   return PRINTABLE_ASCII.test(value) ? value : encodeURIComponent(value);
 }
 
+/**
+ * The head as one flat name, value list (the request ids first, as they were once set first):
+ * with no header set before it, `writeHead` stores a list as it is; an object, or headers set
+ * earlier (CORS, the dropped-parameters header, an error's own), take the slower merging path.
+ */
+function headList(res: ServerResponse, contentType: string): (string | number)[] {
+  const ids = requestIdHeaders(res);
+  const list: (string | number)[] = ids === undefined ? [] : [...ids];
+  list.push('content-type', contentType);
+  return list;
+}
+
+function pushTarget(list: (string | number)[], target: Target | undefined): void {
+  if (target === undefined) return;
+  list.push(PROVIDER_HEADER, headerValue(target.provider.name), MODEL_HEADER, headerValue(target.model));
+}
+
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: string,
   target: Target | undefined,
 ): void {
-  const headers: OutgoingHttpHeaders = {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-  };
-  if (target !== undefined) {
-    headers[PROVIDER_HEADER] = headerValue(target.provider.name);
-    headers[MODEL_HEADER] = headerValue(target.model);
-  }
-  res.writeHead(status, headers);
+  const head = headList(res, 'application/json');
+  head.push('content-length', Buffer.byteLength(body));
+  pushTarget(head, target);
+  res.writeHead(status, head);
   res.end(body);
 }
 
@@ -60,11 +73,8 @@ export function sendError(
 }
 
 export function writeStreamHead(res: ServerResponse, target: Target): void {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    'x-accel-buffering': 'no',
-    [PROVIDER_HEADER]: headerValue(target.provider.name),
-    [MODEL_HEADER]: headerValue(target.model),
-  });
+  const head = headList(res, 'text/event-stream; charset=utf-8');
+  head.push('cache-control', 'no-cache', 'x-accel-buffering', 'no');
+  pushTarget(head, target);
+  res.writeHead(200, head);
 }
