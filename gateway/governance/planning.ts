@@ -78,7 +78,7 @@ export function planTargets(
     teamId: principal?.team?.id,
     customerId: principal?.customer?.id,
   };
-  const memoKey = `${principal?.vk.id ?? ''}\u0000${address.model}\u0000${address.provider ?? ''}\u0000${ctx.operation}`;
+  const memoKey = [principal?.vk.id ?? '', address.model, address.provider ?? '', ctx.operation];
   const rule = matchRule(view.rules, scopes, memoKey, () => celContext(ctx, address, principal, meters));
   if (rule) {
     const targets = ruleTargets(ctx, rule, address);

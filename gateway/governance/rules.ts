@@ -9,6 +9,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { RoutingRuleSnapshot, RoutingScope } from '../../clients/contract/snapshot.ts';
 import { registerRe2Matches, resetMatchBudget, useRe2 } from './cel-regex.ts';
+import { PathMemo } from './path-memo.ts';
 
 /** Variables available to expressions, with their CEL types. */
 export const CEL_VARIABLES: Readonly<Record<string, string>> = {
@@ -98,7 +99,7 @@ export interface CompiledRule {
    * Answers by `virtual key, model, provider, request type` for expressions that read nothing
    * else (a word match: a per-request name inside a string literal only costs the memo).
    */
-  memo: Map<string, boolean> | undefined;
+  memo: PathMemo<boolean> | undefined;
 }
 
 type Scope = Exclude<RoutingScope, 'global'>;
@@ -130,7 +131,7 @@ export function compileRules(rules: readonly RoutingRuleSnapshot[]): CompiledRul
     const compiled: CompiledRule = {
       rule,
       program: parseProgram(rule.cel_expression).program,
-      memo: PER_REQUEST.test(rule.cel_expression) ? undefined : new Map(),
+      memo: PER_REQUEST.test(rule.cel_expression) ? undefined : new PathMemo(MEMO_LIMIT),
     };
     if (rule.scope === 'global') global.push(compiled);
     else {
@@ -154,7 +155,7 @@ class Evaluation {
   private vars: Record<string, unknown> | undefined;
 
   constructor(
-    readonly memoKey: string,
+    readonly memoKey: readonly string[],
     private readonly context: () => Record<string, unknown>,
   ) {}
 
@@ -174,7 +175,6 @@ class Evaluation {
     const known = memo.get(this.memoKey);
     if (known !== undefined) return known;
     const answer = this.run(compiled);
-    if (memo.size >= MEMO_LIMIT) memo.clear();
     memo.set(this.memoKey, answer);
     return answer;
   }
@@ -188,12 +188,13 @@ class Evaluation {
 
 /**
  * The first matching rule by scope, then priority. `memoKey` must name everything besides the
- * per-request variables that the context holds (key, model, provider, request type).
+ * per-request variables that the context holds (key, model, provider, request type), one part
+ * each.
  */
 export function matchRule(
   rules: CompiledRules,
   scopes: RuleScopes,
-  memoKey: string,
+  memoKey: readonly string[],
   context: () => Record<string, unknown>,
 ): RoutingRuleSnapshot | undefined {
   if (!rules.any) return undefined;

@@ -30,13 +30,15 @@ describe('routing-rule memo', () => {
     const rules = compileRules([rule('gpt', "model.startsWith('gpt-') && virtual_key_id == 'vk-1'")]);
     const vars = { model: 'gpt-4o', virtual_key_id: 'vk-1' };
     const first = counted(vars);
-    expect(matchRule(rules, scopes, 'vk-1|gpt-4o|openai|chat', first.context)?.id).toBe('gpt');
+    expect(matchRule(rules, scopes, ['vk-1', 'gpt-4o', 'openai', 'chat'], first.context)?.id).toBe('gpt');
     const second = counted(vars);
-    expect(matchRule(rules, scopes, 'vk-1|gpt-4o|openai|chat', second.context)?.id).toBe('gpt');
+    expect(matchRule(rules, scopes, ['vk-1', 'gpt-4o', 'openai', 'chat'], second.context)?.id).toBe('gpt');
     expect(first.calls.n).toBe(1);
     expect(second.calls.n).toBe(0);
     const other = counted({ model: 'claude-3-5-haiku', virtual_key_id: 'vk-1' });
-    expect(matchRule(rules, scopes, 'vk-1|claude-3-5-haiku|anthropic|chat', other.context)).toBeUndefined();
+    expect(
+      matchRule(rules, scopes, ['vk-1', 'claude-3-5-haiku', 'anthropic', 'chat'], other.context),
+    ).toBeUndefined();
     expect(other.calls.n).toBe(1);
   });
 
@@ -52,7 +54,7 @@ describe('routing-rule memo', () => {
     ['request > 50.0', { request: 80 }, { request: 10 }],
   ])('evaluates %s on every request', (expression, matching, other) => {
     const rules = compileRules([rule('dyn', expression)]);
-    const key = 'vk-1|gpt-4o|openai|chat';
+    const key = ['vk-1', 'gpt-4o', 'openai', 'chat'];
     expect(matchRule(rules, scopes, key, () => matching)?.id).toBe('dyn');
     expect(matchRule(rules, scopes, key, () => other)).toBeUndefined();
     expect(matchRule(rules, scopes, key, () => matching)?.id).toBe('dyn');
@@ -66,8 +68,8 @@ describe('routing-rule memo', () => {
     ]);
     const vars = { model: 'gpt-4o', provider: 'openai' };
     for (let i = 0; i < 3; i++) {
-      expect(matchRule(rules, scopes, 'k', () => vars)?.id).toBe('mine');
-      expect(matchRule(rules, { ...scopes, virtualKeyId: 'vk-2' }, 'k2', () => vars)?.id).toBe('early');
+      expect(matchRule(rules, scopes, ['k'], () => vars)?.id).toBe('mine');
+      expect(matchRule(rules, { ...scopes, virtualKeyId: 'vk-2' }, ['k2'], () => vars)?.id).toBe('early');
     }
   });
 });

@@ -55,7 +55,7 @@ function ruleMatches(expression: string, vars: Record<string, unknown>): boolean
       priority: 0,
     },
   ]);
-  return matchRule(rules, SCOPES, `memo-${Math.random()}`, () => vars) !== undefined;
+  return matchRule(rules, SCOPES, [`memo-${Math.random()}`], () => vars) !== undefined;
 }
 
 describe('CEL matches() on RE2 through a running gateway', () => {
