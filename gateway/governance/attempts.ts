@@ -35,6 +35,13 @@ function accept(ctx: RequestContext, attempt: AttemptRecord, charge: AttemptChar
   return charge.guard;
 }
 
+/** The attempt's index among the request's attempts (the ledger entries' key). */
+function attemptIndex(ctx: RequestContext, attempt: AttemptRecord): number {
+  const attempts = ctx.attempts;
+  for (let i = 0; i < attempts.length; i++) if (attempts[i] === attempt) return i;
+  return -1;
+}
+
 export class AttemptAccounting {
   constructor(
     private readonly meters: MeterRegistry,
@@ -85,7 +92,7 @@ export class AttemptAccounting {
       : governanceView(ctx.snapshot).prices.lookup(attempt.provider, attempt.model, attempt.upstreamModel);
     let cost: number | undefined;
     if (charge) {
-      const settled = settleCharge(ctx, charge, attempt, ctx.attempts.indexOf(attempt));
+      const settled = settleCharge(ctx, charge, attempt, attemptIndex(ctx, attempt));
       this.usage.add(settled.entries);
       cost = settled.costMicros;
     } else if (hit && attempt.usage) cost = usageCost(hit, attempt.usage);

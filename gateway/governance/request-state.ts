@@ -7,6 +7,7 @@ import type { RoutingRuleSnapshot } from '../../clients/contract/snapshot.ts';
 import type { RequestContext } from '../context.ts';
 import type { AttemptRecord, RequestLog } from '../core/attempt.ts';
 import { operationRoute } from '../core/operations.ts';
+import type { Operation } from '../core/types.ts';
 import type { Principal } from './auth.ts';
 import type { AttemptCharge } from './charges.ts';
 
@@ -48,8 +49,9 @@ export function stateOf(ctx: RequestContext): RequestState {
 
 /** The charge begun for this attempt, if governance charged it. */
 export function chargeOf(state: RequestState, attempt: AttemptRecord): AttemptCharge | undefined {
-  const index = state.chargedAttempts.indexOf(attempt);
-  return index < 0 ? undefined : state.charges[index];
+  const attempts = state.chargedAttempts;
+  for (let i = 0; i < attempts.length; i++) if (attempts[i] === attempt) return state.charges[i];
+  return undefined;
 }
 
 function errorText(log: RequestLog, contentLogging: boolean): string | null {
@@ -57,9 +59,33 @@ function errorText(log: RequestLog, contentLogging: boolean): string | null {
   return contentLogging ? `${log.error.code}: ${log.error.message}` : log.error.code;
 }
 
+/** Each operation's route, built once: a string built per row is flattened again when cloned. */
+const ROUTES = new Map<Operation, string>();
+
+function routeOf(operation: Operation): string {
+  let route = ROUTES.get(operation);
+  if (route === undefined) {
+    route = operationRoute(operation);
+    ROUTES.set(operation, route);
+  }
+  return route;
+}
+
+/** The attempt that served the request: the last with usage, else the last one. */
+function servedAttempt(attempts: readonly AttemptRecord[]): AttemptRecord | undefined {
+  for (let i = attempts.length - 1; i >= 0; i--) if (attempts[i]!.usage !== undefined) return attempts[i];
+  return attempts[attempts.length - 1];
+}
+
+function retriesOf(attempts: readonly AttemptRecord[]): number {
+  let retries = 0;
+  for (const attempt of attempts) if (attempt.retry > 0) retries++;
+  return retries;
+}
+
 export function logRow(ctx: RequestContext, log: RequestLog, state: RequestState): RequestLogRow {
   const principal = state.principal;
-  const served = log.attempts.findLast((a) => a.usage !== undefined) ?? log.attempts.at(-1);
+  const served = servedAttempt(log.attempts);
   const usage = log.usage;
   return {
     id: log.id,
@@ -68,7 +94,7 @@ export function logRow(ctx: RequestContext, log: RequestLog, state: RequestState
     completedAt: log.startedAt + Math.round(log.durationMs),
     provider: log.provider ?? served?.provider ?? 'none',
     model: log.model ?? served?.model ?? log.requestedModel,
-    endpoint: operationRoute(log.operation),
+    endpoint: routeOf(log.operation),
     stream: log.stream,
     status: log.status >= 200 && log.status < 400 ? 'success' : 'error',
     statusCode: log.status,
@@ -85,7 +111,7 @@ export function logRow(ctx: RequestContext, log: RequestLog, state: RequestState
     teamId: principal?.team?.id ?? null,
     customerId: principal?.customer?.id ?? null,
     providerKeyName: served?.keyName ?? null,
-    retries: log.attempts.filter((a) => a.retry > 0).length,
+    retries: retriesOf(log.attempts),
     fallbackIndex: log.fallbackIndex ?? served?.fallbackIndex ?? 0,
     routingRuleId: state.rule?.id ?? null,
     error: errorText(log, !ctx.snapshot.client.disable_content_logging),
