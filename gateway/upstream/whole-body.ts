@@ -67,7 +67,10 @@ class WholeResponse implements UpstreamResponse {
 }
 
 /**
- * undici's (legacy) dispatch handler that gathers the body. Abort follows `request()`'s rules:
+ * undici's dispatch handler that gathers the body. It implements the older callback interface
+ * (`onConnect`/`onHeaders`/`onData`/…), typed deprecated, because that is what undici 7's
+ * HTTP/1 client calls: a handler of the newer interface is wrapped in an adapter per request,
+ * which also parses the headers into an object up front. Abort follows `request()`'s rules:
  * a signal already aborted, or aborted while the request waits for a connection, fails it with
  * the signal's reason; an abort in flight aborts the upstream request with that reason.
  */
