@@ -14,34 +14,53 @@ import type { GatewayHooks } from '../hooks.ts';
 import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
 import { pluginEnabled } from '../plugins/plugin.ts';
 
-const governs = (snapshot: CompiledSnapshot) => pluginEnabled(snapshot.source.plugins, 'governance');
-const logs = (snapshot: CompiledSnapshot) => pluginEnabled(snapshot.source.plugins, 'logging');
+interface PluginFlags {
+  snapshot: CompiledSnapshot;
+  governs: boolean;
+  logs: boolean;
+  /** Governance's authentication runs: always when inference auth needs credentials. */
+  authenticates: boolean;
+}
 
-/** Whether governance's authentication runs: always when inference auth needs credentials. */
-const authenticates = (snapshot: CompiledSnapshot) =>
-  governs(snapshot) || snapshot.source.inference_auth_required === true;
+function flagsOf(snapshot: CompiledSnapshot): PluginFlags {
+  const governs = pluginEnabled(snapshot.source.plugins, 'governance');
+  return {
+    snapshot,
+    governs,
+    logs: pluginEnabled(snapshot.source.plugins, 'logging'),
+    authenticates: governs || snapshot.source.inference_auth_required === true,
+  };
+}
 
 export function gateByPlugins(
   hooks: Partial<GatewayHooks>,
   current: () => CompiledSnapshot,
 ): Partial<GatewayHooks> {
   const { authenticate, planTargets, route, beforeAttempt, onRequestFinished, filterModels } = hooks;
+  // Every hook asks, several times per request, of a snapshot that changes only on a config
+  // change: the flags are read once per snapshot, then answered by one comparison.
+  let last: PluginFlags | undefined;
+  const flags = (snapshot: CompiledSnapshot): PluginFlags => {
+    if (last?.snapshot !== snapshot) last = flagsOf(snapshot);
+    return last;
+  };
   return {
     ...hooks,
-    authenticate: (ctx: RequestContext) => (authenticates(ctx.snapshot) ? authenticate?.(ctx) : undefined),
-    planTargets: (ctx) => (governs(ctx.snapshot) ? planTargets?.(ctx) : undefined),
-    route: (ctx, targets) => (governs(ctx.snapshot) && route ? route(ctx, targets) : targets),
+    authenticate: (ctx: RequestContext) =>
+      flags(ctx.snapshot).authenticates ? authenticate?.(ctx) : undefined,
+    planTargets: (ctx) => (flags(ctx.snapshot).governs ? planTargets?.(ctx) : undefined),
+    route: (ctx, targets) => (flags(ctx.snapshot).governs && route ? route(ctx, targets) : targets),
     beforeAttempt: (ctx, target, attempt) =>
-      governs(ctx.snapshot) ? beforeAttempt?.(ctx, target, attempt) : undefined,
+      flags(ctx.snapshot).governs ? beforeAttempt?.(ctx, target, attempt) : undefined,
     onRequestFinished(ctx, log) {
-      if (logs(ctx.snapshot)) onRequestFinished?.(ctx, log);
+      if (flags(ctx.snapshot).logs) onRequestFinished?.(ctx, log);
     },
     filterModels: (req: IncomingMessage, entries) =>
-      governs(current()) && filterModels ? filterModels(req, entries) : entries,
+      flags(current()).governs && filterModels ? filterModels(req, entries) : entries,
   };
 }
 
 /** True when inference serves callers without credentials because governance is disabled. */
 export function ungovernedAndOpen(snapshot: CompiledSnapshot): boolean {
-  return !authenticates(snapshot);
+  return !flagsOf(snapshot).authenticates;
 }
