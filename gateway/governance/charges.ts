@@ -107,8 +107,7 @@ class ChargeBegin {
   private startBudgets(): void {
     this.budgetsStarted = true;
     const { ctx, hit } = this;
-    const anyStrict = this.limits.budgets.some((b) => b.budget.mode === 'strict');
-    if (hit && anyStrict) {
+    if (hit && this.limits.anyStrict) {
       this.promptBound = promptTokenBound(ctx.body);
       this.worst = worstCaseCost(hit, this.promptBound, outputTokenBound(ctx.body, hit));
       // A stream whose full worst case does not fit may start on what does (its prompt and a

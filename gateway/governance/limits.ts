@@ -24,6 +24,8 @@ export interface AppliedRateLimit {
 export interface AppliedLimits {
   budgets: AppliedBudget[];
   rateLimits: AppliedRateLimit[];
+  /** Some budget is strict: the attempt needs its worst case (decided once, memoised with these). */
+  anyStrict: boolean;
 }
 
 /** Levels whose refusal does not depend on the target: falling back cannot help. */
@@ -49,7 +51,7 @@ function refsFor(
   return refs;
 }
 
-const NONE: AppliedLimits = { budgets: [], rateLimits: [] };
+const NONE: AppliedLimits = { budgets: [], rateLimits: [], anyStrict: false };
 const CACHE_LIMIT = 10_000;
 /**
  * Per snapshot view: key id → provider → model → its limits; the same few combinations repeat.
@@ -119,5 +121,5 @@ function computeLimits(
       rateLimits.push({ limit, level });
     }
   }
-  return { budgets, rateLimits };
+  return { budgets, rateLimits, anyStrict: budgets.some((b) => b.budget.mode === 'strict') };
 }
