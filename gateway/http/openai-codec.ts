@@ -8,21 +8,36 @@ import type { GatewayError } from '../core/errors.ts';
 import type { JsonObject } from '../core/types.ts';
 import { formatEvent } from '../providers/sse-parser.ts';
 
+/** A number as JSON.stringify writes it. */
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? `${value}` : 'null';
+}
+
+/** A field added to ExtraFields must be written by `extraFieldsJson` too: this fails to compile. */
+type Unwritten = Exclude<keyof ExtraFields, 'provider' | 'model_requested' | 'latency' | 'fallback_index'>;
+export const EXTRA_FIELDS_ALL_WRITTEN: [Unwritten] extends [never] ? true : never = true;
+
+/**
+ * `JSON.stringify(extra)`, written field by field: the same text without walking an object
+ * (it is built for every non-streamed answer).
+ */
+export function extraFieldsJson(extra: ExtraFields): string {
+  return (
+    `{"provider":${JSON.stringify(extra.provider)},"model_requested":${JSON.stringify(extra.model_requested)}` +
+    `,"latency":${jsonNumber(extra.latency)},"fallback_index":${jsonNumber(extra.fallback_index)}}`
+  );
+}
+
 /** Inserts `"extra_fields":{…}` before the last `}`; undefined when the text does not allow it. */
 export function spliceExtraFields(text: string, extra: ExtraFields): string | undefined {
   const end = text.lastIndexOf('}');
   if (end < 0) return undefined;
   let i = end - 1;
-  while (
-    i >= 0 &&
-    (text.charCodeAt(i) === 32 ||
-      text.charCodeAt(i) === 10 ||
-      text.charCodeAt(i) === 13 ||
-      text.charCodeAt(i) === 9)
-  )
-    i--;
-  const separator = text.charCodeAt(i) === 123 /* { */ ? '' : ',';
-  return `${text.slice(0, end)}${separator}"extra_fields":${JSON.stringify(extra)}${text.slice(end)}`;
+  let code = text.charCodeAt(i);
+  // Skip JSON whitespace: space, \n, \r, \t.
+  while (code === 32 || code === 10 || code === 13 || code === 9) code = text.charCodeAt(--i);
+  const separator = code === 123 /* { */ ? '' : ',';
+  return `${text.slice(0, end)}${separator}"extra_fields":${extraFieldsJson(extra)}${text.slice(end)}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Small pure pieces: backoff and Retry-After, the transport error table, the limiter, extra_fields splicing. */
 import { describe, expect, it } from 'vitest';
-import { spliceExtraFields } from '../../gateway/http/openai-codec.ts';
+import { extraFieldsJson, spliceExtraFields } from '../../gateway/http/openai-codec.ts';
 import { Limiter } from '../../gateway/upstream/limiter.ts';
 import { parseRetryAfter, retryDelayMs } from '../../gateway/engine/retry.ts';
 import { GatewayError } from '../../gateway/core/errors.ts';
@@ -105,5 +105,15 @@ describe('spliceExtraFields', () => {
     const spliced = spliceExtraFields('{"id":"x","usage":{"a":1}}\n', extra)!;
     expect(JSON.parse(spliced)).toEqual({ id: 'x', usage: { a: 1 }, extra_fields: extra });
     expect(JSON.parse(spliceExtraFields('{ }', extra)!)).toEqual({ extra_fields: extra });
+  });
+
+  it('writes extra_fields exactly as JSON.stringify does, escapes included', () => {
+    for (const sample of [
+      extra,
+      { provider: 'a"b\\c', model_requested: 'modèle\n\u2028', latency: 12345, fallback_index: 2 },
+      { provider: '', model_requested: '', latency: -0, fallback_index: 0 },
+    ])
+      expect(extraFieldsJson(sample)).toBe(JSON.stringify(sample));
+    expect(spliceExtraFields('{"id":"x"}', extra)).toBe(`{"id":"x","extra_fields":${JSON.stringify(extra)}}`);
   });
 });
