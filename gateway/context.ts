@@ -41,6 +41,8 @@ export class RequestContext {
    * for both); anything else that changed `body` would have to clear this.
    */
   clientText: string | undefined = undefined;
+  /** The bytes `clientText` was decoded from: sent instead of it when they are valid UTF-8. */
+  clientBytes: Buffer | undefined = undefined;
   /** Where `model`'s value is in `clientText`; null when the text cannot be spliced safely. */
   clientModelSpan: ValueSpan | null | undefined = undefined;
   stream = false;

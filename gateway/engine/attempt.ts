@@ -147,7 +147,7 @@ async function callProvider(
       const response = await provider.pools.send(outgoing.origin, {
         path: outgoing.request.path,
         headers: outgoing.request.headers,
-        body: outgoing.request.body,
+        body: outgoing.bytes ?? outgoing.request.body,
         signal: ctx.abort,
         bodyTimeoutMs: ctx.stream ? network.streamIdleTimeoutMs : network.timeoutMs,
         readWhole: !ctx.stream,

@@ -5,6 +5,7 @@
  * is reused: only `model` and `stream_options` change between attempts; the client's own text
  * is forwarded when those are as the client sent them (or spliced when only `model` differs).
  */
+import { isUtf8 } from 'node:buffer';
 import type { ProviderKeySnapshot } from '../../clients/contract/snapshot.ts';
 import type { RequestContext } from '../context.ts';
 import { GatewayError } from '../core/errors.ts';
@@ -26,6 +27,11 @@ export interface Outgoing {
   info: AttemptInfo | undefined;
   /** Heimdall added `stream_options.include_usage` (the client did not ask). */
   injectedUsage: boolean;
+  /**
+   * The client's bytes when `request.body` is exactly their text and nothing rewrites it later
+   * (no `prepare`): sent as they are, so the text is not encoded again.
+   */
+  bytes: Buffer | undefined;
 }
 
 function misconfigured(message: string): GatewayError {
@@ -127,6 +133,7 @@ export function buildOutgoing(
   // Parameters this provider cannot take are reported, never silently ignored.
   if (info?.dropped && info.dropped.length > 0) ctx.res.setHeader(DROPPED_HEADER, info.dropped.join(','));
   else if (ctx.res.hasHeader(DROPPED_HEADER)) ctx.res.removeHeader(DROPPED_HEADER);
+  const bytes = ctx.clientBytes;
   return {
     origin: base.origin,
     request: { path: joinPath(base.prefix, operationPath), headers, body },
@@ -134,5 +141,8 @@ export function buildOutgoing(
     secret,
     info,
     injectedUsage,
+    // Invalid UTF-8 was decoded to U+FFFD in the text the gateway read: send that text instead.
+    bytes:
+      body === ctx.clientText && bytes !== undefined && !adapter.prepare && isUtf8(bytes) ? bytes : undefined,
   };
 }

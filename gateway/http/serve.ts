@@ -38,7 +38,10 @@ export async function prepareRequest(ctx: RequestContext, deps: ServeDeps): Prom
   const parsed = parseJson(text);
   const canonical = ctx.clientCodec.request(parsed);
   // The client's text can be forwarded only while the canonical body is its exact parse.
-  if (canonical === parsed) ctx.clientText = text;
+  if (canonical === parsed) {
+    ctx.clientText = text;
+    ctx.clientBytes = raw;
+  }
   acceptBody(ctx, canonical);
   const auth = deps.hooks.authenticate(ctx);
   const admission = auth instanceof Promise ? await auth : auth;

@@ -25,8 +25,8 @@ export interface UpstreamCall {
   /** Path and query, already joined with the base URL's prefix. */
   path: string;
   headers: Record<string, string>;
-  /** Undefined only for a GET. */
-  body: string | undefined;
+  /** Undefined only for a GET. Bytes: the client's own, forwarded unchanged. */
+  body: string | Buffer | undefined;
   /**
    * Aborts the request when the client leaves: usually the request's `ClientAbort` (cheaper than
    * an `AbortSignal`, see util/client-abort.ts); undici accepts it as it is.

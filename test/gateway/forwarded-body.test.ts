@@ -24,6 +24,7 @@ const streamed =
 
 let upstream: Server;
 let received: string[] = [];
+let receivedBytes: Buffer[] = [];
 let gw: RunningGateway;
 
 beforeAll(async () => {
@@ -31,8 +32,10 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
+      const bytes = Buffer.concat(chunks);
+      const text = bytes.toString('utf8');
       received.push(text);
+      receivedBytes.push(bytes);
       const stream = (JSON.parse(text) as { stream?: boolean }).stream === true;
       res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' });
       res.end(stream ? streamed : completion);
@@ -53,8 +56,9 @@ afterAll(async () => {
   await new Promise<void>((resolve) => upstream.close(() => resolve()));
 });
 
-async function send(text: string): Promise<string> {
+async function send(text: string | Uint8Array<ArrayBuffer>): Promise<string> {
   received = [];
+  receivedBytes = [];
   const response = await fetch(`${gw.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -72,6 +76,13 @@ describe('the body forwarded to the provider', () => {
   it('is the client text itself, spelling and spacing kept, when nothing changed', async () => {
     const text = `{ "messages": ${messages},\n  "model" : "gpt-4o-mini", "temperature": 1.50, "seed": 12345678901234567890 }`;
     expect(await send(text)).toBe(text);
+  });
+
+  it('carries invalid UTF-8 as the text the gateway read (U+FFFD), never as the raw bytes', async () => {
+    const head = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"a';
+    const tail = 'b"}]}';
+    await send(new Uint8Array(Buffer.concat([Buffer.from(head), Buffer.from([0xff]), Buffer.from(tail)])));
+    expect(receivedBytes[0]).toEqual(Buffer.from(`${head}\ufffd${tail}`));
   });
 
   it('is the client text with only model replaced when routing renamed it', async () => {
