@@ -24,4 +24,14 @@ describe('newRequestId', () => {
     expect(sorted).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  // Last: it moves the module's clock far ahead.
+  it('writes every digit of the millisecond and the counter', () => {
+    const at = 0xfedcba987654;
+    const first = newRequestId(at);
+    const second = newRequestId(at);
+    expect(first.slice(0, 19)).toBe('fedcba98-7654-7000-');
+    expect(second.slice(0, 19)).toBe('fedcba98-7654-7001-');
+    expect(second).toMatch(V7);
+  });
 });
