@@ -4,28 +4,10 @@
  * body nested tens of thousands deep, so such bodies are refused before they are parsed.
  */
 
+import { CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE, stringEnd } from '../util/json-text.ts';
+
 /** Deepest object/array nesting a request body may have; real bodies (tool schemas) stay far below. */
 export const MAX_JSON_DEPTH = 128;
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-
-/** Index of the quote closing the string whose content starts at `from`; -1 when unterminated. */
-function stringEnd(text: string, from: number): number {
-  for (;;) {
-    // Strings are most of a body: skip them with the built-in search, not char by char.
-    const quote = text.indexOf('"', from);
-    if (quote < 0) return -1;
-    let backslashes = 0;
-    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return quote;
-    from = quote + 1;
-  }
-}
 
 /**
  * Index where nesting first goes past `limit`, or -1. Not a validator: malformed input is left

@@ -10,18 +10,14 @@
  * top-level members.
  */
 
+import { CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE, stringEnd } from './json-text.ts';
+
 /** `[start, end)` of the value's token, quotes included. */
 export interface ValueSpan {
   start: number;
   end: number;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 /** Real bodies have a dozen top-level members; past this the duplicate check would cost more than it saves. */
@@ -33,19 +29,6 @@ function skipSpace(text: string, i: number): number {
     // JSON whitespace: space, tab, line feed, carriage return.
     if (code !== 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return i;
     i++;
-  }
-}
-
-/** Index of the quote closing the string whose content starts at `from`; -1 when unterminated. */
-function stringEnd(text: string, from: number): number {
-  for (;;) {
-    // Strings are most of a body: skip them with the built-in search, not char by char.
-    const quote = text.indexOf('"', from);
-    if (quote < 0) return -1;
-    let backslashes = 0;
-    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return quote;
-    from = quote + 1;
   }
 }
 
