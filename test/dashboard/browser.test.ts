@@ -15,8 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIMock, type OpenAIMock } from '../mocks/openai-mock.ts';
-import { once } from 'node:events';
-import { spawnHeimdall, startHeimdallChild, type HeimdallChild } from '../support/heimdall-process.ts';
+import { startHeimdallChild, type HeimdallChild } from '../support/heimdall-process.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CHROMIUM = '/usr/bin/chromium';
@@ -51,30 +50,6 @@ const text = async (page: Page, selector: string) =>
 
 /** Uncaught errors in the page, and failed GraphQL answers it received: both must stay empty. */
 const pageErrors: string[] = [];
-
-/** Heimdall again on the same port (startHeimdallChild picks a new one), once /health answers. */
-async function restartOn(url: string): Promise<HeimdallChild> {
-  const { child, output } = spawnHeimdall({ ...heimdallEnv, PORT: new URL(url).port });
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`heimdall exited with ${child.exitCode}:\n${output()}`);
-    const status = await fetch(`${url}/health`).then(
-      (response) => response.status,
-      () => 0,
-    );
-    if (status === 200) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    url,
-    child,
-    output,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}
 
 async function signIn(page: Page): Promise<void> {
   page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -287,7 +262,7 @@ describe('dashboard in a browser', () => {
     // A restart on the same port and data directory: the socket drops, the session survives.
     await heimdall.stop();
     await banner.waitFor({ timeout: LIVE_MS });
-    heimdall = await restartOn(heimdall.url);
+    heimdall = await startHeimdallChild({ ...heimdallEnv, PORT: new URL(heimdall.url).port });
     await banner.waitFor({ state: 'detached', timeout: 30_000 });
 
     const bar = page.locator('[data-budget="budget-dev"] [data-testid="spent"]');

@@ -54,9 +54,10 @@ export async function runToExit(
   return { code, output: output() };
 }
 
+/** Starts Heimdall and waits for /health: on `env.PORT` when given (a restart), else a free port. */
 export async function startHeimdallChild(env: NodeJS.ProcessEnv, timeoutMs = 45_000): Promise<HeimdallChild> {
-  const port = await freePort();
-  const { child, output } = spawnHeimdall({ PORT: String(port), ...env });
+  const port = env.PORT ?? String(await freePort());
+  const { child, output } = spawnHeimdall({ ...env, PORT: port });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
