@@ -32,7 +32,7 @@ import {
 } from '../../db/index.ts';
 import type { Logger } from '../logger.ts';
 import { COMMIT, GRANT, PREPARE, REPAIR, RETURN } from './redis-scripts.ts';
-import { ledgerRows, type CounterStore } from './store.ts';
+import { ledgerRow, type CounterStore } from './store.ts';
 import type { RateLimitCounters } from '../../clients/contract/rate-counters.ts';
 
 interface MeterConfig {
@@ -201,7 +201,7 @@ export class RedisStore implements CounterStore {
 
   /** Ledger rows (and the database's counters) in one transaction; the keys this call inserted. */
   private async record(entries: readonly UsageLedgerEntry[], at: number): Promise<Set<string>> {
-    const rows = ledgerRows(entries).map((row) => ({ ...row, createdAt: at }));
+    const rows = entries.map((entry) => ledgerRow(entry, at));
     return new Set((await recordLedgerChunked(this.db, rows)).map(keyOf));
   }
 

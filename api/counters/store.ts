@@ -39,20 +39,8 @@ export interface CounterStore {
   close(): Promise<void>;
 }
 
-/** Ledger entries in the database's input shape. */
-export function ledgerRows(entries: readonly UsageLedgerEntry[]) {
-  return entries.map((e) => ({
-    requestId: e.requestId,
-    attempt: e.attempt,
-    kind: e.kind,
-    budgetId: e.budgetId,
-    amountMicros: e.amountMicros,
-    priceBookVersion: e.priceBookVersion ?? null,
-  }));
-}
-
-/** One ledger entry in the database's input shape, stamped with when it was applied. */
-export function ledgerRow(e: UsageLedgerEntry, createdAt: number) {
+/** One ledger entry in the database's input shape. */
+function ledgerFields(e: UsageLedgerEntry) {
   return {
     requestId: e.requestId,
     attempt: e.attempt,
@@ -60,8 +48,17 @@ export function ledgerRow(e: UsageLedgerEntry, createdAt: number) {
     budgetId: e.budgetId,
     amountMicros: e.amountMicros,
     priceBookVersion: e.priceBookVersion ?? null,
-    createdAt,
   };
+}
+
+/** Ledger entries in the database's input shape. */
+export function ledgerRows(entries: readonly UsageLedgerEntry[]) {
+  return entries.map(ledgerFields);
+}
+
+/** One ledger entry in the database's input shape, stamped with when it was applied. */
+export function ledgerRow(e: UsageLedgerEntry, createdAt: number) {
+  return { ...ledgerFields(e), createdAt };
 }
 
 export function emptyGrant(limit: number, windowStart: number, windowEnd: number): LeaseGrant {
