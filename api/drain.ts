@@ -13,6 +13,7 @@
  * The caller then flushes usage and request logs and exits (api/main.ts).
  */
 import type { Server, ServerResponse } from 'node:http';
+import { secondsFromEnv } from './env-seconds.ts';
 import type { Logger } from './logger.ts';
 
 export type ShutdownPhase = 'serving' | 'draining' | 'closing';
@@ -125,19 +126,10 @@ export async function drainHttpServer(
 
 /** HEIMDALL_SHUTDOWN_DELAY_SECONDS (default 5) in ms; a clear error when it is not a number ≥ 0. */
 export function shutdownDelayMs(env: NodeJS.ProcessEnv): number {
-  return secondsSetting(env, 'HEIMDALL_SHUTDOWN_DELAY_SECONDS', 5);
+  return secondsFromEnv(env, 'HEIMDALL_SHUTDOWN_DELAY_SECONDS', { fallback: 5 });
 }
 
 /** HEIMDALL_SHUTDOWN_GRACE_SECONDS (default 55) in ms: how long in-flight work may run after the delay. */
 export function shutdownGraceMs(env: NodeJS.ProcessEnv): number {
-  return secondsSetting(env, 'HEIMDALL_SHUTDOWN_GRACE_SECONDS', 55);
-}
-
-function secondsSetting(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback * 1000;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds < 0)
-    throw new Error(`${name}: expected a number of seconds ≥ 0 (e.g. ${fallback}), got "${raw}"`);
-  return Math.round(seconds * 1000);
+  return secondsFromEnv(env, 'HEIMDALL_SHUTDOWN_GRACE_SECONDS', { fallback: 55 });
 }

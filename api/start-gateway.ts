@@ -14,6 +14,7 @@ import { drainHttpServer, ShutdownState } from './drain.ts';
 import { createHttpServer, listen } from './http-server.ts';
 import { warnIfInferenceOpen } from './inference-auth.ts';
 import type { Logger } from './logger.ts';
+import { secondsFromEnv } from './env-seconds.ts';
 import type { RunningHeimdall, StopOptions } from './start.ts';
 
 export interface StartGatewayOptions {
@@ -72,6 +73,9 @@ export async function startGatewayOnly(options: StartGatewayOptions): Promise<Ru
   const { logger } = options;
   const url = controlPlaneUrl(env);
   if (!url) throw new Error('gateway-only mode needs HEIMDALL_CONTROL_PLANE_URL');
+  const waitMs =
+    options.waitForControlPlaneMs ??
+    secondsFromEnv(env, 'HEIMDALL_CONTROL_PLANE_WAIT_SECONDS', { fallback: 60 });
   const token = env.HEIMDALL_CONTROL_PLANE_TOKEN?.trim() || undefined;
   if (!token)
     logger.warn(
@@ -85,12 +89,7 @@ export async function startGatewayOnly(options: StartGatewayOptions): Promise<Ru
     operationTimeoutMs: options.operationTimeoutMs ?? 10_000,
   });
   try {
-    await firstSnapshot(
-      () => controlPlane.getSnapshot(),
-      options.waitForControlPlaneMs ?? Number(env.HEIMDALL_CONTROL_PLANE_WAIT_SECONDS ?? 60) * 1000,
-      logger,
-      url,
-    );
+    await firstSnapshot(() => controlPlane.getSnapshot(), waitMs, logger, url);
     // No adminCredentials check: the credential stores are the control plane's, so when its admin
     // auth covers inference (inference_auth_required in the snapshot) only virtual keys pass here.
     const gateway = await createGateway({ controlPlane, logger });

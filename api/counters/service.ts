@@ -28,6 +28,7 @@ import { SqlStore } from './sql-store.ts';
 import type { CounterStore } from './store.ts';
 import type { Writer } from './writes.ts';
 import { checkLeaseRequest, UsageGuard } from './usage-guard.ts';
+import { secondsFromEnv } from '../env-seconds.ts';
 
 export interface GovernanceServiceOptions {
   database: Database;
@@ -63,14 +64,11 @@ const MIN_LEASE_TTL_SECONDS = 30;
 
 /** HEIMDALL_LEASE_TTL_SECONDS (default 60) in ms; a value that is no number ≥ 30 stops start-up. */
 export function leaseTtlMs(env: NodeJS.ProcessEnv): number {
-  const raw = env.HEIMDALL_LEASE_TTL_SECONDS?.trim();
-  if (!raw) return 60_000;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds < MIN_LEASE_TTL_SECONDS)
-    throw new Error(
-      `HEIMDALL_LEASE_TTL_SECONDS: expected a number of seconds ≥ ${MIN_LEASE_TTL_SECONDS} (gateways heartbeat every 10 s), got "${raw}"`,
-    );
-  return seconds * 1000;
+  return secondsFromEnv(env, 'HEIMDALL_LEASE_TTL_SECONDS', {
+    fallback: 60,
+    min: MIN_LEASE_TTL_SECONDS,
+    why: 'gateways heartbeat every 10 s',
+  });
 }
 const DAY = 24 * HOUR;
 
