@@ -10,7 +10,6 @@
  */
 import { apiEnvRefRefusal, canonicalJson, envRefName, isEnvRef } from '../db/index.ts';
 import type { Context } from './context.ts';
-import { camel } from './crud.ts';
 import { ValidationError, type InputIssue } from './errors.ts';
 import { isMask, KEY_SECRET_PATHS, readPath, type SecretPath } from './secrets.ts';
 
@@ -98,10 +97,10 @@ export function unreenteredSecrets(
   }).map((p) => p.join('.'));
 }
 
-/** Whether a stored key row (camelCase columns) holds any secret that a repoint would send away. */
-export function storedKeyHasSecret(key: object): boolean {
-  return KEY_SECRET_PATHS.some(([head = '', ...rest]) => {
-    const value = readPath(key, [camel(head), ...rest]);
+/** Whether a key (in the config file's shape) holds any secret that a repoint would send away. */
+export function keyHasSecret(key: unknown): boolean {
+  return KEY_SECRET_PATHS.some((path) => {
+    const value = readPath(key, path);
     return typeof value === 'string' && value !== '';
   });
 }

@@ -14,6 +14,7 @@ import {
   changedDestinations,
   envRefIssues,
   KEY_DESTINATION_PATHS,
+  keyHasSecret,
   logRepoint,
   mayRepointSecrets,
   PROVIDER_DESTINATION_PATHS,
@@ -81,12 +82,6 @@ function keptProxyPassword(fields: string[], stored: unknown, masked: ReadonlySe
     : [];
 }
 
-const hasSecret = (key: unknown) =>
-  KEY_SECRET_PATHS.some((p) => {
-    const value = readPath(key, p);
-    return typeof value === 'string' && value !== '';
-  });
-
 /**
  * Refuses (for callers other than the admin session) plan updates that move stored secrets to a
  * new destination without carrying them. Returns what logs the moves, to call once committed.
@@ -134,10 +129,10 @@ export function checkDocumentRepoints(
         ? [
             ...keptProxyPassword(fields, stored, masked.get(provider)),
             ...(live.providers[provider]?.keys ?? [])
-              .filter(hasSecret)
+              .filter(keyHasSecret)
               .flatMap((k) => missing(provider, k.name)),
           ]
-        : hasSecret(stored)
+        : keyHasSecret(stored)
           ? missing(provider, e.id.slice(slash + 1))
           : [];
     const what = e.kind === 'provider' ? `provider "${provider}"` : `key "${e.id}"`;

@@ -12,6 +12,7 @@ import {
   providerConfigSchema,
   providerFromConfig,
   providerKeySchema,
+  providerKeyToConfig,
   providerToConfig,
   updateProvider,
   type Database,
@@ -30,7 +31,7 @@ import {
   mayRepointSecrets,
   PROVIDER_DESTINATION_PATHS,
   refuseIntroducedEnvRefs,
-  storedKeyHasSecret,
+  keyHasSecret,
 } from '../secret-guards.ts';
 import { maskSecrets, PROVIDER_SECRET_PATHS, readPath, restoreMasked } from '../secrets.ts';
 
@@ -100,7 +101,9 @@ async function checkRepoint(
           message: `changing provider "${shape.name}"'s proxy would send its stored proxy password there; send the password again in the same change, clear it, or make the change in the admin's session`,
         },
       ]);
-    const keys = (await listProviderKeys(db, ctx.box, shape.name)).filter(storedKeyHasSecret);
+    const keys = (await listProviderKeys(db, ctx.box, shape.name)).filter((key) =>
+      keyHasSecret(providerKeyToConfig(key, 'plain')),
+    );
     if (keys.length > 0)
       throw new ValidationError(
         fields.map((f) => ({
