@@ -52,12 +52,19 @@ export async function applyWrite(db: Database, op: WriteOp): Promise<void> {
   }
 }
 
-/** Writes on the calling thread (Postgres, whose driver is asynchronous anyway). */
+/**
+ * Writes on the calling thread (Postgres, whose driver is asynchronous anyway). A batch is one
+ * transaction, as on the SQLite writer thread: the sender resends a failed batch whole, and rate
+ * deltas are not idempotent, so a half-applied batch would count them twice.
+ */
 export class DirectWriter implements Writer {
   constructor(private readonly db: Database) {}
 
   async write(ops: readonly WriteOp[]): Promise<void> {
-    for (const op of ops) await applyWrite(this.db, op);
+    if (ops.length === 0) return;
+    await this.db.transaction(async (tx) => {
+      for (const op of ops) await applyWrite(tx, op);
+    });
   }
 
   close(): Promise<void> {
