@@ -1,13 +1,13 @@
 /**
- * The config export the dashboard downloads is YAML written by its own small emitter
- * (clients/dashboard/src/ui/to-yaml.ts); whatever the export holds must read back as the same data.
+ * The config export the dashboard downloads is YAML written by the `yaml` package, loaded on first
+ * use (clients/dashboard/src/ui/to-yaml.ts); whatever the export holds must read back as the same data.
  */
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { toYaml } from '../../clients/dashboard/src/ui/to-yaml.ts';
 
 describe('dashboard YAML export', () => {
-  it('reads back as the same data, strings that look like other types included', () => {
+  it('reads back as the same data, strings that look like other types included', async () => {
     const document = {
       providers: {
         openai: {
@@ -39,6 +39,6 @@ describe('dashboard YAML export', () => {
       nested: [[1, [2, 3]], [], {}, [{ a: [] }]],
       unicode: 'héllo — 你好 🌍',
     };
-    expect(parse(toYaml(document))).toEqual(document);
+    expect(parse(await toYaml(document))).toEqual(document);
   });
 });

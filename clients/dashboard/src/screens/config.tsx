@@ -56,7 +56,7 @@ export function Config() {
   async function download() {
     try {
       const exportConfig = await api.sdk.exportConfig('REFERENCE');
-      const url = URL.createObjectURL(new Blob([toYaml(exportConfig)], { type: 'application/yaml' }));
+      const url = URL.createObjectURL(new Blob([await toYaml(exportConfig)], { type: 'application/yaml' }));
       const link = Object.assign(document.createElement('a'), {
         href: url,
         download: 'heimdall-config.yaml',
