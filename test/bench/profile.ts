@@ -40,14 +40,36 @@ process.on('exit', killAllChildren);
 /** Clock ticks per second of /proc's CPU counters (USER_HZ: 100 on every Linux build that matters). */
 const USER_HZ = 100;
 
-/** User + system CPU time of a process, all threads, in µs (from /proc/<pid>/stat). */
-function processCpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** User + system CPU time in µs from a /proc stat file (a process's, all threads, or one thread's). */
+function statCpuMicros(file: string): number {
+  const stat = readFileSync(file, 'utf8');
   // Fields after the command name (which is in parentheses and may hold spaces): state is field
   // 3, utime field 14, stime field 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[14 - 3]) + Number(fields[15 - 3]);
   return (ticks * 1e6) / USER_HZ;
+}
+
+function processCpuMicros(pid: number): number {
+  return statCpuMicros(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU µs of each thread of the process, by thread id. The CPU profiler samples by wall clock, so
+ * a thread's share there includes time it waited (an fsync, or the serving thread preempted by the
+ * writer thread it just woke on the same core — which shows as `postMessage`); these counters
+ * are what each thread really ran.
+ */
+function threadCpuMicros(pid: number): Map<string, number> {
+  const threads = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      threads.set(tid, statCpuMicros(`/proc/${pid}/task/${tid}/stat`));
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return threads;
 }
 
 async function main(): Promise<void> {
@@ -74,8 +96,10 @@ async function main(): Promise<void> {
   await runWrk({ ...load, seconds: 3 });
   const pid = heimdall.child!.process.pid!;
   const cpuBefore = processCpuMicros(pid);
+  const threadsBefore = threadCpuMicros(pid);
   const result = await runWrk({ ...load, seconds: Number(args.seconds) });
   const cpuMicros = processCpuMicros(pid) - cpuBefore;
+  const threadsAfter = threadCpuMicros(pid);
   console.log(
     `${heimdall.name}: ${result.requestsPerSecond.toFixed(0)} req/s at 64 connections while profiling`,
   );
@@ -83,6 +107,15 @@ async function main(): Promise<void> {
   console.log(
     `${heimdall.name}: ${(cpuMicros / Math.max(1, result.total)).toFixed(1)} CPU µs per request ` +
       `(all threads, profiler included; ${result.total} requests, ${(cpuMicros / 1e6).toFixed(2)} CPU s)`,
+  );
+  const perRequest = (micros: number): string => (micros / Math.max(1, result.total)).toFixed(1);
+  const busiest = [...threadsAfter]
+    .map(([tid, after]) => ({ tid, micros: after - (threadsBefore.get(tid) ?? 0) }))
+    .filter((thread) => thread.micros > 0)
+    .sort((a, b) => b.micros - a.micros);
+  console.log(
+    `by thread (CPU µs per request; the first is the serving thread, then the SQLite writer, GC and ` +
+      `libuv helpers): ${busiest.map((thread) => `${thread.tid === String(pid) ? 'main' : thread.tid} ${perRequest(thread.micros)}`).join(', ')}`,
   );
   await heimdall.child!.stop();
   await mock.child.stop();
