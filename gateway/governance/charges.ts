@@ -3,8 +3,8 @@
  * (every upstream attempt — each retry and fallback — is one request, so a long fallback list
  * cannot multiply calls past the limit), admit against token limits, then reserve the worst case
  * on every strict budget and check every soft one. After it: settle each budget to the actual
- * cost (releasing the rest), charge tokens, and append reserve/settle/release ledger entries
- * keyed by request id and attempt index.
+ * cost (releasing the rest), charge tokens, and append a settle ledger entry per budget keyed by
+ * request id and attempt index.
  */
 import type { UsageLedgerEntry } from '../../clients/contract/governance.ts';
 import type { RequestContext } from '../context.ts';
@@ -221,14 +221,14 @@ export function settleCharge(
   const entries: UsageLedgerEntry[] = [];
   const requestId = ctx.id;
   const version = charge.hit?.version;
+  // Only what was spent goes on the ledger. A strict attempt's reservation is taken from this
+  // replica's lease and given back to it here, in memory: the lease itself is what the ledger
+  // holds (`lease:<holder>` reserve/release). The attempt's own reserve and release entries,
+  // written together after the fact and always equal, moved no counter and tripled the ledger
+  // rows a strict request cost the writer (measured: 21.6 → see the commit, writer µs/request).
   for (const hold of charge.holds) {
     hold.account.settle(hold.reserved, amount);
-    const budgetId = hold.account.id;
-    if (hold.reserved > 0)
-      entries.push(entry(requestId, attemptIndex, version, 'reserve', budgetId, hold.reserved));
-    if (amount > 0) entries.push(entry(requestId, attemptIndex, version, 'settle', budgetId, amount));
-    if (hold.reserved > 0)
-      entries.push(entry(requestId, attemptIndex, version, 'release', budgetId, hold.reserved));
+    if (amount > 0) entries.push(entry(requestId, attemptIndex, version, 'settle', hold.account.id, amount));
   }
   const tokens = attempt.usage?.totalTokens ?? charge.guard?.deliveredTokens() ?? 0;
   for (const account of charge.tokenAccounts) account.settle(0, tokens);

@@ -131,7 +131,7 @@ describe('without a fallback price', () => {
     expect(settled.map((e) => e.amountMicros)).toEqual([330]);
     expect(log).toMatchObject({ costMicros: 330, unpriced: false });
     expect(log.priceBookVersion).toBe(`genai-prices@${PACKAGE_VERSION}`);
-    expect(entries.map((e) => e.kind)).toEqual(['reserve', 'settle', 'release']);
+    expect(entries.map((e) => e.kind)).toEqual(['settle']);
     for (const entry of entries) expect(entry.priceBookVersion).toBe(log.priceBookVersion);
   });
 });
@@ -143,9 +143,10 @@ describe('with a fallback price', () => {
     });
     expect(reply.status).toBe(200);
     const { log, entries, settled } = await lastRequest(withFallback);
-    // 1,000 × $10/M + 2,000 × $30/M; the reservation covered max_tokens at the same price.
+    // 1,000 × $10/M + 2,000 × $30/M. A strict attempt is never charged more than it reserved
+    // (charges.ts strictCap), so the full amount settled shows the reservation covered max_tokens
+    // at the same price.
     expect(settled.map((e) => e.amountMicros)).toEqual([70_000]);
-    expect(entries.find((e) => e.kind === 'reserve')!.amountMicros).toBeGreaterThanOrEqual(70_000);
     expect(log).toMatchObject({ costMicros: 70_000, unpriced: false, priceBookVersion: 'unpriced-fallback' });
   });
 
