@@ -101,7 +101,9 @@ export async function serveRoute(
   const ctx = new RequestContext(req, res, deps.current(), operation, codec);
   // Every answer (JSON, stream, error) names the request-log row it produced.
   setRequestIdHeaders(res, ctx.id, ctx.clientRequestId);
-  res.once('close', () => ctx.responseClosed());
+  // `on`, not `once` (which wraps the listener in a bound function per request): a response
+  // closes once.
+  res.on('close', () => ctx.responseClosed());
   try {
     await prepareRequest(ctx, deps);
     await route.run(ctx, deps);
