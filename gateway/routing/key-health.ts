@@ -120,7 +120,8 @@ export class KeyHealth {
       if (!isKeySpecificFailure(attempt.status, attempt.error.type)) continue;
       (failedHere ??= new Set()).add(attempt.keyId);
     }
-    const anyCooling = (this.coolingUntil.get(provider) ?? 0) > this.now();
+    // No provider ever cooled (the common case): no clock read, which every attempt paid.
+    const anyCooling = this.coolingUntil.size > 0 && (this.coolingUntil.get(provider) ?? 0) > this.now();
     if (failedHere === undefined && !anyCooling) return undefined;
     return {
       failedHere: failedHere ?? new Set(),
