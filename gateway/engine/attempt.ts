@@ -64,8 +64,12 @@ function isJsonContent(response: UpstreamResponse): boolean {
   return typeof type === 'string' && type.includes('application/json');
 }
 
-/** Serves a provider (or plugin) response; `adapter` undefined means it is already canonical. */
-async function serve(
+/**
+ * Serves a provider (or plugin) response; `adapter` undefined means it is already canonical.
+ * Not async: a JSON answer is finishJson's own promise (an async function returning a promise
+ * settles two microtasks later), the rest is serveOther's.
+ */
+function serve(
   ctx: RequestContext,
   target: Target,
   record: AttemptRecord,
@@ -76,8 +80,23 @@ async function serve(
   guard: StreamEventGuard | undefined,
 ): Promise<void> {
   record.status = response.status;
+  if (response.status < 400 && !ctx.stream)
+    return finishJson(ctx, target, record, response, adapter, attemptStart);
+  return serveOther(ctx, target, record, response, adapter, stripUsageChunk, attemptStart, guard);
+}
+
+/** An upstream error, or a stream. */
+async function serveOther(
+  ctx: RequestContext,
+  target: Target,
+  record: AttemptRecord,
+  response: UpstreamResponse,
+  adapter: ProviderAdapter | undefined,
+  stripUsageChunk: boolean,
+  attemptStart: number,
+  guard: StreamEventGuard | undefined,
+): Promise<void> {
   if (response.status >= 400) throw await upstreamHttpError(target, response, adapter);
-  if (!ctx.stream) return finishJson(ctx, target, record, response, adapter, attemptStart);
   if (isJsonContent(response) && !adapter?.streamAsJson) {
     await response.body.dump().catch(() => undefined);
     throw new GatewayError(
