@@ -17,14 +17,36 @@ function jsonNumber(value: number): string {
 type Unwritten = Exclude<keyof ExtraFields, 'provider' | 'model_requested' | 'latency' | 'fallback_index'>;
 export const EXTRA_FIELDS_ALL_WRITTEN: [Unwritten] extends [never] ? true : never = true;
 
+/** provider name → model → `{"provider":…,"model_requested":…,"latency":` (their JSON text). */
+const extraPrefixes = new Map<string, Map<string, string>>();
+/** Models are the client's words: a provider's memo is dropped whole past this many. */
+const EXTRA_PREFIX_MODELS = 256;
+
+/** The text of `extra` up to its latency: the same for every answer of one provider and model. */
+function extraPrefix(provider: string, model: string): string {
+  let models = extraPrefixes.get(provider);
+  if (models === undefined) {
+    models = new Map();
+    extraPrefixes.set(provider, models);
+  }
+  let prefix = models.get(model);
+  if (prefix === undefined) {
+    prefix = `{"provider":${JSON.stringify(provider)},"model_requested":${JSON.stringify(model)},"latency":`;
+    if (models.size >= EXTRA_PREFIX_MODELS) models.clear();
+    models.set(model, prefix);
+  }
+  return prefix;
+}
+
 /**
  * `JSON.stringify(extra)`, written field by field: the same text without walking an object
- * (it is built for every non-streamed answer).
+ * (it is built for every non-streamed answer), the quoted provider and model memoised (two
+ * JSON.stringify calls per answer were most of this function's 0.9 % of the serving thread).
  */
 export function extraFieldsJson(extra: ExtraFields): string {
   return (
-    `{"provider":${JSON.stringify(extra.provider)},"model_requested":${JSON.stringify(extra.model_requested)}` +
-    `,"latency":${jsonNumber(extra.latency)},"fallback_index":${jsonNumber(extra.fallback_index)}}`
+    `${extraPrefix(extra.provider, extra.model_requested)}${jsonNumber(extra.latency)}` +
+    `,"fallback_index":${jsonNumber(extra.fallback_index)}}`
   );
 }
 

@@ -116,4 +116,17 @@ describe('spliceExtraFields', () => {
       expect(extraFieldsJson(sample)).toBe(JSON.stringify(sample));
     expect(spliceExtraFields('{"id":"x"}', extra)).toBe(`{"id":"x","extra_fields":${JSON.stringify(extra)}}`);
   });
+
+  it('writes each answer its own latency and index past the memoised provider and model', () => {
+    for (let round = 0; round < 2; round++)
+      for (let i = 0; i < 300; i++) {
+        const sample = {
+          provider: `p${i % 3}`,
+          model_requested: `m${i}`,
+          latency: i + round,
+          fallback_index: round,
+        };
+        expect(extraFieldsJson(sample)).toBe(JSON.stringify(sample));
+      }
+  });
 });
