@@ -22,7 +22,7 @@ import { usageFromObject } from '../providers/usage.ts';
 import type { Target } from '../core/target.ts';
 import { isJsonObject, parseJsonObject } from '../core/types.ts';
 import { mapTransportError } from '../upstream/error-map.ts';
-import type { UpstreamBody } from '../upstream/types.ts';
+import type { BodySink, UpstreamBody } from '../upstream/types.ts';
 import { DeliveredOutput, estimateUsage } from './delivered.ts';
 
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;
@@ -42,9 +42,7 @@ function eventError(provider: string, data: string): GatewayError {
   );
 }
 
-const ignore = (): void => undefined;
-
-export class StreamRelay implements EventSink {
+export class StreamRelay implements EventSink, BodySink {
   private committed = false;
   private terminal = false;
   private upstreamFailed = false;
@@ -80,9 +78,7 @@ export class StreamRelay implements EventSink {
     return new Promise<void>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
-      this.body.on('data', this.onData);
-      this.body.on('end', this.onEnd);
-      this.body.on('error', this.onError);
+      this.body.read(this);
     });
   }
 
@@ -174,12 +170,12 @@ export class StreamRelay implements EventSink {
     this.body.resume();
   };
 
-  private readonly onData = (chunk: Buffer): void => {
+  onData(chunk: Buffer): void {
     this.decoder.push(chunk, this);
     this.flush();
-  };
+  }
 
-  private readonly onEnd = (): void => {
+  onEnd(): void {
     if (!this.terminal && !this.ctx.clientGone) this.decoder.end(this);
     this.flush();
     if (this.settled) return;
@@ -204,15 +200,15 @@ export class StreamRelay implements EventSink {
       `${this.target.provider.name}: the stream ended before it was complete`,
     );
     this.fail(truncated);
-  };
+  }
 
-  private readonly onError = (error: unknown): void => {
+  onError(error: unknown): void {
     if (this.terminal) {
       this.settle();
       return;
     }
     this.fail(mapTransportError(error, this.target.provider.name));
-  };
+  }
 
   /**
    * Before the first byte: a failed attempt. After: an error event ends the client stream. A
@@ -261,12 +257,9 @@ export class StreamRelay implements EventSink {
   }
 
   private detach(): void {
-    this.body.off('data', this.onData);
-    this.body.off('end', this.onEnd);
-    this.body.off('error', this.onError);
     this.ctx.res.off('drain', this.onDrain);
-    // Late errors (an abort racing the end) must not become unhandled 'error' events.
-    this.body.on('error', ignore);
-    if (!this.body.readableEnded) this.body.destroy();
+    // Aborts the exchange when it is not over (a cut-off, a failure before the first byte, a
+    // client that left); the relay hears nothing more from the body.
+    this.body.cancel();
   }
 }

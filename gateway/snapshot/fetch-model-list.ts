@@ -42,18 +42,24 @@ function headersFor(provider: CompiledProvider, key: ProviderKeySnapshot, adapte
   return headers;
 }
 
-async function readCapped(body: UpstreamBody): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_LIST_BYTES) {
-      body.destroy();
-      throw new ModelListError(`the answer is larger than ${MAX_LIST_BYTES} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function readCapped(body: UpstreamBody): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.read({
+      onData(chunk) {
+        size += chunk.length;
+        if (size > MAX_LIST_BYTES) {
+          body.cancel();
+          reject(new ModelListError(`the answer is larger than ${MAX_LIST_BYTES} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      },
+      onEnd: () => resolve(Buffer.concat(chunks).toString('utf8')),
+      onError: reject,
+    });
+  });
 }
 
 function parse(text: string): unknown {

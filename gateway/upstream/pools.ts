@@ -8,6 +8,7 @@
 import { EnvHttpProxyAgent, Pool, ProxyAgent, Socks5ProxyAgent, type Dispatcher } from 'undici';
 import { mapTransportError } from './error-map.ts';
 import type { DispatchSettings, ProxySettings, UpstreamCall, UpstreamResponse } from './types.ts';
+import { StreamBodyHandler } from './stream-body.ts';
 import { WholeBodyHandler } from './whole-body.ts';
 
 /** Idle keep-alive sockets are kept this long; providers commonly close theirs after 5–60 s. */
@@ -69,34 +70,18 @@ export class UpstreamPools {
     return pool;
   }
 
-  /** Sends `call` to `origin` + `call.path`. Transport failures are thrown as mapped GatewayErrors. */
-  async send(origin: string, call: UpstreamCall): Promise<UpstreamResponse> {
-    if (call.readWhole === true) return this.sendReadWhole(origin, call);
-    try {
-      const response = await this.dispatcherFor(origin).request({
-        origin,
-        path: call.path,
-        method: call.method ?? 'POST',
-        headers: call.headers,
-        body: call.body,
-        // undici's types say `AbortSignal | EventEmitter`, but at run time it only reads
-        // `aborted`/`reason` and calls add/removeEventListener('abort'), which `AbortWatch` has
-        // (a `ClientAbort` here: no per-request AbortController on the hot path).
-        signal: call.signal as AbortSignal,
-        bodyTimeout: call.bodyTimeoutMs,
-      });
-      return { status: response.statusCode, headers: response.headers, body: response.body };
-    } catch (error) {
-      throw mapTransportError(error, this.provider);
-    }
-  }
-
-  /** `send` for a body read whole: resolves once it is in (see whole-body.ts). */
-  private sendReadWhole(origin: string, call: UpstreamCall): Promise<UpstreamResponse> {
+  /**
+   * Sends `call` to `origin` + `call.path`: resolves at the status line with the body streaming
+   * (stream-body.ts), or once the body is in with `readWhole` (whole-body.ts). Transport failures
+   * before the status line are thrown as mapped GatewayErrors; later ones reach the body's reader.
+   */
+  send(origin: string, call: UpstreamCall): Promise<UpstreamResponse> {
     return new Promise<UpstreamResponse>((resolve, reject) => {
-      const handler = new WholeBodyHandler(call.signal, resolve, (error: unknown) =>
-        reject(mapTransportError(error, this.provider)),
-      );
+      const fail = (error: unknown): void => reject(mapTransportError(error, this.provider));
+      const handler =
+        call.readWhole === true
+          ? new WholeBodyHandler(call.signal, resolve, fail)
+          : new StreamBodyHandler(call.signal, resolve, fail);
       this.dispatcherFor(origin).dispatch(
         {
           origin,

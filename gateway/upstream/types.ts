@@ -3,14 +3,31 @@
  * keeps undici inside gateway/upstream/). Mocked responses implement the same shapes.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
 import type { AbortWatch } from '../util/client-abort.ts';
 
-/** A response body: a byte stream that can also be read whole or thrown away. */
-export type UpstreamBody = Readable & {
+/** Where a body's bytes go, in order: chunks, then exactly one of end or error. */
+export interface BodySink {
+  onData(chunk: Buffer): void;
+  onEnd(): void;
+  onError(error: unknown): void;
+}
+
+/**
+ * A response body, read once: streamed to one sink (with backpressure: `pause` stops the upstream
+ * socket until `resume`), read whole, or thrown away. Not a Node Readable: a stream object per
+ * response, and every chunk pushed through it, were ~10 % of the serving thread on SSE.
+ */
+export interface UpstreamBody {
+  /** Delivers the body to `sink`, chunks that arrived before this call first. */
+  read(sink: BodySink): void;
+  /** No more chunks until `resume` (the current chunk finishes). */
+  pause(): void;
+  resume(): void;
+  /** Stops reading: an exchange not yet complete is aborted, and the sink hears nothing more. */
+  cancel(): void;
   text(): Promise<string>;
   dump(): Promise<void>;
-};
+}
 
 export interface UpstreamResponse {
   status: number;

@@ -8,63 +8,10 @@
  * with the error that cut it, and the headers are parsed only when read (a successful answer's
  * never are).
  */
-import type { IncomingHttpHeaders } from 'node:http';
-import { Readable } from 'node:stream';
-import { errors, util, type Dispatcher } from 'undici';
+import { errors, type Dispatcher } from 'undici';
 import type { AbortWatch } from '../util/client-abort.ts';
-import type { UpstreamBody, UpstreamResponse } from './types.ts';
-
-/**
- * The body, already complete. A Readable too (what the type promises; nothing on the JSON path
- * streams it), built without reading anything until someone does.
- */
-class WholeBody extends Readable implements UpstreamBody {
-  constructor(
-    private readonly chunks: Buffer[],
-    private readonly length: number,
-    /** What cut the body short after the status line, undefined when it arrived whole. */
-    private readonly failure: Error | undefined,
-  ) {
-    super();
-  }
-
-  text(): Promise<string> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    const { chunks, length } = this;
-    if (length === 0) return Promise.resolve('');
-    const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
-    const bom = length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf;
-    return Promise.resolve(buffer.toString('utf8', bom ? 3 : 0, length));
-  }
-
-  /** Nothing is left on the wire to throw away. */
-  dump(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  override _read(): void {
-    if (this.failure !== undefined) {
-      this.destroy(this.failure);
-      return;
-    }
-    for (const chunk of this.chunks) this.push(chunk);
-    this.push(null);
-  }
-}
-
-class WholeResponse implements UpstreamResponse {
-  private parsed: IncomingHttpHeaders | undefined = undefined;
-
-  constructor(
-    readonly status: number,
-    private readonly rawHeaders: Buffer[],
-    readonly body: WholeBody,
-  ) {}
-
-  get headers(): IncomingHttpHeaders {
-    return (this.parsed ??= util.parseHeaders(this.rawHeaders) as IncomingHttpHeaders);
-  }
-}
+import { DispatchedResponse, StreamBody } from './stream-body.ts';
+import type { UpstreamResponse } from './types.ts';
 
 /**
  * undici's dispatch handler that gathers the body. It implements the older callback interface
@@ -136,7 +83,11 @@ export class WholeBodyHandler implements Dispatcher.DispatchHandler {
       return;
     }
     this.resolve(
-      new WholeResponse(this.status, this.rawHeaders, new WholeBody(this.chunks, this.length, failure)),
+      new DispatchedResponse(
+        this.status,
+        this.rawHeaders,
+        StreamBody.whole(this.chunks, this.length, failure),
+      ),
     );
   }
 }

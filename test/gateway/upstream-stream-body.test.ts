@@ -1,0 +1,282 @@
+/**
+ * `UpstreamPools.send` for a streamed answer (stream-body.ts, undici `dispatch` without
+ * `request()`): it resolves at the status line, hands chunks to one sink in order (those that came
+ * before the sink first), pauses the upstream socket while the sink is paused, reports a cut body,
+ * a body timeout or a client abort as the sink's error, aborts the exchange when cancelled, and
+ * still answers `text()`/`dump()` for bodies read whole.
+ */
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientClosed, GatewayError } from '../../gateway/core/errors.ts';
+import { UpstreamPools } from '../../gateway/upstream/pools.ts';
+import { StreamBody, StreamBodyHandler } from '../../gateway/upstream/stream-body.ts';
+import type { BodySink, UpstreamBody, UpstreamCall, UpstreamResponse } from '../../gateway/upstream/types.ts';
+import { ClientAbort } from '../../gateway/util/client-abort.ts';
+
+const BIG_CHUNK = 'x'.repeat(64 * 1024);
+let bigWritten = 0;
+let bigFinished = false;
+
+type Route = (res: ServerResponse) => void;
+const routes: Record<string, Route> = {
+  '/events': (res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('data: 1\n\n');
+    setTimeout(() => res.end('data: 2\n\n'), 20);
+  },
+  '/big': (res) => {
+    // 16 MiB, written as fast as the socket takes it: a paused reader must stop it.
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    bigWritten = 0;
+    bigFinished = false;
+    const more = (): void => {
+      while (bigWritten < 16 * 1024 * 1024) {
+        bigWritten += BIG_CHUNK.length;
+        if (!res.write(BIG_CHUNK)) {
+          res.once('drain', more);
+          return;
+        }
+      }
+      bigFinished = true;
+      res.end();
+    };
+    res.on('close', () => res.off('drain', more));
+    more();
+  },
+  '/cut': (res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('data: 1\n\n');
+    setTimeout(() => res.destroy(), 20);
+  },
+  '/stall': (res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('data: 1\n\n');
+  },
+  '/error': (res) => {
+    res.writeHead(500, { 'content-type': 'application/json' });
+    res.end('{"error":{"message":"boom"}}');
+  },
+};
+
+let server: Server;
+let origin: string;
+let pools: UpstreamPools;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    routes[req.url ?? '']!(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  pools = new UpstreamPools('mock', { connections: 4, connectTimeoutMs: 1000, headersTimeoutMs: 2000 });
+});
+
+afterAll(async () => {
+  await pools.destroy();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function call(path: string, signal = new ClientAbort(), bodyTimeoutMs = 2000): UpstreamCall {
+  return { path, headers: {}, body: '{}', signal, bodyTimeoutMs };
+}
+
+/** Reads a body to its end or error, recording what came. */
+function collect(body: UpstreamBody, onChunk?: (chunk: Buffer) => void) {
+  const seen = { chunks: [] as string[], ended: false, error: undefined as unknown };
+  const done = new Promise<void>((resolve) => {
+    body.read({
+      onData(chunk) {
+        seen.chunks.push(chunk.toString());
+        onChunk?.(chunk);
+      },
+      onEnd() {
+        seen.ended = true;
+        resolve();
+      },
+      onError(error) {
+        seen.error = error;
+        resolve();
+      },
+    });
+  });
+  return { seen, done };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('send, streamed', () => {
+  it('resolves at the status line and delivers the chunks, then the end', async () => {
+    const response = await pools.send(origin, call('/events'));
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('text/event-stream');
+    const { seen, done } = collect(response.body);
+    await done;
+    expect(seen.chunks.join('')).toBe('data: 1\n\ndata: 2\n\n');
+    expect(seen.ended).toBe(true);
+  });
+
+  it('a paused sink pauses the upstream: nothing arrives and the server is held back', async () => {
+    const response = await pools.send(origin, call('/big'));
+    let received = 0;
+    const { seen, done } = collect(response.body, (chunk) => {
+      received += chunk.length;
+      response.body.pause();
+    });
+    await sleep(100);
+    const whilePaused = received;
+    await sleep(200);
+    expect(received).toBe(whilePaused);
+    expect(bigFinished).toBe(false);
+    expect(bigWritten).toBeLessThan(16 * 1024 * 1024);
+    // Resumed for good: the rest arrives in order, and the body ends.
+    const resume = setInterval(() => response.body.resume(), 1);
+    await done;
+    clearInterval(resume);
+    expect(seen.ended).toBe(true);
+    expect(received).toBe(16 * 1024 * 1024);
+  });
+
+  it('a body cut after the status line is the sink error', async () => {
+    const response = await pools.send(origin, call('/cut'));
+    const { seen, done } = collect(response.body);
+    await done;
+    expect(seen.chunks.join('')).toBe('data: 1\n\n');
+    expect(seen.ended).toBe(false);
+    expect(seen.error).toBeInstanceOf(Error);
+  });
+
+  it('silence longer than the body timeout is the sink error', async () => {
+    const response = await pools.send(origin, call('/stall', new ClientAbort(), 100));
+    const { seen, done } = collect(response.body);
+    await done;
+    expect((seen.error as { code?: string }).code).toBe('UND_ERR_BODY_TIMEOUT');
+  });
+
+  it('a client abort mid-body reaches the sink as the abort reason', async () => {
+    const abort = new ClientAbort();
+    const response = await pools.send(origin, call('/stall', abort));
+    const { seen, done } = collect(response.body);
+    await sleep(20);
+    const reason = new Error('client left');
+    abort.abort(reason);
+    await done;
+    expect(seen.error).toBe(reason);
+  });
+
+  it('cancel aborts the exchange and the sink hears nothing more', async () => {
+    const response = await pools.send(origin, call('/stall'));
+    const { seen } = collect(response.body);
+    await sleep(20);
+    response.body.cancel();
+    await sleep(20);
+    expect(seen.chunks).toEqual(['data: 1\n\n']);
+    expect(seen.ended).toBe(false);
+    expect(seen.error).toBeUndefined();
+  });
+
+  it('text() reads an error answer whole; dump() throws one away', async () => {
+    const response = await pools.send(origin, call('/error'));
+    expect(response.status).toBe(500);
+    expect(await response.body.text()).toBe('{"error":{"message":"boom"}}');
+    const again = await pools.send(origin, call('/error'));
+    await again.body.dump();
+  });
+
+  it('an abort before the request fails send as the client having closed', async () => {
+    const abort = new ClientAbort();
+    abort.abort();
+    const error = await pools.send(origin, call('/events', abort)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).code).toBe(clientClosed().code);
+  });
+});
+
+/** The handler driven as undici drives it, where the order of events must not depend on timing. */
+describe('StreamBodyHandler', () => {
+  function drive() {
+    const outcome = { response: undefined as UpstreamResponse | undefined, resumed: 0 };
+    const handler = new StreamBodyHandler(
+      new ClientAbort(),
+      (response) => (outcome.response = response),
+      () => undefined,
+    );
+    handler.onConnect(() => undefined);
+    handler.onHeaders(200, [], () => outcome.resumed++);
+    return { handler, outcome };
+  }
+
+  it('keeps chunks that come before the sink, and hands them over first, in order', () => {
+    const { handler, outcome } = drive();
+    expect(handler.onData(Buffer.from('a'))).toBe(true);
+    expect(handler.onData(Buffer.from('b'))).toBe(true);
+    const chunks: string[] = [];
+    const sink: BodySink = {
+      onData: (c) => chunks.push(c.toString()),
+      onEnd: () => chunks.push('end'),
+      onError: () => undefined,
+    };
+    outcome.response!.body.read(sink);
+    handler.onData(Buffer.from('c'));
+    handler.onComplete();
+    expect(chunks).toEqual(['a', 'b', 'c', 'end']);
+  });
+
+  it('a pause answers false to undici; resume restarts the socket and hands over the end', () => {
+    const { handler, outcome } = drive();
+    const body = outcome.response!.body;
+    const chunks: string[] = [];
+    body.read({
+      onData: (c) => {
+        chunks.push(c.toString());
+        body.pause();
+      },
+      onEnd: () => chunks.push('end'),
+      onError: () => undefined,
+    });
+    expect(handler.onData(Buffer.from('a'))).toBe(false);
+    expect(outcome.resumed).toBe(0);
+    body.resume();
+    expect(outcome.resumed).toBe(1);
+    expect(handler.onData(Buffer.from('b'))).toBe(false);
+    handler.onComplete();
+    expect(chunks).toEqual(['a', 'b']);
+    body.resume();
+    expect(chunks).toEqual(['a', 'b', 'end']);
+  });
+
+  it('a paused-then-resumed sink within one chunk keeps the socket going', () => {
+    const { handler, outcome } = drive();
+    const body = outcome.response!.body;
+    body.read({
+      onData: () => {
+        body.pause();
+        body.resume();
+      },
+      onEnd: () => undefined,
+      onError: () => undefined,
+    });
+    expect(handler.onData(Buffer.from('a'))).toBe(true);
+    expect(outcome.resumed).toBe(0);
+  });
+
+  it('a complete body delivers its chunks and end, honouring pause', () => {
+    const body = StreamBody.whole([Buffer.from('a'), Buffer.from('b')], 2, undefined);
+    const chunks: string[] = [];
+    body.read({
+      onData: (c) => {
+        chunks.push(c.toString());
+        body.pause();
+      },
+      onEnd: () => chunks.push('end'),
+      onError: () => undefined,
+    });
+    expect(chunks).toEqual(['a']);
+    body.resume();
+    expect(chunks).toEqual(['a', 'b']);
+    body.resume();
+    expect(chunks).toEqual(['a', 'b', 'end']);
+  });
+});
