@@ -39,36 +39,22 @@ function anotherKeyHelps(
   );
 }
 
-/** Tries one target with retries; undefined when the client was served. */
-async function runTarget(
+/**
+ * How long to wait before retrying `target` after `error` (0: at once, on another key);
+ * undefined when its attempts end here.
+ */
+function retryDelay(
   ctx: RequestContext,
   target: Target,
+  retry: number,
+  error: GatewayError,
   deps: EngineDeps,
-): Promise<GatewayError | undefined> {
+): number | undefined {
   const network = target.provider.network;
-  for (let retry = 0; ; retry++) {
-    let error: GatewayError;
-    try {
-      await runAttempt(ctx, target, retry, deps);
-      return undefined;
-    } catch (thrown) {
-      error = thrown as GatewayError;
-    }
-    if (ctx.clientGone) return clientClosed();
-    if (retry >= network.maxRetries) return error;
-    const switchKey = anotherKeyHelps(ctx, target, error, deps);
-    if (!error.retryable && !switchKey) return error;
-    const delay = switchKey ? 0 : retryDelayMs(network, retry, error.retryAfterSeconds);
-    if (delay === undefined) return error;
-    const waitStart = performance.now();
-    try {
-      await sleep(delay, ctx.abort);
-    } catch {
-      return clientClosed();
-    } finally {
-      ctx.externalMs += performance.now() - waitStart;
-    }
-  }
+  if (retry >= network.maxRetries) return undefined;
+  const switchKey = anotherKeyHelps(ctx, target, error, deps);
+  if (!error.retryable && !switchKey) return undefined;
+  return switchKey ? 0 : retryDelayMs(network, retry, error.retryAfterSeconds);
 }
 
 function noTarget(): GatewayError {
@@ -97,8 +83,30 @@ export async function execute(ctx: RequestContext, deps: EngineDeps): Promise<vo
   const targets = ctx.targets;
   let primaryError: GatewayError | undefined;
   for (let i = 0; i < targets.length; i++) {
-    const error = await runTarget(ctx, targets[i]!, deps);
-    if (error === undefined) return;
+    const target = targets[i]!;
+    // Each target with its retries, in this one async function: a function of its own per
+    // target was one more promise and resumption per request, on the way in and out.
+    let error: GatewayError;
+    for (let retry = 0; ; retry++) {
+      try {
+        await runAttempt(ctx, target, retry, deps);
+        return;
+      } catch (thrown) {
+        error = thrown as GatewayError;
+      }
+      if (ctx.clientGone) break;
+      const delay = retryDelay(ctx, target, retry, error, deps);
+      if (delay === undefined) break;
+      const waitStart = performance.now();
+      try {
+        await sleep(delay, ctx.abort);
+      } catch {
+        error = clientClosed();
+        break;
+      } finally {
+        ctx.externalMs += performance.now() - waitStart;
+      }
+    }
     if (ctx.clientGone) break;
     primaryError ??= error;
     if (!error.fallbackAllowed) break;
