@@ -42,9 +42,27 @@ export function sendJson(
   body: string,
   target: Target | undefined,
 ): void {
-  const head = headList(res, 'application/json');
-  head.push('content-length', Buffer.byteLength(body));
-  pushTarget(head, target);
+  const ids = requestIdHeaders(res);
+  let head: (string | number)[];
+  if (ids?.length === 2 && target !== undefined) {
+    // The usual answer's head in one literal: no copy of the ids and no growing of the list.
+    head = [
+      ids[0]!,
+      ids[1]!,
+      'content-type',
+      'application/json',
+      'content-length',
+      Buffer.byteLength(body),
+      PROVIDER_HEADER,
+      headerValue(target.provider.name),
+      MODEL_HEADER,
+      headerValue(target.model),
+    ];
+  } else {
+    head = headList(res, 'application/json');
+    head.push('content-length', Buffer.byteLength(body));
+    pushTarget(head, target);
+  }
   res.writeHead(status, head);
   res.end(body);
 }
