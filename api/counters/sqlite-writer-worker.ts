@@ -3,7 +3,7 @@
  * applies each batch of write operations in order, acknowledging it when committed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabase } from '../../db/index.ts';
+import { openDatabase, prepareBulkWrites } from '../../db/index.ts';
 import { applyPackedWrite, type PackedOp } from './packing.ts';
 
 const { file, dataDir } = workerData as { file: string; dataDir: string };
@@ -12,6 +12,7 @@ const db = await openDatabase({
   dataDir,
   migrate: false,
 });
+await prepareBulkWrites(db);
 
 let queue: Promise<void> = Promise.resolve();
 parentPort?.on('message', (message: { id: number; ops: PackedOp[] }) => {

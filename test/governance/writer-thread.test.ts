@@ -160,6 +160,52 @@ describe('SQLite writer thread (packed rows)', () => {
     });
   });
 
+  it('writes batches larger than one INSERT, moving counters by new entries only', async () => {
+    // 45 rows go in as one 32-row INSERT, one 8-row and five single rows; a replayed row in the
+    // middle of each multi-row statement and a duplicate within the batch must be skipped.
+    for (const [writer, db] of [
+      [worker, workerDb],
+      [direct, directDb],
+    ] as const) {
+      await createBudget(db, { id: 'b2', maxLimitMicros: 1_000_000_000, resetDuration: '1d' });
+      const entry = (n: number, amountMicros = n) => ({
+        requestId: `m-${n}`,
+        attempt: 0,
+        kind: 'settle' as const,
+        budgetId: 'b2',
+        amountMicros,
+        createdAt: n,
+      });
+      await writer.write([{ op: 'ledger', entries: [entry(10, 7), entry(36, 9)] }]);
+      await writer.write([{ op: 'logs', rows: [row('m-10', { model: 'first' })] }]);
+      const batch = Array.from({ length: 44 }, (_, i) => entry(i + 1, 1_000 * (i + 1)));
+      batch.push(entry(20, 1));
+      await writer.write([
+        { op: 'ledger', entries: batch },
+        { op: 'logs', rows: batch.map((e, i) => row(e.requestId, { stream: i % 2 === 0 })) },
+      ]);
+      const expected =
+        7 +
+        9 +
+        batch
+          .slice(0, 44)
+          .reduce(
+            (sum, e) => sum + (e.requestId === 'm-10' || e.requestId === 'm-36' ? 0 : e.amountMicros),
+            0,
+          );
+      expect(await getBudget(db, 'b2')).toMatchObject({ currentUsageMicros: expected, reservedMicros: 0 });
+      expect(await listLedgerEntries(db, { budgetId: 'b2' })).toHaveLength(44);
+      expect(await getRequestLog(db, 'm-10')).toMatchObject({ model: 'first' });
+      expect(await getRequestLog(db, 'm-44')).toMatchObject({ stream: false, model: 'gpt-4o-mini' });
+      expect(await getRequestLog(db, 'm-41')).toMatchObject({ stream: true });
+      // Replayed whole, the batch changes nothing.
+      await writer.write([{ op: 'ledger', entries: batch }]);
+      expect(await getBudget(db, 'b2')).toMatchObject({ currentUsageMicros: expected });
+    }
+    for (let n = 1; n <= 44; n++)
+      expect(await getRequestLog(workerDb, `m-${n}`)).toEqual(await getRequestLog(directDb, `m-${n}`));
+  });
+
   it('applies a batch all or nothing, so the sender can resend a failed one whole', async () => {
     await createRateLimit(workerDb, { id: 'rl1', requestMaxLimit: 1_000, requestResetDuration: '1h' });
     // The second op fails (a request-log row without its id): the rate delta before it must not
