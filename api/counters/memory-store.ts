@@ -123,7 +123,7 @@ export class MemoryStore implements CounterStore {
 
   async applyLedger(entries: readonly UsageLedgerEntry[], batchKey?: string): Promise<void> {
     // A budget created since the last refresh must be known before its entries are applied.
-    if (entries.some((e) => !this.table.get('budget', e.budgetId))) await this.refresh();
+    if (!this.table.knowsBudgets(entries)) await this.refresh();
     this.table.applyLedger(entries, batchKey);
   }
 

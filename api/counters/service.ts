@@ -151,7 +151,10 @@ export class GovernanceService implements GovernanceChannel {
       for (const ret of report.rateReturns) await this.store.returnRate(ret);
     });
     const moved = new Set<string>();
-    for (const entry of report.ledger) if (entry.kind === 'settle') moved.add(entry.budgetId);
+    // About one settle per request, mostly of the same budget one after another.
+    let last: string | undefined;
+    for (const entry of report.ledger)
+      if (entry.kind === 'settle' && entry.budgetId !== last) moved.add((last = entry.budgetId));
     if (moved.size > 0) this.options.onBudgetsChanged?.([...moved]);
     if (report.rateReturns.length > 0)
       this.options.onRateLimitsChanged?.([...new Set(report.rateReturns.map((r) => r.id))]);

@@ -58,7 +58,17 @@ export function ledgerRows(entries: readonly UsageLedgerEntry[]) {
 
 /** One ledger entry in the database's input shape, stamped with when it was applied. */
 export function ledgerRow(e: UsageLedgerEntry, createdAt: number) {
-  return { ...ledgerFields(e), createdAt };
+  // A literal of the same fields, not a spread of ledgerFields: one allocation, one shape (the
+  // memory store maps every entry of every batch through here, about one per request).
+  return {
+    requestId: e.requestId,
+    attempt: e.attempt,
+    kind: e.kind,
+    budgetId: e.budgetId,
+    amountMicros: e.amountMicros,
+    priceBookVersion: e.priceBookVersion ?? null,
+    createdAt,
+  };
 }
 
 export function emptyGrant(limit: number, windowStart: number, windowEnd: number): LeaseGrant {

@@ -27,9 +27,12 @@ export class InvalidUsageError extends Error {}
 /** Past this many holder/budget pairs, what is known is dropped and re-read from the ledger. */
 const MAX_TRACKED = 100_000;
 
+function valid(value: number): boolean {
+  return Number.isFinite(value) && value >= 0;
+}
+
 function refuseNegative(value: number, where: string): void {
-  if (!Number.isFinite(value) || value < 0)
-    throw new InvalidUsageError(`${where} must be a non-negative amount, got ${value}`);
+  if (!valid(value)) throw new InvalidUsageError(`${where} must be a non-negative amount, got ${value}`);
 }
 
 export function checkLeaseRequest(request: LeaseRequest): void {
@@ -37,9 +40,13 @@ export function checkLeaseRequest(request: LeaseRequest): void {
   refuseNegative(request.min, 'min');
 }
 
+/** About one ledger entry per request: where an amount is named only once one is refused. */
 export function checkReportAmounts(report: UsageReport): void {
-  report.ledger.forEach((e, i) => refuseNegative(e.amountMicros, `ledger[${i}].amountMicros`));
-  report.rateReturns.forEach((r, i) => refuseNegative(r.amount, `rateReturns[${i}].amount`));
+  const { ledger, rateReturns } = report;
+  for (let i = 0; i < ledger.length; i++)
+    if (!valid(ledger[i]!.amountMicros)) refuseNegative(ledger[i]!.amountMicros, `ledger[${i}].amountMicros`);
+  for (let i = 0; i < rateReturns.length; i++)
+    if (!valid(rateReturns[i]!.amount)) refuseNegative(rateReturns[i]!.amount, `rateReturns[${i}].amount`);
 }
 
 interface Holding {

@@ -30,7 +30,15 @@ export const ledgerKey = (e: UsageLedgerEntry): string =>
   `${e.requestId}\u0000${e.attempt}\u0000${e.kind}\u0000${e.budgetId}`;
 
 export class MeterTable {
-  private readonly meters = new Map<string, MeterState>();
+  /**
+   * Per kind, id → meter: every ledger entry of a report looks its budget up, so no `kind:id`
+   * string is built per entry (a concatenated key is flattened and hashed on every lookup).
+   */
+  private readonly meters: Record<MeterKind, Map<string, MeterState>> = {
+    budget: new Map(),
+    requests: new Map(),
+    tokens: new Map(),
+  };
   private readonly lastGrants = new Map<string, { seq: number; grant: LeaseGrant }>();
   private readonly seen = new Set<string>();
   /** Recently applied report batches (holder:batch), for replays of whole reports. */
@@ -50,14 +58,14 @@ export class MeterTable {
     spec: WindowSpec | undefined,
     initial?: Partial<MeterState>,
   ): void {
-    const key = meterKey(kind, id);
-    const existing = this.meters.get(key);
+    const meters = this.meters[kind];
+    const existing = meters.get(id);
     if (existing) {
       existing.limit = limit;
       existing.spec = spec;
       return;
     }
-    this.meters.set(key, {
+    meters.set(id, {
       limit,
       spec,
       used: initial?.used ?? 0,
@@ -67,9 +75,22 @@ export class MeterTable {
   }
 
   get(kind: MeterKind, id: string): MeterState | undefined {
-    const state = this.meters.get(meterKey(kind, id));
+    const state = this.meters[kind].get(id);
     if (state) this.roll(kind, id, state);
     return state;
+  }
+
+  /** Whether every entry's budget is configured (no window rolled: a check before applying). */
+  knowsBudgets(entries: readonly UsageLedgerEntry[]): boolean {
+    const budgets = this.meters.budget;
+    let known: string | undefined;
+    for (const entry of entries) {
+      // A report's entries mostly name the same budget one after another.
+      if (entry.budgetId === known) continue;
+      if (!budgets.has(entry.budgetId)) return false;
+      known = entry.budgetId;
+    }
+    return true;
   }
 
   private roll(kind: MeterKind, id: string, state: MeterState): number {
@@ -89,7 +110,7 @@ export class MeterTable {
     // The same seq again: its answer was lost, so the same grant; an older one gets nothing.
     if (last && request.seq === last.seq) return last.grant;
     if (last && request.seq < last.seq) return { ...last.grant, granted: 0 };
-    const state = this.meters.get(meterKey(request.kind, request.id));
+    const state = this.meters[request.kind].get(request.id);
     if (!state) throw new Error(`unknown ${request.kind} meter "${request.id}"`);
     const windowEnd = this.roll(request.kind, request.id, state);
     const remaining = state.limit - state.used - state.reserved;
@@ -144,8 +165,17 @@ export class MeterTable {
       this.batches.add(batchKey);
     }
     const fresh: UsageLedgerEntry[] = [];
+    const budgets = this.meters.budget;
+    // Consecutive entries of one budget share its lookup and window roll (the clock does not
+    // move a window within one synchronous pass); a report holds about one entry per request.
+    let lastId: string | undefined;
+    let state: MeterState | undefined;
     for (const entry of entries) {
-      const state = this.meters.get(meterKey('budget', entry.budgetId));
+      if (entry.budgetId !== lastId) {
+        lastId = entry.budgetId;
+        state = budgets.get(lastId);
+        if (state) this.roll('budget', lastId, state);
+      }
       if (!state) continue;
       if (batchKey === undefined) {
         const key = ledgerKey(entry);
@@ -153,7 +183,6 @@ export class MeterTable {
         if (this.seen.size >= SEEN_LIMIT) this.seen.clear();
         this.seen.add(key);
       }
-      this.roll('budget', entry.budgetId, state);
       if (entry.kind === 'reserve') state.reserved += entry.amountMicros;
       else if (entry.kind === 'release') state.reserved -= entry.amountMicros;
       else state.used += entry.amountMicros;
@@ -165,7 +194,7 @@ export class MeterTable {
 
   /** Gives back unused rate-limit units, only into the window they were leased in. */
   returnRate(ret: RateReturn): void {
-    const state = this.meters.get(meterKey(ret.kind, ret.id));
+    const state = this.meters[ret.kind].get(ret.id);
     if (!state) return;
     this.roll(ret.kind, ret.id, state);
     if (state.windowStart !== ret.windowStart || ret.amount <= 0) return;
