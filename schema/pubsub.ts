@@ -51,11 +51,64 @@ export interface HeimdallPubSubOptions {
 /** Pub/subs whose events cross a wire with a message-size limit (Postgres NOTIFY, Redis). */
 const overTheWire = new WeakSet<HeimdallPubSub>();
 
+/**
+ * The in-memory event target, knowing which topics have listeners (the pub/sub adds one per
+ * subscription, on `topic` or `topic:<id>`), so a batch nobody in this process subscribed to
+ * is not turned into events at all.
+ */
+class ListenedTarget extends EventTarget {
+  private readonly listeners = new Map<string, Set<unknown>>();
+
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: AddEventListenerOptions | boolean,
+  ): void {
+    super.addEventListener(type, listener, options);
+    const topic = topicOf(type);
+    let set = this.listeners.get(topic);
+    if (!set) this.listeners.set(topic, (set = new Set()));
+    set.add(listener);
+  }
+
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: EventListenerOptions | boolean,
+  ): void {
+    super.removeEventListener(type, listener, options);
+    const topic = topicOf(type);
+    const set = this.listeners.get(topic);
+    if (set?.delete(listener) && set.size === 0) this.listeners.delete(topic);
+  }
+
+  listened(topic: TopicName): boolean {
+    return this.listeners.has(topic);
+  }
+}
+
+function topicOf(type: string): string {
+  const colon = type.indexOf(':');
+  return colon < 0 ? type : type.slice(0, colon);
+}
+
+const inMemory = new WeakMap<HeimdallPubSub, ListenedTarget>();
+
 export function createHeimdallPubSub(options: HeimdallPubSubOptions = {}): HeimdallPubSub {
-  if (!options.eventTarget) return createPubSub<Topics>();
+  if (!options.eventTarget) {
+    const target = new ListenedTarget();
+    const pubsub = createPubSub<Topics>({ eventTarget: target as unknown as HeimdallEventTarget });
+    inMemory.set(pubsub, target);
+    return pubsub;
+  }
   const pubsub = createPubSub<Topics>({ eventTarget: options.eventTarget });
   overTheWire.add(pubsub);
   return pubsub;
+}
+
+/** False only when nothing can hear `topic`: an in-memory pub/sub with no subscriber to it. */
+function heard(pubsub: HeimdallPubSub, topic: TopicName): boolean {
+  return inMemory.get(pubsub)?.listened(topic) ?? true;
 }
 
 /** Dashboards need "live", not every settle: at most one event per budget or rate limit per interval. */
@@ -149,7 +202,10 @@ function chunks<T>(pubsub: HeimdallPubSub, items: readonly T[]): T[][] {
  * (one event per request), a few bus messages per batch however many requests it holds.
  */
 export function publishRequestLogs(pubsub: HeimdallPubSub, rows: readonly RequestLogRow[]): void {
-  for (const part of chunks(pubsub, rows)) pubsub.publish('requestLogged', { rows: part });
+  // A spend event is built per row: only for a subscriber (dashboards), or other replicas.
+  if (heard(pubsub, 'requestLogged'))
+    for (const part of chunks(pubsub, rows)) pubsub.publish('requestLogged', { rows: part });
+  if (!heard(pubsub, 'spendUpdated')) return;
   const spend = rows.map((row): SpendEvent => ({
     requestId: row.id,
     provider: row.provider,
