@@ -6,7 +6,7 @@
  */
 import type { RequestLogRow } from '../../clients/contract/governance.ts';
 import {
-  addRateLimitUsage,
+  addRateLimitDelta,
   insertRequestLogsBulk,
   recordLedgerBulk,
   rollBudgetWindow,
@@ -44,11 +44,7 @@ export async function applyWrite(db: Database, op: WriteOp): Promise<void> {
       await rollRateWindow(db, op.id, op.dim, op.start);
       return;
     case 'rate':
-      await addRateLimitUsage(
-        db,
-        op.id,
-        op.dim === 'requests' ? { requests: op.delta } : { tokens: op.delta },
-      );
+      await addRateLimitDelta(db, op.id, op.dim, op.delta);
   }
 }
 

@@ -9,6 +9,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database, Orm } from '../connection/types.ts';
 import { addBudgetUsage, type BudgetDelta } from './budgets.ts';
+import { addRateLimitUsage } from './rate-limits.ts';
 import type { RequestLogInput } from './request-logs.ts';
 
 type ColumnType = 'text' | 'int' | 'bigint' | 'bool';
@@ -261,7 +262,20 @@ async function applyLedgerDeltas(tx: Database, rows: readonly Inserted[]): Promi
     else sum.reservedMicros += row.kind === 'reserve' ? amount : -amount;
     deltas.set(row.budget_id, sum);
   }
-  for (const [budgetId, delta] of deltas) await addBudgetUsage(tx, budgetId, delta);
+  if (tx.dialect === 'sqlite')
+    await tx.run(({ orm }) => {
+      // A prepared UPDATE, not the query builder's (~85 µs a call to build, run and map the row
+      // nobody reads here, against ~3).
+      const update = prepared(
+        orm,
+        'budgets/add',
+        () =>
+          'UPDATE budgets SET current_usage_micros = current_usage_micros + ?, reserved_micros = reserved_micros + ? WHERE id = ?',
+      );
+      for (const [budgetId, delta] of deltas) update.run([delta.usedMicros, delta.reservedMicros, budgetId]);
+      return Promise.resolve();
+    });
+  else for (const [budgetId, delta] of deltas) await addBudgetUsage(tx, budgetId, delta);
 }
 
 /**
@@ -333,5 +347,31 @@ export function recordLedgerPacked(db: Database, values: readonly unknown[]): Pr
     });
     await applyLedgerDeltas(tx, fresh);
     return fresh.length;
+  });
+}
+
+/**
+ * Adds `delta` to one dimension of a rate limit's current window (the governance writer's `rate`
+ * operation, one per limit and flush). On SQLite a prepared UPDATE: through the query builder,
+ * which also reads back and maps the whole row nobody uses here, it cost ~100 µs a call against ~3.
+ */
+export function addRateLimitDelta(
+  db: Database,
+  id: string,
+  dim: 'requests' | 'tokens',
+  delta: number,
+): Promise<void> {
+  if (db.dialect !== 'sqlite')
+    return addRateLimitUsage(db, id, dim === 'requests' ? { requests: delta } : { tokens: delta }).then(
+      () => undefined,
+    );
+  return db.run(({ orm }) => {
+    const column = dim === 'requests' ? 'request_current_usage' : 'token_current_usage';
+    prepared(
+      orm,
+      `rate_limits/add/${dim}`,
+      () => `UPDATE rate_limits SET ${column} = ${column} + ? WHERE id = ?`,
+    ).run([delta, id]);
+    return Promise.resolve();
   });
 }

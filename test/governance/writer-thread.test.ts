@@ -206,6 +206,25 @@ describe('SQLite writer thread (packed rows)', () => {
       expect(await getRequestLog(workerDb, `m-${n}`)).toEqual(await getRequestLog(directDb, `m-${n}`));
   });
 
+  it('adds rate deltas to the right dimension', async () => {
+    await createRateLimit(workerDb, {
+      id: 'rl3',
+      requestMaxLimit: 1_000,
+      requestResetDuration: '1h',
+      tokenMaxLimit: 100_000,
+      tokenResetDuration: '1h',
+    });
+    await worker.write([
+      { op: 'rate', id: 'rl3', dim: 'requests', delta: 3 },
+      { op: 'rate', id: 'rl3', dim: 'tokens', delta: 250 },
+      { op: 'rate', id: 'missing', dim: 'tokens', delta: 1 },
+    ]);
+    expect(await getRateLimit(workerDb, 'rl3')).toMatchObject({
+      requestCurrentUsage: 3,
+      tokenCurrentUsage: 250,
+    });
+  });
+
   it('applies a batch all or nothing, so the sender can resend a failed one whole', async () => {
     await createRateLimit(workerDb, { id: 'rl1', requestMaxLimit: 1_000, requestResetDuration: '1h' });
     // The second op fails (a request-log row without its id): the rate delta before it must not
