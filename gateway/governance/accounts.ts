@@ -47,9 +47,13 @@ export class MeterAccount extends LeaseAccount {
     return c !== undefined && this.deps.now() < c.until && amount > c.value + this.free;
   }
 
-  /** Takes exactly `amount` from the lease (strict); false when it does not fit by `deadline`. */
-  reserve(amount: number, deadline: number): MaybePromise<boolean> {
-    const taken = this.reserveUpTo(amount, amount, deadline);
+  /**
+   * Takes exactly `amount` from the lease (strict); false when it does not fit by `deadline`.
+   * `now`, here and below: the caller's clock reading, when it has one (an attempt passes
+   * several gates at one instant; each reading is a call out of JavaScript).
+   */
+  reserve(amount: number, deadline: number, now = this.deps.now()): MaybePromise<boolean> {
+    const taken = this.reserveUpTo(amount, amount, deadline, now);
     return typeof taken === 'number' ? taken === amount : taken.then((got) => got === amount);
   }
 
@@ -59,9 +63,9 @@ export class MeterAccount extends LeaseAccount {
    * microtask); otherwise renews, and waits only while the window could still fit `min` once
    * reservations settle.
    */
-  reserveUpTo(max: number, min: number, deadline: number): MaybePromise<number> {
-    this.expireWindow();
-    this.lastUse = this.deps.now();
+  reserveUpTo(max: number, min: number, deadline: number, now = this.deps.now()): MaybePromise<number> {
+    this.expireWindow(now);
+    this.lastUse = now;
     if (this.free >= max) return this.take(max);
     return this.reserveSlowly(max, min, deadline);
   }
@@ -88,9 +92,9 @@ export class MeterAccount extends LeaseAccount {
   }
 
   /** Soft admission: anything left in the lease (or grantable) admits the request. */
-  admit(): MaybePromise<boolean> {
-    this.expireWindow();
-    this.lastUse = this.deps.now();
+  admit(now = this.deps.now()): MaybePromise<boolean> {
+    this.expireWindow(now);
+    this.lastUse = now;
     if (this.free > 0) return true;
     if (this.hopeless(1)) return false;
     return this.acquire(1).then(() => this.free > 0);

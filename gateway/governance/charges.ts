@@ -52,16 +52,24 @@ class ChargeBegin {
   private deadline = 0;
   private smallest = 0;
   private budgetsStarted = false;
+  /**
+   * The clock, read once for every gate answered at the same instant (each reading leaves
+   * JavaScript); read again after a lease renewal.
+   */
+  private now: number;
 
   constructor(
     private readonly ctx: RequestContext,
     private readonly meters: Meters,
     private readonly limits: AppliedLimits,
     private readonly hit: PriceHit | undefined,
-  ) {}
+  ) {
+    this.now = meters.now();
+  }
 
   /** Passes the gates from `index` on; undefined when all answered synchronously. */
   run(index = 0): Promise<void> | undefined {
+    if (index > 0) this.now = this.meters.now();
     const rates = this.limits.rateLimits;
     const gates = rates.length * 2 + this.limits.budgets.length;
     for (let i = index; i < gates; i++) {
@@ -81,14 +89,14 @@ class ChargeBegin {
     if (!tokens) {
       if (limit.request_max_limit === undefined) return undefined;
       const account = meters.account('requests', limit.id, limit.request_max_limit);
-      const answer = account.reserve(1, meters.now());
+      const answer = account.reserve(1, this.now, this.now);
       if (answer instanceof Promise) return answer.then((ok) => this.countRequest(account, level, ok));
       this.countRequest(account, level, answer);
       return undefined;
     }
     if (limit.token_max_limit === undefined) return undefined;
     const account = meters.account('tokens', limit.id, limit.token_max_limit);
-    const answer = account.admit();
+    const answer = account.admit(this.now);
     if (answer instanceof Promise) return answer.then((ok) => this.admitTokens(account, level, ok));
     this.admitTokens(account, level, answer);
     return undefined;
@@ -114,7 +122,7 @@ class ChargeBegin {
       // few tokens); the stream guard then ends it before it spends more than it holds.
       this.floor = ctx.stream ? Math.min(this.worst, worstCaseCost(hit, this.promptBound, 16)) : this.worst;
     }
-    this.deadline = this.meters.now() + this.meters.reserveWaitMs;
+    this.deadline = this.now + this.meters.reserveWaitMs;
     this.smallest = this.worst;
   }
 
@@ -124,7 +132,9 @@ class ChargeBegin {
     const { budget } = applied;
     const account = this.meters.account('budget', budget.id, budget.max_limit_micros);
     const strict = budget.mode === 'strict';
-    const answer = strict ? account.reserveUpTo(this.worst, this.floor, this.deadline) : account.admit();
+    const answer = strict
+      ? account.reserveUpTo(this.worst, this.floor, this.deadline, this.now)
+      : account.admit(this.now);
     if (answer instanceof Promise)
       return (answer as Promise<number | boolean>).then((got) => this.hold(applied, account, got));
     this.hold(applied, account, answer);

@@ -68,9 +68,9 @@ export class LeaseAccount {
   }
 
   /** Rate leases die with their window (counters restart); budget leases carry over. */
-  protected expireWindow(): void {
+  protected expireWindow(now: number): void {
     const info = this.info;
-    if (!info || this.deps.now() < info.windowEnd) return;
+    if (!info || now < info.windowEnd) return;
     this.forgetWindow();
   }
 

@@ -47,9 +47,9 @@ export class RateAccount extends MeterAccount {
   private lastTake = clock();
 
   /** Request units; waits for the control plane's answer rather than refusing on an empty lease. */
-  override reserve(amount: number): MaybePromise<boolean> {
-    this.expireWindow();
-    this.lastUse = this.deps.now();
+  override reserve(amount: number, _deadline?: number, now = this.deps.now()): MaybePromise<boolean> {
+    this.expireWindow(now);
+    this.lastUse = now;
     if (this.waiters.length === 0 && this.free >= amount) {
       this.spend(amount);
       return true;
@@ -58,9 +58,9 @@ export class RateAccount extends MeterAccount {
   }
 
   /** Token admission: any room admits (tokens are counted when the provider reports them). */
-  override admit(): MaybePromise<boolean> {
-    this.expireWindow();
-    this.lastUse = this.deps.now();
+  override admit(now = this.deps.now()): MaybePromise<boolean> {
+    this.expireWindow(now);
+    this.lastUse = now;
     if (this.waiters.length === 0 && this.free > 0) return true;
     return this.enqueue(0);
   }
