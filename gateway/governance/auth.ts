@@ -56,17 +56,20 @@ export function hashKey(value: string): string {
   return hash;
 }
 
-/** Principals are fixed for a snapshot: one per key and view, not one per request. */
-const principals = new WeakMap<GovernanceView, Map<string, Principal>>();
+/**
+ * Principals are fixed for a snapshot: one per key and view, not one per request — and so are
+ * the credentials a virtual key answers with (read, never written, by the engine).
+ */
+const principals = new WeakMap<GovernanceView, Map<string, Credentials>>();
 
-function principalOf(vk: VirtualKeySnapshot, view: GovernanceView): Principal {
+function keyCredentials(vk: VirtualKeySnapshot, view: GovernanceView): Credentials {
   let known = principals.get(view);
   if (!known) principals.set(view, (known = new Map()));
   const cached = known.get(vk.id);
   if (cached) return cached;
-  const principal = buildPrincipal(vk, view);
-  known.set(vk.id, principal);
-  return principal;
+  const credentials: Credentials = { principal: buildPrincipal(vk, view), directKey: undefined };
+  known.set(vk.id, credentials);
+  return credentials;
 }
 
 function buildPrincipal(vk: VirtualKeySnapshot, view: GovernanceView): Principal {
@@ -155,7 +158,7 @@ export function authenticateRequest(
   if (explicit !== undefined) {
     const vk = view.byHash.get(hashKey(explicit));
     if (vk === undefined) throw unknownKey();
-    return { principal: principalOf(vk, view), directKey: undefined };
+    return keyCredentials(vk, view);
   }
   const bearer = BEARER.exec(header(headers, 'authorization') ?? '')?.[1]?.trim();
   const candidates = [bearer, header(headers, 'x-api-key'), header(headers, 'x-goog-api-key')];
@@ -167,7 +170,7 @@ export function authenticateRequest(
     const value = candidates[i];
     if (value === undefined) continue;
     const vk = view.byHash.get(hashKey(value));
-    if (vk !== undefined) return { principal: principalOf(vk, view), directKey: undefined };
+    if (vk !== undefined) return keyCredentials(vk, view);
     if (value.startsWith(VK_PREFIX)) throw unknownKey();
     // `env.` values would make the gateway resolve its own environment for the caller.
     if (value.startsWith('env.')) continue;

@@ -32,6 +32,8 @@ export function modelAllowed(config: VirtualKeyProviderSnapshot, provider: strin
 }
 
 function weightedOrder<T extends { weight: number }>(items: readonly T[], random = Math.random()): T[] {
+  // One target (the common rule): nothing to weigh, no per-request weight arrays.
+  if (items.length <= 1) return items.slice();
   const positive = items.map((item) => (item.weight > 0 ? item.weight : 0));
   const total = positive.reduce((a, b) => a + b, 0);
   if (items.length <= 1 || total <= 0) return [...items];
@@ -64,14 +66,15 @@ function withClientFallbacks(
 /** Targets of a matched rule: one weighted target, the other targets, then the rule's fallbacks. */
 export function ruleTargets(ctx: RequestContext, rule: RoutingRuleSnapshot, address: Addressed): Target[] {
   const list: Array<{ provider: CompiledProvider; model: string }> = [];
-  const keyNames = new Map<string, string[]>();
+  // Made only for a rule that pins keys (most pin none).
+  let keyNames: Map<string, string[]> | undefined;
   for (const target of weightedOrder(rule.targets)) {
     const provider = ctx.snapshot.providers.get(target.provider);
     if (provider === undefined || !offers(provider, ctx)) continue;
     list.push({ provider, model: target.model === '' ? address.model : target.model });
     if (target.key_id) {
       const key = provider.config.keys.find((k) => k.id === target.key_id || k.name === target.key_id);
-      if (key) keyNames.set(provider.name, [key.name]);
+      if (key) (keyNames ??= new Map()).set(provider.name, [key.name]);
     }
   }
   for (const fallback of rule.fallbacks) {
@@ -83,7 +86,7 @@ export function ruleTargets(ctx: RequestContext, rule: RoutingRuleSnapshot, addr
   }
   const targets = withClientFallbacks(ctx, list);
   // A rule's key pin holds on every target of that provider, the client's fallbacks included.
-  if (keyNames.size > 0)
+  if (keyNames !== undefined)
     for (const target of targets) {
       const pin = keyNames.get(target.provider.name);
       if (pin !== undefined) target.keyNames = pin;
@@ -121,6 +124,9 @@ export function virtualKeyTargets(
   return withClientFallbacks(ctx, ordered);
 }
 
+/** No key pins (shared, not a fresh empty array per target). */
+const NO_IDS: readonly string[] = [];
+
 function blocked(principal: Principal, target: Target): GatewayError | undefined {
   const config = principal.providers?.get(target.provider.name);
   if (principal.providers === undefined) return undefined;
@@ -148,7 +154,7 @@ function blocked(principal: Principal, target: Target): GatewayError | undefined
  * them: a rule key outside the key's pins blocks that target.
  */
 function rulePinOutsideKey(principal: Principal, target: Target): GatewayError | undefined {
-  const ids = principal.providers?.get(target.provider.name)?.key_ids ?? [];
+  const ids = principal.providers?.get(target.provider.name)?.key_ids ?? NO_IDS;
   const rulePin = target.keyNames;
   if (ids.length === 0 || rulePin === undefined || rulePin.some((name) => ids.includes(name)))
     return undefined;
@@ -168,19 +174,22 @@ function rulePinOutsideKey(principal: Principal, target: Target): GatewayError |
  */
 export function enforceAccess(principal: Principal, targets: Target[], clientPrimary: boolean): Target[] {
   if (principal.providers === undefined) return targets;
-  const kept: Target[] = [];
+  // The targets kept, copied only once one is dropped (per request, usually none is).
+  let kept: Target[] | undefined;
   let first: GatewayError | undefined;
-  for (const target of targets) {
+  for (let i = 0; i < targets.length; i++) {
+    const target = targets[i]!;
     const error = blocked(principal, target) ?? rulePinOutsideKey(principal, target);
     if (error && clientPrimary && target === targets[0]) throw error;
-    if (error) first ??= error;
-    else kept.push(target);
+    if (error) {
+      first ??= error;
+      kept ??= targets.slice(0, i);
+    } else kept?.push(target);
   }
-  if (kept.length === 0 && first) throw first;
-  const result =
-    kept.length === targets.length ? targets : kept.map((target, index) => ({ ...target, index }));
+  if (kept !== undefined && kept.length === 0) throw first!;
+  const result = kept === undefined ? targets : kept.map((target, index) => ({ ...target, index }));
   for (const target of result) {
-    const ids = principal.providers.get(target.provider.name)?.key_ids ?? [];
+    const ids = principal.providers.get(target.provider.name)?.key_ids ?? NO_IDS;
     if (ids.length === 0) continue;
     const rulePin = target.keyNames;
     target.keyNames = rulePin === undefined ? ids : rulePin.filter((key) => ids.includes(key));
