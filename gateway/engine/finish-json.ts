@@ -51,6 +51,9 @@ export async function finishJson(
     throw mapTransportError(error, target.provider.name);
   }
   let payload: unknown;
+  // Parsed whole even when the provider's text is forwarded as it is: it is the validity check
+  // and the usage. A JavaScript scan that validated the text and parsed only `usage` was slower
+  // than V8's JSON.parse on the bench answer (~1.9-2.6 against ~1.4-2.3 µs, micro-bench).
   try {
     payload = JSON.parse(text);
   } catch {
