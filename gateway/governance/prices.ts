@@ -12,7 +12,7 @@ import type {
 import type { BundledPrice, PriceTier } from '../pricing/bundled-prices.ts';
 import { costMicros, PriceBook } from '../pricing/cost.ts';
 import type { JsonObject, Usage } from '../core/types.ts';
-import { countImages, promptText } from '../util/prompt-text.ts';
+import { countImages, promptBytes } from '../util/prompt-text.ts';
 
 export interface PriceHit {
   price: BundledPrice;
@@ -155,11 +155,10 @@ export function usageCost(hit: PriceHit, usage: Usage): number {
  * the byte count of the text (plus tool definitions, per-message framing and images) bounds it.
  */
 export function promptTokenBound(body: JsonObject): number {
-  const text = promptText(body);
   const tools = body.tools === undefined ? 0 : Buffer.byteLength(JSON.stringify(body.tools));
   const messages = Array.isArray(body.messages) ? body.messages.length : 1;
   return (
-    Buffer.byteLength(text) +
+    promptBytes(body) +
     tools +
     (messages + 1) * MESSAGE_OVERHEAD_TOKENS +
     countImages(body.messages ?? body.input) * IMAGE_TOKENS

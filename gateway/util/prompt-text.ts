@@ -2,21 +2,37 @@
 import type { JsonObject } from '../core/types.ts';
 import { isJsonObject } from '../core/types.ts';
 
-function collect(value: unknown, out: string[]): void {
+/** Calls `each` with every text part of `value`, in order. */
+function eachText(value: unknown, each: (text: string) => void): void {
   if (typeof value === 'string') {
-    out.push(value);
+    each(value);
   } else if (Array.isArray(value)) {
-    for (const item of value) collect(item, out);
+    for (const item of value) eachText(item, each);
   } else if (isJsonObject(value)) {
-    if (typeof value.text === 'string') out.push(value.text);
-    else if (value.content !== undefined) collect(value.content, out);
+    if (typeof value.text === 'string') each(value.text);
+    else if (value.content !== undefined) eachText(value.content, each);
   }
 }
 
 export function promptText(body: JsonObject): string {
   const out: string[] = [];
-  collect(body.messages ?? body.prompt ?? body.input, out);
+  eachText(body.messages ?? body.prompt ?? body.input, (text) => out.push(text));
   return out.join('\n');
+}
+
+/**
+ * `Buffer.byteLength(promptText(body))` without building the text: a strict budget bounds every
+ * request's prompt by it, and joining the parts only to measure them cost a copy of the prompt.
+ */
+export function promptBytes(body: JsonObject): number {
+  let bytes = 0;
+  let parts = 0;
+  eachText(body.messages ?? body.prompt ?? body.input, (text) => {
+    bytes += Buffer.byteLength(text);
+    parts++;
+  });
+  // The parts are joined by one '\n' each.
+  return parts === 0 ? 0 : bytes + parts - 1;
 }
 
 /** A rough token estimate (4 characters per token) for mocked usage. */
