@@ -63,6 +63,11 @@ export interface StreamDecoder {
   push(chunk: Buffer, sink: EventSink): void;
   /** The upstream ended; flush whatever complete event is still buffered. */
   end(sink: EventSink): void;
+  /**
+   * True after a `push` whose chunk was exactly `formatEvent` of the events it emitted, each
+   * complete within it: a pass-through relay may then forward the chunk's bytes as they are.
+   */
+  readonly verbatim?: boolean;
 }
 
 /**

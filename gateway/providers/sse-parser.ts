@@ -17,15 +17,25 @@ export class SseParser implements StreamDecoder {
   private pendingLength = 0;
   private event: string | undefined = undefined;
   private data: string | undefined = undefined;
+  /** See StreamDecoder.verbatim. */
+  verbatim = false;
+  /** The last chunk ended with a complete event (nothing pending, nor held by the UTF-8 decoder). */
+  private atBoundary = true;
 
   push(chunk: Buffer, sink: EventSink): void {
     const decoded = this.decoder.write(chunk);
     let searchFrom = this.pendingLength;
+    // Verbatim until a line shows otherwise; only a chunk that starts and ends between events
+    // can be (the last byte a newline: the UTF-8 decoder holds nothing back).
+    const endsAtNewline = chunk.length > 0 && chunk[chunk.length - 1] === 10;
+    this.verbatim = this.atBoundary && endsAtNewline;
     if (!decoded.includes('\n')) {
       if (decoded !== '') {
         this.pending.push(decoded);
         this.pendingLength += decoded.length;
       }
+      this.verbatim = false;
+      this.atBoundary = false;
       return;
     }
     const text = searchFrom === 0 ? decoded : this.pending.join('') + decoded;
@@ -40,6 +50,9 @@ export class SseParser implements StreamDecoder {
     }
     this.pending = start < text.length ? [text.slice(start)] : [];
     this.pendingLength = text.length - start;
+    this.atBoundary =
+      endsAtNewline && this.pendingLength === 0 && this.data === undefined && this.event === undefined;
+    if (!this.atBoundary) this.verbatim = false;
   }
 
   end(sink: EventSink): void {
@@ -48,6 +61,7 @@ export class SseParser implements StreamDecoder {
     this.decoder.end();
     this.pending = [];
     this.pendingLength = 0;
+    this.verbatim = false;
     if (this.data !== undefined) sink.onEvent(this.event, this.data);
     this.event = undefined;
     this.data = undefined;
@@ -58,23 +72,34 @@ export class SseParser implements StreamDecoder {
    * value is copied out, once per line, since this runs for every line of every stream.
    */
   private line(text: string, start: number, end: number, sink: EventSink): void {
+    // formatEvent writes LF line ends, `field: value` with one space, the event line first and
+    // once, and no comments, other fields or blank lines outside an event.
+    if (end < text.length && text.charCodeAt(end) === 13) this.verbatim = false;
     if (start === end) {
       if (this.data !== undefined) sink.onEvent(this.event, this.data);
+      else this.verbatim = false;
       this.event = undefined;
       this.data = undefined;
       return;
     }
-    if (text.charCodeAt(start) === 58 /* : */) return;
+    if (text.charCodeAt(start) === 58 /* : */) {
+      this.verbatim = false;
+      return;
+    }
     let colon = start;
     while (colon < end && text.charCodeAt(colon) !== 58) colon++;
     const fieldLength = colon - start;
     let valueStart = colon + 1;
     if (valueStart < end && text.charCodeAt(valueStart) === 32) valueStart++;
+    else this.verbatim = false;
     if (fieldLength === 4 && text.startsWith('data', start)) {
       const value = valueStart < end ? text.slice(valueStart, end) : '';
       this.data = this.data === undefined ? value : `${this.data}\n${value}`;
     } else if (fieldLength === 5 && text.startsWith('event', start)) {
+      if (this.event !== undefined || this.data !== undefined) this.verbatim = false;
       this.event = valueStart < end ? text.slice(valueStart, end) : '';
+    } else {
+      this.verbatim = false;
     }
   }
 }

@@ -42,3 +42,62 @@ describe('SseParser', () => {
     expect(formatEvent('error', 'a\nb')).toBe('event: error\ndata: a\ndata: b\n\n');
   });
 });
+
+/** Feeds `chunks` in turn; answers `verbatim` after each, and checks it against the definition. */
+function verbatimAfterEach(chunks: string[]): boolean[] {
+  const parser = new SseParser();
+  return chunks.map((text) => {
+    const events: string[] = [];
+    parser.push(Buffer.from(text), { onEvent: (event, data) => void events.push(formatEvent(event, data)) });
+    if (parser.verbatim) expect(events.join('')).toBe(text);
+    return parser.verbatim;
+  });
+}
+
+describe('SseParser.verbatim (a chunk that is exactly formatEvent of its events)', () => {
+  it('is true for whole canonical events, event lines and multi-line data included', () => {
+    expect(
+      verbatimAfterEach([
+        'data: {"a":1}\n\ndata: [DONE]\n\n',
+        'event: x\ndata: a\ndata: b\n\n',
+        'data: \n\n',
+      ]),
+    ).toEqual([true, true, true]);
+  });
+
+  it('is false for a chunk that starts or ends inside an event, and for the one after', () => {
+    expect(verbatimAfterEach(['data: {"a":1}\n\ndata: {"b"', ':2}\n\n', 'data: 3\n\n'])).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    expect(verbatimAfterEach(['data: 1\n', '\n', 'data: 2\n\n'])).toEqual([false, false, true]);
+  });
+
+  it('is false when a multi-byte character is split at the chunk end', () => {
+    const parser = new SseParser();
+    const bytes = Buffer.from('data: é\n\n');
+    const sink = { onEvent: () => undefined };
+    parser.push(bytes.subarray(0, 7), sink);
+    expect(parser.verbatim).toBe(false);
+    parser.push(bytes.subarray(7), sink);
+    expect(parser.verbatim).toBe(false);
+    parser.push(Buffer.from('data: 1\n\n'), sink);
+    expect(parser.verbatim).toBe(true);
+  });
+
+  it.each([
+    ['CRLF line ends', 'data: 1\r\n\r\n'],
+    ['a comment', ': ping\n\ndata: 1\n\n'],
+    ['no space after the colon', 'data:1\n\n'],
+    ['an empty value without its space', 'data:\n\n'],
+    ['a field without a colon', 'data\n\n'],
+    ['another field', 'id: 7\ndata: 1\n\n'],
+    ['the event line after the data', 'data: 1\nevent: x\n\n'],
+    ['two event lines', 'event: x\nevent: y\ndata: 1\n\n'],
+    ['a blank line outside an event', '\ndata: 1\n\n'],
+    ['an event without data', 'event: x\n\n'],
+  ])('is false for %s', (_name, text) => {
+    expect(verbatimAfterEach([text])).toEqual([false]);
+  });
+});
