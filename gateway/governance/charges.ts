@@ -37,6 +37,27 @@ export interface AttemptCharge {
 }
 
 /**
+ * The accounts of `limits` in gate order — per rate limit its request units then its token
+ * units (undefined for a dimension it lacks), then each budget — resolved once per memoised
+ * limits and registry instead of three lookups by kind and id per attempt.
+ */
+function accountsOf(limits: AppliedLimits, meters: Meters): ReadonlyArray<MeterAccount | undefined> {
+  const known = limits.accounts;
+  if (known !== undefined && known.meters === meters) return known.list;
+  const list: Array<MeterAccount | undefined> = [];
+  for (const { limit } of limits.rateLimits) {
+    const requests = limit.request_max_limit;
+    const tokens = limit.token_max_limit;
+    list.push(requests === undefined ? undefined : meters.account('requests', limit.id, requests));
+    list.push(tokens === undefined ? undefined : meters.account('tokens', limit.id, tokens));
+  }
+  for (const { budget } of limits.budgets)
+    list.push(meters.account('budget', budget.id, budget.max_limit_micros));
+  limits.accounts = { meters, list };
+  return list;
+}
+
+/**
  * Begins one attempt's charge, gate by gate in a fixed order: each rate limit's request count
  * (one unit per attempt) and token admission, then each budget — a strict one reserves the
  * worst case, a soft one admits. While leases cover the request every gate answers at once and
@@ -57,6 +78,7 @@ class ChargeBegin {
    * JavaScript); read again after a lease renewal.
    */
   private now: number;
+  private readonly accounts: ReadonlyArray<MeterAccount | undefined>;
 
   constructor(
     private readonly ctx: RequestContext,
@@ -65,6 +87,7 @@ class ChargeBegin {
     private readonly hit: PriceHit | undefined,
   ) {
     this.now = meters.now();
+    this.accounts = accountsOf(limits, meters);
   }
 
   /** Passes the gates from `index` on; undefined when all answered synchronously. */
@@ -75,7 +98,7 @@ class ChargeBegin {
     for (let i = index; i < gates; i++) {
       const pending =
         i < rates.length * 2
-          ? this.rateGate(rates[i >> 1]!, (i & 1) === 1)
+          ? this.rateGate(rates[i >> 1]!, (i & 1) === 1, this.accounts[i])
           : this.budgetGate(i - rates.length * 2);
       if (pending !== undefined) return pending.then(() => this.run(i + 1));
     }
@@ -84,18 +107,18 @@ class ChargeBegin {
 
   // Each gate checks its account's answer in a method: on the fast path (answer ready) no
   // closure or promise is created; only a lease renewal continues through `then`.
-  private rateGate({ limit, level }: AppliedRateLimit, tokens: boolean): Promise<void> | undefined {
-    const { meters } = this;
+  private rateGate(
+    { level }: AppliedRateLimit,
+    tokens: boolean,
+    account: MeterAccount | undefined,
+  ): Promise<void> | undefined {
+    if (account === undefined) return undefined;
     if (!tokens) {
-      if (limit.request_max_limit === undefined) return undefined;
-      const account = meters.account('requests', limit.id, limit.request_max_limit);
       const answer = account.reserve(1, this.now, this.now);
       if (answer instanceof Promise) return answer.then((ok) => this.countRequest(account, level, ok));
       this.countRequest(account, level, answer);
       return undefined;
     }
-    if (limit.token_max_limit === undefined) return undefined;
-    const account = meters.account('tokens', limit.id, limit.token_max_limit);
     const answer = account.admit(this.now);
     if (answer instanceof Promise) return answer.then((ok) => this.admitTokens(account, level, ok));
     this.admitTokens(account, level, answer);
@@ -130,7 +153,7 @@ class ChargeBegin {
     if (!this.budgetsStarted) this.startBudgets();
     const applied = this.limits.budgets[index]!;
     const { budget } = applied;
-    const account = this.meters.account('budget', budget.id, budget.max_limit_micros);
+    const account = this.accounts[this.limits.rateLimits.length * 2 + index]!;
     const strict = budget.mode === 'strict';
     const answer = strict
       ? account.reserveUpTo(this.worst, this.floor, this.deadline, this.now)

@@ -6,6 +6,7 @@
  * model-level limit let the next target try.
  */
 import type { BudgetSnapshot, LimitRefs, RateLimitSnapshot } from '../../clients/contract/snapshot.ts';
+import type { MeterAccount } from './accounts.ts';
 import type { Principal } from './auth.ts';
 import type { GovernanceView } from './compile.ts';
 
@@ -26,6 +27,11 @@ export interface AppliedLimits {
   rateLimits: AppliedRateLimit[];
   /** Some budget is strict: the attempt needs its worst case (decided once, memoised with these). */
   anyStrict: boolean;
+  /**
+   * Their accounts in gate order, resolved by the first attempt under these limits (charges.ts)
+   * for the registry it ran with: later attempts look up no account by kind and id.
+   */
+  accounts?: { meters: object; list: ReadonlyArray<MeterAccount | undefined> };
 }
 
 /** Levels whose refusal does not depend on the target: falling back cannot help. */
