@@ -60,8 +60,8 @@ async function upstreamHttpError(
 }
 
 function isJsonContent(response: UpstreamResponse): boolean {
-  const type = response.headers['content-type'];
-  return typeof type === 'string' && type.includes('application/json');
+  const type = response.contentType;
+  return type !== undefined && type.includes('application/json');
 }
 
 /**

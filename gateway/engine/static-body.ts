@@ -8,6 +8,7 @@ export function staticResponse(intercepted: InterceptedResponse): UpstreamRespon
   return {
     status: intercepted.status,
     headers: { 'content-type': intercepted.contentType },
+    contentType: intercepted.contentType,
     body: StreamBody.whole([bytes], bytes.length, undefined),
   };
 }

@@ -238,6 +238,30 @@ export class DispatchedResponse implements UpstreamResponse {
   get headers(): IncomingHttpHeaders {
     return (this.parsed ??= util.parseHeaders(this.rawHeaders) as IncomingHttpHeaders);
   }
+
+  get contentType(): string | undefined {
+    if (this.parsed !== undefined) {
+      const type = this.parsed['content-type'];
+      return typeof type === 'string' ? type : undefined;
+    }
+    const raw = this.rawHeaders;
+    let found: string | undefined = undefined;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (!isContentType(raw[i]!)) continue;
+      if (found !== undefined) return undefined;
+      found = raw[i + 1]!.toString('latin1');
+    }
+    return found;
+  }
+}
+
+const CONTENT_TYPE = Buffer.from('content-type');
+
+/** A raw header name is `content-type`, in any case (`| 0x20` lowers letters, keeps `-`). */
+function isContentType(name: Buffer): boolean {
+  if (name.length !== 12) return false;
+  for (let i = 0; i < 12; i++) if ((name[i]! | 0x20) !== CONTENT_TYPE[i]) return false;
+  return true;
 }
 
 /**

@@ -32,6 +32,12 @@ export interface UpstreamBody {
 export interface UpstreamResponse {
   status: number;
   headers: IncomingHttpHeaders;
+  /**
+   * The content-type header as `headers` would give it, undefined when absent or repeated (an
+   * array there). Read on its own because a stream checks it on every answer, and parsing all the
+   * headers into an object for it was ~0.7 % of the serving thread on the SSE bench.
+   */
+  readonly contentType: string | undefined;
   body: UpstreamBody;
 }
 

@@ -53,6 +53,17 @@ const routes: Record<string, Route> = {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.write('data: 1\n\n');
   },
+  '/typed': (res) => {
+    res.writeHead(200, [['Content-TYPE', 'application/json; charset=utf-8']]);
+    res.end('{}');
+  },
+  '/two-types': (res) => {
+    res.writeHead(200, [
+      ['content-type', 'text/plain'],
+      ['content-type', 'application/json'],
+    ]);
+    res.end('{}');
+  },
   '/error': (res) => {
     res.writeHead(500, { 'content-type': 'application/json' });
     res.end('{"error":{"message":"boom"}}');
@@ -183,6 +194,21 @@ describe('send, streamed', () => {
     expect(await response.body.text()).toBe('{"error":{"message":"boom"}}');
     const again = await pools.send(origin, call('/error'));
     await again.body.dump();
+  });
+
+  it('reads the content type without parsing the headers, as the parsed headers give it', async () => {
+    const typed = await pools.send(origin, call('/typed'));
+    expect(typed.contentType).toBe('application/json; charset=utf-8');
+    expect(typed.headers['content-type']).toBe(typed.contentType);
+    await typed.body.dump();
+    const twice = await pools.send(origin, call('/two-types'));
+    expect(twice.contentType).toBeUndefined();
+    expect(twice.headers['content-type']).toEqual(['text/plain', 'application/json']);
+    expect(twice.contentType).toBeUndefined();
+    await twice.body.dump();
+    const none = await pools.send(origin, call('/cut'));
+    expect(none.contentType).toBe('text/event-stream');
+    none.body.cancel();
   });
 
   it('an abort before the request fails send as the client having closed', async () => {
