@@ -11,8 +11,8 @@
  * body timeout or a reset as the sink's error, and `text()`/`dump()` for answers read whole.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { errors, util, type Dispatcher } from 'undici';
-import type { AbortWatch } from '../util/client-abort.ts';
+import { errors, util } from 'undici';
+import { AbortableHandler } from './abortable-handler.ts';
 import type { BodySink, UpstreamBody, UpstreamResponse } from './types.ts';
 
 /**
@@ -265,40 +265,12 @@ function isContentType(name: Buffer): boolean {
 }
 
 /**
- * The dispatch handler of a streamed exchange, in undici's older callback interface for the same
- * reason as whole-body.ts (undici 7's HTTP/1 client calls it without a per-request adapter). Abort
- * follows `request()`'s rules: a signal already aborted, or aborted while waiting for a
- * connection, fails `send` with its reason; an abort later aborts the exchange with that reason,
- * which reaches the body's sink as its error.
+ * The dispatch handler of a streamed exchange (the shared parts, abort included:
+ * abortable-handler.ts). An abort after the status line reaches the body's sink as its error.
  */
-export class StreamBodyHandler implements Dispatcher.DispatchHandler, BodySource {
-  private abortUpstream: ((reason?: Error) => void) | undefined = undefined;
-  private abortReason: Error | undefined = undefined;
+export class StreamBodyHandler extends AbortableHandler implements BodySource {
   private resumeUndici: (() => void) | undefined = undefined;
   private body: StreamBody | undefined = undefined;
-  private settled = false;
-  private readonly onAbort = (): void => {
-    this.abortReason = (this.signal.reason as Error | undefined) ?? new errors.RequestAbortedError();
-    this.abortUpstream?.(this.abortReason);
-  };
-
-  constructor(
-    private readonly signal: AbortWatch,
-    private readonly resolve: (response: UpstreamResponse) => void,
-    /** Failures before the status line (connect, headers timeout, abort): the raw undici error. */
-    private readonly reject: (error: unknown) => void,
-  ) {
-    if (signal.aborted) this.onAbort();
-    else signal.addEventListener('abort', this.onAbort, { once: true });
-  }
-
-  onConnect(abort: (reason?: Error) => void): void {
-    if (this.abortReason !== undefined) {
-      abort(this.abortReason);
-      return;
-    }
-    this.abortUpstream = abort;
-  }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     // 1xx informational answers are not the response.
@@ -313,30 +285,19 @@ export class StreamBodyHandler implements Dispatcher.DispatchHandler, BodySource
     return this.body!.push(chunk);
   }
 
-  onComplete(): void {
-    this.settle(undefined);
-  }
-
-  onError(error: Error): void {
-    this.settle(error);
-  }
-
   resumeSocket(): void {
     this.resumeUndici?.();
   }
 
   abort(reason: Error): void {
-    this.abortUpstream?.(reason);
+    this.abortExchange(reason);
   }
 
-  private settle(failure: Error | undefined): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.signal.removeEventListener('abort', this.onAbort);
-    if (this.body === undefined) {
-      this.reject(failure ?? new errors.UndiciError('the response ended before its status line'));
-      return;
-    }
-    this.body.finish(failure);
+  protected get answered(): boolean {
+    return this.body !== undefined;
+  }
+
+  protected ended(failure: Error | undefined): void {
+    this.body!.finish(failure);
   }
 }

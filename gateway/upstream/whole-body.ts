@@ -8,49 +8,15 @@
  * with the error that cut it, and the headers are parsed only when read (a successful answer's
  * never are).
  */
-import { errors, type Dispatcher } from 'undici';
-import type { AbortWatch } from '../util/client-abort.ts';
+import { AbortableHandler } from './abortable-handler.ts';
 import { DispatchedResponse, StreamBody } from './stream-body.ts';
-import type { UpstreamResponse } from './types.ts';
 
-/**
- * undici's dispatch handler that gathers the body. It implements the older callback interface
- * (`onConnect`/`onHeaders`/`onData`/…), typed deprecated, because that is what undici 7's
- * HTTP/1 client calls: a handler of the newer interface is wrapped in an adapter per request,
- * which also parses the headers into an object up front. Abort follows `request()`'s rules:
- * a signal already aborted, or aborted while the request waits for a connection, fails it with
- * the signal's reason; an abort in flight aborts the upstream request with that reason.
- */
-export class WholeBodyHandler implements Dispatcher.DispatchHandler {
-  private abortUpstream: ((reason?: Error) => void) | undefined = undefined;
-  private abortReason: Error | undefined = undefined;
+/** undici's dispatch handler that gathers the body (the shared parts: abortable-handler.ts). */
+export class WholeBodyHandler extends AbortableHandler {
   private status = 0;
   private rawHeaders: Buffer[] = [];
   private readonly chunks: Buffer[] = [];
   private length = 0;
-  private settled = false;
-  private readonly onAbort = (): void => {
-    this.abortReason = (this.signal.reason as Error | undefined) ?? new errors.RequestAbortedError();
-    this.abortUpstream?.(this.abortReason);
-  };
-
-  constructor(
-    private readonly signal: AbortWatch,
-    private readonly resolve: (response: UpstreamResponse) => void,
-    /** Failures before the status line (connect, headers timeout, abort): the raw undici error. */
-    private readonly reject: (error: unknown) => void,
-  ) {
-    if (signal.aborted) this.onAbort();
-    else signal.addEventListener('abort', this.onAbort, { once: true });
-  }
-
-  onConnect(abort: (reason?: Error) => void): void {
-    if (this.abortReason !== undefined) {
-      abort(this.abortReason);
-      return;
-    }
-    this.abortUpstream = abort;
-  }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     // 1xx informational answers are not the response.
@@ -66,22 +32,11 @@ export class WholeBodyHandler implements Dispatcher.DispatchHandler {
     return true;
   }
 
-  onComplete(): void {
-    this.settle(undefined);
+  protected get answered(): boolean {
+    return this.status !== 0;
   }
 
-  onError(error: Error): void {
-    this.settle(error);
-  }
-
-  private settle(failure: Error | undefined): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.signal.removeEventListener('abort', this.onAbort);
-    if (this.status === 0) {
-      this.reject(failure ?? new errors.UndiciError('the response ended before its status line'));
-      return;
-    }
+  protected ended(failure: Error | undefined): void {
     this.resolve(
       new DispatchedResponse(
         this.status,
