@@ -147,6 +147,7 @@ describe('with a fallback price', () => {
     // (charges.ts strictCap), so the full amount settled shows the reservation covered max_tokens
     // at the same price.
     expect(settled.map((e) => e.amountMicros)).toEqual([70_000]);
+    expect(entries.map((e) => e.kind)).toEqual(['settle']);
     expect(log).toMatchObject({ costMicros: 70_000, unpriced: false, priceBookVersion: 'unpriced-fallback' });
   });
 
