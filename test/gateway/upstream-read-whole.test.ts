@@ -5,16 +5,15 @@
  * rejection of `text()` (not of `send`), failures before it as mapped GatewayErrors, and a
  * client abort as the abort's reason.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientClosed, GatewayError } from '../../gateway/core/errors.ts';
-import { UpstreamPools } from '../../gateway/upstream/pools.ts';
 import type { UpstreamCall, UpstreamResponse } from '../../gateway/upstream/types.ts';
 import { WholeBodyHandler } from '../../gateway/upstream/whole-body.ts';
 import { ClientAbort } from '../../gateway/util/client-abort.ts';
+import { useRouteUpstream, type Route } from '../support/route-upstream.ts';
 
-type Route = (res: ServerResponse) => void;
 const routes: Record<string, Route> = {
   '/pieces': (res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -37,25 +36,7 @@ const routes: Record<string, Route> = {
   '/empty': (res) => res.end(),
 };
 
-let server: Server;
-let origin: string;
-let pools: UpstreamPools;
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    routes[req.url ?? '']!(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  pools = new UpstreamPools('mock', { connections: 4, connectTimeoutMs: 1000, headersTimeoutMs: 2000 });
-});
-
-afterAll(async () => {
-  await pools.destroy();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+const upstream = useRouteUpstream(routes);
 
 function call(path: string, signal = new ClientAbort()): UpstreamCall {
   return { path, headers: {}, body: '{}', signal, bodyTimeoutMs: 2000, readWhole: true };
@@ -63,14 +44,14 @@ function call(path: string, signal = new ClientAbort()): UpstreamCall {
 
 describe('send with readWhole', () => {
   it('answers a body that came in pieces as one text, without its BOM', async () => {
-    const response = await pools.send(origin, call('/pieces'));
+    const response = await upstream.pools.send(upstream.origin, call('/pieces'));
     expect(response.status).toBe(200);
     expect(await response.body.text()).toBe('{"a":"é"}');
     expect(response.headers['content-type']).toBe('application/json');
   });
 
   it('parses headers as undici does: lower-case names, repeated ones as arrays', async () => {
-    const response = await pools.send(origin, call('/limited'));
+    const response = await upstream.pools.send(upstream.origin, call('/limited'));
     expect(response.status).toBe(429);
     expect(response.headers['retry-after']).toBe('7');
     expect(response.headers['set-cookie']).toEqual(['a=1', 'b=2']);
@@ -78,19 +59,19 @@ describe('send with readWhole', () => {
   });
 
   it('an empty body is the empty string', async () => {
-    const response = await pools.send(origin, call('/empty'));
+    const response = await upstream.pools.send(upstream.origin, call('/empty'));
     expect(await response.body.text()).toBe('');
     await response.body.dump();
   });
 
   it('a body cut after the status line resolves send and rejects text()', async () => {
-    const response = await pools.send(origin, call('/cut'));
+    const response = await upstream.pools.send(upstream.origin, call('/cut'));
     expect(response.status).toBe(200);
     await expect(response.body.text()).rejects.toThrow();
   });
 
   it('can also be read as chunks, the same bytes', async () => {
-    const response = await pools.send(origin, call('/limited'));
+    const response = await upstream.pools.send(upstream.origin, call('/limited'));
     const chunks: Buffer[] = [];
     await new Promise<void>((resolve, reject) =>
       response.body.read({ onData: (chunk) => chunks.push(chunk), onEnd: resolve, onError: reject }),
@@ -103,7 +84,9 @@ describe('send with readWhole', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const error = await pools.send(`http://127.0.0.1:${port}`, call('/empty')).catch((e: unknown) => e);
+    const error = await upstream.pools
+      .send(`http://127.0.0.1:${port}`, call('/empty'))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayError);
     expect((error as GatewayError).code).toBe('upstream_unreachable');
   });
@@ -111,7 +94,7 @@ describe('send with readWhole', () => {
   it('an abort before the request fails it as the client having closed', async () => {
     const abort = new ClientAbort();
     abort.abort();
-    const error = await pools.send(origin, call('/empty', abort)).catch((e: unknown) => e);
+    const error = await upstream.pools.send(upstream.origin, call('/empty', abort)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayError);
     expect((error as GatewayError).code).toBe(clientClosed().code);
   });

@@ -5,20 +5,17 @@
  * a body timeout or a client abort as the sink's error, aborts the exchange when cancelled, and
  * still answers `text()`/`dump()` for bodies read whole.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientClosed, GatewayError } from '../../gateway/core/errors.ts';
-import { UpstreamPools } from '../../gateway/upstream/pools.ts';
 import { StreamBody, StreamBodyHandler } from '../../gateway/upstream/stream-body.ts';
 import type { BodySink, UpstreamBody, UpstreamCall, UpstreamResponse } from '../../gateway/upstream/types.ts';
 import { ClientAbort } from '../../gateway/util/client-abort.ts';
+import { useRouteUpstream, type Route } from '../support/route-upstream.ts';
 
 const BIG_CHUNK = 'x'.repeat(64 * 1024);
 let bigWritten = 0;
 let bigFinished = false;
 
-type Route = (res: ServerResponse) => void;
 const routes: Record<string, Route> = {
   '/events': (res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -70,25 +67,7 @@ const routes: Record<string, Route> = {
   },
 };
 
-let server: Server;
-let origin: string;
-let pools: UpstreamPools;
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    routes[req.url ?? '']!(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  pools = new UpstreamPools('mock', { connections: 4, connectTimeoutMs: 1000, headersTimeoutMs: 2000 });
-});
-
-afterAll(async () => {
-  await pools.destroy();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+const upstream = useRouteUpstream(routes);
 
 function call(path: string, signal = new ClientAbort(), bodyTimeoutMs = 2000): UpstreamCall {
   return { path, headers: {}, body: '{}', signal, bodyTimeoutMs };
@@ -120,7 +99,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('send, streamed', () => {
   it('resolves at the status line and delivers the chunks, then the end', async () => {
-    const response = await pools.send(origin, call('/events'));
+    const response = await upstream.pools.send(upstream.origin, call('/events'));
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('text/event-stream');
     const { seen, done } = collect(response.body);
@@ -130,7 +109,7 @@ describe('send, streamed', () => {
   });
 
   it('a paused sink pauses the upstream: nothing arrives and the server is held back', async () => {
-    const response = await pools.send(origin, call('/big'));
+    const response = await upstream.pools.send(upstream.origin, call('/big'));
     let received = 0;
     const { seen, done } = collect(response.body, (chunk) => {
       received += chunk.length;
@@ -151,7 +130,7 @@ describe('send, streamed', () => {
   });
 
   it('a body cut after the status line is the sink error', async () => {
-    const response = await pools.send(origin, call('/cut'));
+    const response = await upstream.pools.send(upstream.origin, call('/cut'));
     const { seen, done } = collect(response.body);
     await done;
     expect(seen.chunks.join('')).toBe('data: 1\n\n');
@@ -160,7 +139,7 @@ describe('send, streamed', () => {
   });
 
   it('silence longer than the body timeout is the sink error', async () => {
-    const response = await pools.send(origin, call('/stall', new ClientAbort(), 100));
+    const response = await upstream.pools.send(upstream.origin, call('/stall', new ClientAbort(), 100));
     const { seen, done } = collect(response.body);
     await done;
     expect((seen.error as { code?: string }).code).toBe('UND_ERR_BODY_TIMEOUT');
@@ -168,7 +147,7 @@ describe('send, streamed', () => {
 
   it('a client abort mid-body reaches the sink as the abort reason', async () => {
     const abort = new ClientAbort();
-    const response = await pools.send(origin, call('/stall', abort));
+    const response = await upstream.pools.send(upstream.origin, call('/stall', abort));
     const { seen, done } = collect(response.body);
     await sleep(20);
     const reason = new Error('client left');
@@ -178,7 +157,7 @@ describe('send, streamed', () => {
   });
 
   it('cancel aborts the exchange and the sink hears nothing more', async () => {
-    const response = await pools.send(origin, call('/stall'));
+    const response = await upstream.pools.send(upstream.origin, call('/stall'));
     const { seen } = collect(response.body);
     await sleep(20);
     response.body.cancel();
@@ -189,24 +168,24 @@ describe('send, streamed', () => {
   });
 
   it('text() reads an error answer whole; dump() throws one away', async () => {
-    const response = await pools.send(origin, call('/error'));
+    const response = await upstream.pools.send(upstream.origin, call('/error'));
     expect(response.status).toBe(500);
     expect(await response.body.text()).toBe('{"error":{"message":"boom"}}');
-    const again = await pools.send(origin, call('/error'));
+    const again = await upstream.pools.send(upstream.origin, call('/error'));
     await again.body.dump();
   });
 
   it('reads the content type without parsing the headers, as the parsed headers give it', async () => {
-    const typed = await pools.send(origin, call('/typed'));
+    const typed = await upstream.pools.send(upstream.origin, call('/typed'));
     expect(typed.contentType).toBe('application/json; charset=utf-8');
     expect(typed.headers['content-type']).toBe(typed.contentType);
     await typed.body.dump();
-    const twice = await pools.send(origin, call('/two-types'));
+    const twice = await upstream.pools.send(upstream.origin, call('/two-types'));
     expect(twice.contentType).toBeUndefined();
     expect(twice.headers['content-type']).toEqual(['text/plain', 'application/json']);
     expect(twice.contentType).toBeUndefined();
     await twice.body.dump();
-    const none = await pools.send(origin, call('/cut'));
+    const none = await upstream.pools.send(upstream.origin, call('/cut'));
     expect(none.contentType).toBe('text/event-stream');
     none.body.cancel();
   });
@@ -214,7 +193,7 @@ describe('send, streamed', () => {
   it('an abort before the request fails send as the client having closed', async () => {
     const abort = new ClientAbort();
     abort.abort();
-    const error = await pools.send(origin, call('/events', abort)).catch((e: unknown) => e);
+    const error = await upstream.pools.send(upstream.origin, call('/events', abort)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayError);
     expect((error as GatewayError).code).toBe(clientClosed().code);
   });
