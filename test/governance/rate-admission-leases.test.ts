@@ -12,10 +12,10 @@ import { RateAccount } from '../../gateway/governance/rate-account.ts';
 
 const LIMIT = 20;
 
-function counter() {
+function counter(limit = LIMIT) {
   const now = Date.parse('2027-05-05T12:00:00Z');
   const table = new MeterTable(() => now);
-  table.configure('requests', 'rl', LIMIT, parseWindow('1m'));
+  table.configure('requests', 'rl', limit, parseWindow('1m'));
   const asks: LeaseRequest[] = [];
   const channel: GovernanceChannel = {
     acquireLease(request) {
@@ -26,7 +26,7 @@ function counter() {
     writeRequestLogs: () => Promise.resolve(),
   };
   const holder = (name: string) =>
-    new RateAccount('requests', 'rl', LIMIT, {
+    new RateAccount('requests', 'rl', limit, {
       channel,
       holder: name,
       now: () => now,
@@ -101,5 +101,16 @@ describe('request units on a lease', () => {
     expect(remaining(b)).toBe(0);
     expect(await a.reserve(1)).toBe(false);
     expect(remaining(a)).toBe(0);
+  });
+
+  it('grows its lease with demand: steady traffic asks the control plane a handful of times', async () => {
+    // 10,000 requests one after another, far below the limit (its 5 % spare cap never binds).
+    const { asks, holder, used } = counter(1_000_000);
+    const a = holder('a');
+    for (let i = 0; i < 10_000; i++) expect(await a.reserve(1)).toBe(true);
+    expect(used()).toBeGreaterThanOrEqual(10_000);
+    // A spare of what the last two ask intervals took grows the lease geometrically (~20 asks);
+    // a spare of the last interval alone grew it by about one unit per ask (~√(2n) ≈ 140 asks).
+    expect(asks.length).toBeLessThan(40);
   });
 });
