@@ -18,14 +18,14 @@ import {
   getRateLimit,
   grantBudgetLease,
   grantRateUnits,
-  recordLedgerAt,
+  recordLedgerBulk,
   returnRateUnits,
   rollBudgetWindow,
   rollRateWindow,
   type Database,
   type RateDimension,
 } from '../../db/index.ts';
-import { emptyGrant, ledgerRows, type CounterStore } from './store.ts';
+import { emptyGrant, ledgerRow, type CounterStore } from './store.ts';
 
 const RACE_RETRIES = 8;
 
@@ -119,7 +119,11 @@ export class SqlStore implements CounterStore {
   async applyLedger(entries: readonly UsageLedgerEntry[]): Promise<void> {
     if (entries.length === 0) return;
     for (const id of new Set(entries.map((e) => e.budgetId))) await this.budgetWindow(id);
-    await recordLedgerAt(this.db, ledgerRows(entries), this.now());
+    const at = this.now();
+    await recordLedgerBulk(
+      this.db,
+      entries.map((e) => ledgerRow(e, at)),
+    );
   }
 
   returnRate(ret: RateReturn): Promise<void> {

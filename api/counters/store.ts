@@ -39,27 +39,10 @@ export interface CounterStore {
   close(): Promise<void>;
 }
 
-/** One ledger entry in the database's input shape. */
-function ledgerFields(e: UsageLedgerEntry) {
-  return {
-    requestId: e.requestId,
-    attempt: e.attempt,
-    kind: e.kind,
-    budgetId: e.budgetId,
-    amountMicros: e.amountMicros,
-    priceBookVersion: e.priceBookVersion ?? null,
-  };
-}
-
-/** Ledger entries in the database's input shape. */
-export function ledgerRows(entries: readonly UsageLedgerEntry[]) {
-  return entries.map(ledgerFields);
-}
-
 /** One ledger entry in the database's input shape, stamped with when it was applied. */
 export function ledgerRow(e: UsageLedgerEntry, createdAt: number) {
-  // A literal of the same fields, not a spread of ledgerFields: one allocation, one shape (the
-  // memory store maps every entry of every batch through here, about one per request).
+  // One literal: one allocation, one shape (the memory store maps every entry of every batch
+  // through here, about one per request).
   return {
     requestId: e.requestId,
     attempt: e.attempt,

@@ -31,8 +31,12 @@ function valid(value: number): boolean {
   return Number.isFinite(value) && value >= 0;
 }
 
+function refuse(value: number, where: string): never {
+  throw new InvalidUsageError(`${where} must be a non-negative amount, got ${value}`);
+}
+
 function refuseNegative(value: number, where: string): void {
-  if (!valid(value)) throw new InvalidUsageError(`${where} must be a non-negative amount, got ${value}`);
+  if (!valid(value)) refuse(value, where);
 }
 
 export function checkLeaseRequest(request: LeaseRequest): void {
@@ -44,9 +48,9 @@ export function checkLeaseRequest(request: LeaseRequest): void {
 export function checkReportAmounts(report: UsageReport): void {
   const { ledger, rateReturns } = report;
   for (let i = 0; i < ledger.length; i++)
-    if (!valid(ledger[i]!.amountMicros)) refuseNegative(ledger[i]!.amountMicros, `ledger[${i}].amountMicros`);
+    if (!valid(ledger[i]!.amountMicros)) refuse(ledger[i]!.amountMicros, `ledger[${i}].amountMicros`);
   for (let i = 0; i < rateReturns.length; i++)
-    if (!valid(rateReturns[i]!.amount)) refuseNegative(rateReturns[i]!.amount, `rateReturns[${i}].amount`);
+    if (!valid(rateReturns[i]!.amount)) refuse(rateReturns[i]!.amount, `rateReturns[${i}].amount`);
 }
 
 interface Holding {

@@ -60,11 +60,11 @@ export function hashKey(value: string): string {
  * Principals are fixed for a snapshot: one per key and view, not one per request — and so are
  * the credentials a virtual key answers with (read, never written, by the engine).
  */
-const principals = new WeakMap<GovernanceView, Map<string, Credentials>>();
+const keyCredentialsByView = new WeakMap<GovernanceView, Map<string, Credentials>>();
 
 function keyCredentials(vk: VirtualKeySnapshot, view: GovernanceView): Credentials {
-  let known = principals.get(view);
-  if (!known) principals.set(view, (known = new Map()));
+  let known = keyCredentialsByView.get(view);
+  if (!known) keyCredentialsByView.set(view, (known = new Map()));
   const cached = known.get(vk.id);
   if (cached) return cached;
   const credentials: Credentials = { principal: buildPrincipal(vk, view), directKey: undefined };

@@ -36,7 +36,7 @@ function weightedOrder<T extends { weight: number }>(items: readonly T[], random
   if (items.length <= 1) return items.slice();
   const positive = items.map((item) => (item.weight > 0 ? item.weight : 0));
   const total = positive.reduce((a, b) => a + b, 0);
-  if (items.length <= 1 || total <= 0) return [...items];
+  if (total <= 0) return [...items];
   let target = random * total;
   let chosen = items.length - 1;
   for (let i = 0; i < items.length; i++) {
