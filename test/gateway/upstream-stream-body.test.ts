@@ -97,6 +97,18 @@ function collect(body: UpstreamBody, onChunk?: (chunk: Buffer) => void) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Reads `body` into `chunks` (then 'end'), pausing after every chunk: the test resumes it. */
+function readPausing(body: UpstreamBody, chunks: string[]): void {
+  body.read({
+    onData: (c) => {
+      chunks.push(c.toString());
+      body.pause();
+    },
+    onEnd: () => chunks.push('end'),
+    onError: () => undefined,
+  });
+}
+
 describe('send, streamed', () => {
   it('resolves at the status line and delivers the chunks, then the end', async () => {
     const response = await upstream.pools.send(upstream.origin, call('/events'));
@@ -233,14 +245,7 @@ describe('StreamBodyHandler', () => {
     const { handler, outcome } = drive();
     const body = outcome.response!.body;
     const chunks: string[] = [];
-    body.read({
-      onData: (c) => {
-        chunks.push(c.toString());
-        body.pause();
-      },
-      onEnd: () => chunks.push('end'),
-      onError: () => undefined,
-    });
+    readPausing(body, chunks);
     expect(handler.onData(Buffer.from('a'))).toBe(false);
     expect(outcome.resumed).toBe(0);
     body.resume();
@@ -270,14 +275,7 @@ describe('StreamBodyHandler', () => {
   it('a complete body delivers its chunks and end, honouring pause', () => {
     const body = StreamBody.whole([Buffer.from('a'), Buffer.from('b')], 2, undefined);
     const chunks: string[] = [];
-    body.read({
-      onData: (c) => {
-        chunks.push(c.toString());
-        body.pause();
-      },
-      onEnd: () => chunks.push('end'),
-      onError: () => undefined,
-    });
+    readPausing(body, chunks);
     expect(chunks).toEqual(['a']);
     body.resume();
     expect(chunks).toEqual(['a', 'b']);
