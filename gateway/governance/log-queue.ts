@@ -17,7 +17,7 @@ export interface LogQueueOptions {
   capacity?: number;
   /**
    * Rows that trigger a flush before the interval. 500 measured best on the governed bench
-   * (whole-process CPU per request, fresh A/B pairs): 50 cost ~10 % more (ten times the
+   * (whole-process CPU per request, one series of fresh A/B pairs each): 50 cost ~10 % more (ten times the
    * postMessage wake-ups of the SQLite writer thread), 2,000 ~5 % more (rows held longer get
    * promoted out of the young generation).
    * @default 500
