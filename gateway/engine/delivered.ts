@@ -12,6 +12,7 @@ import { tokenCounter } from '../pricing/tokenize.ts';
 import type { JsonObject, Operation, Usage } from '../core/types.ts';
 import { isJsonObject, parseJsonObject } from '../core/types.ts';
 import { countImages, promptText } from '../util/prompt-text.ts';
+import { SseParser } from '../providers/sse-parser.ts';
 
 /** Raw event characters held before they are reduced to their text. */
 const FOLD_CHARS = 64 * 1024;
@@ -57,7 +58,8 @@ function responsesParts(event: string | undefined, payload: JsonObject, out: str
 
 export class DeliveredOutput {
   private readonly parts: string[] = [];
-  private held: string[] = [];
+  /** Event data, or a chunk of whole `data:` events as the provider's bytes (addChunk). */
+  private held: Array<string | Buffer> = [];
   private heldEvents: Array<string | undefined> = [];
   private heldChars = 0;
 
@@ -71,13 +73,34 @@ export class DeliveredOutput {
     if (this.heldChars > FOLD_CHARS) this.fold();
   }
 
+  /**
+   * Whole `data:` events written to the client as the provider's bytes (the relay's fast path,
+   * see wholeDataEvents), split into events only if they are ever needed. `[DONE]` is not output.
+   */
+  addChunk(events: Buffer): void {
+    this.held.push(events);
+    this.heldEvents.push(undefined);
+    this.heldChars += events.length;
+    if (this.heldChars > FOLD_CHARS) this.fold();
+  }
+
+  private addParts(event: string | undefined, data: string): void {
+    const payload = parseJsonObject(data);
+    if (!isJsonObject(payload)) return;
+    if (this.operation === 'responses') responsesParts(event, payload, this.parts);
+    else chunkParts(payload, this.parts);
+  }
+
   private fold(): void {
-    const responses = this.operation === 'responses';
     for (let i = 0; i < this.held.length; i++) {
-      const payload = parseJsonObject(this.held[i]!);
-      if (!isJsonObject(payload)) continue;
-      if (responses) responsesParts(this.heldEvents[i], payload, this.parts);
-      else chunkParts(payload, this.parts);
+      const held = this.held[i]!;
+      if (typeof held === 'string') this.addParts(this.heldEvents[i], held);
+      else
+        new SseParser().push(held, {
+          onEvent: (event, data) => {
+            if (data !== '[DONE]') this.addParts(event, data);
+          },
+        });
     }
     this.held = [];
     this.heldEvents = [];

@@ -18,7 +18,7 @@ import { clientClosed, GatewayError } from '../core/errors.ts';
 import type { ClientStreamEncoder } from '../core/client-codec.ts';
 import { writeStreamHead } from './respond.ts';
 import type { EventSink, StreamDecoder } from '../providers/adapter.ts';
-import { formatEvent } from '../providers/sse-parser.ts';
+import { formatEvent, SseParser, wholeDataEvents } from '../providers/sse-parser.ts';
 import { usageFromObject } from '../providers/usage.ts';
 import type { Target } from '../core/target.ts';
 import { isJsonObject, parseJsonObject } from '../core/types.ts';
@@ -62,6 +62,36 @@ function isErrorObject(data: string): boolean {
 }
 const RESPONSES_TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
+/** `"error"` */
+const ERROR_KEY = [34, 101, 114, 114, 111, 114, 34];
+
+function skipSpaceAt(chunk: Buffer, at: number, end: number): number {
+  while (at < end && isSpace(chunk[at]!)) at++;
+  return at;
+}
+
+/** isErrorObject on the bytes of the payload `chunk[start, end)`. */
+function isErrorObjectAt(chunk: Buffer, start: number, end: number): boolean {
+  const brace = skipSpaceAt(chunk, start, end);
+  if (chunk[brace] !== 123 /* { */) return false;
+  const key = skipSpaceAt(chunk, brace + 1, end);
+  if (end - key < ERROR_KEY.length) return false;
+  for (let i = 0; i < ERROR_KEY.length; i++) if (chunk[key + i] !== ERROR_KEY[i]) return false;
+  return chunk[skipSpaceAt(chunk, key + ERROR_KEY.length, end)] === 58; /* : */
+}
+
+/** The payload `chunk[start, end)` is the `[DONE]` marker. */
+function isDoneMarker(chunk: Buffer, start: number, end: number): boolean {
+  return end - start === 6 && chunk.toString('latin1', start, end) === '[DONE]';
+}
+
+/** The index in `spans` (see wholeDataEvents) of the payload holding byte `at`. */
+function spanHolding(spans: number[], at: number): number {
+  let i = 0;
+  while (i + 2 < spans.length && spans[i + 1]! <= at) i += 2;
+  return i;
+}
+
 function eventError(provider: string, data: string): GatewayError {
   const payload = parseJsonObject(data);
   const inner = isJsonObject(payload) ? (isJsonObject(payload.error) ? payload.error : payload) : undefined;
@@ -96,6 +126,8 @@ export class StreamRelay implements EventSink, BodySink {
   private chunkIntact = false;
   /** The client codec writes events exactly as formatEvent does (OpenAI SSE as it is). */
   private readonly passThrough: boolean;
+  /** The decoder, when chunks of whole plain events may skip it (relayWholeEvents). */
+  private readonly wholeEventsParser: SseParser | undefined;
   private readonly delivered: DeliveredOutput;
   private resolve: () => void = () => undefined;
   private reject: (error: GatewayError) => void = () => undefined;
@@ -115,6 +147,14 @@ export class StreamRelay implements EventSink, BodySink {
   ) {
     this.delivered = new DeliveredOutput(ctx.operation);
     this.passThrough = encoder.event === formatEvent;
+    this.wholeEventsParser =
+      this.passThrough &&
+      guard === undefined &&
+      !stripUsageChunk &&
+      ctx.operation !== 'responses' &&
+      decoder instanceof SseParser
+        ? decoder
+        : undefined;
   }
 
   run(): Promise<void> {
@@ -167,6 +207,11 @@ export class StreamRelay implements EventSink, BodySink {
       this.upstreamFailed = true;
       return true;
     }
+    return this.inspectUsage(data);
+  }
+
+  /** Captures the usage an event holds; returns whether to forward it (see stripUsageChunk). */
+  private inspectUsage(data: string): boolean {
     if (!hasUsageObject(data)) return true;
     const chunk = parseJsonObject(data);
     if (!isJsonObject(chunk)) return true;
@@ -232,7 +277,44 @@ export class StreamRelay implements EventSink, BodySink {
     this.body.resume();
   };
 
+  /**
+   * The pass-through fast path: a chunk of whole `data:` events (wholeDataEvents), met between
+   * events, none of them an error object, with `[DONE]` only as the last, gets what onEvent would
+   * do to each of them, read off its bytes: the first-event time, the commit, the usage event
+   * decoded and parsed alone, `[DONE]` ending the stream, the chunk written as it came and held
+   * raw for a delivered-usage estimate. No string per event, no per-event calls: on the SSE
+   * bench (20 events in one chunk) skipping them saved ~10-19 of ~85 CPU µs per request. Returns
+   * false, having done nothing, for any other chunk: the decoder reads it.
+   */
+  private relayWholeEvents(parser: SseParser, chunk: Buffer): boolean {
+    if (this.terminal || this.settled || this.upstreamFailed || this.ctx.clientGone || !parser.idle)
+      return false;
+    const spans = wholeDataEvents(chunk);
+    if (spans === undefined) return false;
+    const last = spans.length - 2;
+    for (let i = 0; i < spans.length; i += 2) {
+      const start = spans[i]!;
+      const end = spans[i + 1]!;
+      if (isErrorObjectAt(chunk, start, end) || (i < last && isDoneMarker(chunk, start, end))) return false;
+    }
+    for (let at = chunk.indexOf('usage"'); at >= 0;) {
+      const i = spanHolding(spans, at);
+      this.inspectUsage(chunk.toString('utf8', spans[i], spans[i + 1]));
+      at = chunk.indexOf('usage"', spans[i + 1]! + 1);
+    }
+    this.ctx.firstEventAt ??= performance.now();
+    this.commit();
+    this.pendingWrite = true;
+    this.delivered.addChunk(chunk);
+    if (isDoneMarker(chunk, spans[last]!, spans[last + 1]!)) {
+      this.terminal = true;
+      this.finishClient(chunk);
+    } else this.flush(chunk);
+    return true;
+  }
+
   onData(chunk: Buffer): void {
+    if (this.wholeEventsParser !== undefined && this.relayWholeEvents(this.wholeEventsParser, chunk)) return;
     this.chunkIntact = true;
     this.decoder.push(chunk, this);
     const verbatim = this.passThrough && this.chunkIntact && this.decoder.verbatim === true;

@@ -25,6 +25,11 @@ export class SseParser implements StreamDecoder {
   /** The UTF-8 decoder holds no bytes of a character cut at the end of the last chunk. */
   private decoderEmpty = true;
 
+  /** Between events: nothing held from earlier chunks (no partial line, field or character). */
+  get idle(): boolean {
+    return this.atBoundary && this.decoderEmpty;
+  }
+
   push(chunk: Buffer, sink: EventSink): void {
     // A chunk ending in an ASCII byte leaves no character cut: with nothing held from before, its
     // text is a plain decode, the same string (checked on 200,000 random byte strings, invalid
@@ -113,6 +118,32 @@ export class SseParser implements StreamDecoder {
       this.verbatim = false;
     }
   }
+}
+
+/** `data: ` */
+const DATA_FIELD = [100, 97, 116, 97, 58, 32];
+
+/**
+ * The payload spans of a chunk made only of whole events of one `data:` line each, as formatEvent
+ * writes them (`data: <payload>\n\n`, LF line ends): `[start, end, start, end, …]`, byte offsets
+ * into `chunk`. Undefined for anything else (a cut event, CR, a comment, an `event:` or second
+ * `data:` line), which the parser reads instead. It lets a pass-through relay inspect such a chunk
+ * on its bytes, with native searches, rather than decode it and split it into a string per event.
+ */
+export function wholeDataEvents(chunk: Buffer): number[] | undefined {
+  const length = chunk.length;
+  if (length < 8 || chunk[length - 1] !== 10 || chunk[length - 2] !== 10 || chunk.indexOf(13) >= 0)
+    return undefined;
+  const spans: number[] = [];
+  for (let at = 0; at < length;) {
+    for (let i = 0; i < DATA_FIELD.length; i++) if (chunk[at + i] !== DATA_FIELD[i]) return undefined;
+    // Found: the chunk ends with a newline.
+    const newline = chunk.indexOf(10, at + DATA_FIELD.length);
+    if (chunk[newline + 1] !== 10) return undefined;
+    spans.push(at + DATA_FIELD.length, newline);
+    at = newline + 2;
+  }
+  return spans;
 }
 
 /** Serialises one event; multi-line data becomes several `data:` lines. */

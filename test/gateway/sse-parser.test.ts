@@ -1,6 +1,6 @@
 /** The incremental SSE parser: any byte split, CRLF, comments, multi-line data, cut streams. */
 import { describe, expect, it } from 'vitest';
-import { formatEvent, SseParser } from '../../gateway/providers/sse-parser.ts';
+import { formatEvent, SseParser, wholeDataEvents } from '../../gateway/providers/sse-parser.ts';
 
 function parseInPieces(text: string, size: number): Array<[string | undefined, string]> {
   const events: Array<[string | undefined, string]> = [];
@@ -99,5 +99,41 @@ describe('SseParser.verbatim (a chunk that is exactly formatEvent of its events)
     ['an event without data', 'event: x\n\n'],
   ])('is false for %s', (_name, text) => {
     expect(verbatimAfterEach([text])).toEqual([false]);
+  });
+});
+
+describe('wholeDataEvents', () => {
+  /** The payloads the spans point at, read as text. */
+  const payloads = (text: string) => {
+    const bytes = Buffer.from(text);
+    const spans = wholeDataEvents(bytes);
+    if (spans === undefined) return undefined;
+    const out: string[] = [];
+    for (let i = 0; i < spans.length; i += 2) out.push(bytes.toString('utf8', spans[i], spans[i + 1]));
+    return out;
+  };
+
+  it('gives the payload of every event of a chunk of whole data events, multi-byte text included', () => {
+    const events = ['{"a":"hé 中"}', '', '[DONE]'];
+    expect(payloads(events.map((data) => formatEvent(undefined, data)).join(''))).toEqual(events);
+  });
+
+  it('agrees with the parser on the same chunk', () => {
+    const text = ['{"x":1}', '{"y":"a b"}', '[DONE]'].map((data) => formatEvent(undefined, data)).join('');
+    expect(payloads(text)).toEqual(parseInPieces(text, 1 << 20).map(([, data]) => data));
+    expect(payloads(STREAM)).toBeUndefined();
+  });
+
+  it.each([
+    ['a cut event', 'data: {"a":1}\n\ndata: {"b"'],
+    ['an event without its blank line', 'data: {"a":1}\n'],
+    ['CRLF line ends', 'data: {"a":1}\r\n\r\n'],
+    ['a comment', ': keep-alive\n\ndata: {"a":1}\n\n'],
+    ['an event field', 'event: delta\ndata: {"a":1}\n\n'],
+    ['two data lines in one event', 'data: {"a":\ndata: 1}\n\n'],
+    ['no space after the colon', 'data:{"a":1}\n\n'],
+    ['an extra blank line', 'data: {"a":1}\n\n\n'],
+  ])('is undefined for %s', (_name, text) => {
+    expect(payloads(text)).toBeUndefined();
   });
 });

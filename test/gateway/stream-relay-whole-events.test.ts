@@ -1,0 +1,134 @@
+/**
+ * The relay's fast path for chunks of whole `data:` events (finish-stream.ts relayWholeEvents):
+ * each upstream body here is written in one piece, so it reaches the relay as one chunk, and the
+ * client and the request log must see exactly what the event-by-event path gives: the usage event
+ * captured, an error event failing the attempt, events after `[DONE]` dropped, and a stream
+ * without usage estimated from what was relayed, the same as when the events come split.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RequestLog } from '../../gateway/core/attempt.ts';
+import { formatEvent } from '../../gateway/providers/sse-parser.ts';
+import { startHttpMock, type HttpMock } from '../mocks/http-mock.ts';
+import { key, provider, snapshotOf, startGateway, type RunningGateway } from './harness.ts';
+
+const chunk = (content: string) =>
+  JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content } }] });
+const usageChunk = JSON.stringify({
+  id: 'c',
+  object: 'chat.completion.chunk',
+  choices: [],
+  usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+});
+const sse = (...events: string[]) => events.map((data) => formatEvent(undefined, data)).join('');
+const ERROR_EVENT = JSON.stringify({ error: { message: 'boom', code: 'overloaded' } });
+const CONTENT = [chunk('Once upon a time, '), chunk('a gateway relayed '), chunk('every byte.')];
+
+/** Upstream bodies by name, each a list of writes (a pause between them: a chunk each). */
+const BODIES: Record<string, string[]> = {
+  'with usage': [sse(...CONTENT, usageChunk, '[DONE]')],
+  'in two chunks': [sse(...CONTENT), sse(usageChunk, '[DONE]')],
+  'without usage, whole': [sse(...CONTENT, '[DONE]')],
+  'without usage, split mid-event': (() => {
+    const body = sse(...CONTENT, '[DONE]');
+    return [body.slice(0, 30), body.slice(30, 100), body.slice(100)];
+  })(),
+  'error first': [sse(ERROR_EVENT, '[DONE]')],
+  'events after [DONE]': [sse(CONTENT[0]!, '[DONE]', CONTENT[1]!)],
+  'error after content, whole': [sse(CONTENT[0]!, ERROR_EVENT, '[DONE]')],
+  'error after content, split': (() => {
+    const body = sse(CONTENT[0]!, ERROR_EVENT, '[DONE]');
+    return [body.slice(0, 50), body.slice(50)];
+  })(),
+};
+
+let upstream: HttpMock;
+let running: RunningGateway;
+const logs: RequestLog[] = [];
+
+beforeAll(async () => {
+  upstream = await startHttpMock(async (request, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    for (const piece of BODIES[String((request.body as { user?: string }).user)]!) {
+      res.write(Buffer.from(piece));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    res.end();
+  });
+  running = await startGateway(
+    snapshotOf({
+      providers: [provider('openai', upstream.url, [key()], { network_config: { max_retries: 0 } })],
+    }),
+    { onRequestFinished: (_ctx, log) => logs.push(log) },
+  );
+});
+
+afterAll(async () => {
+  await running?.close();
+  await upstream?.close();
+});
+
+/** Streams the body named `name`; the client asks for usage, so nothing is dropped from it. */
+async function stream(name: string): Promise<{ status: number; text: string; log: RequestLog }> {
+  const before = logs.length;
+  const response = await fetch(`${running.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Tell me a story.' }],
+      stream: true,
+      stream_options: { include_usage: true },
+      user: name,
+    }),
+  });
+  const text = await response.text();
+  await expect.poll(() => logs.length).toBe(before + 1);
+  return { status: response.status, text, log: logs[before]! };
+}
+
+describe('SSE relay, chunks of whole events', () => {
+  it("forwards the chunk as it came and captures the provider's usage", async () => {
+    const { status, text, log } = await stream('with usage');
+    expect(status).toBe(200);
+    expect(text).toBe(BODIES['with usage']![0]);
+    expect(log.usage).toEqual({ inputTokens: 3, outputTokens: 2, totalTokens: 5 });
+  });
+
+  it('captures usage from a later chunk, after a chunk without it', async () => {
+    const { text, log } = await stream('in two chunks');
+    expect(text).toBe(sse(...CONTENT, usageChunk, '[DONE]'));
+    expect(log.usage).toEqual({ inputTokens: 3, outputTokens: 2, totalTokens: 5 });
+  });
+
+  it('estimates a stream without usage from what it relayed, as when its events come split', async () => {
+    const whole = await stream('without usage, whole');
+    const split = await stream('without usage, split mid-event');
+    expect(whole.text).toBe(sse(...CONTENT, '[DONE]'));
+    expect(split.text).toBe(whole.text);
+    expect(whole.log.usage?.estimated).toBe(true);
+    expect(whole.log.usage?.outputTokens).toBeGreaterThan(5);
+    expect(whole.log.usage).toEqual(split.log.usage);
+  });
+
+  it('fails the attempt on an error event, writing nothing of the stream', async () => {
+    const { status, text } = await stream('error first');
+    expect(status).toBe(502);
+    expect(text).toContain('boom');
+    expect(text).not.toContain('[DONE]');
+  });
+
+  it('ends a committed stream on an error event as when its events come split', async () => {
+    const whole = await stream('error after content, whole');
+    const split = await stream('error after content, split');
+    expect(whole.status).toBe(200);
+    expect(whole.text).toContain('boom');
+    expect(whole.text).toBe(split.text);
+    expect(whole.log.status).toBe(502);
+    expect(whole.log.status).toBe(split.log.status);
+  });
+
+  it('drops what follows [DONE] in the same chunk', async () => {
+    const { text } = await stream('events after [DONE]');
+    expect(text).toBe(sse(CONTENT[0]!, '[DONE]'));
+  });
+});
