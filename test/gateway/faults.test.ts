@@ -143,8 +143,18 @@ describe('transport faults', () => {
     expect(errorOf(response).code).toBe('upstream_timeout');
   });
 
-  it('malformed upstream JSON is a 502', async () => {
-    primary.enqueue({ kind: 'malformed-json' });
+  it.each([
+    ['cut short', undefined],
+    // Each of these ends in `}`, so splicing extra_fields into it would "work": the answer must
+    // still be refused as JSON.parse would refuse it.
+    ['with a trailing comma', '{"id":"chatcmpl-x","choices":[],}'],
+    ['with a closing brace too many', '{"id":"chatcmpl-x","choices":[]}}'],
+    ['with a number JSON does not allow', '{"id":"chatcmpl-x","usage":{"prompt_tokens":01}}'],
+    ['with a raw control character in a string', '{"id":"chatcmpl-\u0001x"}'],
+    ['as an array', '[{"id":"chatcmpl-x"}]'],
+    ['with text after the object', '{"id":"chatcmpl-x"} {}'],
+  ])('malformed upstream JSON (%s) is a 502', async (_name, body) => {
+    primary.enqueue({ kind: 'malformed-json', ...(body !== undefined ? { body } : {}) });
     const response = await chat();
     expect(response.status).toBe(502);
     expect(errorOf(response).code).toBe('upstream_invalid_response');

@@ -17,7 +17,8 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'hang' }
   | { kind: 'delay'; ms: number }
-  | { kind: 'malformed-json' }
+  /** A 200 whose body is not a JSON object (by default, one cut short). */
+  | { kind: 'malformed-json'; body?: string }
   | { kind: 'stall-mid-stream'; afterChunks: number }
   | { kind: 'truncate-stream'; afterChunks: number }
   | { kind: 'reset-mid-stream'; afterChunks: number }
@@ -245,7 +246,7 @@ export async function startOpenAIMock(): Promise<OpenAIMock> {
       }
       if (fault?.kind === 'malformed-json') {
         res.writeHead(200, { 'content-type': 'application/json' });
-        return void res.end('{"id": "chatcmpl-broken", "choices": [');
+        return void res.end(fault.body ?? '{"id": "chatcmpl-broken", "choices": [');
       }
       const model = typeof body.model === 'string' ? body.model : 'unknown';
       if (body.stream === true) {
