@@ -6,19 +6,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatEvent } from '../../gateway/providers/sse-parser.ts';
-import { startHttpMock, type HttpMock } from '../mocks/http-mock.ts';
+import type { HttpMock } from '../mocks/http-mock.ts';
+import {
+  contentChunk as chunk,
+  sseOf,
+  startPiecewiseUpstream,
+  USAGE_CHUNK as usageChunk,
+} from '../support/sse-upstream.ts';
 import { key, provider, snapshotOf, startGateway, type RunningGateway } from './harness.ts';
 
-const chunk = (content: string) =>
-  JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content } }] });
-const usageChunk = JSON.stringify({
-  id: 'c',
-  object: 'chat.completion.chunk',
-  choices: [],
-  usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-});
 const EVENTS = [chunk('hé'), chunk('llo'), usageChunk, '[DONE]'];
-const CANONICAL = EVENTS.map((data) => formatEvent(undefined, data)).join('');
+const CANONICAL = sseOf(...EVENTS);
 
 /** Upstream bodies, each a list of writes (a pause between them, so each tends to be a chunk). */
 const BODIES: Record<string, string[]> = {
@@ -37,16 +35,7 @@ let upstream: HttpMock;
 let running: RunningGateway;
 
 beforeAll(async () => {
-  upstream = await startHttpMock(async (request, res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    const name = String((request.body as { user?: string }).user);
-    for (const piece of BODIES[name]!) {
-      // Split mid-character on purpose: write bytes, not text.
-      res.write(Buffer.from(piece));
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    res.end();
-  });
+  upstream = await startPiecewiseUpstream(BODIES);
   running = await startGateway(snapshotOf({ providers: [provider('openai', upstream.url, [key()])] }));
 });
 
@@ -78,6 +67,6 @@ describe('SSE pass-through relay', () => {
 
   it.each(Object.keys(BODIES))('drops the injected usage-only chunk (%s)', async (name) => {
     const without = EVENTS.filter((data) => data !== usageChunk);
-    expect(await stream(name, false)).toBe(without.map((data) => formatEvent(undefined, data)).join(''));
+    expect(await stream(name, false)).toBe(sseOf(...without));
   });
 });

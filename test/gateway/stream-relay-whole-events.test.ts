@@ -7,19 +7,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestLog } from '../../gateway/core/attempt.ts';
-import { formatEvent } from '../../gateway/providers/sse-parser.ts';
-import { startHttpMock, type HttpMock } from '../mocks/http-mock.ts';
+import type { HttpMock } from '../mocks/http-mock.ts';
+import {
+  contentChunk as chunk,
+  sseOf as sse,
+  startPiecewiseUpstream,
+  USAGE_CHUNK as usageChunk,
+} from '../support/sse-upstream.ts';
 import { key, provider, snapshotOf, startGateway, type RunningGateway } from './harness.ts';
 
-const chunk = (content: string) =>
-  JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content } }] });
-const usageChunk = JSON.stringify({
-  id: 'c',
-  object: 'chat.completion.chunk',
-  choices: [],
-  usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-});
-const sse = (...events: string[]) => events.map((data) => formatEvent(undefined, data)).join('');
 const ERROR_EVENT = JSON.stringify({ error: { message: 'boom', code: 'overloaded' } });
 const CONTENT = [chunk('Once upon a time, '), chunk('a gateway relayed '), chunk('every byte.')];
 
@@ -46,14 +42,7 @@ let running: RunningGateway;
 const logs: RequestLog[] = [];
 
 beforeAll(async () => {
-  upstream = await startHttpMock(async (request, res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    for (const piece of BODIES[String((request.body as { user?: string }).user)]!) {
-      res.write(Buffer.from(piece));
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    res.end();
-  });
+  upstream = await startPiecewiseUpstream(BODIES);
   running = await startGateway(
     snapshotOf({
       providers: [provider('openai', upstream.url, [key()], { network_config: { max_retries: 0 } })],
