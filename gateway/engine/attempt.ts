@@ -66,8 +66,9 @@ function isJsonContent(response: UpstreamResponse): boolean {
 
 /**
  * Serves a provider (or plugin) response; `adapter` undefined means it is already canonical.
- * Not async: a JSON answer is finishJson's own promise (an async function returning a promise
- * settles two microtasks later), the rest is serveOther's.
+ * Not async: a JSON answer read whole is answered within this call (undefined: nothing to await),
+ * the rest is finishJson's or serveOther's own promise (an async function returning a promise
+ * settles two microtasks later).
  */
 function serve(
   ctx: RequestContext,
@@ -78,7 +79,7 @@ function serve(
   stripUsageChunk: boolean,
   attemptStart: number,
   guard: StreamEventGuard | undefined,
-): Promise<void> {
+): Promise<void> | undefined {
   record.status = response.status;
   if (response.status < 400 && !ctx.stream)
     return finishJson(ctx, target, record, response, adapter, attemptStart);
@@ -171,7 +172,17 @@ async function callProvider(
         bodyTimeoutMs: ctx.stream ? network.streamIdleTimeoutMs : network.timeoutMs,
         readWhole: !ctx.stream,
       });
-      await serve(ctx, target, record, response, adapter, outgoing.injectedUsage, attemptStart, guard);
+      const serving = serve(
+        ctx,
+        target,
+        record,
+        response,
+        adapter,
+        outgoing.injectedUsage,
+        attemptStart,
+        guard,
+      );
+      if (serving !== undefined) await serving;
     } finally {
       provider.limiter.release();
       ctx.externalMs += performance.now() - sentAt;

@@ -36,7 +36,33 @@ function extraFields(ctx: RequestContext, target: Target, attemptStart: number):
   };
 }
 
-export async function finishJson(
+/**
+ * Answers a JSON exchange. An answer read whole (the usual case: `readWhole`) is answered in this
+ * call, and undefined is returned: no promise and resumption of an async function, nor of
+ * `text()`. With the async layer serve.ts dropped in the same change, a pass-through request went
+ * from ~594k to ~542k instructions (callgrind, medians of 4) and ~5 % less CPU (4 A/B pairs). A
+ * body still arriving (a plugin's) is awaited in `finishJsonLater`.
+ */
+export function finishJson(
+  ctx: RequestContext,
+  target: Target,
+  record: AttemptRecord,
+  response: UpstreamResponse,
+  adapter: ProviderAdapter | undefined,
+  attemptStart: number,
+): Promise<void> | undefined {
+  let text: string | undefined;
+  try {
+    text = response.body.textNow();
+  } catch (error) {
+    throw mapTransportError(error, target.provider.name);
+  }
+  if (text === undefined) return finishJsonLater(ctx, target, record, response, adapter, attemptStart);
+  answerJson(ctx, target, record, text, adapter, attemptStart);
+  return undefined;
+}
+
+async function finishJsonLater(
   ctx: RequestContext,
   target: Target,
   record: AttemptRecord,
@@ -50,6 +76,17 @@ export async function finishJson(
   } catch (error) {
     throw mapTransportError(error, target.provider.name);
   }
+  answerJson(ctx, target, record, text, adapter, attemptStart);
+}
+
+function answerJson(
+  ctx: RequestContext,
+  target: Target,
+  record: AttemptRecord,
+  text: string,
+  adapter: ProviderAdapter | undefined,
+  attemptStart: number,
+): void {
   let payload: unknown;
   // Parsed whole even when the provider's text is forwarded as it is: it is the validity check
   // and the usage. A JavaScript scan that validated the text and parsed only `usage` was slower

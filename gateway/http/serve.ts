@@ -8,7 +8,7 @@ import { RequestContext } from '../context.ts';
 import type { EngineDeps } from '../engine/attempt.ts';
 import { execute } from '../engine/execute.ts';
 import { asGatewayError, causeFields, CLIENT_CLOSED_STATUS } from '../core/errors.ts';
-import { NOOP_HOOKS } from '../hooks.ts';
+import { NOOP_HOOKS, type Admission } from '../hooks.ts';
 import type { GatewayLogger } from '../logger.ts';
 import { buildTargets } from '../routing/targets.ts';
 import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
@@ -31,9 +31,14 @@ export interface ServeDeps extends EngineDeps {
 /** Header naming the provider key to use (by its configured name). */
 export const PIN_KEY_HEADER = 'x-bf-api-key';
 
-/** Body, validation, authentication, key pin and targets: what every inference route does first. */
-export async function prepareRequest(ctx: RequestContext, deps: ServeDeps): Promise<void> {
-  const raw = await readBody(ctx.req, ctx.snapshot.maxBodyBytes, deps.bodyIdleTimeoutMs);
+/**
+ * Validation, authentication, key pin and targets for a body that has been read: what every
+ * inference route does first. Undefined when done within this call, which is the usual case
+ * (authentication hooks answer at once); a promise only when the authentication hook returns one.
+ * Not async, with the body read by the caller: each async layer is a promise and a resumption per
+ * request (what this and finishJson's sync path saved is measured in engine/finish-json.ts).
+ */
+export function prepareRequest(ctx: RequestContext, deps: ServeDeps, raw: Buffer): Promise<void> | undefined {
   const text = bodyText(raw);
   const parsed = parseJson(text);
   const canonical = ctx.clientCodec.request(parsed);
@@ -44,7 +49,13 @@ export async function prepareRequest(ctx: RequestContext, deps: ServeDeps): Prom
   }
   acceptBody(ctx, canonical);
   const auth = deps.hooks.authenticate(ctx);
-  const admission = auth instanceof Promise ? await auth : auth;
+  if (auth instanceof Promise) return auth.then((admission) => admit(ctx, deps, admission));
+  admit(ctx, deps, auth);
+  return undefined;
+}
+
+/** After authentication: the caller's own provider key, a pinned key, and the targets. */
+function admit(ctx: RequestContext, deps: ServeDeps, admission: Admission | void): void {
   if (admission) ctx.directKey = admission.directKey;
   const pinned = ctx.req.headers[PIN_KEY_HEADER];
   if (typeof pinned === 'string' && pinned !== '') ctx.pinnedKeyName = pinned;
@@ -105,7 +116,9 @@ export async function serveRoute(
   // closes once.
   res.on('close', () => ctx.responseClosed());
   try {
-    await prepareRequest(ctx, deps);
+    const raw = await readBody(ctx.req, ctx.snapshot.maxBodyBytes, deps.bodyIdleTimeoutMs);
+    const admitting = prepareRequest(ctx, deps, raw);
+    if (admitting !== undefined) await admitting;
     await route.run(ctx, deps);
   } catch (thrown) {
     const error = asGatewayError(thrown);

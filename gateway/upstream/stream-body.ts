@@ -188,6 +188,12 @@ export class StreamBody implements UpstreamBody {
     return new Promise<string>((resolve, reject) => this.read(new TextSink(resolve, reject)));
   }
 
+  textNow(): string | undefined {
+    if (this.sink !== undefined || this.closed || !this.complete) return undefined;
+    if (this.failure !== undefined) throw this.failure;
+    return decodeUtf8(this.queue, this.queuedLength);
+  }
+
   dump(): Promise<void> {
     if (this.closed || this.sink !== undefined) return Promise.resolve();
     if (this.complete) {

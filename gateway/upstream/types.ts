@@ -26,6 +26,12 @@ export interface UpstreamBody {
   /** Stops reading: an exchange not yet complete is aborted, and the sink hears nothing more. */
   cancel(): void;
   text(): Promise<string>;
+  /**
+   * The text of a body that is already complete and unread (an answer read whole), without the
+   * promise and the resumption `text()` costs; undefined while it is still arriving. Throws the
+   * error that cut it.
+   */
+  textNow(): string | undefined;
   dump(): Promise<void>;
 }
 

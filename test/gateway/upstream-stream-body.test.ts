@@ -283,3 +283,28 @@ describe('StreamBodyHandler', () => {
     expect(chunks).toEqual(['a', 'b', 'end']);
   });
 });
+
+describe('textNow', () => {
+  it('answers a complete body at once, its BOM skipped, and throws what cut it', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expect(StreamBody.whole([bom, Buffer.from('{"a":'), Buffer.from('1}')], 10, undefined).textNow()).toBe(
+      '{"a":1}',
+    );
+    expect(StreamBody.whole([], 0, undefined).textNow()).toBe('');
+    const cut = new Error('socket hang up');
+    expect(() => StreamBody.whole([Buffer.from('{"a"')], 4, cut).textNow()).toThrow(cut);
+  });
+
+  it('is undefined for a body still arriving, already read, or cancelled, which text() must wait for', () => {
+    const source = { resumeSocket: () => undefined, abort: () => undefined };
+    const arriving = new StreamBody(source);
+    arriving.push(Buffer.from('{"a":1'));
+    expect(arriving.textNow()).toBeUndefined();
+    const read = StreamBody.whole([Buffer.from('{}')], 2, undefined);
+    read.read({ onData: () => undefined, onEnd: () => undefined, onError: () => undefined });
+    expect(read.textNow()).toBeUndefined();
+    const cancelled = StreamBody.whole([Buffer.from('{}')], 2, undefined);
+    cancelled.cancel();
+    expect(cancelled.textNow()).toBeUndefined();
+  });
+});
