@@ -123,14 +123,20 @@ async function serveOther(
   ).run();
 }
 
-async function callProvider(
+/** An attempt's call to its provider once the key is chosen and the request built. */
+interface ProviderCall {
+  provider: Target['provider'];
+  adapter: ProviderAdapter;
+  outgoing: ReturnType<typeof buildOutgoing>;
+}
+
+/** The key and the outgoing request of an attempt that goes to its provider (sync). */
+function startCall(
   ctx: RequestContext,
   target: Target,
   record: AttemptRecord,
-  attemptStart: number,
   keyHealth: KeyHealth,
-  guard: StreamEventGuard | undefined,
-): Promise<void> {
+): ProviderCall {
   const provider = target.provider;
   const adapter = provider.adapter;
   if (adapter === undefined) {
@@ -156,43 +162,13 @@ async function callProvider(
   record.keyName = key.name;
   const outgoing = buildOutgoing(ctx, target, key, adapter);
   record.upstreamModel = outgoing.upstreamModel;
-  try {
-    if (adapter.prepare && outgoing.info)
-      await adapter.prepare(outgoing.request, outgoing.info, outgoing.secret);
-    const wait = provider.limiter.acquire(ctx.abort);
-    if (wait) await wait;
-    const sentAt = performance.now();
-    try {
-      const network = provider.network;
-      const response = await provider.pools.send(outgoing.origin, {
-        path: outgoing.request.path,
-        headers: outgoing.request.headers,
-        body: outgoing.bytes ?? outgoing.request.body,
-        signal: ctx.abort,
-        bodyTimeoutMs: ctx.stream ? network.streamIdleTimeoutMs : network.timeoutMs,
-        readWhole: !ctx.stream,
-      });
-      const serving = serve(
-        ctx,
-        target,
-        record,
-        response,
-        adapter,
-        outgoing.injectedUsage,
-        attemptStart,
-        guard,
-      );
-      if (serving !== undefined) await serving;
-    } finally {
-      provider.limiter.release();
-      ctx.externalMs += performance.now() - sentAt;
-    }
-  } catch (thrown) {
-    // Masked before anything answers, records or logs it (headers as sent, after `prepare`).
-    throw thrown instanceof GatewayError
-      ? maskAttemptError(thrown, outgoing.request, outgoing.secret, adapter.auth.header)
-      : thrown;
-  }
+  return { provider, adapter, outgoing };
+}
+
+/** What an attempt threw, its credentials masked once the request was built (headers as sent). */
+function masked(thrown: unknown, call: ProviderCall | undefined): unknown {
+  if (call === undefined || !(thrown instanceof GatewayError)) return thrown;
+  return maskAttemptError(thrown, call.outgoing.request, call.outgoing.secret, call.adapter.auth.header);
 }
 
 async function serveIntercepted(
@@ -254,6 +230,9 @@ export async function runAttempt(
   const record = newRecord(target, retry);
   ctx.attempts.push(record);
   const attemptStart = performance.now();
+  // The provider call is written out here rather than in a function of its own: an async layer
+  // per attempt is a promise and a resumption per request (see engine/finish-json.ts).
+  let call: ProviderCall | undefined;
   try {
     const before = deps.hooks.beforeAttempt(ctx, target, record);
     const guard = (before instanceof Promise ? await before : before) || undefined;
@@ -262,8 +241,41 @@ export async function runAttempt(
       (await serveIntercepted(ctx, target, record, attemptStart, guard))
     )
       return;
-    await callProvider(ctx, target, record, attemptStart, deps.keyHealth, guard);
-  } catch (thrown) {
+    call = startCall(ctx, target, record, deps.keyHealth);
+    const { provider, adapter, outgoing } = call;
+    if (adapter.prepare && outgoing.info)
+      await adapter.prepare(outgoing.request, outgoing.info, outgoing.secret);
+    const wait = provider.limiter.acquire(ctx.abort);
+    if (wait) await wait;
+    const sentAt = performance.now();
+    try {
+      const network = provider.network;
+      const response = await provider.pools.send(outgoing.origin, {
+        path: outgoing.request.path,
+        headers: outgoing.request.headers,
+        body: outgoing.bytes ?? outgoing.request.body,
+        signal: ctx.abort,
+        bodyTimeoutMs: ctx.stream ? network.streamIdleTimeoutMs : network.timeoutMs,
+        readWhole: !ctx.stream,
+      });
+      const serving = serve(
+        ctx,
+        target,
+        record,
+        response,
+        adapter,
+        outgoing.injectedUsage,
+        attemptStart,
+        guard,
+      );
+      if (serving !== undefined) await serving;
+    } finally {
+      provider.limiter.release();
+      ctx.externalMs += performance.now() - sentAt;
+    }
+  } catch (caught) {
+    // Masked before anything answers, records or logs it.
+    const thrown = masked(caught, call);
     const error = ctx.clientGone ? clientClosed() : asGatewayError(thrown);
     // The client and the request log get a bare `internal_error`; the cause goes to the log.
     if (!(thrown instanceof GatewayError) && !ctx.clientGone)
