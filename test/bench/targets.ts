@@ -72,6 +72,8 @@ export interface HeimdallLaunch {
   nodeFlags: string[];
   workDir: string;
   cores: Cores;
+  /** A program Heimdall's `node` runs under (valgrind, for instructions.ts), and its slower start. */
+  wrapper?: { program: string; args: string[]; healthTimeoutMs: number };
 }
 
 export const scenarioNames: Record<Scenario, string> = {
@@ -107,13 +109,14 @@ export async function startHeimdall(
   delete env.DATABASE_URL; // the default one-process SQLite deployment
   delete env.REDIS_URL;
   const started = performance.now();
-  const child = startNode(name, [...launch.nodeFlags, join(launch.root, 'dist/api/main.js')], {
-    cpu: launch.cores.target,
-    env,
-    cwd: launch.root,
-  });
+  const nodeArgs = [...launch.nodeFlags, join(launch.root, 'dist/api/main.js')];
+  const options = { cpu: launch.cores.target, env, cwd: launch.root };
+  const wrapper = launch.wrapper;
+  const child = wrapper
+    ? startProcess(name, wrapper.program, [...wrapper.args, process.execPath, ...nodeArgs], options)
+    : startNode(name, nodeArgs, options);
   const origin = `http://127.0.0.1:${port}`;
-  await waitForHealth(child, origin);
+  await waitForHealth(child, origin, wrapper?.healthTimeoutMs);
   const coldStartMs = performance.now() - started;
   const headers: Record<string, string> = scenario === 'plain' ? {} : { 'x-bf-vk': benchVirtualKey };
   return { name, url: `${origin}/v1/chat/completions`, headers, child, coldStartMs, dataDir, origin };

@@ -11,10 +11,12 @@ function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-export function ensureTools(): void {
-  const missing = Object.keys(packages).filter((command) => !has(command));
+/** `extra`: more commands and their Debian packages (valgrind for instructions.ts). */
+export function ensureTools(extra: Record<string, string> = {}): void {
+  const wanted = { ...packages, ...extra };
+  const missing = Object.keys(wanted).filter((command) => !has(command));
   if (missing.length === 0) return;
-  const names = [...new Set(missing.map((command) => packages[command]!))];
+  const names = [...new Set(missing.map((command) => wanted[command]!))];
   const install = `apt-get install -y ${names.join(' ')}`;
   if (process.getuid?.() !== 0 || !has('apt-get'))
     throw new Error(`the bench needs ${missing.join(', ')}: install them (e.g. \`sudo ${install}\`)`);
