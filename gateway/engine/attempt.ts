@@ -66,9 +66,8 @@ function isJsonContent(response: UpstreamResponse): boolean {
 
 /**
  * Serves a provider (or plugin) response; `adapter` undefined means it is already canonical.
- * Not async: a JSON answer read whole is answered within this call (undefined: nothing to await),
- * the rest is finishJson's or serveOther's own promise (an async function returning a promise
- * settles two microtasks later).
+ * Not async: a JSON answer is answered within this call (undefined: nothing to await); the rest
+ * is serveOther's own promise (an async function returning a promise settles two microtasks later).
  */
 function serve(
   ctx: RequestContext,
@@ -81,8 +80,10 @@ function serve(
   guard: StreamEventGuard | undefined,
 ): Promise<void> | undefined {
   record.status = response.status;
-  if (response.status < 400 && !ctx.stream)
-    return finishJson(ctx, target, record, response, adapter, attemptStart);
+  if (response.status < 400 && !ctx.stream) {
+    finishJson(ctx, target, record, response, adapter, attemptStart);
+    return undefined;
+  }
   return serveOther(ctx, target, record, response, adapter, stripUsageChunk, attemptStart, guard);
 }
 
