@@ -59,17 +59,6 @@ export function finishJson(
   }
   // A programming error, not the provider's: answered as an internal error and logged.
   if (text === undefined) throw new Error('finishJson needs an answer read whole (readWhole)');
-  answerJson(ctx, target, record, text, adapter, attemptStart);
-}
-
-function answerJson(
-  ctx: RequestContext,
-  target: Target,
-  record: AttemptRecord,
-  text: string,
-  adapter: ProviderAdapter | undefined,
-  attemptStart: number,
-): void {
   let payload: unknown;
   // Parsed whole even when the provider's text is forwarded as it is: it is the validity check
   // and the usage. A JavaScript scan that validated the text and parsed only `usage` was slower

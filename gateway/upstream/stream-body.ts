@@ -181,10 +181,13 @@ export class StreamBody implements UpstreamBody {
   }
 
   text(): Promise<string> {
-    if (this.sink === undefined && !this.closed && this.complete) {
-      if (this.failure !== undefined) return Promise.reject(this.failure);
-      return Promise.resolve(decodeUtf8(this.queue, this.queuedLength));
+    let now: string | undefined;
+    try {
+      now = this.textNow();
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
+    if (now !== undefined) return Promise.resolve(now);
     return new Promise<string>((resolve, reject) => this.read(new TextSink(resolve, reject)));
   }
 
