@@ -41,7 +41,7 @@ function extraFields(ctx: RequestContext, target: Target, attemptStart: number):
  * read whole (`readWhole` in engine/attempt.ts) and plugin answers are built whole. Synchronous, so
  * no promise and resumption of an async function, nor of `text()`: with the async layers dropped
  * from serve.ts and attempt.ts, a pass-through request went from ~518k to ~494k instructions
- * (test/bench/instructions.ts, medians of 4 rounds) and ~4-5 % less CPU in A/B pairs.
+ * (test/bench/instructions.ts, medians of 4 rounds) and ~4-5 % less CPU in ad hoc A/B pairs.
  */
 export function finishJson(
   ctx: RequestContext,
