@@ -1,7 +1,8 @@
 /**
  * Instructions per request, for A/B comparisons of builds that this VM's noise cannot blur:
- * `npx tsx test/bench/instructions.ts [plain|governance|strict] [--rounds=4] [--requests=4000]
- * [--warmup=15] [--root=DIR]...`.
+ * `npx tsx test/bench/instructions.ts [plain|governance|strict] [--stream] [--rounds=4]
+ * [--requests=4000] [--warmup=15] [--root=DIR]...`. `--stream` sends the streamed request (SSE,
+ * include_usage) to the mock's SSE answer instead of the JSON one.
  *
  * Why: on a shared 2-core VM, req/s and even CPU µs per request (profile.ts, profile-stream.ts)
  * move by ±10 % between runs minutes apart, more than most single changes are worth. Instructions
@@ -25,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import type { Scenario } from './config.ts';
-import { chatRequest } from './fixtures.ts';
+import { chatRequest, streamRequest } from './fixtures.ts';
 import { heimdallNodeFlags } from './launch.ts';
 import { canPin, killAllChildren, pin } from './processes.ts';
 import { median } from './rounds.ts';
@@ -41,6 +42,7 @@ const { values: args, positionals } = parseArgs({
     requests: { type: 'string', default: '4000' },
     warmup: { type: 'string', default: '15' },
     root: { type: 'string', multiple: true },
+    stream: { type: 'boolean', default: false },
   },
 });
 const scenario = (positionals[0] ?? 'plain') as Scenario;
@@ -50,6 +52,7 @@ if (!['plain', 'governance', 'strict'].includes(scenario)) {
 }
 const roots = args.root?.map((dir) => resolve(dir)) ?? [checkout];
 const requests = Number(args.requests);
+const requestBody = JSON.stringify(args.stream ? streamRequest : chatRequest);
 const cores: Cores =
   canPin && availableParallelism() >= 2 ? { load: 0, target: 1 } : { load: undefined, target: undefined };
 const workDir = mkdtempSync(join(tmpdir(), 'heimdall-instructions-'));
@@ -78,6 +81,8 @@ async function sequentialRequests(target: Target, body: string, count: number): 
       });
       const text = await answer.text();
       if (statusCode !== 200) throw new Error(`${target.name}: request ${i} answered ${statusCode}: ${text}`);
+      if (args.stream && !text.trimEnd().endsWith('data: [DONE]'))
+        throw new Error(`${target.name}: stream ${i} did not end with [DONE]: ${text.slice(-200)}`);
     }
   } finally {
     await dispatcher.close();
@@ -115,7 +120,7 @@ async function instructionsPerRequest(root: string, tag: string, upstream: strin
   const load = { ...heimdall, bodyFile, cpu: cores.load };
   await runWrk({ ...load, connections: 4, seconds: Number(args.warmup) });
   callgrindControl('-i', 'on', pid);
-  await sequentialRequests(heimdall, JSON.stringify(chatRequest), requests);
+  await sequentialRequests(heimdall, requestBody, requests);
   callgrindControl('-i', 'off', pid);
   callgrindControl('-d', pid);
   await heimdall.child!.stop();
@@ -128,9 +133,9 @@ async function main(): Promise<void> {
     execFileSync(process.execPath, [join(checkout, 'scripts/build.mjs'), '--if-stale'], { stdio: 'inherit' });
   if (cores.load !== undefined) pin(process.pid, cores.load);
   const bodyFile = join(workDir, 'chat.json');
-  writeFileSync(bodyFile, JSON.stringify(chatRequest));
+  writeFileSync(bodyFile, requestBody);
   const mock = await startMock(workDir, cores);
-  const upstream = `http://127.0.0.1:${mock.jsonPort}`;
+  const upstream = `http://127.0.0.1:${args.stream ? mock.ssePort : mock.jsonPort}`;
   const perRoot = new Map<string, number[]>(roots.map((root) => [root, []]));
   for (let round = 0; round < Number(args.rounds); round++) {
     for (const [index, root] of roots.entries()) {
@@ -140,7 +145,9 @@ async function main(): Promise<void> {
     }
   }
   await mock.child.stop();
-  console.log(`\n${scenario}: instructions per request (${requests} sequential requests per round)`);
+  console.log(
+    `\n${scenario}${args.stream ? ', streamed' : ''}: instructions per request (${requests} sequential requests per round)`,
+  );
   console.log('root | median | rounds');
   for (const [root, values] of perRoot)
     console.log(`${root} | ${Math.round(median(values))} | ${values.map((v) => Math.round(v)).join(' ')}`);
