@@ -63,10 +63,10 @@ function valueEnd(text: string, i: number): number {
 }
 
 /**
- * The span of the string value of top-level member `name` in `text` (a JSON object), or
- * undefined when it is absent, not a string, or the top level is ambiguous (see above).
+ * The span of the value of top-level member `name` in `text` (a JSON object), or undefined when
+ * it is absent or the top level is ambiguous (see above).
  */
-export function topLevelStringSpan(text: string, name: string): ValueSpan | undefined {
+export function topLevelMemberSpan(text: string, name: string): ValueSpan | undefined {
   let i = skipSpace(text, 0);
   if (text.charCodeAt(i) !== OPEN_BRACE) return undefined;
   i = skipSpace(text, i + 1);
@@ -85,14 +85,20 @@ export function topLevelStringSpan(text: string, name: string): ValueSpan | unde
     const start = skipSpace(text, i + 1);
     const end = valueEnd(text, start);
     if (end < 0) return undefined;
-    if (key === name) {
-      if (text.charCodeAt(start) !== QUOTE) return undefined;
-      found = { start, end };
-    }
+    if (key === name) found = { start, end };
     i = skipSpace(text, end);
     const separator = text.charCodeAt(i);
     if (separator === CLOSE_BRACE) return found;
     if (separator !== COMMA) return undefined;
     i = skipSpace(text, i + 1);
   }
+}
+
+/**
+ * The span of the string value of top-level member `name` in `text` (a JSON object), or
+ * undefined when it is absent, not a string, or the top level is ambiguous (see above).
+ */
+export function topLevelStringSpan(text: string, name: string): ValueSpan | undefined {
+  const span = topLevelMemberSpan(text, name);
+  return span !== undefined && text.charCodeAt(span.start) === QUOTE ? span : undefined;
 }

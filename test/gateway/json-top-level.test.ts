@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { topLevelStringSpan } from '../../gateway/util/json-top-level.ts';
+import { topLevelMemberSpan, topLevelStringSpan } from '../../gateway/util/json-top-level.ts';
 
 function valueOf(text: string): string | undefined {
   const span = topLevelStringSpan(text, 'model');
@@ -29,5 +29,27 @@ describe('topLevelStringSpan', () => {
     expect(valueOf('{}')).toBeUndefined();
     expect(valueOf('{"model":["a"]}')).toBeUndefined();
     expect(valueOf('["model","a"]')).toBeUndefined();
+  });
+});
+
+describe('topLevelMemberSpan', () => {
+  const member = (text: string, name: string): string | undefined => {
+    const span = topLevelMemberSpan(text, name);
+    return span && text.slice(span.start, span.end);
+  };
+
+  it('spans a value of any kind, nested objects and strings with brackets included', () => {
+    const text = '{"choices":[{"usage":{"a":1}}],"usage" : {"p":3,"d":{"c":"}]"}} ,"n":-1.5e3,"z":null}';
+    expect(member(text, 'usage')).toBe('{"p":3,"d":{"c":"}]"}}');
+    expect(member(text, 'choices')).toBe('[{"usage":{"a":1}}]');
+    expect(member(text, 'n')).toBe('-1.5e3');
+    expect(member(text, 'z')).toBe('null');
+  });
+
+  it('refuses what topLevelStringSpan refuses, and answers nothing for an absent member', () => {
+    expect(member('{"usage":{},"usage":{"p":1}}', 'usage')).toBeUndefined();
+    expect(member('{"us\\u0061ge":{}}', 'usage')).toBeUndefined();
+    expect(member('{"usage":{"p":1}', 'usage')).toBeUndefined();
+    expect(member('{"choices":[]}', 'usage')).toBeUndefined();
   });
 });

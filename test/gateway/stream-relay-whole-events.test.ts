@@ -18,6 +18,16 @@ import { key, provider, snapshotOf, startGateway, type RunningGateway } from './
 
 const ERROR_EVENT = JSON.stringify({ error: { message: 'boom', code: 'overloaded' } });
 const CONTENT = [chunk('Once upon a time, '), chunk('a gateway relayed '), chunk('every byte.')];
+const USAGE = '{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}';
+const DECOY = '{"prompt_tokens":90,"completion_tokens":90,"total_tokens":180}';
+/** Usage events that only the top-level `usage` member may be read from. */
+const USAGE_EVENTS = {
+  nestedDecoy: `{"id":"c","choices":[{"index":0,"delta":{},"usage":${DECOY}}],"usage":${USAGE}}`,
+  // JSON.parse keeps the last of a key given twice.
+  twice: `{"id":"c","choices":[],"usage":${DECOY},"usage":${USAGE}}`,
+  // Another member is not JSON (a leading zero): the provider's usage is still what it stated.
+  malformedElsewhere: `{"id":"c","created":01,"choices":[],"usage":${USAGE}}`,
+};
 
 /** Upstream bodies by name, each a list of writes (a pause between them: a chunk each). */
 const BODIES: Record<string, string[]> = {
@@ -28,6 +38,9 @@ const BODIES: Record<string, string[]> = {
     const body = sse(...CONTENT, '[DONE]');
     return [body.slice(0, 30), body.slice(30, 100), body.slice(100)];
   })(),
+  'usage beside a nested decoy': [sse(...CONTENT, USAGE_EVENTS.nestedDecoy, '[DONE]')],
+  'usage key given twice': [sse(...CONTENT, USAGE_EVENTS.twice, '[DONE]')],
+  'usage in an event malformed elsewhere': [sse(...CONTENT, USAGE_EVENTS.malformedElsewhere, '[DONE]')],
   'error first': [sse(ERROR_EVENT, '[DONE]')],
   'events after [DONE]': [sse(CONTENT[0]!, '[DONE]', CONTENT[1]!)],
   'error after content, whole': [sse(CONTENT[0]!, ERROR_EVENT, '[DONE]')],
@@ -87,6 +100,18 @@ describe('SSE relay, chunks of whole events', () => {
     const { text, log } = await stream('in two chunks');
     expect(text).toBe(sse(...CONTENT, usageChunk, '[DONE]'));
     expect(log.usage).toEqual({ inputTokens: 3, outputTokens: 2, totalTokens: 5 });
+  });
+
+  it('reads usage from the top-level member only, as JSON.parse would, even when another member is malformed', async () => {
+    for (const name of [
+      'usage beside a nested decoy',
+      'usage key given twice',
+      'usage in an event malformed elsewhere',
+    ]) {
+      const { text, log } = await stream(name);
+      expect(text, name).toBe(BODIES[name]![0]);
+      expect(log.usage, name).toEqual({ inputTokens: 3, outputTokens: 2, totalTokens: 5 });
+    }
   });
 
   it('estimates a stream without usage from what it relayed, as when its events come split', async () => {
