@@ -81,16 +81,25 @@ function isErrorObjectAt(chunk: Buffer, start: number, end: number): boolean {
   return chunk[skipSpaceAt(chunk, key + ERROR_KEY.length, end)] === 58; /* : */
 }
 
+/** Index of the first non-space character of `text` from `at`, at most `end`. */
+function skipSpaceUntil(text: string, at: number, end: number): number {
+  while (at < end && isSpace(text.charCodeAt(at))) at++;
+  return at;
+}
+
+/** hasUsageObject at one place: `usage"` at `at` ends a key `"usage"` whose value (before `end`) is an object. */
+function usageObjectAt(text: string, at: number, end: number): boolean {
+  if (at === 0 || text.charCodeAt(at - 1) !== 34 /* " */) return false;
+  const colon = skipSpaceUntil(text, at + 6, end);
+  return (
+    text.charCodeAt(colon) === 58 /* : */ &&
+    text.charCodeAt(skipSpaceUntil(text, colon + 1, end)) === 123 /* { */
+  );
+}
+
 /** The payload `chunk[start, end)` is the `[DONE]` marker. */
 function isDoneMarker(chunk: Buffer, start: number, end: number): boolean {
   return end - start === 6 && chunk.toString('latin1', start, end) === '[DONE]';
-}
-
-/** The index in `spans` (see wholeDataEvents) of the payload holding byte `at`. */
-function spanHolding(spans: number[], at: number): number {
-  let i = 0;
-  while (i + 2 < spans.length && spans[i + 1]! <= at) i += 2;
-  return i;
 }
 
 function eventError(provider: string, data: string): GatewayError {
@@ -314,10 +323,22 @@ export class StreamRelay implements EventSink, BodySink {
       const end = spans[i + 1]!;
       if (isErrorObjectAt(chunk, start, end) || (i < last && isDoneMarker(chunk, start, end))) return false;
     }
-    for (let at = chunk.indexOf('usage"'); at >= 0;) {
-      const i = spanHolding(spans, at);
-      this.inspectUsage(chunk.toString('utf8', spans[i], spans[i + 1]));
-      at = chunk.indexOf('usage"', spans[i + 1]! + 1);
+    // The usage search runs on one latin1 copy of the chunk (a byte's offset is its character's)
+    // with V8's own indexOf: Buffer's crosses into C++ per call, and OpenAI puts `"usage":null`
+    // in every event of a stream that asked for usage. Only where `"usage": {` is is the event
+    // decoded and inspected. On a 20-event chunk with those nulls ~10 -> ~2 µs (micro-benchmark;
+    // the bench's own stream has none and costs ~0.2 µs more for the copy).
+    const text = chunk.toString('latin1');
+    let span = 0;
+    for (let at = text.indexOf('usage"'); at >= 0;) {
+      while (span + 2 < spans.length && spans[span + 1]! <= at) span += 2;
+      const end = spans[span + 1]!;
+      if (!usageObjectAt(text, at, end)) {
+        at = text.indexOf('usage"', at + 6);
+        continue;
+      }
+      this.inspectUsage(chunk.toString('utf8', spans[span], end));
+      at = text.indexOf('usage"', end + 1);
     }
     this.ctx.firstEventAt ??= performance.now();
     this.commit();

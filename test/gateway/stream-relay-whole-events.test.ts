@@ -27,6 +27,12 @@ const USAGE_EVENTS = {
   twice: `{"id":"c","choices":[],"usage":${DECOY},"usage":${USAGE}}`,
   // Another member is not JSON (a leading zero): the provider's usage is still what it stated.
   malformedElsewhere: `{"id":"c","created":01,"choices":[],"usage":${USAGE}}`,
+  // OpenAI's own shape when usage was asked for: `"usage":null` in every content event.
+  nullsThenSpaced: [
+    `{"id":"c","choices":[{"index":0,"delta":{"content":"say \\"usage\\": {"}}],"usage":null}`,
+    `{"id":"c","choices":[{"index":0,"delta":{"content":"!"}}],"usage" : null}`,
+    `{"id":"c","choices":[],"usage" :\t ${USAGE}}`,
+  ],
 };
 
 /** Upstream bodies by name, each a list of writes (a pause between them: a chunk each). */
@@ -41,6 +47,7 @@ const BODIES: Record<string, string[]> = {
   'usage beside a nested decoy': [sse(...CONTENT, USAGE_EVENTS.nestedDecoy, '[DONE]')],
   'usage key given twice': [sse(...CONTENT, USAGE_EVENTS.twice, '[DONE]')],
   'usage in an event malformed elsewhere': [sse(...CONTENT, USAGE_EVENTS.malformedElsewhere, '[DONE]')],
+  'usage null in every event, then spaced': [sse(...USAGE_EVENTS.nullsThenSpaced, '[DONE]')],
   'error first': [sse(ERROR_EVENT, '[DONE]')],
   'events after [DONE]': [sse(CONTENT[0]!, '[DONE]', CONTENT[1]!)],
   'error after content, whole': [sse(CONTENT[0]!, ERROR_EVENT, '[DONE]')],
@@ -107,6 +114,7 @@ describe('SSE relay, chunks of whole events', () => {
       'usage beside a nested decoy',
       'usage key given twice',
       'usage in an event malformed elsewhere',
+      'usage null in every event, then spaced',
     ]) {
       const { text, log } = await stream(name);
       expect(text, name).toBe(BODIES[name]![0]);
