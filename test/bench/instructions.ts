@@ -6,9 +6,8 @@
  *
  * Why: on a shared 2-core VM, req/s and even CPU µs per request (profile.ts, profile-stream.ts)
  * move by ±10 % between runs minutes apart, more than most single changes are worth. Instructions
- * executed vary less: usually within ~3 % between fresh processes of one build, at times ~7 % on
- * the JSON path (JIT decisions differ from process to process), so compare medians of 4 rounds
- * or more.
+ * executed vary less: usually within ~3 % between fresh processes of one build, at times ~7–9 %
+ * (JIT decisions differ from process to process), so compare medians of 4 rounds or more.
  *
  * How: each Heimdall runs as `npm start` runs it, under valgrind's callgrind with instrumentation
  * off, against the bench's nginx mock. After a warm-up (wrk, 4 connections, `--warmup` seconds:
