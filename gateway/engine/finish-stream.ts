@@ -226,10 +226,10 @@ export class StreamRelay implements EventSink, BodySink {
     if (!this.stripUsageChunk) {
       // Only `usage` is needed: parsing that member's text alone instead of the whole event took
       // a streamed request from ~560k to ~551k instructions (test/bench/instructions.ts --stream,
-      // medians of 4 rounds; skipping the parse altogether saved ~26k). The event is relayed as
-      // the provider sent it either way, so a usage stated beside a malformed member still
-      // counts; an ambiguous top level (a key given twice or written with escapes) or a usage
-      // that is not an object falls back to the whole parse.
+      // medians of 4 rounds, within the counter's noise; skipping the parse altogether saved
+      // ~26k). The event is relayed as the provider sent it either way, so a usage stated beside
+      // a malformed member still counts; an ambiguous top level (a key given twice or written
+      // with escapes) or a usage that is not an object falls back to the whole parse.
       const span = topLevelMemberSpan(data, 'usage');
       if (span !== undefined && data.charCodeAt(span.start) === 123 /* { */) {
         const usage = parseJsonObject(data.slice(span.start, span.end));

@@ -1,7 +1,9 @@
 /**
- * Finds where one top-level string member's value sits in a JSON object's text, so the gateway
- * can forward a client's body as sent, or with that one value replaced, instead of serialising
- * the parsed object again. Run only on text JSON.parse accepted.
+ * Finds where one top-level member's value sits in a JSON object's text, so the gateway can
+ * forward a client's body as sent, or with that one value replaced, instead of serialising the
+ * parsed object again (run on text JSON.parse accepted), and so a streamed usage event can have
+ * only its `usage` parsed (finish-stream.ts). That text was not parsed first: the walk skips the
+ * other members without validating them, and only the member it finds is then given to JSON.parse.
  *
  * The answer is refused (undefined) whenever the text could mean something else to a parser
  * other than V8's: a top-level key written with escapes, or a top-level key given twice
