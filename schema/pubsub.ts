@@ -106,8 +106,11 @@ export function createHeimdallPubSub(options: HeimdallPubSubOptions = {}): Heimd
   return pubsub;
 }
 
-/** False only when nothing can hear `topic`: an in-memory pub/sub with no subscriber to it. */
-function heard(pubsub: HeimdallPubSub, topic: TopicName): boolean {
+/**
+ * False only when nothing can hear `topic`: an in-memory pub/sub with no subscriber to it. Also
+ * what a test waits on to know a subscription has reached the server before it publishes.
+ */
+export function heard(pubsub: HeimdallPubSub, topic: TopicName): boolean {
   return inMemory.get(pubsub)?.listened(topic) ?? true;
 }
 

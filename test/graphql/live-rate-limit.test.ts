@@ -6,13 +6,13 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GovernanceService } from '../../api/counters/service.ts';
 import { createLogger } from '../../api/logger.ts';
 import type { RunningHeimdall } from '../../api/start.ts';
 import { createRateLimit, getRateLimit, type RateLimitRecord } from '../../db/index.ts';
 import type { Context } from '../../schema/context.ts';
-import { publishRateLimitUpdated } from '../../schema/pubsub.ts';
+import { heard, publishRateLimitUpdated } from '../../schema/pubsub.ts';
 import { withLiveRateCounters } from '../../schema/types/rate-limit.ts';
 import { startOpenAIMock, type OpenAIMock } from '../mocks/openai-mock.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
@@ -181,7 +181,9 @@ describe('RateLimit reads live counters ahead of the write-behind (SQLite, memor
       'subscription { rateLimitUpdated(id: "rl-live") { requestCurrentUsage requestRemaining } }',
       1,
     );
-    await settle(200);
+    // The event goes out only if the subscription has reached the server: wait for it there, not
+    // for a fixed time (200 ms was not always enough on a loaded machine).
+    await vi.waitFor(() => expect(heard(cp.pubsub, 'rateLimitUpdated')).toBe(true), { timeout: 5000 });
     const windowStart = (await service.store.rateCounters('rl-live'))!.requests!.windowStart;
     await service.reportUsage({
       holder: 'gw-1',
