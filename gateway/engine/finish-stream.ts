@@ -32,9 +32,18 @@ function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13;
 }
 
-function skipSpace(text: string, at: number): number {
-  while (at < text.length && isSpace(text.charCodeAt(at))) at++;
+/** Index of the first non-space character of `text` from `at`, at most `end`. */
+function skipSpace(text: string, at: number, end: number = text.length): number {
+  while (at < end && isSpace(text.charCodeAt(at))) at++;
   return at;
+}
+
+/** `usage"` at `at` ends a key `"usage"` whose value (before `end`) is an object. */
+function usageObjectAt(text: string, at: number, end: number): boolean {
+  if (at === 0 || text.charCodeAt(at - 1) !== 34 /* " */) return false;
+  const colon = skipSpace(text, at + 6, end);
+  if (text.charCodeAt(colon) !== 58 /* : */) return false;
+  return text.charCodeAt(skipSpace(text, colon + 1, end)) === 123; /* { */
 }
 
 /**
@@ -45,12 +54,8 @@ function skipSpace(text: string, at: number): number {
  * made that version twice as slow as the regular expression.
  */
 function hasUsageObject(data: string): boolean {
-  for (let at = data.indexOf('usage"'); at >= 0; at = data.indexOf('usage"', at + 6)) {
-    if (at === 0 || data.charCodeAt(at - 1) !== 34 /* " */) continue;
-    const colon = skipSpace(data, at + 6);
-    if (data.charCodeAt(colon) === 58 /* : */ && data.charCodeAt(skipSpace(data, colon + 1)) === 123 /* { */)
-      return true;
-  }
+  for (let at = data.indexOf('usage"'); at >= 0; at = data.indexOf('usage"', at + 6))
+    if (usageObjectAt(data, at, data.length)) return true;
   return false;
 }
 
@@ -79,22 +84,6 @@ function isErrorObjectAt(chunk: Buffer, start: number, end: number): boolean {
   if (end - key < ERROR_KEY.length) return false;
   for (let i = 0; i < ERROR_KEY.length; i++) if (chunk[key + i] !== ERROR_KEY[i]) return false;
   return chunk[skipSpaceAt(chunk, key + ERROR_KEY.length, end)] === 58; /* : */
-}
-
-/** Index of the first non-space character of `text` from `at`, at most `end`. */
-function skipSpaceUntil(text: string, at: number, end: number): number {
-  while (at < end && isSpace(text.charCodeAt(at))) at++;
-  return at;
-}
-
-/** hasUsageObject at one place: `usage"` at `at` ends a key `"usage"` whose value (before `end`) is an object. */
-function usageObjectAt(text: string, at: number, end: number): boolean {
-  if (at === 0 || text.charCodeAt(at - 1) !== 34 /* " */) return false;
-  const colon = skipSpaceUntil(text, at + 6, end);
-  return (
-    text.charCodeAt(colon) === 58 /* : */ &&
-    text.charCodeAt(skipSpaceUntil(text, colon + 1, end)) === 123 /* { */
-  );
 }
 
 /** The payload `chunk[start, end)` is the `[DONE]` marker. */
@@ -222,7 +211,11 @@ export class StreamRelay implements EventSink, BodySink {
 
   /** Captures the usage an event holds; returns whether to forward it (see stripUsageChunk). */
   private inspectUsage(data: string): boolean {
-    if (!hasUsageObject(data)) return true;
+    return hasUsageObject(data) ? this.readUsage(data) : true;
+  }
+
+  /** inspectUsage for an event known to hold a `"usage": {`. */
+  private readUsage(data: string): boolean {
     if (!this.stripUsageChunk) {
       // Only `usage` is needed: parsing that member's text alone instead of the whole event took
       // a streamed request from ~560k to ~551k instructions (test/bench/instructions.ts --stream,
@@ -231,12 +224,10 @@ export class StreamRelay implements EventSink, BodySink {
       // a malformed member still counts; an ambiguous top level (a key given twice or written
       // with escapes) or a usage that is not an object falls back to the whole parse.
       const span = topLevelMemberSpan(data, 'usage');
-      if (span !== undefined && data.charCodeAt(span.start) === 123 /* { */) {
-        const usage = parseJsonObject(data.slice(span.start, span.end));
-        if (usage !== undefined) {
-          this.captureUsage(usage);
-          return true;
-        }
+      const usage = span && parseJsonObject(data.slice(span.start, span.end));
+      if (usage !== undefined) {
+        this.captureUsage(usage);
+        return true;
       }
     }
     const chunk = parseJsonObject(data);
@@ -323,23 +314,8 @@ export class StreamRelay implements EventSink, BodySink {
       const end = spans[i + 1]!;
       if (isErrorObjectAt(chunk, start, end) || (i < last && isDoneMarker(chunk, start, end))) return false;
     }
-    // The usage search runs on one latin1 copy of the chunk (a byte's offset is its character's)
-    // with V8's own indexOf: Buffer's crosses into C++ per call, and OpenAI puts `"usage":null`
-    // in every event of a stream that asked for usage. Only where `"usage": {` is is the event
-    // decoded and inspected. On a 20-event chunk with those nulls ~10 -> ~2 µs (micro-benchmark;
-    // the bench's own stream has none and costs ~0.2 µs more for the copy).
-    const text = chunk.toString('latin1');
-    let span = 0;
-    for (let at = text.indexOf('usage"'); at >= 0;) {
-      while (span + 2 < spans.length && spans[span + 1]! <= at) span += 2;
-      const end = spans[span + 1]!;
-      if (!usageObjectAt(text, at, end)) {
-        at = text.indexOf('usage"', at + 6);
-        continue;
-      }
-      this.inspectUsage(chunk.toString('utf8', spans[span], end));
-      at = text.indexOf('usage"', end + 1);
-    }
+    const first = chunk.indexOf('usage"');
+    if (first >= 0) this.readUsageEvents(chunk, spans, first);
     this.ctx.firstEventAt ??= performance.now();
     this.commit();
     this.pendingWrite = true;
@@ -349,6 +325,27 @@ export class StreamRelay implements EventSink, BodySink {
       this.finishClient(chunk);
     } else this.flush(chunk);
     return true;
+  }
+
+  /**
+   * The usage events of a chunk of whole events (relayWholeEvents) whose first `usage"` is at
+   * `first`. The search goes on in one latin1 copy of the chunk (a byte's offset is its
+   * character's) with V8's own indexOf: Buffer's crosses into C++ per call, and OpenAI puts
+   * `"usage":null` in every event of a stream that asked for usage. Only where `"usage": {` is is
+   * the event decoded and read. On a 20-event chunk with those nulls ~10 -> ~2 µs (ad hoc
+   * micro-benchmark); a chunk without the key is not copied.
+   */
+  private readUsageEvents(chunk: Buffer, spans: number[], first: number): void {
+    const text = chunk.toString('latin1');
+    let span = 0;
+    for (let at = first; at >= 0;) {
+      while (span + 2 < spans.length && spans[span + 1]! <= at) span += 2;
+      const end = spans[span + 1]!;
+      if (usageObjectAt(text, at, end)) {
+        this.readUsage(chunk.toString('utf8', spans[span], end));
+        at = text.indexOf('usage"', end + 1);
+      } else at = text.indexOf('usage"', at + 6);
+    }
   }
 
   onData(chunk: Buffer): void {
