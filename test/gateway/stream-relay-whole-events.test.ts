@@ -33,6 +33,14 @@ const USAGE_EVENTS = {
     `{"id":"c","choices":[{"index":0,"delta":{"content":"!"}}],"usage" : null}`,
     `{"id":"c","choices":[],"usage" :\t ${USAGE}}`,
   ],
+  // The chunk's last `usage"` (searched for from the end) is not the usage that counts.
+  usageThenNull: [`{"id":"c","choices":[],"usage":${USAGE}}`, `{"id":"c","choices":[],"usage":null}`],
+  usageThenNestedOnly: [
+    `{"id":"c","choices":[],"usage":${USAGE}}`,
+    `{"id":"c","choices":[],"x_groq":{"usage":${DECOY}}}`,
+  ],
+  // Stated twice: the last statement counts, as when the events come split.
+  decoyThenUsage: [`{"id":"c","choices":[],"usage":${DECOY}}`, `{"id":"c","choices":[],"usage":${USAGE}}`],
 };
 
 /** Upstream bodies by name, each a list of writes (a pause between them: a chunk each). */
@@ -48,6 +56,9 @@ const BODIES: Record<string, string[]> = {
   'usage key given twice': [sse(...CONTENT, USAGE_EVENTS.twice, '[DONE]')],
   'usage in an event malformed elsewhere': [sse(...CONTENT, USAGE_EVENTS.malformedElsewhere, '[DONE]')],
   'usage null in every event, then spaced': [sse(...USAGE_EVENTS.nullsThenSpaced, '[DONE]')],
+  'usage, then a null usage': [sse(...CONTENT, ...USAGE_EVENTS.usageThenNull, '[DONE]')],
+  'usage, then only a nested one': [sse(...CONTENT, ...USAGE_EVENTS.usageThenNestedOnly, '[DONE]')],
+  'usage stated twice': [sse(...USAGE_EVENTS.decoyThenUsage, '[DONE]')],
   'error first': [sse(ERROR_EVENT, '[DONE]')],
   'events after [DONE]': [sse(CONTENT[0]!, '[DONE]', CONTENT[1]!)],
   'error after content, whole': [sse(CONTENT[0]!, ERROR_EVENT, '[DONE]')],
@@ -115,6 +126,9 @@ describe('SSE relay, chunks of whole events', () => {
       'usage key given twice',
       'usage in an event malformed elsewhere',
       'usage null in every event, then spaced',
+      'usage, then a null usage',
+      'usage, then only a nested one',
+      'usage stated twice',
     ]) {
       const { text, log } = await stream(name);
       expect(text, name).toBe(BODIES[name]![0]);
