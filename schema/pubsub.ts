@@ -58,6 +58,7 @@ const overTheWire = new WeakSet<HeimdallPubSub>();
  */
 class ListenedTarget extends EventTarget {
   private readonly listeners = new Map<string, Set<unknown>>();
+  private readonly added = new Map<string, number>();
 
   override addEventListener(
     type: string,
@@ -69,6 +70,7 @@ class ListenedTarget extends EventTarget {
     let set = this.listeners.get(topic);
     if (!set) this.listeners.set(topic, (set = new Set()));
     set.add(listener);
+    this.added.set(topic, (this.added.get(topic) ?? 0) + 1);
   }
 
   override removeEventListener(
@@ -84,6 +86,11 @@ class ListenedTarget extends EventTarget {
 
   listened(topic: TopicName): boolean {
     return this.listeners.has(topic);
+  }
+
+  /** Listeners ever added to `topic`: it only grows, whatever ends meanwhile. */
+  addedCount(topic: TopicName): number {
+    return this.added.get(topic) ?? 0;
   }
 }
 
@@ -106,12 +113,19 @@ export function createHeimdallPubSub(options: HeimdallPubSubOptions = {}): Heimd
   return pubsub;
 }
 
-/**
- * False only when nothing can hear `topic`: an in-memory pub/sub with no subscriber to it. Also
- * what a test waits on to know a subscription has reached the server before it publishes.
- */
-export function heard(pubsub: HeimdallPubSub, topic: TopicName): boolean {
+/** False only when nothing can hear `topic`: an in-memory pub/sub with no subscriber to it. */
+function heard(pubsub: HeimdallPubSub, topic: TopicName): boolean {
   return inMemory.get(pubsub)?.listened(topic) ?? true;
+}
+
+/**
+ * How many subscriptions to `topic` (on `topic` or `topic:<id>`) this process has ever started;
+ * undefined for a pub/sub over the wire, which cannot tell. Tests wait for it to grow to know a
+ * subscription has reached the server (graphql-ws acknowledges none): a count of those still
+ * open could stand still while an earlier one ends.
+ */
+export function subscriptionsStarted(pubsub: HeimdallPubSub, topic: TopicName): number | undefined {
+  return inMemory.get(pubsub)?.addedCount(topic);
 }
 
 /** Dashboards need "live", not every settle: at most one event per budget or rate limit per interval. */

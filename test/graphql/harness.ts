@@ -9,11 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { expect, vi } from 'vitest';
 import { createAuthenticator, ensureAdminUser, type AuthSettings } from '../../api/graphql/auth.ts';
 import { createGraphqlServer, type GovernanceSources, type GraphqlServer } from '../../api/graphql/server.ts';
 import { createLogger } from '../../api/logger.ts';
 import { createSecretBox, openDatabase, type Database, type SecretBox } from '../../db/index.ts';
-import { createHeimdallPubSub, type HeimdallPubSub } from '../../schema/pubsub.ts';
+import {
+  createHeimdallPubSub,
+  subscriptionsStarted,
+  type HeimdallPubSub,
+  type TopicName,
+} from '../../schema/pubsub.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 
 export const DIALECTS = ['sqlite', 'postgres'] as const;
@@ -216,3 +222,19 @@ export function nextEvents<T>(
 
 /** graphql-ws has no "subscribed" acknowledgement; give the server a moment to register. */
 export const settle = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Resolves once the server's pub/sub has started more subscriptions to `topic` than `before`
+ * (read before subscribing): the subscription just sent has reached it. Where the test can see
+ * the pub/sub, this replaces `settle`, whose fixed wait a loaded machine can outlast.
+ */
+export async function subscribed(pubsub: HeimdallPubSub, topic: TopicName, before: number): Promise<void> {
+  await vi.waitFor(
+    () => {
+      const count = subscriptionsStarted(pubsub, topic);
+      if (count === undefined) throw new Error('subscribed() needs an in-memory pub/sub');
+      expect(count, `subscriptions started to ${topic}`).toBeGreaterThan(before);
+    },
+    { timeout: 5000, interval: 5 },
+  );
+}
