@@ -33,13 +33,12 @@ const USAGE_EVENTS = {
     `{"id":"c","choices":[{"index":0,"delta":{"content":"!"}}],"usage" : null}`,
     `{"id":"c","choices":[],"usage" :\t ${USAGE}}`,
   ],
-  // The chunk's last `usage"` (searched for from the end) is not the usage that counts.
+  // More than one `"usage"` in a chunk: the last usage object stated is the one that counts.
   usageThenNull: [`{"id":"c","choices":[],"usage":${USAGE}}`, `{"id":"c","choices":[],"usage":null}`],
   usageThenNestedOnly: [
     `{"id":"c","choices":[],"usage":${USAGE}}`,
     `{"id":"c","choices":[],"x_groq":{"usage":${DECOY}}}`,
   ],
-  // Stated twice: the last statement counts, as when the events come split.
   decoyThenUsage: [`{"id":"c","choices":[],"usage":${DECOY}}`, `{"id":"c","choices":[],"usage":${USAGE}}`],
 };
 
@@ -106,6 +105,15 @@ async function stream(name: string): Promise<{ status: number; text: string; log
   return { status: response.status, text, log: logs[before]! };
 }
 
+/** Each named body is relayed unchanged and charged USAGE (3 in, 2 out). */
+async function expectUsageCounted(names: string[]): Promise<void> {
+  for (const name of names) {
+    const { text, log } = await stream(name);
+    expect(text, name).toBe(BODIES[name]![0]);
+    expect(log.usage, name).toEqual({ inputTokens: 3, outputTokens: 2, totalTokens: 5 });
+  }
+}
+
 describe('SSE relay, chunks of whole events', () => {
   it("forwards the chunk as it came and captures the provider's usage", async () => {
     const { status, text, log } = await stream('with usage');
@@ -121,19 +129,20 @@ describe('SSE relay, chunks of whole events', () => {
   });
 
   it('reads usage from the top-level member only, as JSON.parse would, even when another member is malformed', async () => {
-    for (const name of [
+    await expectUsageCounted([
       'usage beside a nested decoy',
       'usage key given twice',
       'usage in an event malformed elsewhere',
       'usage null in every event, then spaced',
+    ]);
+  });
+
+  it('counts the last usage object a chunk states, not a later null or nested one', async () => {
+    await expectUsageCounted([
       'usage, then a null usage',
       'usage, then only a nested one',
       'usage stated twice',
-    ]) {
-      const { text, log } = await stream(name);
-      expect(text, name).toBe(BODIES[name]![0]);
-      expect(log.usage, name).toEqual({ inputTokens: 3, outputTokens: 2, totalTokens: 5 });
-    }
+    ]);
   });
 
   it('estimates a stream without usage from what it relayed, as when its events come split', async () => {
