@@ -3,8 +3,7 @@
  * HTTP and graphql-ws; sessions come from login; failed logins are rate-limited.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subscriptionsStarted } from '../../schema/pubsub.ts';
-import { createTestControlPlane, nextEvents, subscribed, type TestControlPlane } from './harness.ts';
+import { createTestControlPlane, nextEvents, nextSubscription, type TestControlPlane } from './harness.ts';
 
 const LOGIN = `mutation($u: String!, $p: String!) { login(username: $u, password: $p) {
   __typename ... on Session { token } ... on Error { code } ... on LoginRateLimitedError { retryAfterSeconds } } }`;
@@ -89,13 +88,13 @@ describe('control-plane auth (enabled)', () => {
 
   it('authenticates graphql-ws connections from connectionParams', async () => {
     const client = await cp.wsClient(tokens.dash);
-    const before = subscriptionsStarted(cp.pubsub, 'configChanged')!;
+    const subscribed = nextSubscription(cp.pubsub, 'configChanged');
     const events = nextEvents<{ configChanged: { version: number } }>(
       client,
       'subscription { configChanged { version } }',
       1,
     );
-    await subscribed(cp.pubsub, 'configChanged', before);
+    await subscribed();
     await cp.ok(UPSERT.replace('maxLimit: 5', 'maxLimit: 6'), {}, tokens.script);
     expect((await events)[0]!.configChanged.version).toBeGreaterThan(0);
     const bad = await cp.wsClient('hd_forged');

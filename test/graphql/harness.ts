@@ -224,17 +224,19 @@ export function nextEvents<T>(
 export const settle = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Resolves once the server's pub/sub has started more subscriptions to `topic` than `before`
- * (read before subscribing): the subscription just sent has reached it. Where the test can see
- * the pub/sub, this replaces `settle`, whose fixed wait a loaded machine can outlast.
+ * Call before subscribing, and await what it returns once the subscription is sent: that resolves
+ * when the server's pub/sub has started a subscription to `topic` since the call. Where the test
+ * can see the pub/sub, this replaces `settle`, whose fixed wait a loaded machine can outlast.
  */
-export async function subscribed(pubsub: HeimdallPubSub, topic: TopicName, before: number): Promise<void> {
-  await vi.waitFor(
-    () => {
-      const count = subscriptionsStarted(pubsub, topic);
-      if (count === undefined) throw new Error('subscribed() needs an in-memory pub/sub');
-      expect(count, `subscriptions started to ${topic}`).toBeGreaterThan(before);
-    },
-    { timeout: 5000, interval: 5 },
-  );
+export function nextSubscription(pubsub: HeimdallPubSub, topic: TopicName): () => Promise<void> {
+  const before = subscriptionsStarted(pubsub, topic);
+  if (before === undefined) throw new Error('nextSubscription() needs an in-memory pub/sub');
+  return () =>
+    vi.waitFor(
+      () =>
+        expect(subscriptionsStarted(pubsub, topic), `subscriptions started to ${topic}`).toBeGreaterThan(
+          before,
+        ),
+      { timeout: 5000, interval: 5 },
+    );
 }

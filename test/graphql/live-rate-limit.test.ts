@@ -12,11 +12,17 @@ import { createLogger } from '../../api/logger.ts';
 import type { RunningHeimdall } from '../../api/start.ts';
 import { createRateLimit, getRateLimit, type RateLimitRecord } from '../../db/index.ts';
 import type { Context } from '../../schema/context.ts';
-import { publishRateLimitUpdated, subscriptionsStarted } from '../../schema/pubsub.ts';
+import { publishRateLimitUpdated } from '../../schema/pubsub.ts';
 import { withLiveRateCounters } from '../../schema/types/rate-limit.ts';
 import { startOpenAIMock, type OpenAIMock } from '../mocks/openai-mock.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { createTestControlPlane, nextEvents, settle, subscribed, type TestControlPlane } from './harness.ts';
+import {
+  createTestControlPlane,
+  nextEvents,
+  nextSubscription,
+  settle,
+  type TestControlPlane,
+} from './harness.ts';
 import { chat, liveConfig, startLive } from './live-stack.ts';
 
 const SUBSCRIPTION =
@@ -174,7 +180,7 @@ describe('RateLimit reads live counters ahead of the write-behind (SQLite, memor
     // Let the previous test's trailing (coalesced) event go out before subscribing.
     await settle(250);
     const client = await cp.wsClient();
-    const before = subscriptionsStarted(cp.pubsub, 'rateLimitUpdated')!;
+    const subscribed = nextSubscription(cp.pubsub, 'rateLimitUpdated');
     const events = nextEvents<{
       rateLimitUpdated: { requestCurrentUsage: string; requestRemaining: string };
     }>(
@@ -184,7 +190,7 @@ describe('RateLimit reads live counters ahead of the write-behind (SQLite, memor
     );
     // The event goes out only if the subscription has reached the server: wait for it there, not
     // for a fixed time (200 ms was not always enough on a loaded machine).
-    await subscribed(cp.pubsub, 'rateLimitUpdated', before);
+    await subscribed();
     const windowStart = (await service.store.rateCounters('rl-live'))!.requests!.windowStart;
     await service.reportUsage({
       holder: 'gw-1',

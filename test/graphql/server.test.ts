@@ -3,8 +3,8 @@
  * prevention, depth/cost limits, introspection switch and error masking.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishConfigChanged, subscriptionsStarted } from '../../schema/pubsub.ts';
-import { createTestControlPlane, nextEvents, subscribed, type TestControlPlane } from './harness.ts';
+import { publishConfigChanged } from '../../schema/pubsub.ts';
+import { createTestControlPlane, nextEvents, nextSubscription, type TestControlPlane } from './harness.ts';
 
 describe('GraphQL server', () => {
   let cp: TestControlPlane;
@@ -69,7 +69,7 @@ describe('GraphQL server', () => {
 
   it('streams subscriptions over SSE', async () => {
     const controller = new AbortController();
-    const before = subscriptionsStarted(cp.pubsub, 'configChanged')!;
+    const subscribed = nextSubscription(cp.pubsub, 'configChanged');
     const response = await fetch(
       `${url}?query=${encodeURIComponent('subscription { configChanged { version changed } }')}`,
       {
@@ -79,7 +79,7 @@ describe('GraphQL server', () => {
     );
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const reader = response.body!.getReader();
-    await subscribed(cp.pubsub, 'configChanged', before);
+    await subscribed();
     publishConfigChanged(cp.pubsub, { version: 7, changed: ['Budget'] });
     let text = '';
     while (!text.includes('"version":7')) text += new TextDecoder().decode((await reader.read()).value);
@@ -89,13 +89,13 @@ describe('GraphQL server', () => {
 
   it('delivers configChanged over graphql-ws (graphql-transport-ws)', async () => {
     const client = await cp.wsClient();
-    const before = subscriptionsStarted(cp.pubsub, 'configChanged')!;
+    const subscribed = nextSubscription(cp.pubsub, 'configChanged');
     const events = nextEvents<{ configChanged: { version: number } }>(
       client,
       'subscription { configChanged { version changed } }',
       2,
     );
-    await subscribed(cp.pubsub, 'configChanged', before);
+    await subscribed();
     publishConfigChanged(cp.pubsub, { version: 8, changed: ['VirtualKey'] });
     publishConfigChanged(cp.pubsub, { version: 9, changed: ['Team'] });
     expect((await events).map((e) => e.configChanged.version)).toEqual([8, 9]);
