@@ -10,6 +10,13 @@ import { chromium } from 'playwright-core';
 
 const browserPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/**
+ * What ensureTools installs for this measurement: Debian's chromium, unless CHROMIUM_PATH names a
+ * browser of the operator's own (then a missing one is reported, not installed).
+ */
+export const dashboardTools: Record<string, string> =
+  process.env.CHROMIUM_PATH === undefined ? { chromium: 'chromium' } : {};
+
 export async function measureDashboard(root: string, origin: string, loads = 3): Promise<string> {
   if (!existsSync(join(root, 'dist/dashboard')))
     return 'dashboard: skipped (dist/dashboard absent: the build did not produce a dashboard)';

@@ -32,7 +32,7 @@ import {
   readProcStat,
   starvedPercent,
 } from './cpu.ts';
-import { measureDashboard } from './dashboard.ts';
+import { dashboardTools, measureDashboard } from './dashboard.ts';
 import { measureDocumentBomb } from './document-bomb.ts';
 import { chatRequest, streamRequest } from './fixtures.ts';
 import { heimdallNodeFlags } from './launch.ts';
@@ -198,7 +198,7 @@ async function stream(target: Target): Promise<StreamRow> {
 }
 
 async function main(): Promise<number> {
-  ensureTools();
+  ensureTools(dashboardTools);
   writeFileSync(bodyFile, JSON.stringify(chatRequest));
   writeFileSync(streamBodyFile, JSON.stringify(streamRequest));
   // As `npm start` does (prestart): the compiled build, as of the current sources.

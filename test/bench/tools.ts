@@ -1,7 +1,8 @@
 /**
- * What the bench needs outside node_modules: wrk and nginx (Debian packages) and taskset. The
- * bench is a measurement, not a test, so it installs what is missing with apt-get when it may
- * (root on Debian/Ubuntu) and says so; otherwise it stops with the command to run.
+ * What the bench needs outside node_modules: wrk and nginx (Debian packages) and taskset, and per
+ * script valgrind (instructions.ts) or chromium (run.ts, the dashboard's first load). The bench is
+ * a measurement, not a test, so it installs what is missing with apt-get when it may (root on
+ * Debian/Ubuntu) and says so; otherwise it stops with the command to run.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 
@@ -11,7 +12,7 @@ function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-/** `extra`: more commands and their Debian packages (valgrind for instructions.ts). */
+/** `extra`: more commands and their Debian packages (valgrind for instructions.ts, chromium for run.ts). */
 export function ensureTools(extra: Record<string, string> = {}): void {
   const wanted = { ...packages, ...extra };
   const missing = Object.keys(wanted).filter((command) => !has(command));
