@@ -8,6 +8,7 @@ import { shutdownDelayMs, shutdownGraceMs } from './drain.ts';
 import { createLogger, parseLogLevel } from './logger.ts';
 import { startGatewayOnly } from './start-gateway.ts';
 import { startHeimdall } from './start.ts';
+import { warmUp, warmUpRequestsFromEnv } from './warm-up.ts';
 
 const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
 /** The end of the grace period kept for settling and flushing what was cut (at most half of it). */
@@ -16,15 +17,26 @@ const FLUSH_RESERVE_MS = 2_000;
 // Read before starting, so a bad value stops start-up rather than the shutdown.
 let delayMs: number;
 let graceMs: number;
+let warmUpRequests: number;
 try {
   delayMs = shutdownDelayMs(process.env);
   graceMs = shutdownGraceMs(process.env);
+  warmUpRequests = warmUpRequestsFromEnv(process.env);
 } catch (error) {
   process.stderr.write(`heimdall: ${(error as Error).message}\n`);
   process.exit(1);
 }
 
 try {
+  // Before anything listens, so the first callers meet compiled code (api/warm-up.ts).
+  const warm = await warmUp({ requests: warmUpRequests });
+  if (warmUpRequests > 0)
+    logger.info('warmed up', {
+      requests: warm.completed,
+      streamed: warm.streamed,
+      failed: warm.failed,
+      ms: warm.ms,
+    });
   const running = process.env.HEIMDALL_CONTROL_PLANE_URL?.trim()
     ? await startGatewayOnly({ logger })
     : await startHeimdall({ logger });

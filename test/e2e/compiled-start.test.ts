@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_WARMUP_REQUESTS } from '../../api/warm-up.ts';
 import { freePort } from '../support/heimdall-process.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -105,6 +106,24 @@ describe('npm start runs the compiled build', () => {
     expect(commands.join('\n')).not.toMatch(/tsx/);
     // The SQLite writer thread found its compiled entry (else it falls back with this warning).
     expect(output).not.toContain('SQLite writer thread unavailable');
+  });
+
+  it('warms up before listening, sealed off from the gateway that serves', async () => {
+    // api/warm-up.ts: every request it sent came back whole, half of them streams. It may stop
+    // short of DEFAULT_WARMUP_REQUESTS at its time limit on a loaded machine.
+    const warm = /"msg":"warmed up","requests":(\d+),"streamed":(\d+),"failed":(\d+),/.exec(output);
+    const [completed, streamed, failed] = (warm ?? []).slice(1).map(Number);
+    expect(failed).toBe(0);
+    expect(completed).toBeGreaterThan(DEFAULT_WARMUP_REQUESTS / 10);
+    expect(completed).toBeLessThanOrEqual(DEFAULT_WARMUP_REQUESTS);
+    expect(streamed).toBe(Math.floor(completed! / 2));
+    expect(output.indexOf('"msg":"warmed up"')).toBeLessThan(output.indexOf('"msg":"heimdall listening"'));
+    // The serving gateway counted only the request above, none of the warm-up's.
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const counted = [...metrics.matchAll(/^heimdall_requests_total\{[^}]*\} (\d+)$/gm)].map((m) =>
+      Number(m[1]),
+    );
+    expect(counted.reduce((sum, n) => sum + n, 0)).toBe(1);
   });
 
   it('emits plain JavaScript with .js imports and source maps on disk, not inline', () => {

@@ -66,6 +66,19 @@ describe('start-up refuses a bad config and writes nothing', () => {
     expect(existsSync(dataDir) ? readdirSync(dataDir) : []).toEqual([]);
   });
 
+  it('refuses a start-up warm-up count that is not a whole number, before opening anything', async () => {
+    const dataDir = join(tmp(), 'data');
+    const { code, output } = await runToExit({
+      HEIMDALL_CONFIG: join(ROOT, 'config.json'),
+      HEIMDALL_DATA_DIR: dataDir,
+      HEIMDALL_WARMUP_REQUESTS: 'lots',
+      ...KEY,
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('HEIMDALL_WARMUP_REQUESTS: expected a whole number of requests ≥ 0');
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
   it('leaves an existing Postgres database untouched', async () => {
     const database = await createTestDatabase();
     try {

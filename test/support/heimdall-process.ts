@@ -32,8 +32,16 @@ export function spawnHeimdall(
 ): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}api/main.ts`], {
     cwd,
-    // No drain delay unless a test asks for one: stop() would otherwise wait 5 s per process.
-    env: { ...process.env, LOG_LEVEL: 'info', HEIMDALL_SHUTDOWN_DELAY_SECONDS: '0', ...env },
+    // No drain delay unless a test asks for one: stop() would otherwise wait 5 s per process. No
+    // start-up warm-up either (api/warm-up.ts): it only makes the first requests faster, and
+    // test/e2e/compiled-start.test.ts starts Heimdall with it, as `npm start` does.
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'info',
+      HEIMDALL_SHUTDOWN_DELAY_SECONDS: '0',
+      HEIMDALL_WARMUP_REQUESTS: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

@@ -1,0 +1,56 @@
+/**
+ * The start-up warm-up (api/warm-up.ts): its requests go through the gateway's real code to the
+ * loopback upstream and come back whole, half of them streamed; it leaves no server or socket
+ * open; HEIMDALL_WARMUP_REQUESTS is read strictly. That `npm start` runs it before listening, and
+ * that the real gateway never sees its requests, is checked in test/e2e/compiled-start.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_WARMUP_REQUESTS, warmUp, warmUpRequestsFromEnv } from '../../api/warm-up.ts';
+
+/** Open TCP servers and sockets of this process, by kind. */
+function openNetworkHandles(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of process.getActiveResourcesInfo())
+    if (kind.startsWith('TCP')) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
+}
+
+describe('start-up warm-up', () => {
+  it('relays every request whole through the gateway, half of them as streams', async () => {
+    const report = await warmUp({ requests: 40 });
+    expect(report).toMatchObject({ completed: 40, streamed: 20, failed: 0 });
+    expect(report.ms).toBeGreaterThan(0);
+  });
+
+  it('closes the servers and connections it opened', async () => {
+    // Closed handles leave the list on a later turn of the event loop.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+    await settle();
+    const before = openNetworkHandles();
+    await warmUp({ requests: 8, concurrency: 2 });
+    await settle();
+    expect(openNetworkHandles()).toEqual(before);
+  });
+
+  it('stops at its time limit, however many requests were asked for', async () => {
+    const report = await warmUp({ requests: 1_000_000, maxMs: 200 });
+    expect(report.completed).toBeGreaterThan(0);
+    expect(report.completed).toBeLessThan(1_000_000);
+    expect(report.failed).toBe(0);
+  });
+
+  it('does nothing when asked for no requests', async () => {
+    expect(await warmUp({ requests: 0 })).toEqual({ completed: 0, streamed: 0, failed: 0, ms: 0 });
+  });
+
+  it('reads HEIMDALL_WARMUP_REQUESTS as a whole number ≥ 0, and refuses anything else with the fix', () => {
+    expect(warmUpRequestsFromEnv({})).toBe(DEFAULT_WARMUP_REQUESTS);
+    expect(warmUpRequestsFromEnv({ HEIMDALL_WARMUP_REQUESTS: ' ' })).toBe(DEFAULT_WARMUP_REQUESTS);
+    expect(warmUpRequestsFromEnv({ HEIMDALL_WARMUP_REQUESTS: '0' })).toBe(0);
+    expect(warmUpRequestsFromEnv({ HEIMDALL_WARMUP_REQUESTS: '250' })).toBe(250);
+    for (const bad of ['-1', '1.5', 'lots'])
+      expect(() => warmUpRequestsFromEnv({ HEIMDALL_WARMUP_REQUESTS: bad })).toThrow(
+        `HEIMDALL_WARMUP_REQUESTS: expected a whole number of requests ≥ 0 (0 turns the start-up warm-up off; default ${DEFAULT_WARMUP_REQUESTS}), got "${bad}"`,
+      );
+  });
+});
