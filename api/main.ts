@@ -8,7 +8,7 @@ import { shutdownDelayMs, shutdownGraceMs } from './drain.ts';
 import { createLogger, parseLogLevel } from './logger.ts';
 import { startGatewayOnly } from './start-gateway.ts';
 import { startHeimdall } from './start.ts';
-import { warmUp, warmUpRequestsFromEnv } from './warm-up.ts';
+import { warmUpRequestsFromEnv } from './warm-up.ts';
 
 const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
 /** The end of the grace period kept for settling and flushing what was cut (at most half of it). */
@@ -28,18 +28,9 @@ try {
 }
 
 try {
-  // Before anything listens, so the first callers meet compiled code (api/warm-up.ts).
-  const warm = await warmUp({ requests: warmUpRequests });
-  if (warmUpRequests > 0)
-    logger.info('warmed up', {
-      requests: warm.completed,
-      streamed: warm.streamed,
-      failed: warm.failed,
-      ms: warm.ms,
-    });
   const running = process.env.HEIMDALL_CONTROL_PLANE_URL?.trim()
-    ? await startGatewayOnly({ logger })
-    : await startHeimdall({ logger });
+    ? await startGatewayOnly({ logger, warmUpRequests })
+    : await startHeimdall({ logger, warmUpRequests });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -13,6 +13,7 @@ import { createGateway } from '../gateway/create-gateway.ts';
 import { drainHttpServer, ShutdownState } from './drain.ts';
 import { createHttpServer, listen } from './http-server.ts';
 import { warnIfInferenceOpen } from './inference-auth.ts';
+import { warmUpBeforeListening } from './warm-up.ts';
 import type { Logger } from './logger.ts';
 import { secondsFromEnv } from './env-seconds.ts';
 import type { RunningHeimdall, StopOptions } from './start.ts';
@@ -26,6 +27,8 @@ export interface StartGatewayOptions {
   host?: string;
   /** Overrides HEIMDALL_CONTROL_PLANE_WAIT_SECONDS: how long to wait for the first snapshot. */
   waitForControlPlaneMs?: number;
+  /** Requests of the start-up warm-up before listening (api/warm-up.ts). @default 0: none (tests); `npm start` reads HEIMDALL_WARMUP_REQUESTS */
+  warmUpRequests?: number;
   /** How long one control-plane operation may take before it fails. @default 10000 */
   operationTimeoutMs?: number;
 }
@@ -97,6 +100,7 @@ export async function startGatewayOnly(options: StartGatewayOptions): Promise<Ru
     // loaded before the server listens; the snapshot follows configChanged from then on.
     const shutdown = new ShutdownState();
     const server = createHttpServer({ gateway, pingDatabase: () => Promise.resolve(), shutdown });
+    await warmUpBeforeListening(options.warmUpRequests, logger);
     const bound = await listen(server, options, env);
     warnIfInferenceOpen(server, gateway, logger);
     logger.info('heimdall gateway listening (control plane remote)', {

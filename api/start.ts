@@ -5,6 +5,7 @@
  */
 import { buildHeimdall, type HeimdallOptions } from './build-heimdall.ts';
 import type { StopOptions } from './drain.ts';
+import { warmUpBeforeListening } from './warm-up.ts';
 
 export type { StopOptions } from './drain.ts';
 
@@ -12,6 +13,8 @@ export interface StartOptions extends HeimdallOptions {
   /** Overrides PORT; 0 picks a free port (tests). */
   port?: number;
   host?: string;
+  /** Requests of the start-up warm-up before listening (api/warm-up.ts). @default 0: none (tests); `npm start` reads HEIMDALL_WARMUP_REQUESTS */
+  warmUpRequests?: number;
 }
 
 export interface RunningHeimdall {
@@ -24,6 +27,7 @@ export interface RunningHeimdall {
 export async function startHeimdall(options: StartOptions): Promise<RunningHeimdall> {
   const heimdall = await buildHeimdall(options);
   try {
+    await warmUpBeforeListening(options.warmUpRequests, options.logger);
     const { url, port } = await heimdall.listen({
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host === undefined ? {} : { host: options.host }),

@@ -1,10 +1,11 @@
 /**
- * Start-up warm-up: before `npm start` listens, it sends a few hundred OpenAI chat requests —
- * whole answers and streams — through Heimdall's own HTTP server and gateway code to a loopback
- * upstream held in this process, so V8 has compiled the request path before the first caller
- * arrives. Measured on the reference bench: a freshly started process answers its first ~30
- * streamed requests' first event about twice as late as a warm one, and only reaches steady state
- * after ~100–200 requests. A replica started by a rolling update or a scale-out would otherwise
+ * Start-up warm-up: once Heimdall is built and before it listens (api/start.ts,
+ * api/start-gateway.ts; `npm start` asks for HEIMDALL_WARMUP_REQUESTS, tests for none), it sends
+ * OpenAI chat requests — whole answers and streams — through Heimdall's HTTP server and gateway
+ * code to a loopback upstream held in this process, so V8 has compiled the request path before
+ * the first caller arrives. Measured against the reference bench's nginx mock: a freshly started
+ * process answers its first ~30 streamed requests' first event about twice as late as a warm one,
+ * and keeps improving for a few hundred requests. A replica started by a rolling update or a scale-out would otherwise
  * serve that slow stretch to real traffic.
  *
  * The warm-up is sealed off from the real gateway: its own gateway instance (governance off, its
@@ -26,6 +27,7 @@ import type { ControlPlaneClient } from '../clients/control-plane.ts';
 import type { GatewaySnapshot } from '../clients/contract/snapshot.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { createHttpServer } from './http-server.ts';
+import type { Logger } from './logger.ts';
 
 export interface WarmUpOptions {
   /** Requests to send, half of them streamed; 0 skips the warm-up. */
@@ -291,4 +293,11 @@ export async function warmUp(options: WarmUpOptions): Promise<WarmUpReport> {
   }
   report.ms = Math.round(performance.now() - began);
   return report;
+}
+
+/** The start functions' step between building and listening: warms up when asked to, and logs what it did. */
+export async function warmUpBeforeListening(requests: number | undefined, logger: Logger): Promise<void> {
+  if (!requests) return;
+  const { completed, streamed, failed, ms } = await warmUp({ requests });
+  logger.info('warmed up', { requests: completed, streamed, failed, ms });
 }

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteControlPlane } from '../../clients/remote-control-plane.ts';
 import type { ControlPlaneClient } from '../../clients/control-plane.ts';
 import { createLogger } from '../../api/logger.ts';
-import { controlPlaneUrl, startGatewayOnly } from '../../api/start-gateway.ts';
+import { controlPlaneUrl, startGatewayOnly, type StartGatewayOptions } from '../../api/start-gateway.ts';
 import type { RunningHeimdall } from '../../api/start.ts';
 import type {
   GovernanceChannel,
@@ -124,7 +124,7 @@ function startControlPlane(port = 0): Promise<RunningHeimdall> {
   return startHeimdallIn(dir, { key: KEY, logger: silent, port, env: { DATABASE_URL: database.url } });
 }
 
-function startGateway(token: string) {
+function startGateway(token: string, extra: Partial<StartGatewayOptions> = {}) {
   return startGatewayOnly({
     logger: silent,
     port: 0,
@@ -136,6 +136,7 @@ function startGateway(token: string) {
     },
     operationTimeoutMs: 2_000,
     waitForControlPlaneMs: 5_000,
+    ...extra,
   });
 }
 
@@ -218,6 +219,27 @@ describe('gateway-only mode', () => {
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok' });
       expect((await fetch(`${gateway.url}/graphql`, { method: 'POST' })).status).toBe(404);
+    }
+  });
+
+  it('warms up before listening, and the control plane hears nothing of the warm-up', async () => {
+    const lines: string[] = [];
+    const logsBefore = await sql.query<{ count: string }>('select count(*) as count from request_logs');
+    const gateway = await startGateway(gatewayToken, {
+      warmUpRequests: 20,
+      logger: createLogger('info', (line) => lines.push(line)),
+    });
+    try {
+      const messages = lines.map((line) => JSON.parse(line) as { msg: string; requests?: number });
+      const warmed = messages.findIndex((m) => m.msg === 'warmed up');
+      expect(messages[warmed]).toMatchObject({ requests: 20, streamed: 10, failed: 0 });
+      expect(warmed).toBeLessThan(messages.findIndex((m) => m.msg.startsWith('heimdall gateway listening')));
+      await gateway.stop();
+      // stop() flushed whatever this gateway had queued for the control plane: no request logs.
+      const logsAfter = await sql.query<{ count: string }>('select count(*) as count from request_logs');
+      expect(logsAfter.rows[0]!.count).toBe(logsBefore.rows[0]!.count);
+    } finally {
+      await gateway.stop().catch(() => undefined);
     }
   });
 });
