@@ -295,9 +295,23 @@ export async function warmUp(options: WarmUpOptions): Promise<WarmUpReport> {
   return report;
 }
 
-/** The start functions' step between building and listening: warms up when asked to, and logs what it did. */
-export async function warmUpBeforeListening(requests: number | undefined, logger: Logger): Promise<void> {
+/**
+ * The start functions' step between building and listening: warms up when asked to, and logs what
+ * it did. The warm-up only makes the first requests faster, so its failure (no loopback address to
+ * bind, say) is a warning, never a reason not to serve.
+ */
+export async function warmUpBeforeListening(
+  requests: number | undefined,
+  logger: Logger,
+  run: (options: WarmUpOptions) => Promise<WarmUpReport> = warmUp,
+): Promise<void> {
   if (!requests) return;
-  const { completed, streamed, failed, ms } = await warmUp({ requests });
-  logger.info('warmed up', { requests: completed, streamed, failed, ms });
+  try {
+    const { completed, streamed, failed, ms } = await run({ requests });
+    logger.info('warmed up', { requests: completed, streamed, failed, ms });
+  } catch (error) {
+    logger.warn('start-up warm-up failed; serving without it (HEIMDALL_WARMUP_REQUESTS=0 skips it)', {
+      error: (error as Error).message,
+    });
+  }
 }

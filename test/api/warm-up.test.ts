@@ -5,13 +5,18 @@
  * that the real gateway never sees its requests, is checked in test/e2e/compiled-start.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WARMUP_REQUESTS, warmUp, warmUpRequestsFromEnv } from '../../api/warm-up.ts';
+import { createLogger } from '../../api/logger.ts';
+import {
+  DEFAULT_WARMUP_REQUESTS,
+  warmUp,
+  warmUpBeforeListening,
+  warmUpRequestsFromEnv,
+} from '../../api/warm-up.ts';
 
-/** Open TCP servers and sockets of this process, by kind. */
-function openNetworkHandles(): Record<string, number> {
+/** This process's open handles and pending timers, by kind (TCPServerWrap, TCPSocketWrap, Timeout…). */
+function activeResources(): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const kind of process.getActiveResourcesInfo())
-    if (kind.startsWith('TCP')) counts[kind] = (counts[kind] ?? 0) + 1;
+  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
   return counts;
 }
 
@@ -22,14 +27,16 @@ describe('start-up warm-up', () => {
     expect(report.ms).toBeGreaterThan(0);
   });
 
-  it('closes the servers and connections it opened', async () => {
+  it('closes the servers, connections and timers it opened', async () => {
     // Closed handles leave the list on a later turn of the event loop.
     const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
     await settle();
-    const before = openNetworkHandles();
+    const before = activeResources();
     await warmUp({ requests: 8, concurrency: 2 });
     await settle();
-    expect(openNetworkHandles()).toEqual(before);
+    const after = activeResources();
+    for (const kind of new Set([...Object.keys(before), ...Object.keys(after)]))
+      expect(after[kind] ?? 0, kind).toBeLessThanOrEqual(before[kind] ?? 0);
   });
 
   it('stops at its time limit, however many requests were asked for', async () => {
@@ -37,6 +44,21 @@ describe('start-up warm-up', () => {
     expect(report.completed).toBeGreaterThan(0);
     expect(report.completed).toBeLessThan(1_000_000);
     expect(report.failed).toBe(0);
+  });
+
+  it('warns and lets start-up go on when it cannot run', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', (line) => lines.push(line));
+    await warmUpBeforeListening(100, logger, () =>
+      Promise.reject(new Error('listen EADDRNOTAVAIL 127.0.0.1')),
+    );
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'start-up warm-up failed; serving without it (HEIMDALL_WARMUP_REQUESTS=0 skips it)',
+        error: 'listen EADDRNOTAVAIL 127.0.0.1',
+      }),
+    ]);
   });
 
   it('does nothing when asked for no requests', async () => {
