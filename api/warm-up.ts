@@ -204,9 +204,10 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((done) => server.close(() => done()));
 }
 
+/** Every other pair names the model as Bifrost's `provider/model`, the rest bare, as callers do. */
 function requestBody(stream: boolean, n: number): string {
   return JSON.stringify({
-    model: MODEL,
+    model: n % 4 < 2 ? MODEL : `openai/${MODEL}`,
     messages: [
       { role: 'system', content: 'You are a helpful assistant.' },
       { role: 'user', content: `Warm-up request ${n}: say hello.` },
