@@ -24,7 +24,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ControlPlaneClient } from '../clients/control-plane.ts';
-import type { GatewaySnapshot } from '../clients/contract/snapshot.ts';
+import { noGovernance, type GatewaySnapshot } from '../clients/contract/snapshot.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { createHttpServer } from './http-server.ts';
 import type { Logger } from './logger.ts';
@@ -169,16 +169,7 @@ function snapshotFor(upstreamUrl: string): GatewaySnapshot {
         network_config: { base_url: upstreamUrl },
       },
     ],
-    governance: {
-      budgets: [],
-      rate_limits: [],
-      customers: [],
-      teams: [],
-      virtual_keys: [],
-      model_configs: [],
-      providers: [],
-      routing_rules: [],
-    },
+    governance: noGovernance(),
     plugins: [],
   };
 }

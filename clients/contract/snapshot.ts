@@ -180,6 +180,20 @@ export interface GovernanceSnapshot {
   routing_rules: RoutingRuleSnapshot[];
 }
 
+/** A snapshot's governance section with nothing in it (fresh arrays each call). */
+export function noGovernance(): GovernanceSnapshot {
+  return {
+    budgets: [],
+    rate_limits: [],
+    customers: [],
+    teams: [],
+    virtual_keys: [],
+    model_configs: [],
+    providers: [],
+    routing_rules: [],
+  };
+}
+
 /** A control-plane price entry overriding the bundled price book; USD per 1M tokens. */
 export interface PriceOverrideSnapshot {
   provider: string;

@@ -5,13 +5,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ControlPlaneClient } from '../../clients/control-plane.ts';
-import type {
-  ClientSnapshot,
-  ConfigChangedEvent,
-  GatewaySnapshot,
-  PluginSnapshot,
-  ProviderKeySnapshot,
-  ProviderSnapshot,
+import {
+  noGovernance,
+  type ClientSnapshot,
+  type ConfigChangedEvent,
+  type GatewaySnapshot,
+  type PluginSnapshot,
+  type ProviderKeySnapshot,
+  type ProviderSnapshot,
 } from '../../clients/contract/snapshot.ts';
 import { afterAll, beforeAll } from 'vitest';
 import { createGateway, type Gateway, type GatewayHooks } from '../../gateway/create-gateway.ts';
@@ -92,16 +93,7 @@ export function snapshotOf(options: {
     version: options.version ?? 1,
     client: { ...DEFAULT_CLIENT, ...options.client },
     providers: options.providers,
-    governance: {
-      budgets: [],
-      rate_limits: [],
-      customers: [],
-      teams: [],
-      virtual_keys: [],
-      model_configs: [],
-      providers: [],
-      routing_rules: [],
-    },
+    governance: noGovernance(),
     plugins: options.plugins ?? [],
   };
 }
