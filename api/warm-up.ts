@@ -8,11 +8,16 @@
  * and keeps improving for a few hundred requests. A replica started by a rolling update or a scale-out would otherwise
  * serve that slow stretch to real traffic.
  *
- * The warm-up is sealed off from the real gateway: its own gateway instance (governance off, its
- * own snapshot, metrics and upstream pools), its own servers on 127.0.0.1 port 0, closed before
- * start-up goes on. It reaches no provider, opens no database and writes no log, ledger or
- * counter. It warms what is code (node:http, undici, the router, the OpenAI codec, the JSON and
- * SSE relays, usage capture, pricing); the governed path's stores are not exercised.
+ * Its requests come as callers send them: without a virtual key, with one under a soft budget or a
+ * strict one (a CEL routing rule matching, request logging on), and now and then with an unknown
+ * key, refused. The warm-up is sealed off from the real gateway: its own gateway instance with
+ * its own snapshot, metrics and upstream pools, its budgets and rate limits counted by the
+ * gateway's in-process stand-in for a control plane, which discards request logs
+ * (gateway/governance/local-channel.ts), and its own servers on 127.0.0.1 port 0, all closed
+ * before start-up goes on. It reaches no provider, opens no database and writes no log, ledger or
+ * counter. It warms what is code (node:http, undici, the router, the OpenAI codec, governance's
+ * hooks, the JSON and SSE relays, usage capture, pricing); the serving gateway's stores (the
+ * counter store, the request-log writer) are not exercised.
  */
 import {
   Agent,
@@ -22,9 +27,10 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { ControlPlaneClient } from '../clients/control-plane.ts';
-import { noGovernance, type GatewaySnapshot } from '../clients/contract/snapshot.ts';
+import { noGovernance, type GatewaySnapshot, type VirtualKeySnapshot } from '../clients/contract/snapshot.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { createHttpServer } from './http-server.ts';
 import type { Logger } from './logger.ts';
@@ -43,7 +49,9 @@ export interface WarmUpReport {
   completed: number;
   /** Of those, streams (SSE ending in `data: [DONE]`). */
   streamed: number;
-  /** Requests answered otherwise; the warm-up never fails start-up, so these are only reported. */
+  /** Requests with an unknown virtual key refused with a 403, as they must be (one in 20). */
+  refused: number;
+  /** Requests answered otherwise than planned; the warm-up never fails start-up, so these are only reported. */
   failed: number;
   ms: number;
 }
@@ -136,12 +144,61 @@ function upstreamHandler(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
+/** Virtual keys of the warm-up's own snapshot, one per budget mode; they exist nowhere else. */
+const VIRTUAL_KEYS = {
+  soft: 'sk-bf-warm-up-soft-budget-key',
+  strict: 'sk-bf-warm-up-strict-budget-key',
+} as const;
+
+/** Callers in turn: none (pass-through), then a virtual key under a soft budget, then a strict one. */
+const CALLERS = [undefined, VIRTUAL_KEYS.soft, VIRTUAL_KEYS.strict] as const;
+
+/** Every REFUSAL_EVERY-th request carries a key the snapshot does not know, to be refused (403 virtual_key_not_found, as Bifrost answers). */
+const REFUSAL_EVERY = 20;
+const UNKNOWN_KEY = 'sk-bf-warm-up-unknown-key';
+
+interface PlannedRequest {
+  stream: boolean;
+  virtualKey: string | undefined;
+  /** The unknown key's request must be refused; every other one answered whole. */
+  refused: boolean;
+}
+
+/** Request `n` of the warm-up: streamed every other one, callers in turn, now and then a refusal. */
+function plan(n: number): PlannedRequest {
+  const refused = n % REFUSAL_EVERY === REFUSAL_EVERY - 1;
+  return {
+    stream: n % 2 === 1,
+    virtualKey: refused ? UNKNOWN_KEY : CALLERS[Math.floor(n / 2) % CALLERS.length],
+    refused,
+  };
+}
+
+function virtualKey(mode: 'soft' | 'strict'): VirtualKeySnapshot {
+  return {
+    id: `warm-up-${mode}`,
+    name: `warm-up ${mode}`,
+    valueHash: createHash('sha256').update(VIRTUAL_KEYS[mode]).digest('hex'),
+    is_active: true,
+    budget_id: `warm-up-${mode}`,
+    rate_limit_id: 'warm-up',
+    provider_configs: [{ provider: 'openai', weight: 1, allowed_models: ['*'], key_ids: [] }],
+  };
+}
+
+/**
+ * One provider at the loopback upstream, and governance as a governed deployment has it: virtual
+ * keys, soft and strict budgets, a rate limit, a CEL routing rule and request logging. Budgets and
+ * rate limits are counted by the gateway's in-process stand-in (no channel to a control plane),
+ * and request logs are discarded there (gateway/governance/local-channel.ts).
+ */
 function snapshotFor(upstreamUrl: string): GatewaySnapshot {
+  const day = { reset_duration: '1d', calendar_aligned: false, max_limit_micros: 1e15 };
   return {
     version: 1,
     client: {
       drop_excess_requests: false,
-      enable_logging: false,
+      enable_logging: true,
       disable_content_logging: true,
       enforce_auth_on_inference: false,
       allow_direct_keys: false,
@@ -160,7 +217,7 @@ function snapshotFor(upstreamUrl: string): GatewaySnapshot {
             name: 'warm-up',
             value: 'sk-warm-up',
             weight: 1,
-            models: [],
+            models: ['*'],
             blacklisted_models: [],
             enabled: true,
             use_for_batch_api: false,
@@ -169,7 +226,35 @@ function snapshotFor(upstreamUrl: string): GatewaySnapshot {
         network_config: { base_url: upstreamUrl },
       },
     ],
-    governance: noGovernance(),
+    governance: {
+      ...noGovernance(),
+      budgets: [
+        { id: 'warm-up-soft', mode: 'soft', ...day },
+        { id: 'warm-up-strict', mode: 'strict', ...day },
+      ],
+      rate_limits: [
+        {
+          id: 'warm-up',
+          request_max_limit: 1e9,
+          request_reset_duration: '1h',
+          token_max_limit: 1e12,
+          token_reset_duration: '1h',
+        },
+      ],
+      virtual_keys: [virtualKey('soft'), virtualKey('strict')],
+      routing_rules: [
+        {
+          id: 'warm-up',
+          name: 'gpt models to openai',
+          enabled: true,
+          cel_expression: "model.startsWith('gpt-')",
+          targets: [{ provider: 'openai', model: '', weight: 1 }],
+          fallbacks: [],
+          scope: 'global',
+          priority: 0,
+        },
+      ],
+    },
     plugins: [],
   };
 }
@@ -195,10 +280,10 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((done) => server.close(() => done()));
 }
 
-/** Every other pair names the model as Bifrost's `provider/model`, the rest bare, as callers do. */
+/** Every other round of callers names the model as Bifrost's `provider/model`, as callers do. */
 function requestBody(stream: boolean, n: number): string {
   return JSON.stringify({
-    model: n % 4 < 2 ? MODEL : `openai/${MODEL}`,
+    model: Math.floor(n / (2 * CALLERS.length)) % 2 === 0 ? MODEL : `openai/${MODEL}`,
     messages: [
       { role: 'system', content: 'You are a helpful assistant.' },
       { role: 'user', content: `Warm-up request ${n}: say hello.` },
@@ -208,8 +293,13 @@ function requestBody(stream: boolean, n: number): string {
   });
 }
 
-/** One request to the gateway, as an SDK sends it; the answer's text when it was a 200, else undefined. */
-function send(agent: Agent, url: URL, stream: boolean, body: string): Promise<string | undefined> {
+/** One request to the gateway, as an SDK sends it; its status and text, undefined when it failed. */
+function send(
+  agent: Agent,
+  url: URL,
+  { stream, virtualKey }: PlannedRequest,
+  body: string,
+): Promise<{ status: number; text: string } | undefined> {
   return new Promise((resolve) => {
     const req = request(
       url,
@@ -223,13 +313,14 @@ function send(agent: Agent, url: URL, stream: boolean, body: string): Promise<st
           accept: stream ? 'text/event-stream' : 'application/json',
           authorization: 'Bearer sk-warm-up-caller',
           'user-agent': 'heimdall-warm-up',
+          ...(virtualKey === undefined ? {} : { 'x-bf-vk': virtualKey }),
         },
       },
       (res) => {
         const parts: Buffer[] = [];
         res.on('data', (part: Buffer) => parts.push(part));
         res.on('end', () =>
-          resolve(res.statusCode === 200 ? Buffer.concat(parts).toString('utf8') : undefined),
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8') }),
         );
         res.on('error', () => resolve(undefined));
       },
@@ -240,7 +331,8 @@ function send(agent: Agent, url: URL, stream: boolean, body: string): Promise<st
 }
 
 /** Whether the gateway relayed the loopback upstream's whole answer (its text, and for a stream the end). */
-function relayedWhole(text: string, stream: boolean): boolean {
+function relayedWhole({ status, text }: { status: number; text: string }, stream: boolean): boolean {
+  if (status !== 200) return false;
   const answered = stream
     ? WORDS.every((word) => text.includes(`"content":${JSON.stringify(word)}`))
     : text.includes(WORDS.join(''));
@@ -250,15 +342,12 @@ function relayedWhole(text: string, stream: boolean): boolean {
 /** Runs the warm-up and closes everything it opened; never throws for a failed request. */
 export async function warmUp(options: WarmUpOptions): Promise<WarmUpReport> {
   const began = performance.now();
-  const report: WarmUpReport = { completed: 0, streamed: 0, failed: 0, ms: 0 };
+  const report: WarmUpReport = { completed: 0, streamed: 0, refused: 0, failed: 0, ms: 0 };
   if (options.requests <= 0) return report;
   const deadline = began + (options.maxMs ?? 3000);
   const upstream = createServer({ keepAliveTimeout: 5000 }, upstreamHandler);
   const upstreamUrl = await listenOnLoopback(upstream);
-  const gateway = await createGateway({
-    controlPlane: staticControlPlane(snapshotFor(upstreamUrl)),
-    governance: false,
-  });
+  const gateway = await createGateway({ controlPlane: staticControlPlane(snapshotFor(upstreamUrl)) });
   const server = createHttpServer({ gateway, pingDatabase: () => Promise.resolve() });
   const gatewayUrl = new URL(await listenOnLoopback(server));
   const concurrency = options.concurrency ?? 4;
@@ -268,11 +357,15 @@ export async function warmUp(options: WarmUpOptions): Promise<WarmUpReport> {
     const worker = async () => {
       while (sent < options.requests && performance.now() < deadline) {
         const n = sent++;
-        const stream = n % 2 === 1;
-        const answer = await send(agent, gatewayUrl, stream, requestBody(stream, n));
-        if (answer && relayedWhole(answer, stream)) {
+        const planned = plan(n);
+        const answer = await send(agent, gatewayUrl, planned, requestBody(planned.stream, n));
+        if (answer === undefined) report.failed++;
+        else if (planned.refused) {
+          if (answer.status === 403 && answer.text.includes('virtual_key_not_found')) report.refused++;
+          else report.failed++;
+        } else if (relayedWhole(answer, planned.stream)) {
           report.completed++;
-          if (stream) report.streamed++;
+          if (planned.stream) report.streamed++;
         } else report.failed++;
       }
     };
@@ -299,8 +392,8 @@ export async function warmUpBeforeListening(
 ): Promise<void> {
   if (!requests) return;
   try {
-    const { completed, streamed, failed, ms } = await run({ requests });
-    logger.info('warmed up', { requests: completed, streamed, failed, ms });
+    const { completed, streamed, refused, failed, ms } = await run({ requests });
+    logger.info('warmed up', { requests: completed, streamed, refused, failed, ms });
   } catch (error) {
     logger.warn('start-up warm-up failed; serving without it (HEIMDALL_WARMUP_REQUESTS=0 skips it)', {
       error: (error as Error).message,

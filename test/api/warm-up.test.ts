@@ -21,9 +21,11 @@ function activeResources(): Record<string, number> {
 }
 
 describe('start-up warm-up', () => {
-  it('relays every request whole through the gateway, half of them as streams', async () => {
+  it('relays every request whole through the governed gateway, half of them as streams, and refuses an unknown key', async () => {
     const report = await warmUp({ requests: 40 });
-    expect(report).toMatchObject({ completed: 40, streamed: 20, failed: 0 });
+    // Requests 19 and 39 (both streams) carry an unknown virtual key: a 403 only while governance
+    // checks keys. The other 38 come back whole, 18 of them streamed.
+    expect(report).toMatchObject({ completed: 38, streamed: 18, refused: 2, failed: 0 });
     expect(report.ms).toBeGreaterThan(0);
   });
 
@@ -62,7 +64,13 @@ describe('start-up warm-up', () => {
   });
 
   it('does nothing when asked for no requests', async () => {
-    expect(await warmUp({ requests: 0 })).toEqual({ completed: 0, streamed: 0, failed: 0, ms: 0 });
+    expect(await warmUp({ requests: 0 })).toEqual({
+      completed: 0,
+      streamed: 0,
+      refused: 0,
+      failed: 0,
+      ms: 0,
+    });
   });
 
   it('reads HEIMDALL_WARMUP_REQUESTS as a whole number ≥ 0, and refuses anything else with the fix', () => {
