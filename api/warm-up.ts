@@ -57,11 +57,10 @@ export interface WarmUpReport {
 }
 
 /**
- * Default of HEIMDALL_WARMUP_REQUESTS. On the reference bench (one core), 1,000 brought a fresh
- * process's first streamed event to within ~0.2 ms of a warm bare proxy's in five restarts out of
- * five (0.90–1.02 ms against 0.71–0.81); after 400 it was 1.21–3.17 ms (median 1.28), after none
- * 1.58–2.74 ms.
- * It costs ~1.1 s of start-up on that core.
+ * Default of HEIMDALL_WARMUP_REQUESTS. Against the reference bench's nginx mock (one core), after
+ * 1,000 a fresh process's first streamed event was 0.90–1.02 ms in five restarts, the warm bare
+ * proxy's 0.71–0.81; after 400 it was 0.94–3.17 ms in fifteen, after none 1.30–4.35 ms in
+ * nineteen (README, Benchmark). It costs ~1.1 s of start-up on that core.
  */
 export const DEFAULT_WARMUP_REQUESTS = 1000;
 
@@ -393,7 +392,15 @@ export async function warmUpBeforeListening(
   if (!requests) return;
   try {
     const { completed, streamed, refused, failed, ms } = await run({ requests });
-    logger.info('warmed up', { requests: completed, streamed, refused, failed, ms });
+    // `sent` may fall short of `requests` when the time limit came first (a slow or busy core).
+    logger.info('warmed up', {
+      sent: completed + refused + failed,
+      answered: completed,
+      streamed,
+      refused,
+      failed,
+      ms,
+    });
   } catch (error) {
     logger.warn('start-up warm-up failed; serving without it (HEIMDALL_WARMUP_REQUESTS=0 skips it)', {
       error: (error as Error).message,
