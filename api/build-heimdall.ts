@@ -19,6 +19,7 @@ import {
 import { createGateway, type Gateway, type GovernanceOptions } from '../gateway/create-gateway.ts';
 import {
   createHeimdallPubSub,
+  type HeimdallPubSub,
   publishBudgetUpdated,
   publishRateLimitUpdated,
   publishRequestLogs,
@@ -62,6 +63,8 @@ export interface Heimdall {
   governance: GovernanceService;
   controlPlane: InProcessControlPlane;
   gateway: Gateway;
+  /** The event bus GraphQL subscriptions are served from (tests wait on its subscriptions). */
+  pubsub: HeimdallPubSub;
   server: Server;
   /** Listens on `port`/`host` (options, then PORT/HOST, then 8080 on every interface). */
   listen(at?: { port?: number; host?: string }): Promise<{ url: string; port: number }>;
@@ -174,6 +177,7 @@ export async function buildHeimdall(options: HeimdallOptions): Promise<Heimdall>
       governance,
       controlPlane,
       gateway,
+      pubsub,
       server,
       async listen(at = {}) {
         const port = await listen(server, at, env);

@@ -23,7 +23,7 @@ import {
   settle,
   type TestControlPlane,
 } from './harness.ts';
-import { chat, liveConfig, startLive } from './live-stack.ts';
+import { chat, liveConfig, startLive, untilSubscribed, type LiveHeimdall } from './live-stack.ts';
 
 const SUBSCRIPTION =
   'subscription { rateLimitUpdated(id: "rl-sync") { id requestMaxLimit requestCurrentUsage requestRemaining } }';
@@ -63,11 +63,12 @@ function wsClient(heimdall: RunningHeimdall): Client {
  * limit of 1 the gateway's lease is exactly that request (a lease is at most what remains), so
  * the counter equals the requests charged; a second request is refused and moves nothing.
  */
-async function measure(heimdall: RunningHeimdall): Promise<number> {
+async function measure(heimdall: LiveHeimdall): Promise<number> {
   const client = wsClient(heimdall);
   try {
+    const subscribed = untilSubscribed(heimdall, 'rateLimitUpdated');
     const events = nextEvents<Event>(client, SUBSCRIPTION, 1, 5000);
-    await settle(300);
+    await subscribed();
     const response = await chat(heimdall.url, 'openai/gpt-4o-mini');
     expect(response.status).toBe(200);
     const completed = Date.now();
@@ -88,7 +89,7 @@ async function measure(heimdall: RunningHeimdall): Promise<number> {
 describe('rateLimitUpdated over graphql-ws (startHeimdall)', () => {
   let mock: OpenAIMock;
   let pg: TestDatabase;
-  const running: RunningHeimdall[] = [];
+  const running: LiveHeimdall[] = [];
   beforeAll(async () => {
     mock = await startOpenAIMock();
     pg = await createTestDatabase('heimdall_live_rl');

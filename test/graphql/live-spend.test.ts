@@ -6,18 +6,17 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningHeimdall } from '../../api/start.ts';
 import { startOpenAIMock, type OpenAIMock } from '../mocks/openai-mock.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { nextEvents, settle } from './harness.ts';
-import { chat, liveConfig, startLive } from './live-stack.ts';
+import { nextEvents } from './harness.ts';
+import { chat, liveConfig, startLive, untilSubscribed, type LiveHeimdall } from './live-stack.ts';
 
 const SUBSCRIPTION =
   'subscription { budgetUpdated(virtualKeyId: "vk-sync") { id currentUsageMicros remaining } }';
 
 type Event = { budgetUpdated: { id: string; currentUsageMicros: string } };
 
-function wsClient(heimdall: RunningHeimdall): Client {
+function wsClient(heimdall: LiveHeimdall): Client {
   return createClient({
     url: `${heimdall.url.replace('http', 'ws')}/graphql`,
     webSocketImpl: WebSocket,
@@ -25,11 +24,12 @@ function wsClient(heimdall: RunningHeimdall): Client {
   });
 }
 
-async function measure(subscriber: RunningHeimdall, server: RunningHeimdall): Promise<number> {
+async function measure(subscriber: LiveHeimdall, server: LiveHeimdall): Promise<number> {
   const client = wsClient(subscriber);
   try {
+    const subscribed = untilSubscribed(subscriber, 'budgetUpdated');
     const events = nextEvents<Event>(client, SUBSCRIPTION, 1, 5000);
-    await settle(300);
+    await subscribed();
     const response = await chat(server.url, 'openai/gpt-4o-mini');
     expect(response.status).toBe(200);
     const completed = Date.now();
@@ -45,7 +45,7 @@ async function measure(subscriber: RunningHeimdall, server: RunningHeimdall): Pr
 describe('live spend over graphql-ws', () => {
   let mock: OpenAIMock;
   let pg: TestDatabase;
-  const running: RunningHeimdall[] = [];
+  const running: LiveHeimdall[] = [];
   beforeAll(async () => {
     mock = await startOpenAIMock();
     pg = await createTestDatabase('heimdall_live');
@@ -78,6 +78,8 @@ describe('live spend over graphql-ws', () => {
     const heimdall = running[0]!;
     const client = wsClient(heimdall);
     try {
+      const logsSubscribed = untilSubscribed(heimdall, 'requestLogged');
+      const spendSubscribed = untilSubscribed(heimdall, 'spendUpdated');
       const logs = nextEvents<{ requestLogged: Record<string, unknown> }>(
         client,
         'subscription { requestLogged(filter: { virtualKeyIds: ["vk-sync"] }) { id model status inputTokens outputTokens costMicros virtualKey { id } } }',
@@ -88,7 +90,8 @@ describe('live spend over graphql-ws', () => {
         'subscription { spendUpdated(filter: { models: ["gpt-4o-mini"] }) { requestId cost virtualKeyId } }',
         1,
       );
-      await settle(300);
+      await logsSubscribed();
+      await spendSubscribed();
       expect((await chat(heimdall.url, 'openai/gpt-4o-mini')).status).toBe(200);
       const [log] = await logs;
       expect(log!.requestLogged).toMatchObject({

@@ -6,7 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../api/logger.ts';
-import { startHeimdall, type RunningHeimdall } from '../../api/start.ts';
+import { buildHeimdall } from '../../api/build-heimdall.ts';
+import type { RunningHeimdall } from '../../api/start.ts';
+import { subscriptionsStarted, type HeimdallPubSub, type TopicName } from '../../schema/pubsub.ts';
+import { nextSubscription, settle } from './harness.ts';
 
 export const VK_TOKEN = 'vk-sync-secret-token';
 
@@ -34,16 +37,30 @@ export function liveConfig(mockUrl: string): Record<string, unknown> {
   };
 }
 
+/** A started Heimdall whose event bus the test can see. */
+export interface LiveHeimdall extends RunningHeimdall {
+  pubsub: HeimdallPubSub;
+}
+
+/**
+ * Resolves once `heimdall` has started a subscription to `topic` made after this call, so an event
+ * published from then on reaches it (graphql-ws acknowledges no subscription). Over Postgres or
+ * Redis the pub/sub cannot tell, and a fixed 300 ms stands in.
+ */
+export function untilSubscribed(heimdall: LiveHeimdall, topic: TopicName): () => Promise<void> {
+  if (subscriptionsStarted(heimdall.pubsub, topic) === undefined) return async () => void (await settle(300));
+  return nextSubscription(heimdall.pubsub, topic);
+}
+
 export async function startLive(
   config: Record<string, unknown>,
   extraEnv: NodeJS.ProcessEnv = {},
-): Promise<RunningHeimdall> {
+): Promise<LiveHeimdall> {
   const dir = mkdtempSync(join(tmpdir(), 'heimdall-live-'));
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  return startHeimdall({
+  // What startHeimdall does (build, then listen), keeping the pub/sub within reach of the tests.
+  const heimdall = await buildHeimdall({
     logger: createLogger('error', process.env.GQL_DEBUG ? undefined : () => undefined),
-    port: 0,
-    host: '127.0.0.1',
     cwd: dir,
     env: {
       HEIMDALL_CONFIG: join(dir, 'config.json'),
@@ -52,6 +69,13 @@ export async function startLive(
       ...extraEnv,
     },
   });
+  try {
+    const { url, port } = await heimdall.listen({ port: 0, host: '127.0.0.1' });
+    return { url, port, pubsub: heimdall.pubsub, stop: (options) => heimdall.stop(options) };
+  } catch (error) {
+    await heimdall.stop().catch(() => undefined);
+    throw error;
+  }
 }
 
 export async function chat(url: string, model: string): Promise<{ status: number; ms: number }> {
