@@ -117,30 +117,37 @@ function answerEvents(): string[] {
   ];
 }
 
-/** The loopback upstream: OpenAI's wire format for POST /v1/chat/completions, whole or streamed. */
-function upstreamHandler(req: IncomingMessage, res: ServerResponse): void {
-  const parts: Buffer[] = [];
-  req.on('data', (part: Buffer) => parts.push(part));
-  req.on('end', () => {
-    if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
-      res
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end('{"error":{"message":"warm-up upstream"}}');
-      return;
-    }
-    if (!Buffer.concat(parts).toString('utf8').includes('"stream":true')) {
-      const body = answerJson();
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    // Two writes, as a real upstream's events arrive in more than one read.
-    const events = answerEvents();
-    const half = events.length >> 1;
-    res.write(events.slice(0, half).join(''));
-    setImmediate(() => res.end(events.slice(half).join('')));
-  });
+/**
+ * The loopback upstream: OpenAI's wire format for POST /v1/chat/completions, whole or streamed.
+ * Its answers are built once per warm-up; the gateway's side is what is being warmed.
+ */
+function loopbackUpstream(): (req: IncomingMessage, res: ServerResponse) => void {
+  const json = answerJson();
+  const events = answerEvents();
+  const half = events.length >> 1;
+  // Two writes, as a real upstream's events arrive in more than one read.
+  const firstWrite = events.slice(0, half).join('');
+  const secondWrite = events.slice(half).join('');
+  return (req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (part: Buffer) => parts.push(part));
+    req.on('end', () => {
+      if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end('{"error":{"message":"warm-up upstream"}}');
+        return;
+      }
+      if (!Buffer.concat(parts).toString('utf8').includes('"stream":true')) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+        res.end(json);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.write(firstWrite);
+      setImmediate(() => res.end(secondWrite));
+    });
+  };
 }
 
 /** Virtual keys of the warm-up's own snapshot, one per budget mode; they exist nowhere else. */
@@ -344,14 +351,20 @@ export async function warmUp(options: WarmUpOptions): Promise<WarmUpReport> {
   const report: WarmUpReport = { completed: 0, streamed: 0, refused: 0, failed: 0, ms: 0 };
   if (options.requests <= 0) return report;
   const deadline = began + (options.maxMs ?? 3000);
-  const upstream = createServer({ keepAliveTimeout: 5000 }, upstreamHandler);
-  const upstreamUrl = await listenOnLoopback(upstream);
-  const gateway = await createGateway({ controlPlane: staticControlPlane(snapshotFor(upstreamUrl)) });
-  const server = createHttpServer({ gateway, pingDatabase: () => Promise.resolve() });
-  const gatewayUrl = new URL(await listenOnLoopback(server));
   const concurrency = options.concurrency ?? 4;
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  // What is open so far, closed in reverse however the run ends (a failed listen included).
+  const opened: Array<() => Promise<void>> = [];
   try {
+    const upstream = createServer({ keepAliveTimeout: 5000 }, loopbackUpstream());
+    const upstreamUrl = await listenOnLoopback(upstream);
+    opened.push(() => closeServer(upstream));
+    const gateway = await createGateway({ controlPlane: staticControlPlane(snapshotFor(upstreamUrl)) });
+    opened.push(() => gateway.close());
+    const server = createHttpServer({ gateway, pingDatabase: () => Promise.resolve() });
+    const gatewayUrl = new URL(await listenOnLoopback(server));
+    opened.push(() => closeServer(server));
+    const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+    opened.push(() => Promise.resolve(agent.destroy()));
     let sent = 0;
     const worker = async () => {
       while (sent < options.requests && performance.now() < deadline) {
@@ -370,10 +383,7 @@ export async function warmUp(options: WarmUpOptions): Promise<WarmUpReport> {
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
   } finally {
-    agent.destroy();
-    await closeServer(server);
-    await gateway.close();
-    await closeServer(upstream);
+    for (const close of opened.reverse()) await close();
   }
   report.ms = Math.round(performance.now() - began);
   return report;
