@@ -6,6 +6,7 @@
 import { buildHeimdall, type HeimdallOptions } from './build-heimdall.ts';
 import type { StopOptions } from './drain.ts';
 import { warmUpBeforeListening } from './warm-up.ts';
+import type { HeimdallPubSub } from '../schema/pubsub.ts';
 
 export type { StopOptions } from './drain.ts';
 
@@ -24,7 +25,12 @@ export interface RunningHeimdall {
   stop(options?: StopOptions): Promise<void>;
 }
 
-export async function startHeimdall(options: StartOptions): Promise<RunningHeimdall> {
+/** Control plane and gateway in one process: also the event bus its subscriptions are served from (tests wait on it). */
+export interface RunningHeimdallWithControlPlane extends RunningHeimdall {
+  pubsub: HeimdallPubSub;
+}
+
+export async function startHeimdall(options: StartOptions): Promise<RunningHeimdallWithControlPlane> {
   const heimdall = await buildHeimdall(options);
   try {
     await warmUpBeforeListening(options.warmUpRequests, options.logger);
@@ -32,7 +38,7 @@ export async function startHeimdall(options: StartOptions): Promise<RunningHeimd
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host === undefined ? {} : { host: options.host }),
     });
-    return { url, port, stop: (stopOptions) => heimdall.stop(stopOptions) };
+    return { url, port, pubsub: heimdall.pubsub, stop: (stopOptions) => heimdall.stop(stopOptions) };
   } catch (error) {
     await heimdall.stop().catch(() => undefined);
     throw error;

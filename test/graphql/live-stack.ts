@@ -6,9 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../api/logger.ts';
-import { buildHeimdall } from '../../api/build-heimdall.ts';
-import type { RunningHeimdall } from '../../api/start.ts';
-import { subscriptionsStarted, type HeimdallPubSub, type TopicName } from '../../schema/pubsub.ts';
+import { startHeimdall, type RunningHeimdallWithControlPlane } from '../../api/start.ts';
+import { subscriptionsStarted, type TopicName } from '../../schema/pubsub.ts';
 import { nextSubscription, settle } from './harness.ts';
 
 export const VK_TOKEN = 'vk-sync-secret-token';
@@ -38,9 +37,7 @@ export function liveConfig(mockUrl: string): Record<string, unknown> {
 }
 
 /** A started Heimdall whose event bus the test can see. */
-export interface LiveHeimdall extends RunningHeimdall {
-  pubsub: HeimdallPubSub;
-}
+export type LiveHeimdall = RunningHeimdallWithControlPlane;
 
 /**
  * Resolves once `heimdall` has started a subscription to `topic` made after this call, so an event
@@ -58,9 +55,10 @@ export async function startLive(
 ): Promise<LiveHeimdall> {
   const dir = mkdtempSync(join(tmpdir(), 'heimdall-live-'));
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  // What startHeimdall does (build, then listen), keeping the pub/sub within reach of the tests.
-  const heimdall = await buildHeimdall({
+  return startHeimdall({
     logger: createLogger('error', process.env.GQL_DEBUG ? undefined : () => undefined),
+    port: 0,
+    host: '127.0.0.1',
     cwd: dir,
     env: {
       HEIMDALL_CONFIG: join(dir, 'config.json'),
@@ -69,13 +67,6 @@ export async function startLive(
       ...extraEnv,
     },
   });
-  try {
-    const { url, port } = await heimdall.listen({ port: 0, host: '127.0.0.1' });
-    return { url, port, pubsub: heimdall.pubsub, stop: (options) => heimdall.stop(options) };
-  } catch (error) {
-    await heimdall.stop().catch(() => undefined);
-    throw error;
-  }
 }
 
 export async function chat(url: string, model: string): Promise<{ status: number; ms: number }> {
