@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { DEFAULT_WARMUP_REQUESTS } from '../../api/warm-up.ts';
 import { freePort } from '../support/heimdall-process.ts';
 
@@ -129,6 +130,17 @@ describe('npm start runs the compiled build', () => {
       Number(m[1]),
     );
     expect(counted.reduce((sum, n) => sum + n, 0)).toBe(1);
+    // Nor did any of its (partly governed) requests reach the database: no ledger entry, and at
+    // most the one request log of the request above.
+    const db = new Database(join(dataDir, 'heimdall.db'), { readonly: true });
+    try {
+      const count = (table: string) =>
+        (db.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+      expect(count('usage_ledger')).toBe(0);
+      expect(count('request_logs')).toBeLessThanOrEqual(1);
+    } finally {
+      db.close();
+    }
   });
 
   it('emits plain JavaScript with .js imports and source maps on disk, not inline', () => {
