@@ -1,12 +1,20 @@
 /**
  * Start-up warm-up: once Heimdall is built and before it listens (api/start.ts,
  * api/start-gateway.ts; `npm start` asks for HEIMDALL_WARMUP_REQUESTS, tests for none), it sends
- * OpenAI chat requests — whole answers and streams — through Heimdall's HTTP server and gateway
- * code to a loopback upstream held in this process, so V8 has compiled the request path before
+ * chat requests — whole answers and streams, on the OpenAI route and one in four on the Anthropic
+ * one (`/anthropic/v1/messages`, translated) — through Heimdall's HTTP server and gateway code to
+ * a loopback upstream held in this process, so V8 has compiled the request path before
  * the first caller arrives. Measured against the reference bench's nginx mock: a freshly started
  * process answers its first ~30 streamed requests' first event about twice as late as a warm one,
  * and keeps improving for a few hundred requests. A replica started by a rolling update or a scale-out would otherwise
  * serve that slow stretch to real traffic.
+ *
+ * The Anthropic route's streams also load the o200k_base tokenizer tables (gateway/pricing/
+ * tokenize.ts): a translated stream's `message_start` carries an input estimate counted with
+ * them, and so is a stream that ends without usage charged. Loaded lazily they took ~0.12 s of
+ * the event loop on the first such request, stalling every request in flight with it; here they
+ * cost that much start-up and ~70 MB of memory, which a replica serving OpenAI-family streams
+ * would come to hold anyway.
  *
  * Its requests come as callers send them: without a virtual key, with one under a soft budget or a
  * strict one (a CEL routing rule matching, request logging on), and now and then with an unknown
@@ -49,6 +57,8 @@ export interface WarmUpReport {
   completed: number;
   /** Of those, streams (SSE ending in `data: [DONE]`). */
   streamed: number;
+  /** Of those, answered on the Anthropic route (`/anthropic/v1/messages`). */
+  anthropic: number;
   /** Requests with an unknown virtual key refused with a 403, as they must be (one in 20). */
   refused: number;
   /** Requests answered otherwise than planned; the warm-up never fails start-up, so these are only reported. */
@@ -163,17 +173,30 @@ const CALLERS = [undefined, VIRTUAL_KEYS.soft, VIRTUAL_KEYS.strict] as const;
 const REFUSAL_EVERY = 20;
 const UNKNOWN_KEY = 'sk-bf-warm-up-unknown-key';
 
+/** The route a request takes: OpenAI's chat completions, or Anthropic's messages translated to it. */
+type Route = 'openai' | 'anthropic';
+
+/** Every ANTHROPIC_EVERY-th pair of requests (one whole, one streamed) goes to the Anthropic route. */
+const ANTHROPIC_EVERY = 4;
+
 interface PlannedRequest {
+  route: Route;
   stream: boolean;
   virtualKey: string | undefined;
   /** The unknown key's request must be refused; every other one answered whole. */
   refused: boolean;
 }
 
-/** Request `n` of the warm-up: streamed every other one, callers in turn, now and then a refusal. */
+/**
+ * Request `n` of the warm-up: streamed every other one, callers in turn, one pair in four on the
+ * Anthropic route (4 and 3 callers are coprime: every caller meets both routes), now and then a
+ * refusal.
+ */
 function plan(n: number): PlannedRequest {
   const refused = n % REFUSAL_EVERY === REFUSAL_EVERY - 1;
+  const pair = Math.floor(n / 2);
   return {
+    route: pair % ANTHROPIC_EVERY === ANTHROPIC_EVERY - 1 ? 'anthropic' : 'openai',
     stream: n % 2 === 1,
     virtualKey: refused ? UNKNOWN_KEY : CALLERS[Math.floor(n / 2) % CALLERS.length],
     refused,
@@ -286,10 +309,22 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((done) => server.close(() => done()));
 }
 
-/** Every other round of callers names the model as Bifrost's `provider/model`, as callers do. */
-function requestBody(stream: boolean, n: number): string {
+/**
+ * The body as each route's SDK sends it. Every other round of callers names the model as
+ * Bifrost's `provider/model`, as callers do.
+ */
+function requestBody({ route, stream }: PlannedRequest, n: number): string {
+  const model = Math.floor(n / (2 * CALLERS.length)) % 2 === 0 ? MODEL : `openai/${MODEL}`;
+  if (route === 'anthropic')
+    return JSON.stringify({
+      model,
+      system: 'You are a helpful assistant.',
+      messages: [{ role: 'user', content: `Warm-up request ${n}: say hello.` }],
+      max_tokens: 64,
+      ...(stream ? { stream: true } : {}),
+    });
   return JSON.stringify({
-    model: Math.floor(n / (2 * CALLERS.length)) % 2 === 0 ? MODEL : `openai/${MODEL}`,
+    model,
     messages: [
       { role: 'system', content: 'You are a helpful assistant.' },
       { role: 'user', content: `Warm-up request ${n}: say hello.` },
@@ -303,7 +338,7 @@ function requestBody(stream: boolean, n: number): string {
 function send(
   agent: Agent,
   url: URL,
-  { stream, virtualKey }: PlannedRequest,
+  { route, stream, virtualKey }: PlannedRequest,
   body: string,
 ): Promise<{ status: number; text: string } | undefined> {
   return new Promise((resolve) => {
@@ -312,12 +347,14 @@ function send(
       {
         agent,
         method: 'POST',
-        path: '/v1/chat/completions',
+        path: route === 'anthropic' ? '/anthropic/v1/messages' : '/v1/chat/completions',
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
           accept: stream ? 'text/event-stream' : 'application/json',
-          authorization: 'Bearer sk-warm-up-caller',
+          ...(route === 'anthropic'
+            ? { 'x-api-key': 'sk-warm-up-caller', 'anthropic-version': '2023-06-01' }
+            : { authorization: 'Bearer sk-warm-up-caller' }),
           'user-agent': 'heimdall-warm-up',
           ...(virtualKey === undefined ? {} : { 'x-bf-vk': virtualKey }),
         },
@@ -336,19 +373,39 @@ function send(
   });
 }
 
-/** Whether the gateway relayed the loopback upstream's whole answer (its text, and for a stream the end). */
-function relayedWhole({ status, text }: { status: number; text: string }, stream: boolean): boolean {
+/**
+ * Whether an unknown key was refused as Bifrost refuses it, in the route's error envelope: OpenAI's
+ * with code `virtual_key_not_found`, Anthropic's as a `permission_error`.
+ */
+function refusedAsUnknownKey({ status, text }: { status: number; text: string }, route: Route): boolean {
+  if (status !== 403) return false;
+  return route === 'anthropic'
+    ? text.includes('"type":"permission_error"') && text.includes('virtual key not found')
+    : text.includes('"code":"virtual_key_not_found"');
+}
+
+/**
+ * Whether the gateway relayed the loopback upstream's whole answer: its text (for a stream, every
+ * delta in the route's format) and a stream's last event (`[DONE]`, or Anthropic's `message_stop`).
+ */
+function relayedWhole(
+  { status, text }: { status: number; text: string },
+  { route, stream }: PlannedRequest,
+): boolean {
   if (status !== 200) return false;
-  const answered = stream
-    ? WORDS.every((word) => text.includes(`"content":${JSON.stringify(word)}`))
-    : text.includes(WORDS.join(''));
-  return answered && (!stream || text.trimEnd().endsWith('data: [DONE]'));
+  if (!stream) return text.includes(WORDS.join(''));
+  const deltaField = route === 'anthropic' ? '"text":' : '"content":';
+  const end = route === 'anthropic' ? 'data: {"type":"message_stop"}' : 'data: [DONE]';
+  return (
+    WORDS.every((word) => text.includes(`${deltaField}${JSON.stringify(word)}`)) &&
+    text.trimEnd().endsWith(end)
+  );
 }
 
 /** Runs the warm-up and closes everything it opened; never throws for a failed request. */
 export async function warmUp(options: WarmUpOptions): Promise<WarmUpReport> {
   const began = performance.now();
-  const report: WarmUpReport = { completed: 0, streamed: 0, refused: 0, failed: 0, ms: 0 };
+  const report: WarmUpReport = { completed: 0, streamed: 0, anthropic: 0, refused: 0, failed: 0, ms: 0 };
   if (options.requests <= 0) return report;
   const deadline = began + (options.maxMs ?? 3000);
   const concurrency = options.concurrency ?? 4;
@@ -370,14 +427,15 @@ export async function warmUp(options: WarmUpOptions): Promise<WarmUpReport> {
       while (sent < options.requests && performance.now() < deadline) {
         const n = sent++;
         const planned = plan(n);
-        const answer = await send(agent, gatewayUrl, planned, requestBody(planned.stream, n));
+        const answer = await send(agent, gatewayUrl, planned, requestBody(planned, n));
         if (answer === undefined) report.failed++;
         else if (planned.refused) {
-          if (answer.status === 403 && answer.text.includes('virtual_key_not_found')) report.refused++;
+          if (refusedAsUnknownKey(answer, planned.route)) report.refused++;
           else report.failed++;
-        } else if (relayedWhole(answer, planned.stream)) {
+        } else if (relayedWhole(answer, planned)) {
           report.completed++;
           if (planned.stream) report.streamed++;
+          if (planned.route === 'anthropic') report.anthropic++;
         } else report.failed++;
       }
     };
@@ -401,12 +459,13 @@ export async function warmUpBeforeListening(
 ): Promise<void> {
   if (!requests) return;
   try {
-    const { completed, streamed, refused, failed, ms } = await run({ requests });
+    const { completed, streamed, anthropic, refused, failed, ms } = await run({ requests });
     // `sent` may fall short of `requests` when the time limit came first (a slow or busy core).
     logger.info('warmed up', {
       sent: completed + refused + failed,
       answered: completed,
       streamed,
+      anthropic,
       refused,
       failed,
       ms,

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 /** Counts the tokens of text relayed in parts (one part per stream delta). */
 export type TokenCounter = (parts: readonly string[]) => number;
 
-type Encoding = 'o200k_base' | 'cl100k_base';
+export type Encoding = 'o200k_base' | 'cl100k_base';
 
 const O200K = /^(gpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|gpt-oss|gpt-realtime|gpt-audio|chatgpt-|codex|o\d)/;
 const CL100K = /^(gpt-4|gpt-3\.5|text-embedding-|davinci-002|babbage-002)/;
@@ -66,6 +66,14 @@ function load(encoding: Encoding): CountTokens {
     loaded.set(encoding, count);
   }
   return count;
+}
+
+/**
+ * Whether `encoding`'s tables are in memory: the start-up warm-up loads o200k_base (api/warm-up.ts),
+ * so its load does not stall the first request that needs it.
+ */
+export function tokenizerLoaded(encoding: Encoding): boolean {
+  return loaded.has(encoding);
 }
 
 /** Text that spells a special token (`<|endoftext|>`) was relayed as text: count it as text. */

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../api/logger.ts';
+import { tokenizerLoaded } from '../../gateway/pricing/tokenize.ts';
 import {
   DEFAULT_WARMUP_REQUESTS,
   warmUp,
@@ -21,12 +22,19 @@ function activeResources(): Record<string, number> {
 }
 
 describe('start-up warm-up', () => {
-  it('relays every request whole through the governed gateway, half of them as streams, and refuses an unknown key', async () => {
+  it('relays every request whole through the governed gateway, half of them as streams, one in four on the Anthropic route, and refuses an unknown key', async () => {
+    // Nothing in this test file's fresh module graph has counted tokens yet.
+    expect(tokenizerLoaded('o200k_base')).toBe(false);
     const report = await warmUp({ requests: 40 });
-    // Requests 19 and 39 (both streams) carry an unknown virtual key: a 403 only while governance
-    // checks keys. The other 38 come back whole, 18 of them streamed.
-    expect(report).toMatchObject({ completed: 38, streamed: 18, refused: 2, failed: 0 });
+    // Requests 19 and 39 (both streams; 39 on the Anthropic route, refused in its envelope) carry
+    // an unknown virtual key: a 403 only while governance checks keys. The other 38 come back
+    // whole, 18 of them streamed; pairs 3, 7, 11, 15 and 19 (requests 6–7, 14–15, …) take the
+    // Anthropic route, 9 of them answered.
+    expect(report).toMatchObject({ completed: 38, streamed: 18, anthropic: 9, refused: 2, failed: 0 });
     expect(report.ms).toBeGreaterThan(0);
+    // The Anthropic route's translated streams estimate their input with o200k_base: its tables
+    // are loaded now, not by the first caller's request.
+    expect(tokenizerLoaded('o200k_base')).toBe(true);
   });
 
   it('closes the servers, connections and timers it opened', async () => {
@@ -67,6 +75,7 @@ describe('start-up warm-up', () => {
     expect(await warmUp({ requests: 0 })).toEqual({
       completed: 0,
       streamed: 0,
+      anthropic: 0,
       refused: 0,
       failed: 0,
       ms: 0,

@@ -113,16 +113,17 @@ describe('npm start runs the compiled build', () => {
     // api/warm-up.ts: every request it sent went as planned (answered whole, or an unknown virtual
     // key refused). It may stop short of DEFAULT_WARMUP_REQUESTS at its time limit on a loaded machine.
     const warm =
-      /"msg":"warmed up","sent":(\d+),"answered":(\d+),"streamed":(\d+),"refused":(\d+),"failed":(\d+),/.exec(
+      /"msg":"warmed up","sent":(\d+),"answered":(\d+),"streamed":(\d+),"anthropic":(\d+),"refused":(\d+),"failed":(\d+),/.exec(
         output,
       );
-    const [sent, answered, streamed, refused, failed] = (warm ?? []).slice(1).map(Number);
+    const [sent, answered, streamed, anthropic, refused, failed] = (warm ?? []).slice(1).map(Number);
     expect(failed).toBe(0);
     expect(sent).toBeGreaterThan(DEFAULT_WARMUP_REQUESTS / 10);
     expect(sent).toBeLessThanOrEqual(DEFAULT_WARMUP_REQUESTS);
     expect(answered! + refused!).toBe(sent);
     expect(refused).toBe(Math.floor(sent! / 20));
     expect(streamed).toBeGreaterThan(0);
+    expect(anthropic).toBeGreaterThan(0);
     expect(output.indexOf('"msg":"warmed up"')).toBeLessThan(output.indexOf('"msg":"heimdall listening"'));
     // The serving gateway counted only the request above, none of the warm-up's.
     const metrics = await (await fetch(`${url}/metrics`)).text();

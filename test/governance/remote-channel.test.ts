@@ -232,7 +232,14 @@ describe('gateway-only mode', () => {
     try {
       const messages = lines.map((line) => JSON.parse(line) as { msg: string; requests?: number });
       const warmed = messages.findIndex((m) => m.msg === 'warmed up');
-      expect(messages[warmed]).toMatchObject({ sent: 20, answered: 19, streamed: 9, refused: 1, failed: 0 });
+      expect(messages[warmed]).toMatchObject({
+        sent: 20,
+        answered: 19,
+        streamed: 9,
+        anthropic: 4,
+        refused: 1,
+        failed: 0,
+      });
       expect(warmed).toBeLessThan(messages.findIndex((m) => m.msg.startsWith('heimdall gateway listening')));
       await gateway.stop();
       // stop() flushed whatever this gateway had queued for the control plane: no request logs.
