@@ -5,11 +5,22 @@
  * free prompt to anything that looks only at the start. The estimate is the one Heimdall charges
  * a stream that ends without usage (engine/delivered.ts: the model family's tokenizer plus
  * message framing); counting starts when the request is parsed, and if it is not done when the
- * first event is written, characters ÷ 4 rounded up (over prompt and tools) stands in.
+ * first event is written, or the prompt is past COUNTED_PROMPT_CHARS, characters ÷ 4 rounded up
+ * (over prompt and tools) stands in.
  */
 import { DeliveredOutput, estimateUsage } from '../../engine/delivered.ts';
 import type { JsonObject } from '../../core/types.ts';
 import { estimateTokens, promptText } from '../../util/prompt-text.ts';
+
+/**
+ * Prompt and tool text past which `message_start` carries characters ÷ 4 instead of the
+ * tokenizer's count. The count is synchronous JavaScript on the event loop, per stream: with
+ * o200k_base ~0.2 ms for 8 KB, but ~26 ms for a 420 KB (~99k-token) prompt, an agent's usual
+ * context, holding up every request in flight each time. The figure is shown, never charged:
+ * `message_delta` carries the provider's real count, and a stream that ends without one is
+ * charged from a count of its own (engine/delivered.ts). Up to this size the count takes ≲1 ms.
+ */
+export const COUNTED_PROMPT_CHARS = 32 * 1024;
 
 export class InputEstimate {
   private counted: number | undefined = undefined;
@@ -17,7 +28,9 @@ export class InputEstimate {
 
   constructor(canonical: JsonObject) {
     const tools = canonical.tools === undefined ? '' : JSON.stringify(canonical.tools);
-    this.roughCount = estimateTokens(promptText(canonical) + tools);
+    const text = promptText(canonical) + tools;
+    this.roughCount = estimateTokens(text);
+    if (text.length > COUNTED_PROMPT_CHARS) return;
     const model = typeof canonical.model === 'string' ? canonical.model : '';
     // Deferred to a microtask (the request's I/O comes after it); a failure keeps the rough count:
     // an estimate is never worth failing a request over.
