@@ -11,10 +11,10 @@
  *
  * The Anthropic route's streams also load the o200k_base tokenizer tables (gateway/pricing/
  * tokenize.ts): a translated stream's `message_start` carries an input estimate counted with
- * them, and so is a stream that ends without usage charged. Loaded lazily they took ~0.12 s of
- * the event loop on the first such request, stalling every request in flight with it; here they
- * cost that much start-up and ~70 MB of memory, which a replica serving OpenAI-family streams
- * would come to hold anyway.
+ * them, and a stream that ends without usage is charged by a count with them. Loaded lazily they
+ * took ~0.12 s of the event loop on the first such request, stalling every request in flight with
+ * it; here they cost that much start-up and ~40 MB resident, which a replica serving OpenAI-family
+ * streams would come to hold anyway.
  *
  * Its requests come as callers send them: without a virtual key, with one under a soft budget or a
  * strict one (a CEL routing rule matching, request logging on), and now and then with an unknown
@@ -55,7 +55,7 @@ export interface WarmUpOptions {
 export interface WarmUpReport {
   /** Requests answered completely: status 200 and the upstream's whole answer, relayed. */
   completed: number;
-  /** Of those, streams (SSE ending in `data: [DONE]`). */
+  /** Of those, streams (SSE ending in `data: [DONE]`, or `message_stop` on the Anthropic route). */
   streamed: number;
   /** Of those, answered on the Anthropic route (`/anthropic/v1/messages`). */
   anthropic: number;
@@ -198,7 +198,7 @@ function plan(n: number): PlannedRequest {
   return {
     route: pair % ANTHROPIC_EVERY === ANTHROPIC_EVERY - 1 ? 'anthropic' : 'openai',
     stream: n % 2 === 1,
-    virtualKey: refused ? UNKNOWN_KEY : CALLERS[Math.floor(n / 2) % CALLERS.length],
+    virtualKey: refused ? UNKNOWN_KEY : CALLERS[pair % CALLERS.length],
     refused,
   };
 }
