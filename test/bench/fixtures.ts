@@ -46,13 +46,20 @@ export const completionBody = JSON.stringify({
 export const streamedText =
   'A gateway gives every client one endpoint, holds the provider keys, enforces budgets and limits, and logs each request with its cost.';
 
+/**
+ * One content chunk as OpenAI streams it when the request asks for usage (`include_usage`, as
+ * streamRequest does): every chunk before the usage chunk says `"usage":null`, so a gateway's
+ * search for the usage event meets that field in every event, as it would in production.
+ */
 function chunk(delta: object, finishReason: string | null): string {
   return JSON.stringify({
     id: completionId,
     object: 'chat.completion.chunk',
     created: 1_767_225_600,
     model: 'gpt-4o-mini-2024-07-18',
+    system_fingerprint: 'fp_heimdall_bench',
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    usage: null,
   });
 }
 
@@ -70,6 +77,7 @@ export function streamEvents(): string[] {
       object: 'chat.completion.chunk',
       created: 1_767_225_600,
       model: 'gpt-4o-mini-2024-07-18',
+      system_fingerprint: 'fp_heimdall_bench',
       choices: [],
       usage: streamUsage,
     }),

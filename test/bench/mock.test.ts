@@ -24,6 +24,16 @@ describe('bench mock upstream', () => {
     expect(config).toMatch(/listen 127\.0\.0\.1:18081[^}]*text\/event-stream; return 200 "\$sse_0\$sse_1/);
   });
 
+  it('streams as OpenAI does with include_usage: "usage":null in every chunk, the usage in the last', () => {
+    const events = streamEvents()
+      .slice(0, -1)
+      .map((event) => JSON.parse(event) as { usage?: unknown; choices: unknown[] });
+    const last = events.pop()!;
+    expect(last).toMatchObject({ choices: [], usage: { total_tokens: 53 } });
+    expect(events.length).toBeGreaterThan(10);
+    for (const event of events) expect(event).toHaveProperty('usage', null);
+  });
+
   it('accepts the mock’s stream, also re-serialised, and refuses a cut or altered one', () => {
     expect(sseMatches(streamBody)).toBeUndefined();
     const respaced = streamEvents()
