@@ -59,33 +59,48 @@ describe('SIGKILL of a Redis-backed replica under load', () => {
         },
       );
       // Survivors spend the budget to exhaustion: keep going until they refuse with 402.
-      for (let round = 0; round < 20; round++) {
-        const more = await drive(() => cluster.replicas, SIZES.concurrency * 4, SIZES.concurrency, request);
-        outcomes.push(...more);
-        if (more.every((o) => o.status === 402)) break;
-      }
-      expect(outcomes.filter((o) => o.status === 402).length).toBeGreaterThan(0);
-      expect(outcomes.filter((o) => o.status === 200).length).toBeGreaterThan(SIZES.requests / 4);
-
+      const spendToExhaustion = async () => {
+        for (let round = 0; round < 20; round++) {
+          const more = await drive(() => cluster.replicas, SIZES.concurrency * 4, SIZES.concurrency, request);
+          outcomes.push(...more);
+          if (more.every((o) => o.status === 402)) break;
+        }
+      };
       // The dead replica's leases expire one TTL (30 s here) after its last activity; the
       // survivors hand back idle leases after 10 s. Then nothing may stay reserved.
-      let result = await reconcile(cluster, { outcomes, killed });
-      for (
-        let waited = 0;
-        waited < 75 && (result.problems.length > 0 || reservedAnywhere(result));
-        waited++
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-        result = await reconcile(cluster, { outcomes, killed });
-      }
+      const untilNothingReserved = async () => {
+        let result = await reconcile(cluster, { outcomes, killed });
+        for (
+          let waited = 0;
+          waited < 75 && (result.problems.length > 0 || reservedAnywhere(result));
+          waited++
+        ) {
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          result = await reconcile(cluster, { outcomes, killed });
+        }
+        return result;
+      };
+      await spendToExhaustion();
+      expect(outcomes.filter((o) => o.status === 402).length).toBeGreaterThan(0);
+      expect(outcomes.filter((o) => o.status === 200).length).toBeGreaterThan(SIZES.requests / 4);
+      // What the dead replica held comes back once its leases expire, and the survivors spend it
+      // too: "exhausted" then means the limit, however large the dead replica's share was when it
+      // died (under a loaded machine it was once 14 %, and the budget ended at 86 % of its limit).
+      await untilNothingReserved();
+      await spendToExhaustion();
+      const result = await untilNothingReserved();
       const budget = result.budgets.find((b) => b.id === 'crash-strict')!;
       expect(result.problems).toEqual([]);
       expect(budget.ledgerSettled).toBeLessThanOrEqual(budget.limit);
       expect(budget.ledgerSettled).toBeGreaterThan(budget.limit * 0.9);
       expect(budget.database.reserved).toBe(0);
       expect(budget.redis?.reserved).toBe(0);
-      // What the SIGKILL lost: only requests the killed process had in flight or unflushed.
-      expect(result.lostOnKilled.length).toBeLessThanOrEqual(SIZES.concurrency * 2);
+      // What the SIGKILL lost: only requests the killed process had in flight (at most the
+      // driver's concurrency) or answered within the write-behind windows before it died. Those
+      // windows hold more on a loaded machine: 5–29 lost in twelve runs of this reduced size, 34
+      // once, against 2 × concurrency = 32, so the bound is 3 × concurrency. Losing what was
+      // flushed long before would show far above it: the victim answers ~100 requests first.
+      expect(result.lostOnKilled.length).toBeLessThanOrEqual(SIZES.concurrency * 3);
       console.info('cluster crash run', {
         answered: outcomes.filter((o) => o.status === 200).length,
         refused402: outcomes.filter((o) => o.status === 402).length,
