@@ -35,10 +35,10 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { ControlPlaneClient } from '../clients/control-plane.ts';
 import { noGovernance, type GatewaySnapshot, type VirtualKeySnapshot } from '../clients/contract/snapshot.ts';
+import { clientSnapshot, hashVirtualKey } from '../db/index.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { createHttpServer } from './http-server.ts';
 import type { Logger } from './logger.ts';
@@ -88,6 +88,7 @@ export function warmUpRequestsFromEnv(env: NodeJS.ProcessEnv): number {
 
 const MODEL = 'gpt-4o-mini';
 const WORDS = ['Warm', '-up', ' answer', ' from', ' the', ' loopback', ' upstream', '.'];
+const USAGE = { prompt_tokens: 12, completion_tokens: WORDS.length, total_tokens: 12 + WORDS.length };
 
 function answerJson(): string {
   return JSON.stringify({
@@ -103,7 +104,7 @@ function answerJson(): string {
         finish_reason: 'stop',
       },
     ],
-    usage: { prompt_tokens: 12, completion_tokens: WORDS.length, total_tokens: 12 + WORDS.length },
+    usage: USAGE,
   });
 }
 
@@ -122,7 +123,7 @@ function answerEvents(): string[] {
     chunk({ role: 'assistant', content: '' }, null),
     ...WORDS.map((word) => chunk({ content: word }, null)),
     chunk({}, 'stop'),
-    chunk({}, null, { prompt_tokens: 12, completion_tokens: WORDS.length, total_tokens: 12 + WORDS.length }),
+    chunk({}, null, USAGE),
     'data: [DONE]\n\n',
   ];
 }
@@ -207,7 +208,7 @@ function virtualKey(mode: 'soft' | 'strict'): VirtualKeySnapshot {
   return {
     id: `warm-up-${mode}`,
     name: `warm-up ${mode}`,
-    valueHash: createHash('sha256').update(VIRTUAL_KEYS[mode]).digest('hex'),
+    valueHash: hashVirtualKey(VIRTUAL_KEYS[mode]),
     is_active: true,
     budget_id: `warm-up-${mode}`,
     rate_limit_id: 'warm-up',
@@ -225,18 +226,13 @@ function snapshotFor(upstreamUrl: string): GatewaySnapshot {
   const day = { reset_duration: '1d', calendar_aligned: false, max_limit_micros: 1e15 };
   return {
     version: 1,
-    client: {
-      drop_excess_requests: false,
+    // The config model's defaults, with request logging on and a 1 MB body limit.
+    client: clientSnapshot({
       enable_logging: true,
       disable_content_logging: true,
-      enforce_auth_on_inference: false,
-      allow_direct_keys: false,
-      allowed_origins: [],
       max_request_body_size_mb: 1,
       log_retention_days: 1,
-      send_extra_fields: true,
-      unpriced_model_policy: 'allow',
-    },
+    }),
     providers: [
       {
         name: 'openai',

@@ -42,7 +42,7 @@ export * from './errors.ts';
 export * from './reconcile.ts';
 export * from './secrets.ts';
 export * from './live/config.ts';
-export { readSnapshotSource } from './live/snapshot.ts';
+export { clientSnapshot, readSnapshotSource } from './live/snapshot.ts';
 export * from './repositories/admin.ts';
 export * from './repositories/budgets.ts';
 export * from './repositories/bulk.ts';

@@ -19,7 +19,7 @@ import {
 } from '../config-mapping/index.ts';
 import { providersToConfig } from './config.ts';
 import { loadLiveRows, type LiveRows } from './rows.ts';
-import type { GatewaySnapshot, ProviderSnapshot } from '../../clients/contract/snapshot.ts';
+import type { ClientSnapshot, GatewaySnapshot, ProviderSnapshot } from '../../clients/contract/snapshot.ts';
 
 /** The snapshot's providers are the live config's, secrets decrypted, under their names. */
 function providersSource(rows: LiveRows): ProviderSnapshot[] {
@@ -71,12 +71,20 @@ function governanceSource(rows: LiveRows): GatewaySnapshot['governance'] {
   };
 }
 
+/**
+ * The client section gateways see: the stored settings with the config model's defaults filled in
+ * (db/config/model.ts), less what only the control plane reads.
+ */
+export function clientSnapshot(stored: unknown): ClientSnapshot {
+  const { initial_pool_size: _pool, ...client } = clientToConfig(stored);
+  return client;
+}
+
 export async function readSnapshotSource(database: Database, box: SecretBox): Promise<GatewaySnapshot> {
   const rows = await loadLiveRows(database, box);
-  const { initial_pool_size: _pool, ...client } = clientToConfig(rows.client);
   return {
     version: rows.version,
-    client,
+    client: clientSnapshot(rows.client),
     providers: providersSource(rows),
     governance: governanceSource(rows),
     plugins: rows.plugins.map(pluginToConfig),

@@ -230,7 +230,7 @@ describe('gateway-only mode', () => {
       logger: createLogger('info', (line) => lines.push(line)),
     });
     try {
-      const messages = lines.map((line) => JSON.parse(line) as { msg: string; requests?: number });
+      const messages = lines.map((line) => JSON.parse(line) as { msg: string });
       const warmed = messages.findIndex((m) => m.msg === 'warmed up');
       expect(messages[warmed]).toMatchObject({
         sent: 20,
