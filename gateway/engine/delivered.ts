@@ -8,7 +8,7 @@
  * chunk would cost each of them a JSON.parse per token. Past FOLD_CHARS of raw events the held
  * ones are reduced to their delivered text, so a long stream holds its text, not its JSON.
  */
-import { tokenCounter } from '../pricing/tokenize.ts';
+import { tokenCounter, type TokenCounter } from '../pricing/tokenize.ts';
 import type { JsonObject, Operation, Usage } from '../core/types.ts';
 import { isJsonObject, parseJsonObject } from '../core/types.ts';
 import { countImages, promptText } from '../util/prompt-text.ts';
@@ -114,6 +114,24 @@ export class DeliveredOutput {
   }
 }
 
+/** What of a request's prompt is counted as text: its text, and its tool definitions as JSON. */
+export function promptParts(body: JsonObject): string[] {
+  const prompt = [promptText(body)];
+  if (body.tools !== undefined) prompt.push(JSON.stringify(body.tools));
+  return prompt;
+}
+
+/** Input tokens of `body`: its prompt parts (promptParts) counted, per-message framing, images. */
+export function estimateInputTokens(
+  body: JsonObject,
+  prompt: readonly string[],
+  count: TokenCounter,
+): number {
+  const messages = Array.isArray(body.messages) ? body.messages.length : 0;
+  const framing = messages > 0 ? messages * MESSAGE_TOKENS + REPLY_PRIMING_TOKENS : 0;
+  return count(prompt) + framing + countImages(body.messages ?? body.input) * IMAGE_TOKENS;
+}
+
 /**
  * Usage for a stream that ended without the provider's: the request's prompt (text, tool
  * definitions, per-message framing, images) and the output actually relayed, counted with the
@@ -126,11 +144,7 @@ export function estimateUsage(
   upstreamModel: string | undefined,
 ): Usage {
   const count = tokenCounter(model, upstreamModel);
-  const prompt = [promptText(body)];
-  if (body.tools !== undefined) prompt.push(JSON.stringify(body.tools));
-  const messages = Array.isArray(body.messages) ? body.messages.length : 0;
-  const framing = messages > 0 ? messages * MESSAGE_TOKENS + REPLY_PRIMING_TOKENS : 0;
-  const inputTokens = count(prompt) + framing + countImages(body.messages ?? body.input) * IMAGE_TOKENS;
+  const inputTokens = estimateInputTokens(body, promptParts(body), count);
   const outputTokens = count(delivered.text());
   return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, estimated: true };
 }

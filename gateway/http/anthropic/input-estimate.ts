@@ -8,9 +8,10 @@
  * first event is written, or the prompt is past COUNTED_PROMPT_CHARS, characters ÷ 4 rounded up
  * (over prompt and tools) stands in.
  */
-import { DeliveredOutput, estimateUsage } from '../../engine/delivered.ts';
+import { estimateInputTokens, promptParts } from '../../engine/delivered.ts';
 import type { JsonObject } from '../../core/types.ts';
-import { estimateTokens, promptText } from '../../util/prompt-text.ts';
+import { tokenCounter } from '../../pricing/tokenize.ts';
+import { estimateTokens } from '../../util/prompt-text.ts';
 
 /**
  * Prompt and tool text past which `message_start` carries characters ÷ 4 instead of the
@@ -27,17 +28,18 @@ export class InputEstimate {
   private readonly roughCount: number;
 
   constructor(canonical: JsonObject) {
-    const tools = canonical.tools === undefined ? '' : JSON.stringify(canonical.tools);
-    const text = promptText(canonical) + tools;
+    // Built once: its length decides, and the count (when made) reads the same parts.
+    const prompt = promptParts(canonical);
+    const text = prompt.join('');
     this.roughCount = estimateTokens(text);
     if (text.length > COUNTED_PROMPT_CHARS) return;
     const model = typeof canonical.model === 'string' ? canonical.model : '';
     // Deferred to a microtask (the request's I/O comes after it); a failure keeps the rough count:
     // an estimate is never worth failing a request over.
     Promise.resolve()
-      .then(() => estimateUsage(canonical, new DeliveredOutput('chat'), model, undefined))
+      .then(() => estimateInputTokens(canonical, prompt, tokenCounter(model)))
       .then(
-        (usage) => void (this.counted = usage.inputTokens),
+        (tokens) => void (this.counted = tokens),
         () => undefined,
       );
   }
