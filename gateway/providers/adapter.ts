@@ -71,6 +71,19 @@ export interface StreamDecoder {
 }
 
 /**
+ * A library a key loads on its first request to reach the ambient identity (@azure/identity,
+ * google-auth-library, the AWS credential chain). Importing one takes ~20–120 ms, holding the event
+ * loop for up to ~20–30 ms at a time, so the snapshot store loads it as soon as a snapshot has such
+ * a key (before the gateway listens, for the first one), not inside a request.
+ */
+export interface CredentialLibrary {
+  /** The package, as logged. */
+  name: string;
+  /** Imports it once per process; later calls return the same promise. */
+  load(): Promise<unknown>;
+}
+
+/**
  * The provider's own list of the models a key may use: one GET (paged where the provider pages),
  * authenticated like inference. `GET /v1/models` lists these for keys that allow every model.
  */
@@ -138,4 +151,9 @@ export interface ProviderAdapter {
   parseError?(status: number, text: string): UpstreamErrorDetail;
   /** Last step before sending: signing (SigV4), minted tokens, beta headers. May be async. */
   prepare?(request: OutgoingRequest, info: AttemptInfo, secret: string): void | Promise<void>;
+  /**
+   * The library `prepare` will import for this key (`secret`: its value with `env.` references
+   * resolved), if any: an Entra ID, ADC or AWS-chain key. See CredentialLibrary.
+   */
+  credentialLibrary?(key: ProviderKeySnapshot, secret: string | undefined): CredentialLibrary | undefined;
 }

@@ -1,6 +1,7 @@
 /**
  * Holds the snapshot in force. Loads the first one, rebuilds on every `configChanged` (events
- * arriving during a rebuild coalesce into one more), swaps atomically (one assignment), then
+ * arriving during a rebuild coalesce into one more), loads the credential libraries its keys need
+ * (credential-libraries.ts), swaps atomically (one assignment), then
  * retires connection pools the new snapshot no longer uses, gracefully, so requests in flight
  * finish on the snapshot and pools they started with. A failed rebuild keeps the old snapshot.
  */
@@ -10,6 +11,7 @@ import type { GatewayLogger } from '../logger.ts';
 import { PoolRegistry } from '../upstream/pools.ts';
 import type { UpstreamPools } from '../upstream/pools.ts';
 import { compileSnapshot, type SharedResources } from './compile.ts';
+import { loadCredentialLibraries } from './credential-libraries.ts';
 import { ProviderModelLists } from './model-lists.ts';
 import type { CompiledSnapshot } from '../core/compiled-snapshot.ts';
 
@@ -90,6 +92,16 @@ export class SnapshotStore {
     const warn = (message: string, fields?: object) =>
       this.logger.warn(`gateway: ${message}`, { version: source.version, ...fields });
     const next = compileSnapshot(source, this.resources, warn);
+    // Before the swap (and, for the first snapshot, before the gateway listens): an import inside
+    // a request would hold the event loop there.
+    const started = performance.now();
+    const loaded = await loadCredentialLibraries(next, warn);
+    if (loaded.length > 0)
+      this.logger.info('gateway: credential libraries loaded', {
+        libraries: loaded,
+        ms: Math.round(performance.now() - started),
+      });
+    if (this.closed) return;
     this.snapshot = next;
     this.retire(next);
     if (previous)

@@ -13,7 +13,7 @@ import type { AttemptInfo, ProviderAdapter } from '../adapter.ts';
 import { openAIUsage } from '../usage.ts';
 import { decodeConverse, parseAwsError } from './converse-response.ts';
 import { encodeConverse } from './converse.ts';
-import { field, resolveCredentials, type BedrockKeyConfig } from './credentials.ts';
+import { chainLibraryFor, field, resolveCredentials, type BedrockKeyConfig } from './credentials.ts';
 import { decodeBedrockEmbeddings, encodeBedrockEmbeddings } from './embeddings.ts';
 import { signV4 } from './sigv4.ts';
 import { ConverseStreamDecoder } from './stream.ts';
@@ -102,4 +102,5 @@ export const bedrock: ProviderAdapter = {
     });
     Object.assign(request.headers, signed);
   },
+  credentialLibrary: (key, secret) => (secret === '' ? chainLibraryFor(config(key)) : undefined),
 };

@@ -8,7 +8,8 @@
  */
 import { resolveEnv } from '../../util/env.ts';
 import { ExpiringCache } from '../translate/expiring-cache.ts';
-import { clearAwsChains, defaultChainCredentials } from './aws-chain.ts';
+import type { CredentialLibrary } from '../adapter.ts';
+import { AWS_CREDENTIAL_CHAIN, clearAwsChains, defaultChainCredentials } from './aws-chain.ts';
 import type { AwsCredentials } from './sigv4.ts';
 import { assumeRole } from './sts.ts';
 
@@ -41,13 +42,23 @@ export function clearCredentialCache(): void {
   clearAwsChains();
 }
 
-export async function resolveCredentials(config: BedrockKeyConfig, region: string): Promise<AwsCredentials> {
+/** The key's own `access_key` and `secret_key`, when it has both. */
+function staticCredentials(config: BedrockKeyConfig): AwsCredentials | undefined {
   const accessKeyId = field(config, 'access_key');
   const secretAccessKey = field(config, 'secret_key');
+  return accessKeyId && secretAccessKey
+    ? { accessKeyId, secretAccessKey, sessionToken: field(config, 'session_token') }
+    : undefined;
+}
+
+/** The AWS SDK's chain, for a key that signs (no API key) without static credentials. */
+export function chainLibraryFor(config: BedrockKeyConfig): CredentialLibrary | undefined {
+  return staticCredentials(config) === undefined ? AWS_CREDENTIAL_CHAIN : undefined;
+}
+
+export async function resolveCredentials(config: BedrockKeyConfig, region: string): Promise<AwsCredentials> {
   const source: AwsCredentials | Promise<AwsCredentials> =
-    accessKeyId && secretAccessKey
-      ? { accessKeyId, secretAccessKey, sessionToken: field(config, 'session_token') }
-      : defaultChainCredentials(region);
+    staticCredentials(config) ?? defaultChainCredentials(region);
   const roleArn = field(config, 'role_arn');
   if (!roleArn) return source;
   const externalId = field(config, 'external_id');

@@ -7,7 +7,7 @@
 import type { ProviderKeySnapshot } from '../../../clients/contract/snapshot.ts';
 import type { Operation } from '../../core/types.ts';
 import type { ProviderAdapter } from '../adapter.ts';
-import { azureEntraToken } from './azure-identity.ts';
+import { AZURE_IDENTITY, azureEntraToken } from './azure-identity.ts';
 
 /** @default api-version when the key does not set one (GA). */
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
@@ -66,4 +66,5 @@ export const azure: ProviderAdapter = {
     if (secret !== '') return;
     request.headers.authorization = `Bearer ${await azureEntraToken()}`;
   },
+  credentialLibrary: (_key, secret) => (secret === '' ? AZURE_IDENTITY : undefined),
 };

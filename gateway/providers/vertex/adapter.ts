@@ -19,7 +19,7 @@ import { decodeGeminiChat, parseGoogleError } from '../gemini/response.ts';
 import { embeddingList } from '../translate/canonical.ts';
 import { droppedParams, embeddingInputs } from '../translate/openai-input.ts';
 import { openAIUsage } from '../usage.ts';
-import { vertexAccessToken } from './auth.ts';
+import { GOOGLE_AUTH, vertexAccessToken } from './auth.ts';
 import { VertexStreamDecoder } from './stream.ts';
 
 export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
@@ -146,4 +146,6 @@ export const vertex: ProviderAdapter = {
     const token = await vertexAccessToken(text(config(info.key).auth_credentials));
     request.headers.authorization = `Bearer ${token}`;
   },
+  credentialLibrary: (key, secret) =>
+    secret === '' && text(config(key).auth_credentials) === undefined ? GOOGLE_AUTH : undefined,
 };
