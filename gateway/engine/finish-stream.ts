@@ -21,7 +21,7 @@ import type { EventSink, StreamDecoder } from '../providers/adapter.ts';
 import { formatEvent, SseParser, wholeDataEvents } from '../providers/sse-parser.ts';
 import { usageFromObject } from '../providers/usage.ts';
 import type { Target } from '../core/target.ts';
-import { isJsonObject, parseJsonObject } from '../core/types.ts';
+import { isJsonObject, parseJsonObject, type Usage } from '../core/types.ts';
 import { mapTransportError } from '../upstream/error-map.ts';
 import { topLevelMemberSpan } from '../util/json-top-level.ts';
 import type { BodySink, UpstreamBody } from '../upstream/types.ts';
@@ -429,12 +429,20 @@ export class StreamRelay implements EventSink, BodySink {
     this.settled = true;
     this.detach();
     if (this.committed && this.record.usage === undefined) {
-      // Delivered without the provider's usage: the attempt settles on what was relayed.
+      // Delivered without the provider's usage: the attempt settles on what was relayed, counted
+      // a slice per turn of the event loop when large (estimateUsage); the attempt ends after.
       const { ctx, record } = this;
       const usage = estimateUsage(ctx.body, this.delivered, record.model, record.upstreamModel);
-      record.usage = usage;
-      ctx.usage = usage;
+      if (usage instanceof Promise) void usage.then((counted) => this.settleWith(counted));
+      else this.settleWith(usage);
+      return;
     }
+    this.resolve();
+  }
+
+  private settleWith(usage: Usage): void {
+    this.record.usage = usage;
+    this.ctx.usage = usage;
     this.resolve();
   }
 

@@ -99,6 +99,47 @@ function approximated(charsPerToken: number): TokenCounter {
   };
 }
 
+/** A space that follows a non-space and precedes a letter: the start of a ` word` piece. */
+function cutsBefore(text: string, at: number): boolean {
+  return text.charCodeAt(at) === 32 && text.charCodeAt(at - 1) > 32 && LETTER.test(text[at + 1] ?? '');
+}
+const LETTER = /^\p{L}$/u;
+
+/**
+ * `parts` regrouped into slices of about `chars` characters each, for counting a turn of the
+ * event loop at a time: with a real encoding (`encoded` counts part by part and adds) the slices'
+ * counts add up to exactly the count of `parts`. Parts are kept whole where they fit; a longer
+ * one is cut only before a space that follows a non-space and precedes a letter, where the
+ * pre-tokenizers of o200k_base and cl100k_base both start a new piece (` word`) anyway, so no
+ * token spans a cut. A stretch with no such space (minified JSON, base64) stays in one slice.
+ */
+export function countingSlices(parts: readonly string[], chars: number): string[][] {
+  const slices: string[][] = [];
+  let slice: string[] = [];
+  let size = 0;
+  const push = (piece: string): void => {
+    if (size > 0 && size + piece.length > chars) {
+      slices.push(slice);
+      slice = [];
+      size = 0;
+    }
+    slice.push(piece);
+    size += piece.length;
+  };
+  for (const part of parts) {
+    let start = 0;
+    while (part.length - start > chars) {
+      let at = start + chars;
+      while (at < part.length && !cutsBefore(part, at)) at++;
+      push(part.slice(start, at));
+      start = at;
+    }
+    if (start < part.length) push(start === 0 ? part : part.slice(start));
+  }
+  if (slice.length > 0) slices.push(slice);
+  return slices;
+}
+
 /** Whether `model` is counted with a real tokenizer (else the documented approximation). */
 export function hasTokenizer(model: string): boolean {
   return encodingOf(model) !== undefined;

@@ -81,7 +81,7 @@ describe('what a stream relayed', () => {
     expect(delivered.text()[4_999]).toBe(' w4999');
   });
 
-  it('the prompt estimate stays within the strict reservation’s prompt bound', () => {
+  it('the prompt estimate stays within the strict reservation’s prompt bound', async () => {
     const body = {
       model: 'gpt-4o',
       messages: [
@@ -96,7 +96,7 @@ describe('what a stream relayed', () => {
       ],
       tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }],
     };
-    const usage = estimateUsage(body, new DeliveredOutput('chat'), 'gpt-4o', undefined);
+    const usage = await estimateUsage(body, new DeliveredOutput('chat'), 'gpt-4o', undefined);
     expect(usage.estimated).toBe(true);
     expect(usage.inputTokens).toBeGreaterThan(o200k(TEXT));
     expect(usage.inputTokens).toBeLessThanOrEqual(promptTokenBound(body));
