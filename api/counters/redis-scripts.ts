@@ -9,6 +9,10 @@
  * the row never lands REPAIR takes it back. Every count is recorded in `<meter>:applied` (a
  * sorted set scored by time, trimmed after a few minutes), so two paths can never count one
  * entry twice.
+ *
+ * Every script that leaves an intent or an applied entry on a budget also adds the budget's id to
+ * the set of budgets REPAIR has work on (`<prefix>repair:budgets`), in the same atomic step, and
+ * REPAIR takes it out once both are empty: a sweep visits those budgets, not every budget.
  */
 
 /** Shared by COMMIT and REPAIR: rolls the window, and counts one entry without going below 0. */
@@ -42,8 +46,9 @@ end
 `;
 
 /**
- * KEYS: meter hash, grants hash (holder → "seq:amount" of its last grant), intents hash.
- * ARGV: want, min, force, window start now, limit, holder, seq, isBudget, intent key, now.
+ * KEYS: meter hash, grants hash (holder → "seq:amount" of its last grant), intents hash, the
+ * set of budgets with repair work. ARGV: want, min, force, window start now, limit, holder, seq,
+ * isBudget, intent key, now, meter id.
  * Returns {granted, used, reserved, window start, rolled, replayed}. A replay of the last grant
  * (same holder and seq: its answer was lost) returns that grant's amount again without taking
  * anything; an older seq gets nothing. A new budget grant is counted at once and left as a
@@ -91,6 +96,7 @@ if amount > 0 then
     reserved = redis.call('HINCRBY', KEYS[1], 'reserved', amount)
     redis.call('HSET', KEYS[3], ARGV[9],
       string.format('reserved|%d|%d|1|%s|%d', amount, tonumber(ARGV[10]), ARGV[6], seq))
+    redis.call('SADD', KEYS[4], ARGV[11])
   else
     used = redis.call('HINCRBY', KEYS[1], 'used', amount)
   end
@@ -101,13 +107,15 @@ return {amount, used, reserved, ws, rolled, 0}
 `;
 
 /**
- * KEYS: intents hash. ARGV: now, then (entry key, field, delta) triples. Records each entry as
- * an uncounted intent unless one is there already. Returns 1 per entry whose intent was left
- * over (by an attempt that may have crashed after its ledger row was written), else 0.
+ * KEYS: intents hash, the set of budgets with repair work. ARGV: now, budget id, then (entry
+ * key, field, delta) triples. Records each entry as an uncounted intent unless one is there
+ * already. Returns 1 per entry whose intent was left over (by an attempt that may have crashed
+ * after its ledger row was written), else 0.
  */
 export const PREPARE = `
+redis.call('SADD', KEYS[2], ARGV[2])
 local result = {}
-for i = 2, #ARGV, 3 do
+for i = 3, #ARGV, 3 do
   local fresh = redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1] .. '|' .. ARGV[i + 2] .. '|' .. ARGV[1] .. '|0||')
   table.insert(result, 1 - fresh)
 end
@@ -115,7 +123,8 @@ return result
 `;
 
 /**
- * KEYS: budget hash, applied sorted set, intents hash. ARGV: window start now, now, then
+ * KEYS: budget hash, applied sorted set, intents hash, the set of budgets with repair work.
+ * ARGV: window start now, now, budget id, then
  * (entry key, field, delta, at, counted, inserted, leftover) 7-tuples, once the entries' ledger
  * rows are durable. `counted`: 0 for report entries, 1 for a new grant, 2 for a replayed grant
  * (answered before: counted already unless its intent is still open); `inserted`: this attempt
@@ -126,7 +135,8 @@ return result
 export const COMMIT = `${COUNT}
 local ws, rolled = roll(tonumber(ARGV[1]))
 local now = tonumber(ARGV[2])
-for i = 3, #ARGV, 7 do
+redis.call('SADD', KEYS[4], ARGV[3])
+for i = 4, #ARGV, 7 do
   local key, field, delta, at = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
   local counted, replay = ARGV[i + 4] ~= '0', ARGV[i + 4] == '2'
   local inserted, leftover = ARGV[i + 5] == '1', ARGV[i + 6] == '1'
@@ -152,17 +162,19 @@ return {rolled, clamped}
 `;
 
 /**
- * KEYS: budget hash, applied sorted set, intents hash, grants hash. ARGV: window start now, now,
- * applied-set horizon, then (entry key, in ledger) pairs for intents older than the grace time.
- * An intent whose row is in the ledger is counted (once); one whose row is not is dropped, and a
- * counted grant is taken back (its replay then gets nothing). Trims the applied set.
- * Returns {resolved, clamped}.
+ * KEYS: budget hash, applied sorted set, intents hash, grants hash, the set of budgets with
+ * repair work. ARGV: window start now, now, applied-set horizon, budget id, then (entry key, in
+ * ledger) pairs for intents older than the grace time. An intent whose row is in the ledger is
+ * counted (once); one whose row is not is dropped, and a counted grant is taken back (its replay
+ * then gets nothing). Trims the applied set; the budget stays in the set while either holds
+ * anything (a budget found with work that is not in the set, from before the set existed, joins
+ * it). Returns {resolved, clamped}.
  */
 export const REPAIR = `${COUNT}
 local ws = roll(tonumber(ARGV[1]))
 local now = tonumber(ARGV[2])
 local resolved = 0
-for i = 4, #ARGV, 2 do
+for i = 5, #ARGV, 2 do
   local key, inLedger = ARGV[i], ARGV[i + 1] == '1'
   local intent = redis.call('HGET', KEYS[3], key)
   if intent then
@@ -184,6 +196,11 @@ for i = 4, #ARGV, 2 do
   end
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[3]))
+if redis.call('HLEN', KEYS[3]) == 0 and redis.call('ZCARD', KEYS[2]) == 0 then
+  redis.call('SREM', KEYS[5], ARGV[4])
+else
+  redis.call('SADD', KEYS[5], ARGV[4])
+end
 return {resolved, clamped}
 `;
 

@@ -48,6 +48,11 @@ const FAR = 8.64e15;
 const COUNTED_KEEP_MS = 10 * 60_000;
 /** Budgets whose intents {@link RedisStore.repair} reads, and whose `counted` sets it prunes, per pipeline. */
 const REPAIR_BATCH = 500;
+/**
+ * How often a replica's repair visits every budget in the database rather than only those in the
+ * repair set (see {@link RedisStore.repair}); its first repair always does.
+ */
+const FULL_REPAIR_MS = COUNTED_KEEP_MS;
 /** The pipelined prunes call REPAIR by its SHA-1 (loaded once per repair), not with its text each. */
 const REPAIR_SHA = createHash('sha1').update(REPAIR).digest('hex');
 
@@ -74,6 +79,9 @@ export class RedisStore implements CounterStore {
     private readonly intentGraceMs: number,
   ) {}
 
+  /** When this replica's repair last visited every budget (0: not yet). */
+  private fullRepairAt = 0;
+
   static async open(
     db: Database,
     url: string,
@@ -89,6 +97,11 @@ export class RedisStore implements CounterStore {
 
   private key(kind: MeterKind, id: string): string {
     return `${this.prefix}meter:${kind}:${id}`;
+  }
+
+  /** Ids of the budgets with open intents or remembered counted entries (redis-scripts.ts). */
+  private get repairSet(): string {
+    return `${this.prefix}repair:budgets`;
   }
 
   /** Limit and window of a meter, from the database (the source of truth for configuration). */
@@ -151,10 +164,11 @@ export class RedisStore implements CounterStore {
     const at = this.now();
     const result = (await this.redis.eval(
       GRANT,
-      3,
+      4,
       key,
       `${key}:grants`,
       `${key}:intents`,
+      this.repairSet,
       request.want,
       request.min,
       request.force ? 1 : 0,
@@ -165,6 +179,7 @@ export class RedisStore implements CounterStore {
       budget ? 1 : 0,
       ledgerKey(entry),
       at,
+      request.id,
     )) as number[];
     const [granted = 0, used = 0, reserved = 0, ws = 0, , replayed = 0] = result.map(Number);
     // The grant's ledger row must be durable before anyone is told about the grant.
@@ -186,9 +201,11 @@ export class RedisStore implements CounterStore {
       const args = list.flatMap((e) => [ledgerKey(e), fieldOf(e), deltaOf(e)]);
       const flags = (await this.redis.eval(
         PREPARE,
-        1,
+        2,
         `${this.key('budget', id)}:intents`,
+        this.repairSet,
         at,
+        id,
         ...args,
       )) as number[];
       flags.forEach((flag, i) => flag === 1 && leftover.add(ledgerKey(list[i]!)));
@@ -224,9 +241,9 @@ export class RedisStore implements CounterStore {
       const k = ledgerKey(e);
       return [k, fieldOf(e), deltaOf(e), at, counted, inserted.has(k) ? 1 : 0, leftover.has(k) ? 1 : 0];
     });
-    const keys = [key, `${key}:counted`, `${key}:intents`];
+    const keys = [key, `${key}:counted`, `${key}:intents`, this.repairSet];
     const [, clamped = 0] = (
-      (await this.redis.eval(COMMIT, 3, ...keys, windowStart, this.now(), ...args)) as number[]
+      (await this.redis.eval(COMMIT, 4, ...keys, windowStart, this.now(), id, ...args)) as number[]
     ).map(Number);
     if (clamped > 0) this.clamped(id, clamped);
   }
@@ -245,32 +262,39 @@ export class RedisStore implements CounterStore {
    * Resolves intents older than the grace time (their process died or gave up): counted once if
    * their ledger row exists, else dropped (a grant taken back). Returns how many were resolved.
    *
-   * Every replica runs it before each lease sweep, over every budget. The intents are read, and
-   * the `counted` sets pruned, REPAIR_BATCH budgets to a pipeline: a round trip for the reads and
-   * one for the prunes per batch, where one read and one script per budget, awaited in turn, cost
-   * 2 × budgets round trips per sweep (20,000 for 10,000 budgets: seconds over a network).
-   * Budgets with old intents, rare, are resolved one by one as before.
+   * Every replica runs it before each lease sweep. It visits the budgets in the repair set (those
+   * with open intents or remembered counted entries: the scripts that leave either add the budget
+   * there atomically, and REPAIR takes it out once both are empty), so a sweep costs what the
+   * active budgets need, not what every configured budget does; and every FULL_REPAIR_MS, and on
+   * a replica's first sweep, every budget in the database (a budget left with work by a version
+   * without the set joins it then). The intents are read, and the `counted` sets pruned,
+   * REPAIR_BATCH budgets to a pipeline: a round trip for the reads and one for the prunes per
+   * batch. Budgets with old intents, rare, are resolved one by one.
    */
   async repair(): Promise<number> {
     const now = this.now();
-    const budgets = await listBudgets(this.db);
-    if (budgets.length > 0) await this.redis.script('LOAD', REPAIR);
+    const full = this.fullRepairAt === 0 || now - this.fullRepairAt >= FULL_REPAIR_MS;
+    const ids = full
+      ? (await listBudgets(this.db)).map((budget) => budget.id)
+      : await this.redis.smembers(this.repairSet);
+    if (full) this.fullRepairAt = now;
+    if (ids.length > 0) await this.redis.script('LOAD', REPAIR);
     let resolved = 0;
-    for (let first = 0; first < budgets.length; first += REPAIR_BATCH) {
-      const batch = budgets.slice(first, first + REPAIR_BATCH);
+    for (let first = 0; first < ids.length; first += REPAIR_BATCH) {
+      const batch = ids.slice(first, first + REPAIR_BATCH);
       const reads = this.redis.pipeline();
-      for (const budget of batch) reads.hgetall(`${this.key('budget', budget.id)}:intents`);
+      for (const id of batch) reads.hgetall(`${this.key('budget', id)}:intents`);
       const intents = (await reads.exec()) ?? [];
       const prunes = this.redis.pipeline();
-      for (const [i, budget] of batch.entries()) {
+      for (const [i, id] of batch.entries()) {
         const [error, found] = intents[i] ?? [new Error('no reply')];
         if (error) throw error;
         const old = Object.entries(found as Record<string, string>)
           .filter(([, value]) => Number(value.split('|')[2]) < now - this.intentGraceMs)
           .map(([k]) => k);
         if (old.length === 0)
-          prunes.evalsha(REPAIR_SHA, 4, ...this.repairKeys(budget.id), 0, now, now - COUNTED_KEEP_MS);
-        else resolved += await this.resolveIntents(budget.id, old, now);
+          prunes.evalsha(REPAIR_SHA, 5, ...this.repairKeys(id), 0, now, now - COUNTED_KEEP_MS, id);
+        else resolved += await this.resolveIntents(id, old, now);
       }
       for (const [error] of (await prunes.exec()) ?? []) if (error) throw error;
     }
@@ -283,7 +307,7 @@ export class RedisStore implements CounterStore {
 
   private repairKeys(budgetId: string): string[] {
     const key = this.key('budget', budgetId);
-    return [key, `${key}:counted`, `${key}:intents`, `${key}:grants`];
+    return [key, `${key}:counted`, `${key}:intents`, `${key}:grants`, this.repairSet];
   }
 
   /** One budget's old intents: counted where their ledger row exists, dropped or taken back elsewhere. */
@@ -294,11 +318,12 @@ export class RedisStore implements CounterStore {
     const [done = 0, clamped = 0] = (
       (await this.redis.eval(
         REPAIR,
-        4,
+        5,
         ...this.repairKeys(budgetId),
         start,
         now,
         now - COUNTED_KEEP_MS,
+        budgetId,
         ...args,
       )) as number[]
     ).map(Number);

@@ -1,25 +1,31 @@
 /**
  * The Redis store's repair (api/counters/redis-store.ts), which every replica runs before each
- * lease sweep over every budget: it reads intents and prunes the `counted` sets a pipeline of
- * budgets at a time, so a sweep costs a few round trips to Redis rather than two per budget, and
- * still resolves an old intent and prunes an old counted entry. Round trips are counted at a
- * loopback proxy between the store and Redis.
+ * lease sweep. A replica's first repair (and one every ten minutes) visits every budget in the
+ * database, a pipeline of budgets at a time, so it costs a few round trips rather than two per
+ * budget; the others visit only the budgets in the repair set, which the scripts that leave an
+ * intent or a counted entry join atomically and REPAIR leaves once both are empty. Traffic is
+ * counted at a loopback proxy between the store and Redis.
  */
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from './support/stack.ts';
+import { RedisStore } from '../../api/counters/redis-store.ts';
+import { QUIET, startStack, type Stack } from './support/stack.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BUDGETS = 1200;
 const PREFIX = `heimdall-test-${randomBytes(4).toString('hex')}:`;
 
-/** A TCP proxy to Redis that counts the writes reaching it from its clients (one per round trip or more). */
+/**
+ * A TCP proxy to Redis that counts the writes reaching it from its clients (one per round trip or
+ * more) and the HGETALL commands among them (one per budget visited).
+ */
 async function countingProxy(
   target: URL,
-): Promise<{ url: string; writes: () => number; close: () => Promise<void> }> {
+): Promise<{ url: string; writes: () => number; reads: () => number; close: () => Promise<void> }> {
   let writes = 0;
+  let reads = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(Number(target.port || 6379), target.hostname);
@@ -28,7 +34,10 @@ async function countingProxy(
       socket.on('error', () => undefined);
       socket.on('close', () => sockets.delete(socket));
     }
-    client.on('data', () => writes++);
+    client.on('data', (chunk: Buffer) => {
+      writes++;
+      reads += chunk.toString('latin1').match(/\r\nhgetall\r\n/gi)?.length ?? 0;
+    });
     client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -36,6 +45,7 @@ async function countingProxy(
   return {
     url: `redis://127.0.0.1:${port}`,
     writes: () => writes,
+    reads: () => reads,
     close: () => {
       for (const socket of sockets) socket.destroy();
       return new Promise((resolve) => server.close(() => resolve()));
@@ -47,6 +57,10 @@ let proxy: Awaited<ReturnType<typeof countingProxy>>;
 let stack: Stack;
 let redis: Redis;
 const budgetKey = (id: string) => `${PREFIX}meter:budget:${id}`;
+const REPAIR_SET = `${PREFIX}repair:budgets`;
+let clock = Date.now();
+/** Another replica, opened by the test, whose clock the test moves. */
+let replica: RedisStore;
 
 beforeAll(async () => {
   process.env.HEIMDALL_REDIS_PREFIX = PREFIX;
@@ -57,10 +71,14 @@ beforeAll(async () => {
     max_limit: 10,
     reset_duration: '1d',
   }));
-  stack = await startStack({ governance: { budgets } }, { store: 'redis', redisUrl: proxy.url });
+  // The stack's own store sweeps on its timer straight to Redis; only the test's replica goes
+  // through the proxy, so what the proxy counts is that replica's alone.
+  stack = await startStack({ governance: { budgets } }, { store: 'redis', redisUrl: REDIS_URL });
+  replica = await RedisStore.open(stack.database, proxy.url, () => clock, QUIET, { prefix: PREFIX });
 }, 60_000);
 
 afterAll(async () => {
+  await replica?.close();
   await stack?.close();
   await proxy?.close();
   const keys = await redis.keys(`${PREFIX}*`);
@@ -70,9 +88,10 @@ afterAll(async () => {
 });
 
 describe('Redis store repair over many budgets', () => {
-  it('costs a few round trips, not two per budget, and still resolves and prunes', async () => {
-    const now = Date.now();
+  it("on a replica's first repair visits every budget, in a few round trips, and resolves and prunes", async () => {
+    const now = clock;
     const longAgo = now - 60 * 60_000;
+    // Left as a version without the repair set would leave them (neither budget is in it).
     // An intent of a process that died an hour ago, never written to the ledger: dropped.
     await redis.hset(
       `${budgetKey('repair-7')}:intents`,
@@ -83,15 +102,48 @@ describe('Redis store repair over many budgets', () => {
     await redis.zadd(`${budgetKey('repair-900')}:counted`, longAgo, 'old-entry');
     await redis.zadd(`${budgetKey('repair-900')}:counted`, now, 'fresh-entry');
 
-    const before = proxy.writes();
-    expect(await stack.service.store.repair!()).toBe(1);
-    const writes = proxy.writes() - before;
+    const [writes, reads] = [proxy.writes(), proxy.reads()];
+    expect(await replica.repair()).toBe(1);
     // One read and one script per budget, awaited in turn, reached the proxy as 2,405 writes; 500
     // budgets to a pipeline, as 18 (the script's load, three batches of reads and of prunes split
     // over TCP segments, and the one budget with an old intent).
-    expect(writes).toBeLessThan(40);
+    expect(proxy.writes() - writes).toBeLessThan(40);
+    expect(proxy.reads() - reads).toBe(BUDGETS);
 
     expect(await redis.hlen(`${budgetKey('repair-7')}:intents`)).toBe(0);
     expect(await redis.zrange(`${budgetKey('repair-900')}:counted`, 0, -1)).toEqual(['fresh-entry']);
+    // repair-900 still remembers an entry: it joins the set; repair-7 has nothing left.
+    expect(await redis.sismember(REPAIR_SET, 'repair-900')).toBe(1);
+    expect(await redis.sismember(REPAIR_SET, 'repair-7')).toBe(0);
+  });
+
+  it('later visits only the budgets in the repair set, which a grant joins and leaves once settled', async () => {
+    const lease = {
+      holder: 'test-replica',
+      kind: 'budget' as const,
+      id: 'repair-42',
+      seq: 1,
+      want: 3,
+      min: 1,
+    };
+    expect((await replica.grant(lease)).granted).toBe(3);
+    // The grant's intent (closed once its ledger row was written) left a counted entry.
+    expect(await redis.sismember(REPAIR_SET, 'repair-42')).toBe(1);
+    const members = (await redis.smembers(REPAIR_SET)).length;
+    expect(members).toBeLessThan(BUDGETS / 10);
+
+    const reads = proxy.reads();
+    expect(await replica.repair()).toBe(0);
+    expect(proxy.reads() - reads).toBe(members);
+    expect(await redis.sismember(REPAIR_SET, 'repair-42')).toBe(1);
+
+    // Past the ten minutes counted entries are kept, the budget has no work left and leaves the set.
+    clock += 11 * 60_000;
+    await replica.repair(); // a full visit (ten minutes since the last), which prunes
+    expect(await redis.sismember(REPAIR_SET, 'repair-42')).toBe(0);
+    expect(await redis.sismember(REPAIR_SET, 'repair-900')).toBe(0);
+    const afterPrune = proxy.reads();
+    await replica.repair();
+    expect(proxy.reads() - afterPrune).toBe(await redis.scard(REPAIR_SET));
   });
 });
