@@ -10,28 +10,18 @@
  */
 import type * as CredentialProviders from '@aws-sdk/credential-providers';
 import { GatewayError } from '../../core/errors.ts';
-import type { CredentialLibrary } from '../adapter.ts';
+import { credentialLibrary } from '../credential-library.ts';
 import { RefreshAhead } from '../refresh-ahead.ts';
 import type { AwsCredentials } from './sigv4.ts';
 
 type Chain = ReturnType<typeof CredentialProviders.fromNodeProviderChain>;
 const chains = new Map<string, Chain>();
-// Loaded when a snapshot first has a key without static keys (AWS_CREDENTIAL_CHAIN), else on first
+// Imported when a snapshot first has a key without static keys (the snapshot store), else on first
 // use: keys with static credentials (and other providers) never need it (~20 ms to import).
-let sdk: Promise<typeof CredentialProviders> | undefined;
-
-function loadSdk(): Promise<typeof CredentialProviders> {
-  sdk ??= import('@aws-sdk/credential-providers').catch((error: unknown) => {
-    sdk = undefined;
-    throw error;
-  });
-  return sdk;
-}
-
-export const AWS_CREDENTIAL_CHAIN: CredentialLibrary = {
-  name: '@aws-sdk/credential-providers',
-  load: loadSdk,
-};
+export const AWS_CREDENTIAL_CHAIN = credentialLibrary(
+  '@aws-sdk/credential-providers',
+  (): Promise<typeof CredentialProviders> => import('@aws-sdk/credential-providers'),
+);
 // Five minutes is also where the SDK itself would renew; renewing ahead keeps requests off it.
 const resolved = new RefreshAhead<AwsCredentials>(5 * 60_000, 5 * 60_000);
 
@@ -44,7 +34,7 @@ export function clearAwsChains(): void {
 async function chainFor(region: string): Promise<Chain> {
   let chain = chains.get(region);
   if (!chain) {
-    chain = (await loadSdk()).fromNodeProviderChain({
+    chain = (await AWS_CREDENTIAL_CHAIN.load()).fromNodeProviderChain({
       clientConfig: { region },
       // Names the IRSA session in CloudTrail as before (the SDK's default is a timestamp).
       roleSessionName: process.env.AWS_ROLE_SESSION_NAME || 'heimdall',

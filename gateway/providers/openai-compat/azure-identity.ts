@@ -9,10 +9,9 @@
  * `https://cognitiveservices.azure.com/.default`) is cached and renewed in the background four
  * minutes before expiry, so requests do not wait on Entra.
  */
-import type * as AzureIdentity from '@azure/identity';
 import type { TokenCredential } from '@azure/identity';
 import { GatewayError } from '../../core/errors.ts';
-import type { CredentialLibrary } from '../adapter.ts';
+import { credentialLibrary } from '../credential-library.ts';
 import { RefreshAhead, type Minted } from '../refresh-ahead.ts';
 
 export const COGNITIVE_SERVICES_SCOPE = 'https://cognitiveservices.azure.com/.default';
@@ -24,20 +23,11 @@ interface Token extends Minted {
 // Renewed four minutes before expiry, inside MSAL's own five-minute window: earlier, MSAL would
 // hand back the token it cached instead of fetching a new one.
 const tokens = new RefreshAhead<Token>(2 * 60_000, 2 * 60_000);
-// Loaded when a snapshot first has a key without a value (AZURE_IDENTITY), else on first use:
-// most deployments never need it, and it is large to import (~125–150 ms of the event loop).
-let identityModule: Promise<typeof AzureIdentity> | undefined;
 let credential: Promise<TokenCredential> | undefined;
 
-function loadIdentity(): Promise<typeof AzureIdentity> {
-  identityModule ??= import('@azure/identity').catch((error: unknown) => {
-    identityModule = undefined;
-    throw error;
-  });
-  return identityModule;
-}
-
-export const AZURE_IDENTITY: CredentialLibrary = { name: '@azure/identity', load: loadIdentity };
+// Imported when a snapshot first has a key without a value (the snapshot store), else on first
+// use: most deployments never need it, and it is large to import (~125–150 ms).
+export const AZURE_IDENTITY = credentialLibrary('@azure/identity', () => import('@azure/identity'));
 
 /** Forgets the credential and cached tokens (tests; a changed environment). */
 export function clearAzureTokens(): void {
@@ -46,7 +36,7 @@ export function clearAzureTokens(): void {
 }
 
 function createCredential(): Promise<TokenCredential> {
-  credential ??= loadIdentity().then(({ DefaultAzureCredential }) => new DefaultAzureCredential());
+  credential ??= AZURE_IDENTITY.load().then(({ DefaultAzureCredential }) => new DefaultAzureCredential());
   return credential;
 }
 

@@ -8,11 +8,10 @@
  * four minutes before; concurrent requests share one exchange.
  */
 import { createSign } from 'node:crypto';
-import type * as GoogleAuthLibrary from 'google-auth-library';
 import { GatewayError } from '../../core/errors.ts';
 import { isJsonObject } from '../../core/types.ts';
 import { postForToken } from '../../upstream/token-http.ts';
-import type { CredentialLibrary } from '../adapter.ts';
+import { credentialLibrary } from '../credential-library.ts';
 import { RefreshAhead } from '../refresh-ahead.ts';
 import { ExpiringCache } from '../translate/expiring-cache.ts';
 
@@ -123,19 +122,9 @@ interface AdcClient {
   credentials: { expiry_date?: number | null };
 }
 let adc: Promise<AdcClient> | undefined;
-// Loaded when a snapshot first has a key without auth_credentials (GOOGLE_AUTH), else on first
-// use: ~30–90 ms of the event loop to import.
-let googleAuthModule: Promise<typeof GoogleAuthLibrary> | undefined;
-
-function loadGoogleAuth(): Promise<typeof GoogleAuthLibrary> {
-  googleAuthModule ??= import('google-auth-library').catch((error: unknown) => {
-    googleAuthModule = undefined;
-    throw error;
-  });
-  return googleAuthModule;
-}
-
-export const GOOGLE_AUTH: CredentialLibrary = { name: 'google-auth-library', load: loadGoogleAuth };
+// Imported when a snapshot first has a key without auth_credentials (the snapshot store), else on
+// first use (~30–90 ms to import).
+export const GOOGLE_AUTH = credentialLibrary('google-auth-library', () => import('google-auth-library'));
 // Renewed four minutes before expiry in the background, inside google-auth-library's own
 // five-minute window (earlier, it would hand back the token it holds): requests do not wait.
 const adcTokens = new RefreshAhead<Token>(2 * 60_000, 2 * 60_000);
@@ -160,7 +149,7 @@ function adcFailed(error: unknown): GatewayError {
 }
 
 async function mintAdc(): Promise<Token> {
-  adc ??= loadGoogleAuth().then(({ GoogleAuth }) =>
+  adc ??= GOOGLE_AUTH.load().then(({ GoogleAuth }) =>
     new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] }).getClient(),
   );
   let token: string | null | undefined;
