@@ -18,6 +18,63 @@ export const chatRequest = {
 
 export const streamRequest = { ...chatRequest, stream: true, stream_options: { include_usage: true } };
 
+/** Words of the agent-sized prompt: code, logs and prose; every 97th from NON_ASCII_WORDS. */
+const AGENT_WORDS = [
+  'function',
+  'return',
+  'budget',
+  'the',
+  'request',
+  'const',
+  'await',
+  'gateway',
+  'provider',
+  'token',
+  'stream',
+  '{',
+  '}',
+  '(',
+  ');',
+  '=>',
+  'error:',
+  'at',
+  'line',
+  '42,',
+  'and',
+  'of',
+  'to',
+  'if',
+  'else',
+  'null',
+  'true',
+  '/usr/lib',
+  'x-bf-vk',
+  '\\n',
+];
+const NON_ASCII_WORDS = ['naïve', '—', '✓', '東京', '“quoted”'];
+
+/**
+ * A coding agent's request: 40 alternating user and assistant messages of ~9,000 characters each
+ * (~370 KB in all, about one word in a hundred not ASCII), the size of context such clients send
+ * on every turn. Deterministic, so runs compare.
+ */
+export function agentRequest(): typeof chatRequest {
+  let state = 7;
+  let count = 0;
+  const messages = Array.from({ length: 40 }, (_, index) => {
+    const words: string[] = [];
+    for (let chars = 0; chars < 9_000;) {
+      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+      const list = ++count % 97 === 0 ? NON_ASCII_WORDS : AGENT_WORDS;
+      const word = list[state % list.length]!;
+      words.push(word);
+      chars += word.length + 1;
+    }
+    return { role: index % 2 === 0 ? 'user' : 'assistant', content: words.join(' ') };
+  });
+  return { ...chatRequest, messages };
+}
+
 export const completionUsage = { prompt_tokens: 27, completion_tokens: 31, total_tokens: 58 };
 
 export const completionBody = JSON.stringify({

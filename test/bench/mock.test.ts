@@ -1,7 +1,7 @@
 /** The nginx mock's config and the checks that compare what a target relays with what it sent. */
 import { describe, expect, it } from 'vitest';
 import { sseMatches } from './checks.ts';
-import { completionBody, streamBody, streamEvents } from './fixtures.ts';
+import { agentRequest, completionBody, streamBody, streamEvents } from './fixtures.ts';
 import { nginxConfig, nginxQuoted, splitForNginx } from './nginx-mock.ts';
 
 describe('bench mock upstream', () => {
@@ -44,5 +44,15 @@ describe('bench mock upstream', () => {
     expect(sseMatches(streamBody.slice(0, streamBody.lastIndexOf('data: [DONE]')))).toMatch(/expected/);
     const altered = streamBody.replace(events[1]!, events[1]!.replace('"content":"A"', '"content":"B"'));
     expect(sseMatches(altered)).toMatch(/event 2 differs/);
+  });
+
+  it('sends an agent-sized request: 40 messages, ~370 KB, some of it not ASCII, the same every run', () => {
+    const body = JSON.stringify(agentRequest());
+    const bytes = Buffer.byteLength(body);
+    expect(bytes).toBeGreaterThan(300 * 1024);
+    expect(bytes).toBeLessThan(450 * 1024);
+    expect(bytes).toBeGreaterThan(body.length); // multi-byte characters
+    expect(agentRequest().messages).toHaveLength(40);
+    expect(JSON.stringify(agentRequest())).toBe(body);
   });
 });

@@ -12,7 +12,8 @@
  * and each round's req/s is paired with the bare proxy's of the same round; the median of those
  * ratios is the figure to quote. Every phase prints how busy each core was (/proc/stat); a phase
  * whose load core is above 80 % is flagged harness-bound. Then streaming (SSE, 16 connections,
- * and the time to the first event one request at a time), the GraphQL document-bomb figure, the
+ * and the time to the first event one request at a time), agent-sized requests (a ~370 KB body,
+ * 8 connections: req/s and CPU µs per request), the GraphQL document-bomb figure, the
  * dashboard's first load, and the ledger check: for each governed Heimdall the request logs'
  * costs, the budget counter and the ledger must agree, or the run fails.
  */
@@ -34,7 +35,7 @@ import {
 } from './cpu.ts';
 import { dashboardTools, measureDashboard } from './dashboard.ts';
 import { measureDocumentBomb } from './document-bomb.ts';
-import { chatRequest, streamRequest } from './fixtures.ts';
+import { agentRequest, chatRequest, streamRequest } from './fixtures.ts';
 import { heimdallNodeFlags } from './launch.ts';
 import { ledgerSettledMicros, reconcileSpend, settledApiSpend } from './ledger.ts';
 import { canPin, cpuSeconds, killAllChildren, pin, rssMiB } from './processes.ts';
@@ -63,6 +64,8 @@ if (![rounds, seconds, sseRequests].every((n) => Number.isInteger(n) && n >= 1) 
 }
 const connections = 64;
 const streamConnections = 16;
+/** Agent-sized requests take ~1 ms of a core each: a few connections keep a target busy. */
+const agentConnections = 8;
 
 const cores: Cores =
   canPin && availableParallelism() >= 2 ? { load: 0, target: 1 } : { load: undefined, target: undefined };
@@ -80,6 +83,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => pr
 
 const bodyFile = join(workDir, 'chat.json');
 const streamBodyFile = join(workDir, 'stream.json');
+const agentBodyFile = join(workDir, 'agent.json');
 
 interface Measured {
   result: PhaseResult;
@@ -158,6 +162,51 @@ async function interleave(targets: Target[]): Promise<Row[][]> {
   return perRound;
 }
 
+interface AgentRow {
+  name: string;
+  rps: number;
+  /** CPU µs of the target process per request (its own CPU time over the requests served). */
+  cpuMicros: number | undefined;
+  p50: number;
+  failed: number;
+  cpu: string;
+}
+
+/** One round of agent-sized requests per target: what a large body costs, not the fixed cost. */
+async function agentSized(targets: Target[]): Promise<AgentRow[]> {
+  const rows: AgentRow[] = [];
+  for (const target of targets) {
+    if (warmupSeconds > 0)
+      await runWrk({
+        ...target,
+        bodyFile: agentBodyFile,
+        connections: agentConnections,
+        seconds: warmupSeconds,
+        cpu: cores.load,
+      });
+    const { result, processCpu, targetCpu, loadCpu } = await phase(
+      `${target.name} agent c=${agentConnections}`,
+      target,
+      agentConnections,
+      seconds,
+      agentBodyFile,
+    );
+    const busy = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(0)}%`);
+    rows.push({
+      name: target.name,
+      rps: result.requestsPerSecond,
+      cpuMicros:
+        processCpu === undefined || result.requestsPerSecond === 0
+          ? undefined
+          : (processCpu / 100) * (1e6 / result.requestsPerSecond),
+      p50: result.p50,
+      failed: result.failed,
+      cpu: `${busy(targetCpu)} / ${busy(loadCpu)}${isHarnessBound(loadCpu) ? ' HARNESS' : ''}`,
+    });
+  }
+  return rows;
+}
+
 interface StreamRow {
   name: string;
   rps: string;
@@ -197,10 +246,15 @@ async function stream(target: Target): Promise<StreamRow> {
   };
 }
 
+function agentBodyBytes(): string {
+  return `${(Buffer.byteLength(JSON.stringify(agentRequest())) / 1024).toFixed(0)} KiB`;
+}
+
 async function main(): Promise<number> {
   ensureTools(dashboardTools);
   writeFileSync(bodyFile, JSON.stringify(chatRequest));
   writeFileSync(streamBodyFile, JSON.stringify(streamRequest));
+  writeFileSync(agentBodyFile, JSON.stringify(agentRequest()));
   // As `npm start` does (prestart): the compiled build, as of the current sources.
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], { stdio: 'inherit' });
   console.log(
@@ -234,6 +288,9 @@ async function main(): Promise<number> {
 
   const perRound = await interleave(targets);
   const rss = new Map(targets.map((t) => [t.name, rssMiB(t.child?.process.pid)]));
+
+  console.log(`agent-sized requests: a ${agentBodyBytes()} body, ${agentConnections} connections`);
+  const agentRows = await agentSized([bare, ...heimdalls]);
 
   console.log(
     `streaming: ${sseRequests} sequential requests (complete stream checked, first event timed), then wrk`,
@@ -286,6 +343,23 @@ async function main(): Promise<number> {
       table(
         ['target', `req/s@${streamConnections}`, 'p50', 'p99', 'first event', 'total', 'cpuT / cpuL'],
         streamRows.map((r) => [r.name, r.rps, r.p50, r.p99, r.firstEvent, r.total, r.cpu]),
+      ),
+  );
+  const bareAgent = agentRows.find((row) => row.name === bare.name);
+  console.log(
+    `\nagent-sized requests (${agentBodyBytes()} body: 40 messages, ${agentConnections} connections, one ${seconds} s run each;\n` +
+      `cpu µs/req = the target process's CPU time per request served)\n` +
+      table(
+        ['target', `req/s@${agentConnections}`, '×bare', 'cpu µs/req', 'p50', 'failed', 'cpuT / cpuL'],
+        agentRows.map((r) => [
+          r.name,
+          r.rps.toFixed(0),
+          bareAgent && r !== bareAgent && bareAgent.rps > 0 ? (r.rps / bareAgent.rps).toFixed(3) : '-',
+          r.cpuMicros === undefined ? '-' : r.cpuMicros.toFixed(0),
+          r.p50.toFixed(3),
+          String(r.failed),
+          r.cpu,
+        ]),
       ),
   );
   console.log(`\n${extras.join('\n')}`);
