@@ -139,7 +139,8 @@ class ChargeBegin {
     this.budgetsStarted = true;
     const { ctx, hit } = this;
     if (hit && this.limits.anyStrict) {
-      this.promptBound = promptTokenBound(ctx.body);
+      // The client's own bytes are there only when ctx.body is their exact parse.
+      this.promptBound = promptTokenBound(ctx.body, ctx.clientBytes);
       this.worst = worstCaseCost(hit, this.promptBound, outputTokenBound(ctx.body, hit));
       // A stream whose full worst case does not fit may start on what does (its prompt and a
       // few tokens); the stream guard then ends it before it spends more than it holds.

@@ -9,6 +9,7 @@ import type {
   FallbackPriceSnapshot,
   PriceOverrideSnapshot,
 } from '../../clients/contract/snapshot.ts';
+import { isUtf8 } from 'node:buffer';
 import type { BundledPrice, PriceTier } from '../pricing/bundled-prices.ts';
 import { costMicros, PriceBook } from '../pricing/cost.ts';
 import type { JsonObject, Usage } from '../core/types.ts';
@@ -151,14 +152,30 @@ export function usageCost(hit: PriceHit, usage: Usage): number {
 }
 
 /**
+ * Request bodies past this size bound their prompt text's UTF-8 bytes by their own length (see
+ * promptTokenBound): counting an agent's 360 K characters took ~100 µs per request (two-byte
+ * strings, `Buffer.byteLength`), a tenth of what such a request costs a strict budget in all.
+ */
+export const PROMPT_BOUND_FROM_BODY_BYTES = 64 * 1024;
+
+/**
  * An upper bound on prompt tokens: byte-level BPE never yields more tokens than UTF-8 bytes, so
  * the byte count of the text (plus tool definitions, per-message framing and images) bounds it.
+ * `raw` is the JSON `body` was parsed from, when it was parsed from it unchanged: every text part
+ * is one of its string literals, which are disjoint and, in valid UTF-8, never shorter than their
+ * text's UTF-8 (escapes only lengthen), so past PROMPT_BOUND_FROM_BODY_BYTES its length stands in
+ * for the count, looser by the body's other bytes (a few percent of such a body). Not for invalid
+ * UTF-8: a stray byte decodes to U+FFFD, three bytes.
  */
-export function promptTokenBound(body: JsonObject): number {
+export function promptTokenBound(body: JsonObject, raw?: Buffer): number {
   const tools = body.tools === undefined ? 0 : Buffer.byteLength(JSON.stringify(body.tools));
   const messages = Array.isArray(body.messages) ? body.messages.length : 1;
+  const text =
+    raw !== undefined && raw.length > PROMPT_BOUND_FROM_BODY_BYTES && isUtf8(raw)
+      ? raw.length
+      : promptBytes(body);
   return (
-    promptBytes(body) +
+    text +
     tools +
     (messages + 1) * MESSAGE_OVERHEAD_TOKENS +
     countImages(body.messages ?? body.input) * IMAGE_TOKENS
