@@ -277,7 +277,6 @@ export class RedisStore implements CounterStore {
     const ids = full
       ? (await listBudgets(this.db)).map((budget) => budget.id)
       : await this.redis.smembers(this.repairSet);
-    if (full) this.fullRepairAt = now;
     if (ids.length > 0) await this.redis.script('LOAD', REPAIR);
     let resolved = 0;
     for (let first = 0; first < ids.length; first += REPAIR_BATCH) {
@@ -298,6 +297,8 @@ export class RedisStore implements CounterStore {
       }
       for (const [error] of (await prunes.exec()) ?? []) if (error) throw error;
     }
+    // Only a full visit that completed counts as one: a failed one is tried again next sweep.
+    if (full) this.fullRepairAt = now;
     if (resolved > 0)
       this.logger.warn('governance: resolved ledger intents left by a stopped process', {
         intents: resolved,
