@@ -136,6 +136,19 @@ async function phase(
   return { result, targetCpu, loadCpu, processCpu };
 }
 
+/** A warm-up of `warmupSeconds` on `body`, then the measured phase. */
+async function warmedPhase(label: string, target: Target, conns: number, body: string): Promise<Measured> {
+  if (warmupSeconds > 0)
+    await runWrk({ ...target, bodyFile: body, connections: conns, seconds: warmupSeconds, cpu: cores.load });
+  return phase(label, target, conns, seconds, body);
+}
+
+/** `target core / load core` busy %, flagged when the harness was the limit. */
+function coresCell(targetCpu: number | undefined, loadCpu: number | undefined): string {
+  const busy = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(0)}%`);
+  return `${busy(targetCpu)} / ${busy(loadCpu)}${isHarnessBound(loadCpu) ? ' HARNESS' : ''}`;
+}
+
 async function interleave(targets: Target[]): Promise<Row[][]> {
   const perRound: Row[][] = [];
   for (let round = 1; round <= rounds; round++) {
@@ -176,22 +189,12 @@ interface AgentRow {
 async function agentSized(targets: Target[]): Promise<AgentRow[]> {
   const rows: AgentRow[] = [];
   for (const target of targets) {
-    if (warmupSeconds > 0)
-      await runWrk({
-        ...target,
-        bodyFile: agentBodyFile,
-        connections: agentConnections,
-        seconds: warmupSeconds,
-        cpu: cores.load,
-      });
-    const { result, processCpu, targetCpu, loadCpu } = await phase(
+    const { result, processCpu, targetCpu, loadCpu } = await warmedPhase(
       `${target.name} agent c=${agentConnections}`,
       target,
       agentConnections,
-      seconds,
       agentBodyFile,
     );
-    const busy = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(0)}%`);
     rows.push({
       name: target.name,
       rps: result.requestsPerSecond,
@@ -201,7 +204,7 @@ async function agentSized(targets: Target[]): Promise<AgentRow[]> {
           : (processCpu / 100) * (1e6 / result.requestsPerSecond),
       p50: result.p50,
       failed: result.failed,
-      cpu: `${busy(targetCpu)} / ${busy(loadCpu)}${isHarnessBound(loadCpu) ? ' HARNESS' : ''}`,
+      cpu: coresCell(targetCpu, loadCpu),
     });
   }
   return rows;
@@ -219,22 +222,12 @@ interface StreamRow {
 
 async function stream(target: Target): Promise<StreamRow> {
   const timing = await checkStream(target, sseRequests);
-  if (warmupSeconds > 0)
-    await runWrk({
-      ...target,
-      bodyFile: streamBodyFile,
-      connections: streamConnections,
-      seconds: warmupSeconds,
-      cpu: cores.load,
-    });
-  const { result, targetCpu, loadCpu } = await phase(
+  const { result, targetCpu, loadCpu } = await warmedPhase(
     `${target.name} c=${streamConnections}`,
     target,
     streamConnections,
-    seconds,
     streamBodyFile,
   );
-  const busy = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(0)}%`);
   return {
     name: target.name,
     rps: result.requestsPerSecond.toFixed(0),
@@ -242,7 +235,7 @@ async function stream(target: Target): Promise<StreamRow> {
     p99: result.p99.toFixed(3),
     firstEvent: timing.firstEvent.toFixed(3),
     total: timing.total.toFixed(3),
-    cpu: `${busy(targetCpu)} / ${busy(loadCpu)}${isHarnessBound(loadCpu) ? ' HARNESS' : ''}`,
+    cpu: coresCell(targetCpu, loadCpu),
   };
 }
 
