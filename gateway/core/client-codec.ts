@@ -11,7 +11,7 @@
 import type { ProviderAdapter, StreamDecoder } from '../providers/adapter.ts';
 import type { GatewayError } from './errors.ts';
 import type { Target } from './target.ts';
-import type { JsonObject } from './types.ts';
+import type { JsonObject, Usage } from './types.ts';
 
 /** Encodes one stream's canonical events for the client. */
 export interface ClientStreamEncoder {
@@ -19,6 +19,12 @@ export interface ClientStreamEncoder {
   event(event: string | undefined, data: string): string;
   /** Text that ends a stream which failed after its first byte. */
   error(error: GatewayError): string;
+  /**
+   * For a format that states usage at its end (Anthropic's `message_delta`): the usage Heimdall
+   * charges a stream the provider ended without any (engine/delivered.ts's estimate), given
+   * before `[DONE]` is encoded, so the client is told what it is charged.
+   */
+  finalUsage?(usage: Usage): void;
 }
 
 /** Bifrost's `extra_fields`, added to JSON answers when `client.send_extra_fields` is set. */

@@ -128,6 +128,11 @@ export class StreamRelay implements EventSink, BodySink {
   /** The decoder, when chunks of whole plain events may skip it (relayWholeEvents). */
   private readonly wholeEventsParser: SseParser | undefined;
   private readonly delivered: DeliveredOutput;
+  /**
+   * A `[DONE]` held while the usage its encoder must report is counted (endWithEstimate): the
+   * client's stream ends, and the attempt settles, once it is.
+   */
+  private heldEnd: Promise<void> | undefined = undefined;
   private resolve: () => void = () => undefined;
   private reject: (error: GatewayError) => void = () => undefined;
 
@@ -187,6 +192,8 @@ export class StreamRelay implements EventSink, BodySink {
     if (forward) {
       this.commit();
       if (this.passThrough) this.pendingEvents.push(event, data);
+      else if (data === '[DONE]' && this.encoder.finalUsage && this.record.usage === undefined)
+        this.endWithEstimate(event, data);
       else this.pendingText += this.encoder.event(event, data);
       this.pendingWrite = true;
       if (!this.upstreamFailed && data !== '[DONE]') this.delivered.add(event, data);
@@ -194,6 +201,35 @@ export class StreamRelay implements EventSink, BodySink {
       this.chunkIntact = false;
     }
     // A terminal event ends the client stream once its chunk is parsed (onData, onEnd).
+  }
+
+  /**
+   * `[DONE]` with no provider usage, for an encoder that states usage at the end: the estimate the
+   * attempt will be charged (estimateUsage, over everything relayed) is made now and given to the
+   * encoder first. A large one is counted a slice per turn of the event loop; `[DONE]` waits for
+   * it (heldEnd), so a stream without usage ends a few milliseconds later, with its charge stated.
+   */
+  private endWithEstimate(event: string | undefined, data: string): void {
+    const { ctx, record } = this;
+    const usage = estimateUsage(ctx.body, this.delivered, record.model, record.upstreamModel);
+    if (!(usage instanceof Promise)) {
+      this.useEstimate(usage);
+      this.pendingText += this.encoder.event(event, data);
+      return;
+    }
+    this.heldEnd = usage.then((counted) => {
+      this.heldEnd = undefined;
+      this.useEstimate(counted);
+      this.pendingText += this.encoder.event(event, data);
+      this.pendingWrite = true;
+      this.finishClient();
+    });
+  }
+
+  private useEstimate(usage: Usage): void {
+    this.record.usage = usage;
+    this.ctx.usage = usage;
+    this.encoder.finalUsage?.(usage);
   }
 
   /** Returns whether to forward the event. */
@@ -421,6 +457,7 @@ export class StreamRelay implements EventSink, BodySink {
   private finishClient(chunk?: Buffer): void {
     const res = this.ctx.res;
     this.flush(chunk);
+    if (this.heldEnd !== undefined) return;
     if (this.committed && !res.writableEnded) res.end();
   }
 
@@ -428,6 +465,11 @@ export class StreamRelay implements EventSink, BodySink {
     if (this.settled) return;
     this.settled = true;
     this.detach();
+    if (this.heldEnd !== undefined) {
+      // The estimate is being counted for the held `[DONE]`: it is the attempt's usage.
+      void this.heldEnd.then(() => this.resolve());
+      return;
+    }
     if (this.committed && this.record.usage === undefined) {
       // Delivered without the provider's usage: the attempt settles on what was relayed, counted
       // a slice per turn of the event loop when large (estimateUsage); the attempt ends after.

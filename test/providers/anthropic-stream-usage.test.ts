@@ -2,11 +2,14 @@
  * A stream on the `/anthropic` route served by an OpenAI-format provider (usage
  * only at the end) starts with an input estimate in `message_start` rather than 0, ends with the
  * real input, output and cache counts in `message_delta.usage`, and the official
- * `@anthropic-ai/sdk`'s `finalMessage().usage` carries the real counts.
+ * `@anthropic-ai/sdk`'s `finalMessage().usage` carries the real counts. A provider that never
+ * reports usage gets the estimate Heimdall charges in `message_delta` instead, input and output,
+ * for a prompt counted at once and for one large enough to be counted in slices.
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendSse, startHttpMock, type HttpMock } from '../mocks/http-mock.ts';
+import type { Usage } from '../../gateway/core/types.ts';
 import { key, provider, snapshotOf, startGateway, type RunningGateway } from '../gateway/harness.ts';
 
 const USAGE = {
@@ -36,13 +39,22 @@ const request = { max_tokens: 100, messages: [{ role: 'user' as const, content: 
 let mock: HttpMock;
 let gw: RunningGateway;
 let sdk: Anthropic;
+/** The usage each finished request was charged, in order. */
+const charged: (Usage | undefined)[] = [];
 
 beforeAll(async () => {
-  mock = await startHttpMock((recorded, res) => sendSse(res, chunks(recorded.body.model !== 'silent')));
+  mock = await startHttpMock((recorded, res) =>
+    sendSse(res, chunks(!String(recorded.body.model).includes('silent'))),
+  );
   gw = await startGateway(
     snapshotOf({
-      providers: [provider('openai', mock.url, [key({ value: 'sk-openai', models: ['gpt-4o', 'silent'] })])],
+      providers: [
+        provider('openai', mock.url, [
+          key({ value: 'sk-openai', models: ['gpt-4o', 'silent', 'gpt-4o-silent'] }),
+        ]),
+      ],
     }),
+    { onRequestFinished: (_ctx, log) => void charged.push(log.usage) },
   );
   sdk = new Anthropic({ apiKey: 'unused', baseURL: `${gw.url}/anthropic`, maxRetries: 0, timeout: 10_000 });
 });
@@ -52,11 +64,14 @@ afterAll(async () => {
   await mock?.close();
 });
 
-async function rawEvents(model: string): Promise<Map<string, Record<string, unknown>>> {
+async function rawEvents(
+  model: string,
+  body: typeof request = request,
+): Promise<Map<string, Record<string, unknown>>> {
   const response = await fetch(`${gw.url}/anthropic/v1/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
-    body: JSON.stringify({ model, stream: true, ...request }),
+    body: JSON.stringify({ model, stream: true, ...body }),
   });
   const events = new Map<string, Record<string, unknown>>();
   for (const block of (await response.text()).split('\n\n')) {
@@ -100,10 +115,37 @@ describe('translated Anthropic stream usage (OpenAI-format upstream)', () => {
     });
   });
 
-  it('keeps the estimate when the provider never reports usage (no 0 in finalMessage)', async () => {
+  /** message_delta's usage as the charge it must state. */
+  const stated = (usage: Usage | undefined) => ({
+    input_tokens: usage!.inputTokens,
+    output_tokens: usage!.outputTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+  });
+
+  it('states the charged estimate in message_delta when the provider never reports usage', async () => {
     const events = await rawEvents('openai/silent');
-    expect(events.get('message_delta')!.usage).toEqual({ output_tokens: 0 });
+    const usage = charged.at(-1);
+    expect(usage).toMatchObject({ estimated: true });
+    expect(usage!.outputTokens).toBeGreaterThan(0);
+    expect(events.get('message_delta')!.usage).toEqual(stated(usage));
     const final = await sdk.messages.stream({ model: 'openai/silent', ...request }).finalMessage();
+    expect(final.usage).toMatchObject(stated(charged.at(-1)));
     expect(final.usage.input_tokens).toBeGreaterThan(100);
+  });
+
+  it('states it for a large prompt too, counted in slices, where message_start had characters ÷ 4', async () => {
+    const large = {
+      ...request,
+      messages: [{ role: 'user' as const, content: 'Budgets, keys and teams. '.repeat(3_000) }],
+    };
+    const events = await rawEvents('openai/gpt-4o-silent', large);
+    const start = (events.get('message_start')!.message as { usage: Record<string, number> }).usage;
+    const usage = charged.at(-1);
+    expect(usage).toMatchObject({ estimated: true });
+    // 75 KB of prompt: message_start shows characters ÷ 4, the charge is the tokenizer's count.
+    expect(start.input_tokens).not.toBe(usage!.inputTokens);
+    expect(events.get('message_delta')!.usage).toEqual(stated(usage));
+    expect(events.has('message_stop')).toBe(true);
   });
 });

@@ -7,14 +7,15 @@
  * Usage as Anthropic's current API reports it: `message_start` carries an input estimate (the
  * canonical provider's usage only comes at the end; see input-estimate.ts) and the final
  * `message_delta.usage` the real input, output and cache counts, which the Anthropic SDK's
- * `finalMessage()` takes over the start's. Without provider usage the delta leaves the input out,
- * so the estimate stands rather than a 0.
+ * `finalMessage()` takes over the start's. Without provider usage the delta carries the estimate
+ * Heimdall charges for the stream (finalUsage: engine/delivered.ts), input and output, so what
+ * the client reads is what it is charged, never a 0.
  */
 import type { GatewayError } from '../../core/errors.ts';
 import { AnthropicStreamDecoder } from '../../providers/anthropic/stream.ts';
 import type { StreamDecoder } from '../../providers/adapter.ts';
 import { formatEvent } from '../../providers/sse-parser.ts';
-import type { JsonObject } from '../../core/types.ts';
+import type { JsonObject, Usage } from '../../core/types.ts';
 import { isJsonObject, parseJsonObject } from '../../core/types.ts';
 import type { ClientStreamEncoder } from '../../core/client-codec.ts';
 import type { InputEstimate } from './input-estimate.ts';
@@ -36,6 +37,8 @@ export class AnthropicStreamEncoder implements ClientStreamEncoder {
   private readonly toolBlocks = new Map<number, number>();
   private stopReason = 'end_turn';
   private usage: unknown = undefined;
+  /** What Heimdall charges when the provider sent no usage (finalUsage). */
+  private estimated: Usage | undefined = undefined;
 
   constructor(private readonly inputEstimate?: InputEstimate) {}
 
@@ -65,6 +68,10 @@ export class AnthropicStreamEncoder implements ClientStreamEncoder {
 
   error(error: GatewayError): string {
     return errorEventText(error);
+  }
+
+  finalUsage(usage: Usage): void {
+    this.estimated = usage;
   }
 
   private start(chunk: JsonObject): string {
@@ -136,7 +143,16 @@ export class AnthropicStreamEncoder implements ClientStreamEncoder {
 
   private finish(): string {
     const out = this.close();
-    const usage = this.usage === undefined ? { output_tokens: 0 } : anthropicUsage(this.usage);
+    const estimated = this.estimated;
+    const usage =
+      this.usage !== undefined
+        ? anthropicUsage(this.usage)
+        : estimated !== undefined
+          ? anthropicUsage({
+              prompt_tokens: estimated.inputTokens,
+              completion_tokens: estimated.outputTokens,
+            })
+          : { output_tokens: 0 };
     return (
       out +
       sse('message_delta', { delta: { stop_reason: this.stopReason, stop_sequence: null }, usage }) +
