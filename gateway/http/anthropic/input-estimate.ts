@@ -19,7 +19,8 @@ import { estimateTokens } from '../../util/prompt-text.ts';
  * o200k_base ~0.2 ms for 8 KB, but ~26 ms for a 420 KB (~99k-token) prompt, an agent's usual
  * context, holding up every request in flight each time. The figure is shown, never charged:
  * `message_delta` carries the provider's real count, and a stream that ends without one is
- * charged from a count of its own (engine/delivered.ts). Up to this size the count takes ≲1 ms.
+ * charged from a count of its own (engine/delivered.ts), which `message_delta` then states (see
+ * stream-encoder.ts). Up to this size the count takes ≲1 ms.
  */
 export const COUNTED_PROMPT_CHARS = 32 * 1024;
 
