@@ -8,10 +8,10 @@
  * chunk would cost each of them a JSON.parse per token. Past FOLD_CHARS of raw events the held
  * ones are reduced to their delivered text, so a long stream holds its text, not its JSON.
  */
-import { countingSlices, hasTokenizer, tokenCounter, type TokenCounter } from '../pricing/tokenize.ts';
+import { countingSlices, tokenCounter, type TokenCounter } from '../pricing/tokenize.ts';
 import type { JsonObject, Operation, Usage } from '../core/types.ts';
 import { isJsonObject, parseJsonObject } from '../core/types.ts';
-import { countImages, estimateTokens, promptText } from '../util/prompt-text.ts';
+import { countImages, promptText, tokensOfChars, totalChars } from '../util/prompt-text.ts';
 import { SseParser } from '../providers/sse-parser.ts';
 
 /** Raw event characters held before they are reduced to their text. */
@@ -144,12 +144,6 @@ export function estimateInputTokens(
  */
 export const COUNT_SLICE_CHARS = 16 * 1024;
 
-function totalChars(parts: readonly string[]): number {
-  let chars = 0;
-  for (const part of parts) chars += part.length;
-  return chars;
-}
-
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** `count(parts)`, a slice per turn of the event loop (the same number: see countingSlices). */
@@ -183,13 +177,12 @@ export function estimateUsage(
   const count = tokenCounter(model, upstreamModel);
   const prompt = promptParts(body);
   const output = delivered.text();
-  const encoded = hasTokenizer(model) || (upstreamModel !== undefined && hasTokenizer(upstreamModel));
-  if (!encoded || totalChars(prompt) + totalChars(output) <= COUNT_SLICE_CHARS)
+  if (!count.additive || totalChars(prompt) + totalChars(output) <= COUNT_SLICE_CHARS)
     return usageOf(estimateInputTokens(body, prompt, count), count(output));
   const overhead = framingAndImages(body);
   return Promise.all([countYielding(prompt, count), countYielding(output, count)]).then(
     ([promptTokens, outputTokens]) => usageOf(promptTokens + overhead, outputTokens),
     // Never rejects: the stream has been delivered and must be charged (characters ÷ 4).
-    () => usageOf(estimateTokens(prompt.join('')) + overhead, estimateTokens(output.join(''))),
+    () => usageOf(tokensOfChars(totalChars(prompt)) + overhead, tokensOfChars(totalChars(output))),
   );
 }

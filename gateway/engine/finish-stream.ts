@@ -210,26 +210,33 @@ export class StreamRelay implements EventSink, BodySink {
    * it (heldEnd), so a stream without usage ends a few milliseconds later, with its charge stated.
    */
   private endWithEstimate(event: string | undefined, data: string): void {
-    const { ctx, record } = this;
-    const usage = estimateUsage(ctx.body, this.delivered, record.model, record.upstreamModel);
-    if (!(usage instanceof Promise)) {
-      this.useEstimate(usage);
+    const counting = this.useEstimate(() => {
       this.pendingText += this.encoder.event(event, data);
-      return;
-    }
-    this.heldEnd = usage.then((counted) => {
+    });
+    if (counting === undefined) return;
+    this.heldEnd = counting.then(() => {
       this.heldEnd = undefined;
-      this.useEstimate(counted);
-      this.pendingText += this.encoder.event(event, data);
       this.pendingWrite = true;
       this.finishClient();
     });
   }
 
-  private useEstimate(usage: Usage): void {
-    this.record.usage = usage;
-    this.ctx.usage = usage;
-    this.encoder.finalUsage?.(usage);
+  /**
+   * The attempt's usage estimated from what was relayed (estimateUsage), given to the encoder too;
+   * `then` runs once it is set: at once, or when a large count is done (the promise returned).
+   */
+  private useEstimate(then: () => void): Promise<void> | undefined {
+    const { ctx, record } = this;
+    const usage = estimateUsage(ctx.body, this.delivered, record.model, record.upstreamModel);
+    const use = (counted: Usage): void => {
+      record.usage = counted;
+      ctx.usage = counted;
+      this.encoder.finalUsage?.(counted);
+      then();
+    };
+    if (usage instanceof Promise) return usage.then(use);
+    use(usage);
+    return undefined;
   }
 
   /** Returns whether to forward the event. */
@@ -473,18 +480,9 @@ export class StreamRelay implements EventSink, BodySink {
     if (this.committed && this.record.usage === undefined) {
       // Delivered without the provider's usage: the attempt settles on what was relayed, counted
       // a slice per turn of the event loop when large (estimateUsage); the attempt ends after.
-      const { ctx, record } = this;
-      const usage = estimateUsage(ctx.body, this.delivered, record.model, record.upstreamModel);
-      if (usage instanceof Promise) void usage.then((counted) => this.settleWith(counted));
-      else this.settleWith(usage);
+      void this.useEstimate(this.resolve);
       return;
     }
-    this.resolve();
-  }
-
-  private settleWith(usage: Usage): void {
-    this.record.usage = usage;
-    this.ctx.usage = usage;
     this.resolve();
   }
 

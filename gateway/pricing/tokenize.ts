@@ -10,8 +10,12 @@
  */
 import { createRequire } from 'node:module';
 
-/** Counts the tokens of text relayed in parts (one part per stream delta). */
-export type TokenCounter = (parts: readonly string[]) => number;
+/**
+ * Counts the tokens of text relayed in parts (one part per stream delta). `additive`: a real
+ * encoding, counted part by part and summed, so the parts may be counted in slices
+ * (countingSlices) to the same total; the approximation rounds over the whole text and is not.
+ */
+export type TokenCounter = ((parts: readonly string[]) => number) & { readonly additive?: true };
 
 export type Encoding = 'o200k_base' | 'cl100k_base';
 
@@ -80,11 +84,12 @@ export function tokenizerLoaded(encoding: Encoding): boolean {
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
 
 function encoded(count: CountTokens): TokenCounter {
-  return (parts) => {
+  const counter = (parts: readonly string[]): number => {
     let tokens = 0;
     for (const part of parts) if (part !== '') tokens += count(part, AS_TEXT);
     return tokens;
   };
+  return Object.assign(counter, { additive: true as const });
 }
 
 function approximated(charsPerToken: number): TokenCounter {
@@ -107,7 +112,7 @@ const LETTER = /^\p{L}$/u;
 
 /**
  * `parts` regrouped into slices of about `chars` characters each, for counting a turn of the
- * event loop at a time: with a real encoding (`encoded` counts part by part and adds) the slices'
+ * event loop at a time: with an `additive` counter (a real encoding) the slices'
  * counts add up to exactly the count of `parts`. Parts are kept whole where they fit; a longer
  * one is cut only before a space that follows a non-space and precedes a letter, where the
  * pre-tokenizers of o200k_base and cl100k_base both start a new piece (` word`) anyway, so no

@@ -37,7 +37,19 @@ export function promptBytes(body: JsonObject): number {
 
 /** A rough token estimate (4 characters per token) for mocked usage. */
 export function estimateTokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
+  return tokensOfChars(text.length);
+}
+
+/** estimateTokens of text `chars` characters long. */
+export function tokensOfChars(chars: number): number {
+  return Math.max(1, Math.ceil(chars / 4));
+}
+
+/** Characters of `parts` together (their join's length, without joining them). */
+export function totalChars(parts: readonly string[]): number {
+  let chars = 0;
+  for (const part of parts) chars += part.length;
+  return chars;
 }
 
 /** How many image parts a request's messages (or Responses `input`) carry, at any depth. */

@@ -11,7 +11,7 @@
 import { estimateInputTokens, promptParts } from '../../engine/delivered.ts';
 import type { JsonObject } from '../../core/types.ts';
 import { tokenCounter } from '../../pricing/tokenize.ts';
-import { estimateTokens } from '../../util/prompt-text.ts';
+import { tokensOfChars, totalChars } from '../../util/prompt-text.ts';
 
 /**
  * Prompt and tool text past which `message_start` carries characters ÷ 4 instead of the
@@ -29,11 +29,12 @@ export class InputEstimate {
   private readonly roughCount: number;
 
   constructor(canonical: JsonObject) {
-    // Built once: its length decides, and the count (when made) reads the same parts.
+    // Built once: its length decides, and the count (when made) reads the same parts. Not joined:
+    // a copy of an agent's prompt only to measure it.
     const prompt = promptParts(canonical);
-    const text = prompt.join('');
-    this.roughCount = estimateTokens(text);
-    if (text.length > COUNTED_PROMPT_CHARS) return;
+    const chars = totalChars(prompt);
+    this.roughCount = tokensOfChars(chars);
+    if (chars > COUNTED_PROMPT_CHARS) return;
     const model = typeof canonical.model === 'string' ? canonical.model : '';
     // Deferred to a microtask (the request's I/O comes after it); a failure keeps the rough count:
     // an estimate is never worth failing a request over.
