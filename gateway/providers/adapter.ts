@@ -81,6 +81,8 @@ export interface CredentialLibrary {
   name: string;
   /** Imports it once per process; later calls return the same promise. */
   load(): Promise<unknown>;
+  /** Whether an import has completed in this process. */
+  readonly loaded: boolean;
 }
 
 /**

@@ -11,13 +11,23 @@ export interface LoadedOnce<T> extends CredentialLibrary {
 
 export function credentialLibrary<T>(name: string, importIt: () => Promise<T>): LoadedOnce<T> {
   let loading: Promise<T> | undefined;
+  let loaded = false;
   return {
     name,
+    get loaded() {
+      return loaded;
+    },
     load() {
-      loading ??= importIt().catch((error: unknown) => {
-        loading = undefined;
-        throw error;
-      });
+      loading ??= importIt().then(
+        (module) => {
+          loaded = true;
+          return module;
+        },
+        (error: unknown) => {
+          loading = undefined;
+          throw error;
+        },
+      );
       return loading;
     },
   };

@@ -26,9 +26,6 @@ export function credentialLibraries(snapshot: CompiledSnapshot): CredentialLibra
   return [...byName.values()];
 }
 
-/** Names of the libraries loaded in this process so far (imports are once per process). */
-const loadedNames = new Set<string>();
-
 /**
  * Loads them; resolves with the names of those that loaded now and not before, never rejects (a
  * library that fails to load fails its key's first request, as before, with the error it gives
@@ -38,15 +35,13 @@ export async function loadCredentialLibraries(
   snapshot: CompiledSnapshot,
   warn: (message: string, fields?: object) => void,
 ): Promise<string[]> {
-  const libraries = credentialLibraries(snapshot).filter((library) => !loadedNames.has(library.name));
+  const libraries = credentialLibraries(snapshot).filter((library) => !library.loaded);
   const results = await Promise.allSettled(libraries.map((library) => library.load()));
   const loaded: string[] = [];
   results.forEach((result, index) => {
     const name = libraries[index]!.name;
-    if (result.status === 'fulfilled') {
-      loadedNames.add(name);
-      loaded.push(name);
-    } else warn('credential library did not load', { library: name, error: result.reason as unknown });
+    if (result.status === 'fulfilled') loaded.push(name);
+    else warn('credential library did not load', { library: name, error: result.reason as unknown });
   });
   return loaded;
 }
