@@ -239,15 +239,13 @@ async function stream(target: Target): Promise<StreamRow> {
   };
 }
 
-function agentBodyBytes(): string {
-  return `${(Buffer.byteLength(JSON.stringify(agentRequest())) / 1024).toFixed(0)} KiB`;
-}
-
 async function main(): Promise<number> {
   ensureTools(dashboardTools);
   writeFileSync(bodyFile, JSON.stringify(chatRequest));
   writeFileSync(streamBodyFile, JSON.stringify(streamRequest));
-  writeFileSync(agentBodyFile, JSON.stringify(agentRequest()));
+  const agentBody = JSON.stringify(agentRequest());
+  writeFileSync(agentBodyFile, agentBody);
+  const agentSize = `${(Buffer.byteLength(agentBody) / 1024).toFixed(0)} KiB`;
   // As `npm start` does (prestart): the compiled build, as of the current sources.
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], { stdio: 'inherit' });
   console.log(
@@ -282,7 +280,7 @@ async function main(): Promise<number> {
   const perRound = await interleave(targets);
   const rss = new Map(targets.map((t) => [t.name, rssMiB(t.child?.process.pid)]));
 
-  console.log(`agent-sized requests: a ${agentBodyBytes()} body, ${agentConnections} connections`);
+  console.log(`agent-sized requests: a ${agentSize} body, ${agentConnections} connections`);
   const agentRows = await agentSized([bare, ...heimdalls]);
 
   console.log(
@@ -340,7 +338,7 @@ async function main(): Promise<number> {
   );
   const bareAgent = agentRows.find((row) => row.name === bare.name);
   console.log(
-    `\nagent-sized requests (${agentBodyBytes()} body: 40 messages, ${agentConnections} connections, one ${seconds} s run each;\n` +
+    `\nagent-sized requests (${agentSize} body: 40 messages, ${agentConnections} connections, one ${seconds} s run each;\n` +
       `cpu µs/req = the target process's CPU time per request served)\n` +
       table(
         ['target', `req/s@${agentConnections}`, '×bare', 'cpu µs/req', 'p50', 'failed', 'cpuT / cpuL'],
