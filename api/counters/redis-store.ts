@@ -10,8 +10,7 @@
  * every replica's sweep) counts those whose row exists and drops, or takes back, the rest. So
  * once no intent is open, Redis = Σ ledger = the database's counters, whatever was killed when.
  */
-import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type ChainableCommander } from 'ioredis';
 import type {
   LeaseGrant,
   LeaseRequest,
@@ -53,8 +52,19 @@ const REPAIR_BATCH = 500;
  * repair set (see {@link RedisStore.repair}); its first repair always does.
  */
 const FULL_REPAIR_MS = COUNTED_KEEP_MS;
-/** The pipelined prunes call REPAIR by its SHA-1 (loaded once per repair), not with its text each. */
-const REPAIR_SHA = createHash('sha1').update(REPAIR).digest('hex');
+/**
+ * REPAIR as an ioredis command (`defineCommand`): sent by its SHA-1 (EVALSHA), and by its text only
+ * when Redis answers NOSCRIPT (a restarted Redis), in pipelines too, so a sweep's 500 prunes per
+ * pipeline do not carry the script's text each.
+ */
+const REPAIR_COMMAND = 'heimdallRepair';
+type RepairCommand = (...args: (string | number)[]) => unknown;
+
+/** The REPAIR command defined on the store's connection, on it or on one of its pipelines. */
+function repairOn(target: Redis | ChainableCommander): RepairCommand {
+  const command = (target as unknown as Record<string, RepairCommand>)[REPAIR_COMMAND]!;
+  return command.bind(target);
+}
 
 const keyOf = (e: LedgerIdentity) => ledgerKey({ ...e, attempt: e.attempt ?? 0, amountMicros: 0 });
 
@@ -90,6 +100,7 @@ export class RedisStore implements CounterStore {
     options: { prefix?: string; intentGraceMs?: number } = {},
   ): Promise<RedisStore> {
     const redis = new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: true });
+    redis.defineCommand(REPAIR_COMMAND, { numberOfKeys: 5, lua: REPAIR });
     await redis.connect();
     const prefix = options.prefix ?? process.env.HEIMDALL_REDIS_PREFIX ?? 'heimdall:';
     return new RedisStore(db, redis, prefix, now, logger, options.intentGraceMs ?? 30_000);
@@ -277,7 +288,6 @@ export class RedisStore implements CounterStore {
     const ids = full
       ? (await listBudgets(this.db)).map((budget) => budget.id)
       : await this.redis.smembers(this.repairSet);
-    if (ids.length > 0) await this.redis.script('LOAD', REPAIR);
     let resolved = 0;
     for (let first = 0; first < ids.length; first += REPAIR_BATCH) {
       const batch = ids.slice(first, first + REPAIR_BATCH);
@@ -291,8 +301,7 @@ export class RedisStore implements CounterStore {
         const old = Object.entries(found as Record<string, string>)
           .filter(([, value]) => Number(value.split('|')[2]) < now - this.intentGraceMs)
           .map(([k]) => k);
-        if (old.length === 0)
-          prunes.evalsha(REPAIR_SHA, 5, ...this.repairKeys(id), 0, now, now - COUNTED_KEEP_MS, id);
+        if (old.length === 0) repairOn(prunes)(...this.repairKeys(id), 0, now, now - COUNTED_KEEP_MS, id);
         else resolved += await this.resolveIntents(id, old, now);
       }
       for (const [error] of (await prunes.exec()) ?? []) if (error) throw error;
@@ -317,9 +326,7 @@ export class RedisStore implements CounterStore {
     const { start } = await this.window('budget', budgetId, await this.config('budget', budgetId));
     const args = old.flatMap((k) => [k, inLedger.has(k) ? 1 : 0]);
     const [done = 0, clamped = 0] = (
-      (await this.redis.eval(
-        REPAIR,
-        5,
+      (await repairOn(this.redis)(
         ...this.repairKeys(budgetId),
         start,
         now,
