@@ -1,4 +1,5 @@
 /** The bench launches Heimdall with the node flags of `npm start`, read from package.json. */
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { heimdallNodeFlags, launchArgs, nodeFlagsOfStartScript } from './launch.ts';
@@ -31,9 +32,25 @@ describe('bench launch command', () => {
     ]);
   });
 
-  it('reads the shipped start script: compiled output, source maps on, a 64 MB young generation', () => {
+  it('reads the shipped start script: compiled output, source maps on, a 64 MB young generation, larger inlining budgets', () => {
     const flags = heimdallNodeFlags(fileURLToPath(new URL('../../package.json', import.meta.url)));
     expect(flags).toContain('--max-semi-space-size=64');
     expect(flags).toContain('--enable-source-maps');
+    expect(flags).toEqual(
+      expect.arrayContaining([
+        '--max-inlined-bytecode-size=1840',
+        '--max-inlined-bytecode-size-cumulative=5000',
+        '--max-inlined-bytecode-size-absolute=9200',
+      ]),
+    );
+  });
+
+  it('ships only flags this Node accepts (an unknown V8 flag stops node with "bad option")', () => {
+    const flags = heimdallNodeFlags(fileURLToPath(new URL('../../package.json', import.meta.url)));
+    const run = spawnSync(process.execPath, [...flags, '-e', 'process.exit(0)'], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    // The check itself can fail: a misspelt V8 flag is refused.
+    expect(spawnSync(process.execPath, ['--max-inlined-bytecode-sizes=1', '-e', '0']).status).not.toBe(0);
   });
 });
