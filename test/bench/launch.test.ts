@@ -38,9 +38,8 @@ describe('bench launch command', () => {
     expect(flags).toContain('--enable-source-maps');
     expect(flags).toEqual(
       expect.arrayContaining([
-        '--max-inlined-bytecode-size=1840',
-        '--max-inlined-bytecode-size-cumulative=5000',
-        '--max-inlined-bytecode-size-absolute=9200',
+        '--max-inlined-bytecode-size=920',
+        '--max-inlined-bytecode-size-cumulative=1840',
       ]),
     );
   });
