@@ -4,6 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { heimdallNodeFlags, launchArgs, nodeFlagsOfStartScript } from './launch.ts';
 
+/** The node flags of this checkout's `npm start`. */
+const shippedFlags = (): string[] =>
+  heimdallNodeFlags(fileURLToPath(new URL('../../package.json', import.meta.url)));
+
 describe('bench launch command', () => {
   it('takes the flags between node and the compiled entry of the serving command', () => {
     expect(
@@ -33,7 +37,7 @@ describe('bench launch command', () => {
   });
 
   it('reads the shipped start script: compiled output, source maps on, a 64 MB young generation, larger inlining budgets', () => {
-    const flags = heimdallNodeFlags(fileURLToPath(new URL('../../package.json', import.meta.url)));
+    const flags = shippedFlags();
     expect(flags).toContain('--max-semi-space-size=64');
     expect(flags).toContain('--enable-source-maps');
     expect(flags).toEqual(
@@ -45,7 +49,7 @@ describe('bench launch command', () => {
   });
 
   it('ships only flags this Node accepts (an unknown V8 flag stops node with "bad option")', () => {
-    const flags = heimdallNodeFlags(fileURLToPath(new URL('../../package.json', import.meta.url)));
+    const flags = shippedFlags();
     const run = spawnSync(process.execPath, [...flags, '-e', 'process.exit(0)'], { encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
