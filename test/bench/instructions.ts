@@ -17,7 +17,8 @@
  * Rounds run every root in turn; compare the medians. A round in which a major GC or a
  * deoptimisation fell inside the window stands out by 20 % or more: the median ignores it.
  * `--root` (repeatable) names a directory holding a built `dist/` with a `node_modules` reachable
- * from it; default: this checkout, rebuilt first when stale.
+ * from it, run with the node flags of its own package.json `start` script; default: this
+ * checkout, rebuilt first when stale.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -104,7 +105,8 @@ async function instructionsPerRequest(root: string, tag: string, upstream: strin
   const heimdall = await startHeimdall(
     {
       root,
-      nodeFlags: heimdallNodeFlags(join(checkout, 'package.json')),
+      // Each root's own start flags: an A/B of a V8 flag change is a pair of roots.
+      nodeFlags: heimdallNodeFlags(join(root, 'package.json')),
       workDir,
       cores,
       wrapper: {
