@@ -84,35 +84,45 @@ function serve(
     finishJson(ctx, target, record, response, adapter, attemptStart);
     return undefined;
   }
-  return serveOther(ctx, target, record, response, adapter, stripUsageChunk, attemptStart, guard);
+  return serveOther(ctx, target, record, response, adapter, stripUsageChunk, guard);
 }
 
-/** An upstream error, or a stream. */
-async function serveOther(
+/** An upstream error, or JSON where a stream was asked for: the attempt fails with it. */
+async function refusedAnswer(
+  target: Target,
+  response: UpstreamResponse,
+  adapter: ProviderAdapter | undefined,
+): Promise<never> {
+  if (response.status >= 400) throw await upstreamHttpError(target, response, adapter);
+  await response.body.dump().catch(() => undefined);
+  throw new GatewayError(
+    502,
+    'upstream_error',
+    'upstream_invalid_response',
+    `${target.provider.name} answered a stream request with JSON`,
+  );
+}
+
+/**
+ * An upstream error, or a stream. Not async either: a stream's promise is its relay's own, where
+ * an async layer around it was one more promise and two more microtask turns per streamed request.
+ */
+function serveOther(
   ctx: RequestContext,
   target: Target,
   record: AttemptRecord,
   response: UpstreamResponse,
   adapter: ProviderAdapter | undefined,
   stripUsageChunk: boolean,
-  attemptStart: number,
   guard: StreamEventGuard | undefined,
 ): Promise<void> {
-  if (response.status >= 400) throw await upstreamHttpError(target, response, adapter);
-  if (isJsonContent(response) && !adapter?.streamAsJson) {
-    await response.body.dump().catch(() => undefined);
-    throw new GatewayError(
-      502,
-      'upstream_error',
-      'upstream_invalid_response',
-      `${target.provider.name} answered a stream request with JSON`,
-    );
-  }
+  if (response.status >= 400 || (isJsonContent(response) && !adapter?.streamAsJson))
+    return refusedAnswer(target, response, adapter);
   const client = ctx.clientCodec.stream(adapter);
   const decoder =
     client.decoder ??
     (adapter?.createStreamDecoder ? adapter.createStreamDecoder(ctx.operation) : new SseParser());
-  await new StreamRelay(
+  return new StreamRelay(
     ctx,
     target,
     record,
