@@ -70,8 +70,8 @@ sameFields('ledger', LEDGER_FIELDS, LEDGER_KEYS);
 /**
  * Request-log rows laid end to end in REQUEST_LOG_FIELDS order (checked below), each value read
  * by name. The generic `packRows` reads `row[field]` for a field name that changes every step: a
- * megamorphic keyed load per value on the serving thread, 27 per request-log row, and a
- * deoptimisation whenever the same function meets the other row type (seen with --trace-deopt).
+ * megamorphic keyed load per value on the serving thread, 27 per request-log row, in one function
+ * that met both row types (it was deoptimised for a "wrong map" under load, --trace-deopt).
  */
 function packLogRows(rows: readonly RequestLogRow[]): unknown[] {
   const values: unknown[] = [];
