@@ -9,6 +9,8 @@ import type { RequestLogRow } from '../../clients/contract/governance.ts';
 import {
   insertRequestLogsPacked,
   LEDGER_FIELDS,
+  packLedgerEntries,
+  packRequestLogs,
   recordLedgerPacked,
   REQUEST_LOG_FIELDS,
   type BulkLedgerEntry,
@@ -67,67 +69,6 @@ function sameFields(name: string, columns: readonly string[], keys: readonly str
 sameFields('request logs', REQUEST_LOG_FIELDS, LOG_KEYS);
 sameFields('ledger', LEDGER_FIELDS, LEDGER_KEYS);
 
-/**
- * Request-log rows laid end to end in REQUEST_LOG_FIELDS order (checked below), each value read
- * by name. The generic `packRows` reads `row[field]` for a field name that changes every step: a
- * megamorphic keyed load per value on the serving thread, 27 per request-log row, in one function
- * that met both row types (it was deoptimised for a "wrong map" under load, --trace-deopt).
- */
-function packLogRows(rows: readonly RequestLogRow[]): unknown[] {
-  const values: unknown[] = [];
-  for (const r of rows)
-    values.push(
-      r.id,
-      r.clientRequestId,
-      r.createdAt,
-      r.completedAt,
-      r.provider,
-      r.model,
-      r.endpoint,
-      r.stream,
-      r.status,
-      r.statusCode,
-      r.latencyMs,
-      r.ttftMs,
-      r.inputTokens,
-      r.outputTokens,
-      r.cachedTokens,
-      r.costMicros,
-      r.unpriced,
-      r.usageEstimated,
-      r.priceBookVersion,
-      r.virtualKeyId,
-      r.teamId,
-      r.customerId,
-      r.providerKeyName,
-      r.retries,
-      r.fallbackIndex,
-      r.routingRuleId,
-      r.error,
-    );
-  return values;
-}
-
-/** Ledger entries laid end to end in LEDGER_FIELDS order (checked below), as packLogRows. */
-function packLedgerEntries(entries: readonly BulkLedgerEntry[]): unknown[] {
-  const values: unknown[] = [];
-  for (const e of entries)
-    values.push(e.requestId, e.attempt, e.kind, e.budgetId, e.amountMicros, e.priceBookVersion, e.createdAt);
-  return values;
-}
-
-/** A packer must lay a row's values in its table's column order, or they land in other columns. */
-function sameOrder(name: string, pack: (rows: never[]) => unknown[], columns: readonly string[]): void {
-  const probe = Object.fromEntries(columns.map((column) => [column, column])) as never;
-  const packed = pack([probe]);
-  if (packed.length !== columns.length || packed.some((value, i) => value !== columns[i]))
-    throw new Error(
-      `${name}: packed order ${packed.join(',')} differs from the columns ${columns.join(',')}`,
-    );
-}
-sameOrder('request logs', packLogRows, REQUEST_LOG_FIELDS);
-sameOrder('ledger', packLedgerEntries, LEDGER_FIELDS);
-
 /** A WriteOp as posted to the writer thread. */
 export type PackedOp =
   | Exclude<WriteOp, { op: 'logs' } | { op: 'ledger' }>
@@ -135,7 +76,7 @@ export type PackedOp =
   | { op: 'ledger-packed'; values: unknown[] };
 
 export function packOp(op: WriteOp): PackedOp {
-  if (op.op === 'logs') return { op: 'logs-packed', values: packLogRows(op.rows) };
+  if (op.op === 'logs') return { op: 'logs-packed', values: packRequestLogs(op.rows) };
   if (op.op === 'ledger') return { op: 'ledger-packed', values: packLedgerEntries(op.entries) };
   return op;
 }

@@ -91,15 +91,18 @@ describe('SQLite writer thread (packed rows)', () => {
 
   it('stores every request-log field as the direct writer does, booleans and nulls included', async () => {
     const rows = [
-      row('r-1'),
+      // Every field distinct from every other, so a field packed into another's column shows.
+      row('r-1', { teamId: 'team-1', routingRuleId: 'rule-1' }),
       row('r-2', { stream: false, unpriced: true, costMicros: null, ttftMs: null, error: null }),
     ];
     await worker.write([{ op: 'logs', rows }]);
     await direct.write([{ op: 'logs', rows }]);
-    for (const id of ['r-1', 'r-2']) {
-      const viaWorker = await getRequestLog(workerDb, id);
+    for (const sent of rows) {
+      const viaWorker = await getRequestLog(workerDb, sent.id);
       expect(viaWorker).toBeDefined();
-      expect(viaWorker).toEqual(await getRequestLog(directDb, id));
+      expect(viaWorker).toEqual(await getRequestLog(directDb, sent.id));
+      // Both writers pack with the same function: the row as sent is the reference.
+      expect(viaWorker).toMatchObject(sent);
     }
     const second = await getRequestLog(workerDb, 'r-2');
     expect(second).toMatchObject({
