@@ -15,11 +15,15 @@ import type { Gateway } from '../../gateway/create-gateway.ts';
 
 const silent = createLogger('error', () => undefined);
 
-/** A stand-in gateway: /v1/slow answers after `slowMs`, any other /v1 path at once. */
-function fakeGateway(slowMs: number): Gateway {
+/**
+ * A stand-in gateway: /v1/slow answers after `slowMs`, /v1/endless never, any other /v1 path at
+ * once. `arrived` hears each /v1 request the gateway is handed.
+ */
+function fakeGateway(slowMs: number, arrived?: (url: string) => void): Gateway {
   return {
     handle: (req: IncomingMessage, res: ServerResponse) => {
       if (!req.url?.startsWith('/v1/')) return false;
+      arrived?.(req.url);
       const answer = () => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"ok":true}');
@@ -62,10 +66,10 @@ afterEach(() => {
   for (const server of running.splice(0)) server.closeAllConnections();
 });
 
-async function start(slowMs = 0) {
+async function start(slowMs = 0, arrived?: (url: string) => void) {
   const shutdown = new ShutdownState();
   const server = createHttpServer({
-    gateway: fakeGateway(slowMs),
+    gateway: fakeGateway(slowMs, arrived),
     pingDatabase: () => Promise.resolve(),
     shutdown,
   });
@@ -133,10 +137,15 @@ describe('drain phases', () => {
   });
 
   it('cuts what is still in flight once the grace runs out, so the drain (and the flush after it) ends', async () => {
-    const { server, shutdown, origin } = await start();
+    // In flight means handed to the gateway: a connection that is open but whose request is not
+    // parsed yet would be answered 503 shutting_down once the drain starts, a clean end.
+    let inGateway!: () => void;
+    const handed = new Promise<void>((resolve) => (inGateway = resolve));
+    const { server, shutdown, origin } = await start(0, (url) => {
+      if (url === '/v1/endless') inGateway();
+    });
     const endless = get(origin, '/v1/endless', false);
-    while ((await new Promise<number>((done) => server.getConnections((_e, n) => done(n)))) === 0)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await handed;
     await drainHttpServer(server, shutdown, { delayMs: 0, cutAfterMs: 200, logger: silent });
     expect((await endless).error).toBeDefined();
   });
