@@ -185,6 +185,37 @@ describe('transport faults', () => {
 });
 
 describe('streams that break', () => {
+  it('a stream request answered with JSON is a 502 before anything reaches the client', async () => {
+    // The mock answers every try (the first and both retries) with a 200 application/json.
+    for (let i = 0; i <= network.max_retries; i++) primary.enqueue({ kind: 'malformed-json' });
+    const response = await chat({ stream: true });
+    expect(response.status).toBe(502);
+    expect(errorOf(response)).toMatchObject({
+      code: 'upstream_invalid_response',
+      message: 'openai answered a stream request with JSON',
+    });
+  });
+
+  it('a stream request answered with an HTTP error keeps its status and message', async () => {
+    primary.enqueue({
+      kind: 'status',
+      status: 401,
+      body: {
+        error: {
+          message: 'Incorrect API key provided',
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
+      },
+    });
+    const response = await chat({ stream: true });
+    expect(response.status).toBe(401);
+    expect(errorOf(response)).toMatchObject({
+      code: 'invalid_api_key',
+      message: 'openai responded 401: Incorrect API key provided',
+    });
+  });
+
   it('a stall mid-stream ends with an error event after the idle timeout', async () => {
     // The mock never sends the rest: only the idle timeout can end this stream, and the error
     // code says it did (no wall-clock bound: that would measure the CI machine, not Heimdall).
