@@ -87,13 +87,17 @@ function serve(
   return serveOther(ctx, target, record, response, adapter, stripUsageChunk, guard);
 }
 
-/** An upstream error, or JSON where a stream was asked for: the attempt fails with it. */
-async function refusedAnswer(
+/** An upstream error status: the attempt fails with it (retried or fallen back per its status). */
+async function upstreamFailure(
   target: Target,
   response: UpstreamResponse,
   adapter: ProviderAdapter | undefined,
 ): Promise<never> {
-  if (response.status >= 400) throw await upstreamHttpError(target, response, adapter);
+  throw await upstreamHttpError(target, response, adapter);
+}
+
+/** JSON where a stream was asked for: the body is discarded and the attempt fails with a 502. */
+async function jsonForStream(target: Target, response: UpstreamResponse): Promise<never> {
   await response.body.dump().catch(() => undefined);
   throw new GatewayError(
     502,
@@ -117,8 +121,8 @@ function serveOther(
   stripUsageChunk: boolean,
   guard: StreamEventGuard | undefined,
 ): Promise<void> {
-  if (response.status >= 400 || (isJsonContent(response) && !adapter?.streamAsJson))
-    return refusedAnswer(target, response, adapter);
+  if (response.status >= 400) return upstreamFailure(target, response, adapter);
+  if (isJsonContent(response) && !adapter?.streamAsJson) return jsonForStream(target, response);
   const client = ctx.clientCodec.stream(adapter);
   const decoder =
     client.decoder ??
