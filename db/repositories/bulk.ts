@@ -196,17 +196,16 @@ export function packLedgerEntries(entries: readonly BulkLedgerEntry[]): unknown[
 }
 
 /** A packer must lay a row's values in its table's column order, or they land in other columns. */
-function sameOrder(table: BulkTable, pack: (rows: never[]) => unknown[]): void {
-  const fields = table.columns.map(([, field]) => field);
+function sameOrder(table: string, fields: readonly string[], pack: (rows: never[]) => unknown[]): void {
   const probe = Object.fromEntries(fields.map((field) => [field, field])) as never;
   const packed = pack([probe]);
   if (packed.length !== fields.length || packed.some((value, i) => value !== fields[i]))
     throw new Error(
-      `${table.name}: packed order ${packed.join(',')} differs from the columns ${fields.join(',')}`,
+      `${table}: packed order ${packed.join(',')} differs from the columns ${fields.join(',')}`,
     );
 }
-sameOrder(REQUEST_LOGS, packRequestLogs);
-sameOrder(LEDGER, packLedgerEntries);
+sameOrder(REQUEST_LOGS.name, REQUEST_LOG_FIELDS, packRequestLogs);
+sameOrder(LEDGER.name, LEDGER_FIELDS, packLedgerEntries);
 
 /**
  * Rows per INSERT on SQLite, largest first: a batch goes in as many 32-row statements as fit, then
