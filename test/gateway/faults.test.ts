@@ -160,28 +160,35 @@ describe('transport faults', () => {
     expect(errorOf(response).code).toBe('upstream_invalid_response');
   });
 
-  it('an upstream HTTP error keeps its status and message, marked as the provider side', async () => {
-    primary.enqueue({
-      kind: 'status',
-      status: 401,
-      body: {
-        error: {
-          message: 'Incorrect API key provided',
-          type: 'invalid_request_error',
-          code: 'invalid_api_key',
-          param: null,
+  it.each([
+    ['', {}],
+    // A stream request fails before its first byte: an ordinary JSON error, not an error event.
+    [' (a stream request)', { stream: true }],
+  ])(
+    'an upstream HTTP error keeps its status and message, marked as the provider side%s',
+    async (_name, extra) => {
+      primary.enqueue({
+        kind: 'status',
+        status: 401,
+        body: {
+          error: {
+            message: 'Incorrect API key provided',
+            type: 'invalid_request_error',
+            code: 'invalid_api_key',
+            param: null,
+          },
         },
-      },
-    });
-    const response = await chat();
-    expect(response.status).toBe(401);
-    expect(errorOf(response)).toEqual({
-      message: 'openai responded 401: Incorrect API key provided',
-      type: 'upstream_error',
-      code: 'invalid_api_key',
-      param: null,
-    });
-  });
+      });
+      const response = await chat(extra);
+      expect(response.status).toBe(401);
+      expect(errorOf(response)).toEqual({
+        message: 'openai responded 401: Incorrect API key provided',
+        type: 'upstream_error',
+        code: 'invalid_api_key',
+        param: null,
+      });
+    },
+  );
 });
 
 describe('streams that break', () => {
@@ -193,26 +200,6 @@ describe('streams that break', () => {
     expect(errorOf(response)).toMatchObject({
       code: 'upstream_invalid_response',
       message: 'openai answered a stream request with JSON',
-    });
-  });
-
-  it('a stream request answered with an HTTP error keeps its status and message', async () => {
-    primary.enqueue({
-      kind: 'status',
-      status: 401,
-      body: {
-        error: {
-          message: 'Incorrect API key provided',
-          type: 'invalid_request_error',
-          code: 'invalid_api_key',
-        },
-      },
-    });
-    const response = await chat({ stream: true });
-    expect(response.status).toBe(401);
-    expect(errorOf(response)).toMatchObject({
-      code: 'invalid_api_key',
-      message: 'openai responded 401: Incorrect API key provided',
     });
   });
 
