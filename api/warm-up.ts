@@ -71,7 +71,7 @@ export interface WarmUpReport {
  * Default of HEIMDALL_WARMUP_REQUESTS. Against the reference bench's nginx mock (one core), after
  * 1,000 a fresh process's first streamed event was 0.90–1.02 ms in five restarts, the warm bare
  * proxy's 0.71–0.81; after 400 it was 0.94–3.17 ms in fifteen, after none 1.30–4.35 ms in
- * nineteen (README, Benchmark). It costs ~1.1 s of start-up on that core.
+ * nineteen (docs/performance.md, "Start-up and first requests"). It costs ~1.1 s of start-up on that core.
  */
 export const DEFAULT_WARMUP_REQUESTS = 1000;
 
