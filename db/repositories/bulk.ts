@@ -90,8 +90,8 @@ function insertSql(table: BulkTable, json: string, returning: string): SQL {
 
 /** The better-sqlite3 connection under drizzle (SQLite only): prepared statements, no builder. */
 interface RawStatement {
-  run(params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
-  all(params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  all(...params: unknown[]): unknown[];
 }
 interface RawSqlite {
   prepare(source: string): RawStatement;
@@ -130,7 +130,7 @@ function prepared(orm: Orm, key: string, source: () => string): RawStatement {
 export function prepareBulkWrites(db: Database): Promise<void> {
   if (db.dialect !== 'sqlite') return Promise.resolve();
   return db.run(({ orm }) => {
-    rawClient(orm).prepare('PRAGMA temp_store = MEMORY').run([]);
+    rawClient(orm).prepare('PRAGMA temp_store = MEMORY').run();
     return Promise.resolve();
   });
 }
@@ -249,7 +249,10 @@ function insertSqlitePacked(
       // better-sqlite3 binds no booleans: SQLite stores them as 0/1.
       for (let at = 0; at < params.length; at += width)
         for (const f of bools) if (params[at + f] !== null) params[at + f] = params[at + f] ? 1 : 0;
-      const result = statement.run(params);
+      // Spread, not one array: better-sqlite3 binds an argument as it is, but reads an array's
+      // elements through V8's object API one by one. 500 request-log rows in 32-row INSERTs went
+      // from ~6.5–11.6 to ~5.3–9.3 CPU µs a row (ad hoc micro-benchmark, four runs, interleaved).
+      const result = statement.run(...params);
       inserted += result.changes;
       onChunk?.(row, size, result);
     }
@@ -323,7 +326,7 @@ async function applyLedgerDeltas(tx: Database, rows: readonly Inserted[]): Promi
         () =>
           'UPDATE budgets SET current_usage_micros = current_usage_micros + ?, reserved_micros = reserved_micros + ? WHERE id = ?',
       );
-      for (const [budgetId, delta] of deltas) update.run([delta.usedMicros, delta.reservedMicros, budgetId]);
+      for (const [budgetId, delta] of deltas) update.run(delta.usedMicros, delta.reservedMicros, budgetId);
       return Promise.resolve();
     });
   else for (const [budgetId, delta] of deltas) await addBudgetUsage(tx, budgetId, delta);
@@ -367,7 +370,7 @@ export function recordLedgerPacked(db: Database, values: readonly unknown[]): Pr
         orm,
         'usage_ledger/sequence',
         () => "SELECT seq FROM sqlite_sequence WHERE name = 'usage_ledger'",
-      ).all([]) as { seq: number }[];
+      ).all() as { seq: number }[];
       let before = sequence[0]?.seq ?? 0;
       insertSqlitePacked(orm, LEDGER, values, (first, size, { changes, lastInsertRowid }) => {
         if (changes === size) {
@@ -387,7 +390,7 @@ export function recordLedgerPacked(db: Database, values: readonly unknown[]): Pr
             orm,
             'usage_ledger/between',
             () => 'SELECT budget_id, kind, amount_micros FROM usage_ledger WHERE id > ? AND id <= ?',
-          ).all([before, last]) as Inserted[];
+          ).all(before, last) as Inserted[];
           if (rows.length !== changes)
             throw new Error(`ledger: ${changes} entries inserted but ${rows.length} read back`);
           for (const row of rows) fresh.push(row);
@@ -422,7 +425,7 @@ export function addRateLimitDelta(
       orm,
       `rate_limits/add/${dim}`,
       () => `UPDATE rate_limits SET ${column} = ${column} + ? WHERE id = ?`,
-    ).run([delta, id]);
+    ).run(delta, id);
     return Promise.resolve();
   });
 }
