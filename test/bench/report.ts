@@ -18,6 +18,8 @@ export interface Row {
   starved?: boolean;
   /** req/s @64 as % of the bare proxy's: the median of the per-round ratios. */
   ofProxy?: number;
+  /** Those per-round ratios spread by more than `noisySpreadPoints`: the median is not evidence. */
+  noisy?: boolean;
   /** Spawn to first `/health` 200 (Heimdall rows). */
   coldStartMs?: number;
   /** Resident set size after warm-up. */
@@ -27,6 +29,15 @@ export interface Row {
   /** A caveat printed under the table. */
   note?: string;
 }
+
+/**
+ * Per-round ratios further apart than this (percentage points, highest minus lowest) mark the
+ * share as noise: its median is then uncertain by about as much as the gaps to the targets
+ * (0.02–0.20). In the runs docs/performance.md records, one target's rounds were 4–12 points apart
+ * in the steadier runs and 15–56 in the noisiest, where one request path's medians differed by up
+ * to 0.22 between runs.
+ */
+export const noisySpreadPoints = 15;
 
 /** Failed responses (non-2xx or socket errors) above this share mark a target as broken. */
 export const maxFailureRatio = 0.01;
@@ -83,7 +94,9 @@ export function formatRows(rows: Row[], direct: string, proxy: string): string {
       pct(row.cpuAt64),
       pct(row.loadCpuAt64),
       pct(row.processCpuAt64),
-      [row.harnessBound ? 'HARNESS' : '', row.starved ? 'STARVED' : ''].filter(Boolean).join('+'),
+      [row.harnessBound ? 'HARNESS' : '', row.starved ? 'STARVED' : '', row.noisy ? 'NOISY' : '']
+        .filter(Boolean)
+        .join('+'),
       `${(100 * failureRatio(row)).toFixed(2)}%`,
       row.coldStartMs === undefined ? '-' : (row.coldStartMs / 1000).toFixed(2),
       row.rssMiB === undefined ? '-' : row.rssMiB.toFixed(0),
@@ -114,6 +127,7 @@ latencies in ms (wrk); @64/@1 = 64 connections / 1 connection; +p50@1/+p99@1 = a
 ×bare = req/s@64 / the bare proxy's, the median of the per-round ratios (the figure to quote on a noisy machine);
 cpuT/cpuL = busy % of the target core / the load core (wrk + nginx) at 64 connections, cpuP = the target process's own
 use of a core; bound = HARNESS when the load core was above the harness-bound threshold in some round (the harness, not
-the target, was the limit), STARVED when the target process used under 80 % of a core (others took its core);
+the target, was the limit), STARVED when the target process used under 80 % of a core (others took its core),
+NOISY when its per-round ratios to the bare proxy spread by more than ${noisySpreadPoints} points (its ×bare is not evidence either way);
 start s = spawn to first /health 200 (cold start); rss MiB = resident memory after warm-up${notes.join('')}`;
 }

@@ -1,6 +1,7 @@
 /** The bench's round aggregation: medians per figure, failures summed, broken rounds kept. */
 import { describe, expect, it } from 'vitest';
-import { medianRow, proxyShare, roundRatios } from './rounds.ts';
+import { formatRows, noisySpreadPoints } from './report.ts';
+import { medianRow, noisyShare, proxyShare, proxyShareSpread, roundRatios } from './rounds.ts';
 
 const phase = (requestsPerSecond: number, p50: number, failed = 0) => ({
   requestsPerSecond,
@@ -99,5 +100,53 @@ describe('bench rounds', () => {
     expect(proxyShare(rounds, 'thin', 'gov')).toBeCloseTo(80, 5);
     expect(proxyShare(rounds, 'thin', 'thin')).toBeUndefined();
     expect(proxyShare(rounds, 'thin', 'absent')).toBeUndefined();
+  });
+
+  it('measures how far apart the per-round ratios are, and flags a target whose rounds are too far apart', () => {
+    // gov: 90 %, 50 %, 80 % of the proxy round by round (40 points apart); plain: 80 %, 75 %, 78 %.
+    const rounds = [
+      [
+        { name: 'thin', at64: phase(10_000, 0.2) },
+        { name: 'gov', at64: phase(9_000, 0.3) },
+        { name: 'plain', at64: phase(8_000, 0.3) },
+      ],
+      [
+        { name: 'thin', at64: phase(16_000, 0.2) },
+        { name: 'gov', at64: phase(8_000, 0.3) },
+        { name: 'plain', at64: phase(12_000, 0.3) },
+      ],
+      [
+        { name: 'thin', at64: phase(5_000, 0.2) },
+        { name: 'gov', at64: phase(4_000, 0.3) },
+        { name: 'plain', at64: phase(3_900, 0.3) },
+      ],
+    ];
+    expect(proxyShareSpread(rounds, 'thin', 'gov')).toBeCloseTo(40, 5);
+    expect(proxyShareSpread(rounds, 'thin', 'plain')).toBeCloseTo(5, 5);
+    expect(proxyShareSpread(rounds, 'thin', 'thin')).toBeUndefined();
+    expect(proxyShareSpread(rounds.slice(0, 1), 'thin', 'gov')).toBeUndefined();
+    expect(noisyShare(rounds, 'thin', 'gov')).toBe(true);
+    expect(noisyShare(rounds, 'thin', 'plain')).toBe(false);
+    expect(noisyShare(rounds.slice(0, 1), 'thin', 'gov')).toBe(false);
+
+    const bound = (text: string, name: string): string => {
+      const line = text.split('\n').find((l) => l.trimStart().startsWith(`${name} `));
+      if (line === undefined) throw new Error(`no row for ${name}`);
+      return line;
+    };
+    const printed = formatRows(
+      [
+        { name: 'thin', at64: phase(10_000, 0.2) },
+        { name: 'gov', at64: phase(8_000, 0.3), ofProxy: 80, noisy: true },
+        { name: 'plain', at64: phase(7_800, 0.3), ofProxy: 78 },
+      ],
+      'direct',
+      'thin',
+    );
+    expect(bound(printed, 'gov')).toMatch(/ 0\.800 .* NOISY /);
+    expect(bound(printed, 'plain')).not.toContain('NOISY');
+    expect(printed).toContain(
+      `NOISY when its per-round ratios to the bare proxy spread by more than ${noisySpreadPoints} points`,
+    );
   });
 });

@@ -6,7 +6,7 @@
  * and each is printed so the spread is visible.
  */
 import type { PhaseResult } from './wrk.ts';
-import type { Row } from './report.ts';
+import { noisySpreadPoints, type Row } from './report.ts';
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -66,6 +66,15 @@ export function roundRatios(rounds: ReadonlyArray<readonly Row[]>, proxy: string
   });
 }
 
+/** `name`'s req/s @64 as % of the proxy's in the same round, for each round that measured both. */
+function proxyRatios(rounds: ReadonlyArray<readonly Row[]>, proxy: string, name: string): number[] {
+  return rounds.flatMap((rows) => {
+    const ceiling = rows.find((r) => r.name === proxy)?.at64?.requestsPerSecond;
+    const rps = rows.find((r) => r.name === name)?.at64?.requestsPerSecond;
+    return ceiling && rps !== undefined ? [(100 * rps) / ceiling] : [];
+  });
+}
+
 /** Median over rounds of `name`'s req/s @64 as % of the proxy's in the same round. */
 export function proxyShare(
   rounds: ReadonlyArray<readonly Row[]>,
@@ -73,10 +82,23 @@ export function proxyShare(
   name: string,
 ): number | undefined {
   if (name === proxy) return undefined;
-  const ratios = rounds.flatMap((rows) => {
-    const ceiling = rows.find((r) => r.name === proxy)?.at64?.requestsPerSecond;
-    const rps = rows.find((r) => r.name === name)?.at64?.requestsPerSecond;
-    return ceiling && rps !== undefined ? [(100 * rps) / ceiling] : [];
-  });
+  const ratios = proxyRatios(rounds, proxy, name);
   return ratios.length === 0 ? undefined : median(ratios);
+}
+
+/** Highest minus lowest per-round ratio of `name` (points); undefined with fewer than two rounds. */
+export function proxyShareSpread(
+  rounds: ReadonlyArray<readonly Row[]>,
+  proxy: string,
+  name: string,
+): number | undefined {
+  if (name === proxy) return undefined;
+  const ratios = proxyRatios(rounds, proxy, name);
+  return ratios.length < 2 ? undefined : Math.max(...ratios) - Math.min(...ratios);
+}
+
+/** Whether `name`'s per-round ratios are too far apart for their median to be evidence. */
+export function noisyShare(rounds: ReadonlyArray<readonly Row[]>, proxy: string, name: string): boolean {
+  const spread = proxyShareSpread(rounds, proxy, name);
+  return spread !== undefined && spread > noisySpreadPoints;
 }

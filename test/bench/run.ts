@@ -40,7 +40,7 @@ import { heimdallNodeFlags } from './launch.ts';
 import { ledgerSettledMicros, reconcileSpend, settledApiSpend } from './ledger.ts';
 import { canPin, cpuSeconds, killAllChildren, pin, rssMiB } from './processes.ts';
 import { formatRows, machineFacts, rowFailed, table, type Row } from './report.ts';
-import { medianRow, proxyShare, roundRatios } from './rounds.ts';
+import { medianRow, noisyShare, proxyShare, roundRatios } from './rounds.ts';
 import { startBareProxy, startHeimdall, startMock, type Cores, type Target } from './targets.ts';
 import { ensureTools } from './tools.ts';
 import { runWrk, type PhaseResult } from './wrk.ts';
@@ -333,6 +333,7 @@ async function main(): Promise<number> {
     return {
       ...row,
       ...(share !== undefined && target !== direct ? { ofProxy: share } : {}),
+      ...(target !== direct && noisyShare(perRound, bare.name, target.name) ? { noisy: true } : {}),
       ...(target.coldStartMs !== undefined ? { coldStartMs: target.coldStartMs } : {}),
       ...(memory !== undefined ? { rssMiB: memory } : {}),
     };
