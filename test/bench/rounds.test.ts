@@ -1,7 +1,7 @@
 /** The bench's round aggregation: medians per figure, failures summed, broken rounds kept. */
 import { describe, expect, it } from 'vitest';
 import { formatRows, noisySpreadPoints } from './report.ts';
-import { medianRow, noisyShare, proxyShare, proxyShareSpread, roundRatios } from './rounds.ts';
+import { medianRow, noisyShare, proxyRatios, proxyShare, ratioSpread, roundRatios } from './rounds.ts';
 
 const phase = (requestsPerSecond: number, p50: number, failed = 0) => ({
   requestsPerSecond,
@@ -121,10 +121,10 @@ describe('bench rounds', () => {
         { name: 'plain', at64: phase(3_900, 0.3) },
       ],
     ];
-    expect(proxyShareSpread(rounds, 'thin', 'gov')).toBeCloseTo(40, 5);
-    expect(proxyShareSpread(rounds, 'thin', 'plain')).toBeCloseTo(5, 5);
-    expect(proxyShareSpread(rounds, 'thin', 'thin')).toBeUndefined();
-    expect(proxyShareSpread(rounds.slice(0, 1), 'thin', 'gov')).toBeUndefined();
+    expect(ratioSpread(proxyRatios(rounds, 'thin', 'gov'))).toBeCloseTo(40, 5);
+    expect(ratioSpread(proxyRatios(rounds, 'thin', 'plain'))).toBeCloseTo(5, 5);
+    expect(proxyRatios(rounds, 'thin', 'thin')).toEqual([]);
+    expect(ratioSpread(proxyRatios(rounds.slice(0, 1), 'thin', 'gov'))).toBeUndefined();
     expect(noisyShare(rounds, 'thin', 'gov')).toBe(true);
     expect(noisyShare(rounds, 'thin', 'plain')).toBe(false);
     expect(noisyShare(rounds.slice(0, 1), 'thin', 'gov')).toBe(false);

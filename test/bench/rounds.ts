@@ -66,8 +66,12 @@ export function roundRatios(rounds: ReadonlyArray<readonly Row[]>, proxy: string
   });
 }
 
-/** `name`'s req/s @64 as % of the proxy's in the same round, for each round that measured both. */
-function proxyRatios(rounds: ReadonlyArray<readonly Row[]>, proxy: string, name: string): number[] {
+/**
+ * `name`'s req/s @64 as % of the proxy's in the same round, for each round that measured both
+ * (none for the proxy itself).
+ */
+export function proxyRatios(rounds: ReadonlyArray<readonly Row[]>, proxy: string, name: string): number[] {
+  if (name === proxy) return [];
   return rounds.flatMap((rows) => {
     const ceiling = rows.find((r) => r.name === proxy)?.at64?.requestsPerSecond;
     const rps = rows.find((r) => r.name === name)?.at64?.requestsPerSecond;
@@ -81,24 +85,17 @@ export function proxyShare(
   proxy: string,
   name: string,
 ): number | undefined {
-  if (name === proxy) return undefined;
   const ratios = proxyRatios(rounds, proxy, name);
   return ratios.length === 0 ? undefined : median(ratios);
 }
 
-/** Highest minus lowest per-round ratio of `name` (points); undefined with fewer than two rounds. */
-export function proxyShareSpread(
-  rounds: ReadonlyArray<readonly Row[]>,
-  proxy: string,
-  name: string,
-): number | undefined {
-  if (name === proxy) return undefined;
-  const ratios = proxyRatios(rounds, proxy, name);
+/** Highest minus lowest of per-round ratios (points); undefined with fewer than two. */
+export function ratioSpread(ratios: readonly number[]): number | undefined {
   return ratios.length < 2 ? undefined : Math.max(...ratios) - Math.min(...ratios);
 }
 
 /** Whether `name`'s per-round ratios are too far apart for their median to be evidence. */
 export function noisyShare(rounds: ReadonlyArray<readonly Row[]>, proxy: string, name: string): boolean {
-  const spread = proxyShareSpread(rounds, proxy, name);
+  const spread = ratioSpread(proxyRatios(rounds, proxy, name));
   return spread !== undefined && spread > noisySpreadPoints;
 }
