@@ -24,6 +24,11 @@ if [ ! -f "$SOURCE/bench.sh" ]; then
   echo "reference bench: no bench.sh in $SOURCE; set REFERENCE_BENCH to the harness's folder" >&2
   exit 2
 fi
+# The copy is replaced whole, so REFERENCE_COPY must be a copy this script made (or not exist yet).
+if [ -e "$COPY" ] && [ ! -f "$COPY/bench.sh" ]; then
+  echo "reference bench: $COPY exists and is not an earlier copy of the harness; set REFERENCE_COPY to a new folder" >&2
+  exit 2
+fi
 rm -rf "$COPY"
 mkdir -p "$COPY"
 (cd "$SOURCE" && tar cf - --exclude=node_modules .) | (cd "$COPY" && tar xf -)

@@ -98,4 +98,18 @@ describe('npm run bench:reference', () => {
     expect(result.status).toBe(2);
     expect(String(result.stderr)).toContain(`no bench.sh in ${missing}; set REFERENCE_BENCH`);
   });
+
+  it('refuses to replace a folder that is not an earlier copy of the harness', () => {
+    const { harness, copy } = standInHarness('sk-bf-bench');
+    mkdirSync(copy);
+    writeFileSync(join(copy, 'keep.txt'), 'not a harness');
+    const result = run(harness, copy);
+    expect(result.status).toBe(2);
+    expect(String(result.stderr)).toContain(`${copy} exists and is not an earlier copy of the harness`);
+    expect(readFileSync(join(copy, 'keep.txt'), 'utf8')).toBe('not a harness');
+    // An earlier copy is replaced: a second run over the first one's copy works.
+    rmSync(copy, { recursive: true });
+    expect(run(harness, copy).status).toBe(0);
+    expect(run(harness, copy).status).toBe(0);
+  });
 });
