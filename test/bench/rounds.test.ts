@@ -97,9 +97,9 @@ describe('bench rounds', () => {
         { name: 'gov', at64: phase(4_000, 0.3) },
       ],
     ];
-    expect(proxyShare(rounds, 'thin', 'gov')).toBeCloseTo(80, 5);
-    expect(proxyShare(rounds, 'thin', 'thin')).toBeUndefined();
-    expect(proxyShare(rounds, 'thin', 'absent')).toBeUndefined();
+    expect(proxyShare(proxyRatios(rounds, 'thin', 'gov'))).toBeCloseTo(80, 5);
+    expect(proxyShare(proxyRatios(rounds, 'thin', 'thin'))).toBeUndefined();
+    expect(proxyShare(proxyRatios(rounds, 'thin', 'absent'))).toBeUndefined();
   });
 
   it('measures how far apart the per-round ratios are, and flags a target whose rounds are too far apart', () => {
@@ -125,9 +125,9 @@ describe('bench rounds', () => {
     expect(ratioSpread(proxyRatios(rounds, 'thin', 'plain'))).toBeCloseTo(5, 5);
     expect(proxyRatios(rounds, 'thin', 'thin')).toEqual([]);
     expect(ratioSpread(proxyRatios(rounds.slice(0, 1), 'thin', 'gov'))).toBeUndefined();
-    expect(noisyShare(rounds, 'thin', 'gov')).toBe(true);
-    expect(noisyShare(rounds, 'thin', 'plain')).toBe(false);
-    expect(noisyShare(rounds.slice(0, 1), 'thin', 'gov')).toBe(false);
+    expect(noisyShare(proxyRatios(rounds, 'thin', 'gov'))).toBe(true);
+    expect(noisyShare(proxyRatios(rounds, 'thin', 'plain'))).toBe(false);
+    expect(noisyShare(proxyRatios(rounds.slice(0, 1), 'thin', 'gov'))).toBe(false);
 
     const bound = (text: string, name: string): string => {
       const line = text.split('\n').find((l) => l.trimStart().startsWith(`${name} `));

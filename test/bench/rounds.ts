@@ -52,6 +52,13 @@ export function medianRow(rounds: readonly Row[]): Row {
   };
 }
 
+/** `name`'s req/s @64 as % of the proxy's in one round's rows; undefined when either was not measured. */
+function shareInRound(rows: readonly Row[], proxy: string, name: string): number | undefined {
+  const ceiling = rows.find((r) => r.name === proxy)?.at64?.requestsPerSecond;
+  const rps = rows.find((r) => r.name === name)?.at64?.requestsPerSecond;
+  return ceiling && rps !== undefined ? (100 * rps) / ceiling : undefined;
+}
+
 /** "round 2: heimdall 91.0 %, heimdall+governance 66.2 %" for each round, from paired rows. */
 export function roundRatios(rounds: ReadonlyArray<readonly Row[]>, proxy: string): string[] {
   return rounds.map((rows, index) => {
@@ -59,8 +66,8 @@ export function roundRatios(rounds: ReadonlyArray<readonly Row[]>, proxy: string
     const parts = rows
       .filter((r) => r.name !== proxy)
       .map((r) => {
-        const rps = r.at64?.requestsPerSecond;
-        return `${r.name} ${ceiling && rps !== undefined ? `${((100 * rps) / ceiling).toFixed(1)} %` : 'not measured'}`;
+        const share = shareInRound(rows, proxy, r.name);
+        return `${r.name} ${share !== undefined ? `${share.toFixed(1)} %` : 'not measured'}`;
       });
     return `round ${index + 1}: ${proxy} ${ceiling?.toFixed(0) ?? '-'} req/s; ${parts.join(', ')}`;
   });
@@ -68,24 +75,19 @@ export function roundRatios(rounds: ReadonlyArray<readonly Row[]>, proxy: string
 
 /**
  * `name`'s req/s @64 as % of the proxy's in the same round, for each round that measured both
- * (none for the proxy itself).
+ * (none for the proxy itself). The bench computes them once per target, for its share and its
+ * NOISY flag.
  */
 export function proxyRatios(rounds: ReadonlyArray<readonly Row[]>, proxy: string, name: string): number[] {
   if (name === proxy) return [];
   return rounds.flatMap((rows) => {
-    const ceiling = rows.find((r) => r.name === proxy)?.at64?.requestsPerSecond;
-    const rps = rows.find((r) => r.name === name)?.at64?.requestsPerSecond;
-    return ceiling && rps !== undefined ? [(100 * rps) / ceiling] : [];
+    const share = shareInRound(rows, proxy, name);
+    return share === undefined ? [] : [share];
   });
 }
 
-/** Median over rounds of `name`'s req/s @64 as % of the proxy's in the same round. */
-export function proxyShare(
-  rounds: ReadonlyArray<readonly Row[]>,
-  proxy: string,
-  name: string,
-): number | undefined {
-  const ratios = proxyRatios(rounds, proxy, name);
+/** The median of per-round ratios (proxyRatios); undefined when no round measured both. */
+export function proxyShare(ratios: readonly number[]): number | undefined {
   return ratios.length === 0 ? undefined : median(ratios);
 }
 
@@ -94,8 +96,8 @@ export function ratioSpread(ratios: readonly number[]): number | undefined {
   return ratios.length < 2 ? undefined : Math.max(...ratios) - Math.min(...ratios);
 }
 
-/** Whether `name`'s per-round ratios are too far apart for their median to be evidence. */
-export function noisyShare(rounds: ReadonlyArray<readonly Row[]>, proxy: string, name: string): boolean {
-  const spread = ratioSpread(proxyRatios(rounds, proxy, name));
+/** Whether per-round ratios (proxyRatios) are too far apart for their median to be evidence. */
+export function noisyShare(ratios: readonly number[]): boolean {
+  const spread = ratioSpread(ratios);
   return spread !== undefined && spread > noisySpreadPoints;
 }

@@ -40,7 +40,7 @@ import { heimdallNodeFlags } from './launch.ts';
 import { ledgerSettledMicros, reconcileSpend, settledApiSpend } from './ledger.ts';
 import { canPin, cpuSeconds, killAllChildren, pin, rssMiB } from './processes.ts';
 import { formatRows, machineFacts, rowFailed, table, type Row } from './report.ts';
-import { medianRow, noisyShare, proxyShare, roundRatios } from './rounds.ts';
+import { medianRow, noisyShare, proxyRatios, proxyShare, roundRatios } from './rounds.ts';
 import { startBareProxy, startHeimdall, startMock, type Cores, type Target } from './targets.ts';
 import { ensureTools } from './tools.ts';
 import { runWrk, type PhaseResult } from './wrk.ts';
@@ -328,12 +328,13 @@ async function main(): Promise<number> {
 
   const rows = targets.map((target, index): Row => {
     const row = medianRow(perRound.map((paired) => paired[index]!));
-    const share = proxyShare(perRound, bare.name, target.name);
+    const ratios = target === direct ? [] : proxyRatios(perRound, bare.name, target.name);
+    const share = proxyShare(ratios);
     const memory = rss.get(target.name);
     return {
       ...row,
-      ...(share !== undefined && target !== direct ? { ofProxy: share } : {}),
-      ...(target !== direct && noisyShare(perRound, bare.name, target.name) ? { noisy: true } : {}),
+      ...(share !== undefined ? { ofProxy: share } : {}),
+      ...(noisyShare(ratios) ? { noisy: true } : {}),
       ...(target.coldStartMs !== undefined ? { coldStartMs: target.coldStartMs } : {}),
       ...(memory !== undefined ? { rssMiB: memory } : {}),
     };
