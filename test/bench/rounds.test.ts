@@ -1,6 +1,6 @@
 /** The bench's round aggregation: medians per figure, failures summed, broken rounds kept. */
 import { describe, expect, it } from 'vitest';
-import { formatRows, noisySpreadPoints } from './report.ts';
+import { formatRows, noisySpreadPoints, type Row } from './report.ts';
 import { medianRow, noisyShare, proxyRatios, proxyShare, ratioSpread, roundRatios } from './rounds.ts';
 
 const phase = (requestsPerSecond: number, p50: number, failed = 0) => ({
@@ -10,6 +10,12 @@ const phase = (requestsPerSecond: number, p50: number, failed = 0) => ({
   total: 1_000,
   failed,
 });
+
+/** One round's rows: each target's req/s @64, or undefined for a target whose phase failed. */
+const round = (rps: Record<string, number | undefined>): Row[] =>
+  Object.entries(rps).map(([name, value]) =>
+    value === undefined ? { name, error: 'x' } : { name, at64: phase(value, 0.3) },
+  );
 
 describe('bench rounds', () => {
   it('takes the median of each figure and sums responses and failures', () => {
@@ -58,16 +64,7 @@ describe('bench rounds', () => {
 
   it('prints each round paired with its own ceiling figure, named as the bench names it', () => {
     const lines = roundRatios(
-      [
-        [
-          { name: 'thin', at64: phase(10_000, 0.2) },
-          { name: 'gov', at64: phase(7_000, 0.3) },
-        ],
-        [
-          { name: 'thin', at64: phase(12_000, 0.2) },
-          { name: 'gov', error: 'x' },
-        ],
-      ],
+      [round({ thin: 10_000, gov: 7_000 }), round({ thin: 12_000, gov: undefined })],
       'thin',
     );
     expect(lines).toEqual([
@@ -80,22 +77,10 @@ describe('bench rounds', () => {
     // Round by round the target is 90 %, 50 %, 80 % of the proxy measured next to it; the
     // medians (8,000 of 12,000 req/s) would say 66.7 % — drift between rounds, not the target.
     const rounds = [
-      [
-        { name: 'thin', at64: phase(10_000, 0.2) },
-        { name: 'gov', at64: phase(9_000, 0.3) },
-      ],
-      [
-        { name: 'thin', at64: phase(16_000, 0.2) },
-        { name: 'gov', at64: phase(8_000, 0.3) },
-      ],
-      [
-        { name: 'thin', at64: phase(12_000, 0.2) },
-        { name: 'gov', error: 'x' },
-      ],
-      [
-        { name: 'thin', at64: phase(5_000, 0.2) },
-        { name: 'gov', at64: phase(4_000, 0.3) },
-      ],
+      round({ thin: 10_000, gov: 9_000 }),
+      round({ thin: 16_000, gov: 8_000 }),
+      round({ thin: 12_000, gov: undefined }),
+      round({ thin: 5_000, gov: 4_000 }),
     ];
     expect(proxyShare(proxyRatios(rounds, 'thin', 'gov'))).toBeCloseTo(80, 5);
     expect(proxyShare(proxyRatios(rounds, 'thin', 'thin'))).toBeUndefined();
@@ -105,21 +90,9 @@ describe('bench rounds', () => {
   it('measures how far apart the per-round ratios are, and flags a target whose rounds are too far apart', () => {
     // gov: 90 %, 50 %, 80 % of the proxy round by round (40 points apart); plain: 80 %, 75 %, 78 %.
     const rounds = [
-      [
-        { name: 'thin', at64: phase(10_000, 0.2) },
-        { name: 'gov', at64: phase(9_000, 0.3) },
-        { name: 'plain', at64: phase(8_000, 0.3) },
-      ],
-      [
-        { name: 'thin', at64: phase(16_000, 0.2) },
-        { name: 'gov', at64: phase(8_000, 0.3) },
-        { name: 'plain', at64: phase(12_000, 0.3) },
-      ],
-      [
-        { name: 'thin', at64: phase(5_000, 0.2) },
-        { name: 'gov', at64: phase(4_000, 0.3) },
-        { name: 'plain', at64: phase(3_900, 0.3) },
-      ],
+      round({ thin: 10_000, gov: 9_000, plain: 8_000 }),
+      round({ thin: 16_000, gov: 8_000, plain: 12_000 }),
+      round({ thin: 5_000, gov: 4_000, plain: 3_900 }),
     ];
     expect(ratioSpread(proxyRatios(rounds, 'thin', 'gov'))).toBeCloseTo(40, 5);
     expect(ratioSpread(proxyRatios(rounds, 'thin', 'plain'))).toBeCloseTo(5, 5);
